@@ -1,0 +1,28 @@
+package org.descent.math.optim;
+
+import org.descent.math.nn.ParameterLayout;
+
+/**
+ * API CONTRACT: an update rule that owns its state (moments, accumulators) and updates the flat
+ * parameter buffer in place from the flat gradient (same layout). Call order:
+ * {@code init(layout)} once, then {@code step(params, grad, t)} for t = 0, 1, 2, ...; the learning
+ * rate for step t comes from the optimizer's {@link LearningRateSchedule}. The gradient passed in
+ * is final (regularisation and clipping already applied by the caller).
+ *
+ * <p>{@link #saveState()} / {@link #restoreState(byte[])} round-trip to a bit-identical optimizer.
+ */
+public interface Optimizer {
+    void init(ParameterLayout layout);
+
+    void step(double[] params, double[] grad, long stepIndex);
+
+    /** Learning rate the schedule gives for {@code stepIndex} (for progress and metrics). */
+    double learningRate(long stepIndex);
+
+    byte[] saveState();
+
+    void restoreState(byte[] state);
+
+    /** Short name for logs, e.g. "adam". */
+    String name();
+}
