@@ -50,6 +50,9 @@ public record GradientClipping(double maxNorm, double maxValue) {
      */
     public double apply(double[] grad) {
         double preNorm = norm(grad);
+        if (Double.isNaN(preNorm)) {
+            return preNorm;
+        }
         if (maxValue != Double.POSITIVE_INFINITY) {
             for (int i = 0; i < grad.length; i++) {
                 double g = grad[i];
@@ -77,6 +80,14 @@ public record GradientClipping(double maxNorm, double maxValue) {
         if (g.length == 0) {
             return 0;
         }
-        return BLAS.getInstance().dnrm2(g.length, g, 1);
+        double n = BLAS.getInstance().dnrm2(g.length, g, 1);
+        if (!Double.isNaN(n)) {
+            for (double v : g) {
+                if (Double.isNaN(v)) {
+                    return Double.NaN; // some dnrm2 implementations skip NaN entries
+                }
+            }
+        }
+        return n;
     }
 }

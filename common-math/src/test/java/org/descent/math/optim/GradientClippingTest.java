@@ -87,4 +87,12 @@ class GradientClippingTest {
         assertThrows(IllegalArgumentException.class, () -> GradientClipping.byNorm(0));
         assertThrows(IllegalArgumentException.class, () -> GradientClipping.byValue(Double.NaN));
     }
+
+    @Test
+    void givenNaNInGradient_whenClipped_thenNaNNormReportedAndGradientUntouched() {
+        double[] g = {3, Double.NaN, 4};
+        assertTrue(Double.isNaN(new GradientClipping(1, 1).apply(g)));
+        assertEquals(3, g[0], 0);
+        assertEquals(4, g[2], 0);
+    }
 }
