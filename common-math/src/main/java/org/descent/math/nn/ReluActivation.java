@@ -26,7 +26,14 @@ final class ReluActivation implements Activation {
     @Override
     public void forwardInPlace(Matrix z) {
         double[] d = z.data();
-        for (int i = 0, n = z.size(); i < n; i++) {
+        int n = z.size();
+        if (slope == 0.0) {
+            for (int i = 0; i < n; i++) {
+                d[i] = Math.max(d[i], 0.0); // +0.0 for non-positive input (never -0.0)
+            }
+            return;
+        }
+        for (int i = 0; i < n; i++) {
             double v = d[i];
             d[i] = v > 0 ? v : slope * v;
         }
