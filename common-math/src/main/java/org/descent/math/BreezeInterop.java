@@ -67,12 +67,11 @@ public final class BreezeInterop {
      * {@code a * b} computed by Breeze's own matrix product (which allocates its result and itself
      * calls netlib dgemm). For interop checks and one-off use; hot paths use {@link Blas#gemm}.
      */
-    @SuppressWarnings("unchecked")
     public static Matrix multiplyWithBreeze(Matrix a, Matrix b) {
         if (a.cols() != b.rows()) {
             throw ShapeMismatchException.of("breezeMultiply", "a", a.rows(), a.cols(), "b", b.rows(), b.cols());
         }
-        DenseMatrix<Object> product = (DenseMatrix<Object>) breeze.linalg.operators.HasOps
+        DenseMatrix<Object> product = breeze.linalg.operators.HasOps
                 .impl_OpMulMatrix_DMD_DMD_eq_DMD().apply(toBreeze(a), toBreeze(b));
         return fromBreeze(product);
     }
