@@ -21,7 +21,7 @@ modes="${BENCH_BLAS:-native java}"
 
 # Package (never install) common-math and bench; bench writes its runtime classpath.
 # shellcheck disable=SC2086
-mvn -B -q -ntp ${MVN_FLAGS:-} -pl bench -am package -DskipTests
+mvn -B -q -ntp -Dstyle.color=never ${MVN_FLAGS:-} -pl bench -am package -DskipTests
 cp="$(ls bench/target/descent-bench-*.jar):$(cat bench/target/classpath.txt)"
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(java -version 2>&1 | head -1)"
@@ -40,3 +40,12 @@ for mode in $modes; do
         | grep -v -E '^WARNING: Using incubator modules|^# (Warmup|Measurement|Timeout|Threads|VM|JMH|Blackhole|Benchmark mode)' \
         | sed '/^REMEMBER: The numbers below/,/^$/d'
 done
+
+if python3 -c 'import numpy' 2>/dev/null; then
+    echo
+    echo "=== numpy reference (same shapes, float64, OPENBLAS_NUM_THREADS=$OPENBLAS_NUM_THREADS)"
+    python3 scripts/bench_numpy.py
+else
+    echo
+    echo "(numpy not importable: numpy comparison skipped)"
+fi

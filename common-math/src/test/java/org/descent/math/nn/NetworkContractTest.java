@@ -143,4 +143,25 @@ class NetworkContractTest {
         assertArrayEquals(net.predict(params, x, net.newWorkspace(3)).copy().data(),
                 copy.predict(params, x, copy.newWorkspace(3)).copy().data(), 0.0);
     }
+
+    @Test
+    void givenInputRewrappedOnLongerBuffer_whenComputing_thenJunkBeyondRowsIgnored() {
+        Network net = classifier();
+        double[] params = net.initParams(InitKind.XAVIER_NORMAL, 6);
+        Matrix exact = Matrix.normal(3, 2, 0, 1, 12);
+        double[] buffer = new double[20];
+        java.util.Arrays.fill(buffer, Double.NaN);
+        System.arraycopy(exact.data(), 0, buffer, 0, 6);
+        Matrix view = Matrix.wrap(3, 2, buffer);
+        double[] labelBuffer = {0, 3, 1, Double.NaN, 99};
+        Targets y = Targets.ofValues(3, labelBuffer);
+        double[] g1 = new double[net.numParams()];
+        double[] g2 = new double[net.numParams()];
+
+        double l1 = net.lossAndGradientSum(params, exact, y, g1, net.newWorkspace(3));
+        double l2 = net.lossAndGradientSum(params, view, y, g2, net.newWorkspace(10));
+
+        assertEquals(l1, l2, 0.0);
+        assertArrayEquals(g1, g2, 0.0);
+    }
 }

@@ -133,4 +133,28 @@ class NetworkGradientTest {
         assertEquals(3, pBig.rows());
         assertArrayEquals(pExact.data(), pBig.copy().data(), 1e-12);
     }
+
+    @org.junit.jupiter.api.Test
+    void givenWiderNetwork_whenSampledPerSegmentCheck_thenEverySegmentBelow1e5() {
+        SplittableRandom rng = new SplittableRandom(77);
+        Network net = new Network(List.of(new LayerSpec(30, 16, ActivationKind.RELU),
+                new LayerSpec(16, 10, ActivationKind.IDENTITY)), LossKind.SOFTMAX_CE);
+        double[] params = net.initParams(InitKind.HE_NORMAL, 5);
+        Matrix x = Matrix.normal(8, 30, 0, 1, rng);
+        double[] labels = new double[8];
+        for (int i = 0; i < 8; i++) {
+            labels[i] = rng.nextInt(10);
+        }
+        Targets y = Targets.ofValues(8, labels);
+        double[] grad = new double[net.numParams()];
+        net.lossAndGradient(params, x, y, grad);
+
+        List<GradientChecker.SegmentResult> res = GradientChecker.checkPerSegmentSampled(
+                p -> net.lossMean(p, x, y), params, grad, 1e-5, net.layout(), 12, 3);
+
+        assertEquals(List.of(12, 12, 12, 10), res.stream().map(GradientChecker.SegmentResult::checked).toList());
+        for (GradientChecker.SegmentResult r : res) {
+            assertTrue(r.worstRelativeError() < 1e-5, r::toString);
+        }
+    }
 }
