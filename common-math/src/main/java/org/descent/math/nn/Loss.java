@@ -41,14 +41,16 @@ public interface Loss {
         return n == 0 ? 0.0 : sum(out, y) / n;
     }
 
-    /** Batch mean, overwriting {@code grad} with the gradient of that mean, i.e. the sum form / n. */
+    /** Batch mean, overwriting {@code grad} (if non-null) with the gradient of that mean: the sum form / n. */
     default double meanAndGradient(Matrix out, Targets y, Matrix grad) {
         int n = out.rows();
         double s = sumAndGradient(out, y, grad);
         if (n == 0) {
             return 0.0;
         }
-        MatrixOps.scaleInPlace(grad, 1.0 / n);
+        if (grad != null) {
+            MatrixOps.scaleInPlace(grad, 1.0 / n);
+        }
         return s / n;
     }
 
