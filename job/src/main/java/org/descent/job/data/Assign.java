@@ -19,7 +19,7 @@ final class Assign {
         RowParser parser = source.parser();
         HashMap<String, long[]> plan = scan.plan;
         String path = source.path();
-        return source.records().mapPartitions((Iterator<Record> it) -> new Iterator<ParsedRow>() {
+        return source.records().mapPartitions((Iterator<InputRecord> it) -> new Iterator<ParsedRow>() {
             RunStats run;           // only file/runStart/records used here
             long[] offsets;
             long k;
@@ -28,7 +28,7 @@ final class Assign {
             @Override
             public boolean hasNext() {
                 while (pending == null && it.hasNext()) {
-                    Record rec = it.next();
+                    InputRecord rec = it.next();
                     if (run == null || !run.sameRun(rec)) {
                         run = new RunStats(rec.file(), rec.runStart());
                         offsets = plan.get(Scan.key(rec.file(), rec.runStart()));

@@ -103,12 +103,12 @@ final class ParquetSource {
         ParquetParser parser = new ParquetParser(labelPos, labelName, idPos, first, arrayMode, featureNames,
                 spec.numFeatures(), labels, scoring);
         JavaRDD<Row> rows = df.select(cols.toArray(new Column[0])).javaRDD();
-        JavaRDD<Record> records = rows.mapPartitions(ParquetSource::tag);
+        JavaRDD<InputRecord> records = rows.mapPartitions(ParquetSource::tag);
         return new Source(spec.path(), records, parser, false, arrayMode ? -1 : featureNames.length, arrayMode);
     }
 
     /** Tags rows with (file, start of the run of consecutive row indices they belong to). */
-    private static Iterator<Record> tag(Iterator<Row> rows) {
+    private static Iterator<InputRecord> tag(Iterator<Row> rows) {
         return new Iterator<>() {
             String file;
             long runStart;
@@ -120,7 +120,7 @@ final class ParquetSource {
             }
 
             @Override
-            public Record next() {
+            public InputRecord next() {
                 Row r = rows.next();
                 String f = r.getString(0);
                 long index = r.getLong(1);
@@ -129,7 +129,7 @@ final class ParquetSource {
                     runStart = index;
                 }
                 next = index + 1;
-                return new Record(file, runStart, r);
+                return new InputRecord(file, runStart, r);
             }
         };
     }

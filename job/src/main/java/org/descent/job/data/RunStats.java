@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What the validation pass saw in one run of records (see {@link Record}): record count (every line,
+ * What the validation pass saw in one run of records (see {@link InputRecord}): record count (every line,
  * blank and header included), valid rows, bad rows by reason, the first bad row, the largest label
  * and the narrowest/widest row. Positions are 0-based within the run.
  */
@@ -31,7 +31,7 @@ final class RunStats implements Serializable {
         this.runStart = runStart;
     }
 
-    boolean sameRun(Record r) {
+    boolean sameRun(InputRecord r) {
         return r.runStart() == runStart && r.file().equals(file);
     }
 

@@ -42,11 +42,11 @@ final class Scan implements Serializable {
 
     static Scan run(Source source, boolean failFast) {
         RowParser parser = source.parser();
-        List<RunStats> runs = source.records().mapPartitions((Iterator<Record> it) -> {
+        List<RunStats> runs = source.records().mapPartitions((Iterator<InputRecord> it) -> {
             List<RunStats> out = new ArrayList<>();
             RunStats cur = null;
             while (it.hasNext()) {
-                Record rec = it.next();
+                InputRecord rec = it.next();
                 if (cur == null || !cur.sameRun(rec)) {
                     cur = new RunStats(rec.file(), rec.runStart());
                     out.add(cur);

@@ -12,7 +12,7 @@ import org.apache.spark.api.java.JavaRDD;
  * @param layoutFeatures feature count fixed by the layout (CSV/Parquet columns), or -1 when the data decide
  * @param uniformWidth  every row must have the same width (dense arrays), checked when inferring
  */
-record Source(String path, JavaRDD<Record> records, RowParser parser, boolean lineNumbered, int layoutFeatures,
+record Source(String path, JavaRDD<InputRecord> records, RowParser parser, boolean lineNumbered, int layoutFeatures,
               boolean uniformWidth) {
 
     /** @param position 0-based record position within the file */

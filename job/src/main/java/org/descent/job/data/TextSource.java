@@ -19,7 +19,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 final class TextSource {
     private TextSource() {}
 
-    static JavaRDD<Record> open(JavaSparkContext jsc, String path) {
+    static JavaRDD<InputRecord> open(JavaSparkContext jsc, String path) {
         @SuppressWarnings("unchecked")
         JavaHadoopRDD<LongWritable, Text> raw = (JavaHadoopRDD<LongWritable, Text>)
                 jsc.hadoopFile(path, TextInputFormat.class, LongWritable.class, Text.class);
@@ -27,15 +27,15 @@ final class TextSource {
             FileSplit fs = (FileSplit) split;
             String file = fs.getPath().toString();
             long start = fs.getStart();
-            return new Iterator<Record>() {
+            return new Iterator<InputRecord>() {
                 @Override
                 public boolean hasNext() {
                     return lines.hasNext();
                 }
 
                 @Override
-                public Record next() {
-                    return new Record(file, start, lines.next()._2().toString());
+                public InputRecord next() {
+                    return new InputRecord(file, start, lines.next()._2().toString());
                 }
             };
         }, false);

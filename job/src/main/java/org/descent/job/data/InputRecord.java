@@ -7,4 +7,4 @@ import java.io.Serializable;
  * contiguous run of records it belongs to (text: the byte offset of its Hadoop split; Parquet: the
  * row index of the run's first row). Records of a run arrive consecutively and in file order.
  */
-record Record(String file, long runStart, Object payload) implements Serializable {}
+record InputRecord(String file, long runStart, Object payload) implements Serializable {}
