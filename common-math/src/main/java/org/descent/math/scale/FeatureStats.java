@@ -1,0 +1,215 @@
+package org.descent.math.scale;
+
+import java.io.Serializable;
+import java.util.Arrays;
+import org.descent.math.ShapeMismatchException;
+
+/**
+ * Mergeable per-feature statistics (count, mean, sum of squared deviations M2, min, max) for fitting
+ * a {@link Scaler}, designed as a Spark aggregate: {@code add}/{@code addColumnMajor} in the seqOp,
+ * {@link #merge} in the combOp (both return {@code this}).
+ *
+ * <p>Numerics: single rows use Welford's (1962) update; a row block first computes the block's
+ * mean and M2 with a two-pass loop, and blocks and partitions combine with the pairwise formula of
+ * Chan, Golub &amp; LeVeque (1979):
+ *
+ * <pre>
+ *   n = na + nb,  d = mean_b - mean_a
+ *   mean = mean_a + d * nb / n
+ *   M2   = M2_a + M2_b + d^2 * na * nb / n
+ * </pre>
+ *
+ * which avoids the cancellation of the naive {@code sum x^2 - n mean^2}. Population variance is
+ * {@code M2 / n}. Non-finite input values are refused with the feature (and row) index.
+ */
+public final class FeatureStats implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final int numFeatures;
+    private long count;
+    private final double[] mean;
+    private final double[] m2;
+    private final double[] min;
+    private final double[] max;
+
+    public FeatureStats(int numFeatures) {
+        if (numFeatures <= 0) {
+            throw new IllegalArgumentException("numFeatures must be > 0, got " + numFeatures);
+        }
+        this.numFeatures = numFeatures;
+        this.mean = new double[numFeatures];
+        this.m2 = new double[numFeatures];
+        this.min = new double[numFeatures];
+        this.max = new double[numFeatures];
+        Arrays.fill(min, Double.POSITIVE_INFINITY);
+        Arrays.fill(max, Double.NEGATIVE_INFINITY);
+    }
+
+    /** Adds one row of {@code numFeatures} values (Welford update). */
+    public FeatureStats add(double[] row) {
+        if (row.length != numFeatures) {
+            throw ShapeMismatchException.of("FeatureStats.add", "row", 1, row.length, "stats", 1, numFeatures);
+        }
+        for (int j = 0; j < numFeatures; j++) {
+            requireFinite(row[j], j, -1);
+        }
+        count++;
+        for (int j = 0; j < numFeatures; j++) {
+            double x = row[j];
+            double d = x - mean[j];
+            mean[j] += d / count;
+            m2[j] += d * (x - mean[j]);
+            if (x < min[j]) min[j] = x;
+            if (x > max[j]) max[j] = x;
+        }
+        return this;
+    }
+
+    /**
+     * Adds a block of {@code rows} rows stored column-major with leading dimension {@code rows}
+     * (feature {@code j} of row {@code i} at {@code data[j * rows + i]}); {@code cols} must equal
+     * {@code numFeatures}. Allocates nothing.
+     */
+    public FeatureStats addColumnMajor(double[] data, int rows, int cols) {
+        if (cols != numFeatures || rows < 0 || data.length < (long) rows * cols) {
+            throw new ShapeMismatchException("FeatureStats.addColumnMajor: block=" + rows + "x" + cols
+                    + " (data has " + data.length + " values), stats=1x" + numFeatures);
+        }
+        if (rows == 0) {
+            return this;
+        }
+        for (int j = 0; j < cols; j++) {
+            int base = j * rows;
+            for (int i = 0; i < rows; i++) {
+                requireFinite(data[base + i], j, i);
+            }
+        }
+        long nb = rows;
+        long n = count + nb;
+        for (int j = 0; j < cols; j++) {
+            int base = j * rows;
+            double sum = 0;
+            double lo = min[j];
+            double hi = max[j];
+            for (int i = 0; i < rows; i++) {
+                double x = data[base + i];
+                sum += x;
+                if (x < lo) lo = x;
+                if (x > hi) hi = x;
+            }
+            double meanB = sum / rows;
+            double m2B = 0;
+            double comp = 0;
+            for (int i = 0; i < rows; i++) {
+                double d = data[base + i] - meanB;
+                m2B += d * d;
+                comp += d;
+            }
+            m2B -= comp * comp / rows; // corrected two-pass (Chan, Golub & LeVeque 1983)
+            combine(j, count, meanB, m2B, nb, n);
+            min[j] = lo;
+            max[j] = hi;
+        }
+        count = n;
+        return this;
+    }
+
+    /** Folds {@code other} into this (Chan et al. pairwise combine); returns {@code this}. */
+    public FeatureStats merge(FeatureStats other) {
+        if (other.numFeatures != numFeatures) {
+            throw ShapeMismatchException.of("FeatureStats.merge", "this", 1, numFeatures, "other", 1, other.numFeatures);
+        }
+        if (other.count == 0) {
+            return this;
+        }
+        long n = count + other.count;
+        for (int j = 0; j < numFeatures; j++) {
+            combine(j, count, other.mean[j], other.m2[j], other.count, n);
+            min[j] = Math.min(min[j], other.min[j]);
+            max[j] = Math.max(max[j], other.max[j]);
+        }
+        count = n;
+        return this;
+    }
+
+    private void combine(int j, long na, double meanB, double m2B, long nb, long n) {
+        if (na == 0) {
+            mean[j] = meanB;
+            m2[j] = m2B;
+            return;
+        }
+        double d = meanB - mean[j];
+        mean[j] += d * ((double) nb / n);
+        m2[j] += m2B + d * d * ((double) na * nb / n);
+    }
+
+    private static void requireFinite(double x, int feature, int row) {
+        if (!Double.isFinite(x)) {
+            throw new IllegalArgumentException("feature " + feature + (row >= 0 ? " of block row " + row : "")
+                    + " is " + x + "; feature scaling needs finite values (clean or impute the data first)");
+        }
+    }
+
+    public int numFeatures() {
+        return numFeatures;
+    }
+
+    /** Number of rows seen. */
+    public long count() {
+        return count;
+    }
+
+    public double mean(int j) {
+        return mean[j];
+    }
+
+    /** Population variance {@code M2 / n} (0 when {@code n = 0}). */
+    public double variance(int j) {
+        return count == 0 ? 0 : Math.max(0, m2[j] / count);
+    }
+
+    /** Population standard deviation. */
+    public double std(int j) {
+        return Math.sqrt(variance(j));
+    }
+
+    /** Sum of squared deviations from the mean. */
+    public double m2(int j) {
+        return m2[j];
+    }
+
+    /** {@code +Infinity} before any row. */
+    public double min(int j) {
+        return min[j];
+    }
+
+    /** {@code -Infinity} before any row. */
+    public double max(int j) {
+        return max[j];
+    }
+
+    public double[] means() {
+        return mean.clone();
+    }
+
+    public double[] stds() {
+        double[] s = new double[numFeatures];
+        for (int j = 0; j < numFeatures; j++) {
+            s[j] = std(j);
+        }
+        return s;
+    }
+
+    public double[] mins() {
+        return min.clone();
+    }
+
+    public double[] maxs() {
+        return max.clone();
+    }
+
+    @Override
+    public String toString() {
+        return "FeatureStats[features=" + numFeatures + ", count=" + count + "]";
+    }
+}
