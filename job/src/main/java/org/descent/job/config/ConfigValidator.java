@@ -8,6 +8,10 @@ import org.descent.job.data.LabelType;
 import org.descent.job.exchange.ExchangeKind;
 import org.descent.math.nn.ActivationKind;
 import org.descent.math.nn.InitKind;
+import org.descent.math.optim.OptimizerKind;
+import org.descent.math.optim.OptimizerSpec;
+import org.descent.math.optim.ScheduleKind;
+import org.descent.math.scale.ScalerKind;
 
 /** Section-by-section typed reads and range checks, then the rules that span keys. */
 final class ConfigValidator {
@@ -53,7 +57,7 @@ final class ConfigValidator {
         return new DataConfig(train, validation, format, labelType, numFeatures, numClasses,
                 r.optionalString("data.label-column"), r.optionalString("data.features-column"),
                 r.optionalString("data.id-column"), r.bool("data.csv-header"), delimiter.charAt(0),
-                new BadRowPolicy(mode, maxBad), r.enumeration("data.scaling", ScalingType.class));
+                new BadRowPolicy(mode, maxBad), r.enumeration("data.scaling", ScalerKind.class));
     }
 
     private static ModelConfig model(TypedReader r, DataConfig data) {
@@ -99,24 +103,36 @@ final class ConfigValidator {
     }
 
     private static OptimizerConfig optimizer(TypedReader r) {
-        return new OptimizerConfig(r.enumeration("optimizer.kind", OptimizerType.class),
-                r.real("optimizer.learning-rate", 0, true, INF, false),
-                r.real("optimizer.momentum", 0, false, 1, true),
-                r.real("optimizer.beta1", 0, false, 1, true),
-                r.real("optimizer.beta2", 0, false, 1, true),
-                r.real("optimizer.epsilon", 0, true, 1, false),
-                r.real("optimizer.rho", 0, false, 1, true));
+        OptimizerKind kind = r.enumeration("optimizer.kind", OptimizerKind.class);
+        double lr = r.real("optimizer.learning-rate", 0, true, INF, false);
+        OptimizerSpec spec = OptimizerSpec.defaults(kind)
+                .withMomentum(r.real("optimizer.momentum", 0, false, 1, true))
+                .withBetas(r.real("optimizer.beta1", 0, false, 1, true), r.real("optimizer.beta2", 0, false, 1, true))
+                .withRho(r.real("optimizer.rho", 0, false, 1, true))
+                .withWeightDecay(r.real("optimizer.weight-decay", 0, false, INF, false))
+                .withDecayBiases(r.bool("optimizer.decay-biases"));
+        if (r.isSet("optimizer.epsilon")) {
+            spec = spec.withEpsilon(r.real("optimizer.epsilon", 0, true, 1, false));
+        }
+        return new OptimizerConfig(spec, lr);
     }
 
     private static ScheduleConfig schedule(TypedReader r, OptimizerConfig opt) {
-        ScheduleConfig s = new ScheduleConfig(r.enumeration("schedule.kind", ScheduleType.class),
-                r.longValue("schedule.step-size", 1, Long.MAX_VALUE),
-                r.real("schedule.gamma", 0, true, 1, false),
+        ScheduleConfig s = new ScheduleConfig(r.enumeration("schedule.kind", ScheduleKind.class),
                 r.real("schedule.decay-rate", 0, true, 1, false),
                 r.longValue("schedule.decay-steps", 1, Long.MAX_VALUE),
                 r.longValue("schedule.warmup-steps", 0, Long.MAX_VALUE),
                 r.longValue("schedule.total-steps", 0, Long.MAX_VALUE),
                 r.real("schedule.min-learning-rate", 0, false, opt.learningRate(), false));
+        if (s.totalSteps() > 0 && s.warmupSteps() >= s.totalSteps() && s.kind() == ScheduleKind.COSINE) {
+            throw r.error("schedule.warmup-steps", "must be < schedule.total-steps (" + s.totalSteps() + ")");
+        }
+        try {
+            s.toSpec(opt.learningRate(), s.warmupSteps() + 1);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError("schedule", "config section 'schedule' (kind " + s.kind().configName() + ") is invalid: "
+                    + e.getMessage());
+        }
         return s;
     }
 

@@ -4,12 +4,13 @@ import org.descent.job.data.BadRowPolicy;
 import org.descent.job.data.DataFormat;
 import org.descent.job.data.DataSpec;
 import org.descent.job.data.LabelType;
+import org.descent.math.scale.ScalerKind;
 
 /** The {@code data} section, validated. {@code validationPath} is null when absent. */
 public record DataConfig(String trainPath, String validationPath, DataFormat format, LabelType labelType,
                          int numFeatures, int numClasses, String labelColumn, String featuresColumn,
                          String idColumn, boolean csvHeader, char csvDelimiter, BadRowPolicy badRows,
-                         ScalingType scaling) {
+                         ScalerKind scaling) {
 
     /** The data stage's view of the training set. */
     public DataSpec trainSpec() {

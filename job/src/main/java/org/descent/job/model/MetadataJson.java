@@ -18,6 +18,8 @@ import java.util.TreeMap;
 import org.descent.math.nn.ActivationKind;
 import org.descent.math.nn.LossKind;
 import org.descent.math.nn.ParameterLayout;
+import org.descent.math.scale.Scaler;
+import org.descent.math.scale.ScalerKind;
 
 /**
  * {@code metadata.json} (format version 1):
@@ -30,13 +32,14 @@ import org.descent.math.nn.ParameterLayout;
  *   "numFeatures": 784,
  *   "numClasses": 10,                        // 0 for regression, 2 for logistic
  *   "numParams": 235146,                     // must equal params.bin's count
- *   "scaler": null | {"kind": "standardize", "shift": [..numFeatures..], "scale": [..numFeatures..]},
+ *   "scaler": null | {"kind": "standard", "offset": [..numFeatures..], "scale": [..numFeatures..]},
  *   "trainingConfig": "...resolved HOCON...",
  *   "metrics": {"trainLoss": 0.31, "validationLoss": 0.35, "validationAccuracy": 0.88, ...},
  *   "createdAt": "2026-01-01T12:00:00Z"      // UTC, ISO-8601
  * }
  * </pre>
- * Reading checks every field; the scaler maps {@code x' = (x - shift) * scale} per feature.
+ * Reading checks every field; the scaler maps {@code x' = (x - offset) / scale} per feature
+ * ({@link Scaler}; kind none | standard | min-max).
  */
 public final class MetadataJson {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -64,11 +67,11 @@ public final class MetadataJson {
             root.putNull("scaler");
         } else {
             ObjectNode s = root.putObject("scaler");
-            s.put("kind", m.scaler().kind());
-            ArrayNode shift = s.putArray("shift");
-            for (double d : m.scaler().shift()) shift.add(d);
+            s.put("kind", m.scaler().kind().configName());
+            ArrayNode offset = s.putArray("offset");
+            for (double d : m.scaler().offsets()) offset.add(d);
             ArrayNode scale = s.putArray("scale");
-            for (double d : m.scaler().scale()) scale.add(d);
+            for (double d : m.scaler().scales()) scale.add(d);
         }
         root.put("trainingConfig", m.trainingConfig());
         ObjectNode metrics = root.putObject("metrics");
@@ -137,7 +140,7 @@ public final class MetadataJson {
         if (numParams != expectedParams) {
             throw new ModelFormatException(file + ": numParams is " + numParams + " but the layers need " + expectedParams);
         }
-        FeatureScaler scaler = scaler(root.get("scaler"), numFeatures, file);
+        Scaler scaler = scaler(root.get("scaler"), numFeatures, file);
         String config = root.hasNonNull("trainingConfig") ? root.get("trainingConfig").asText() : "";
         Map<String, Double> metrics = new LinkedHashMap<>();
         JsonNode m = root.get("metrics");
@@ -178,12 +181,15 @@ public final class MetadataJson {
         }
     }
 
-    private static FeatureScaler scaler(JsonNode s, int numFeatures, String file) {
+    private static Scaler scaler(JsonNode s, int numFeatures, String file) {
         if (s == null || s.isNull()) return null;
-        String kind = text(s, "kind", file + " scaler");
-        double[] shift = doubles(s, "shift", numFeatures, file);
-        double[] scale = doubles(s, "scale", numFeatures, file);
-        return new FeatureScaler(kind, shift, scale);
+        if (!s.isObject()) throw new ModelFormatException(file + ": 'scaler' must be null or an object");
+        try {
+            ScalerKind kind = ScalerKind.parse(text(s, "kind", file + " scaler"));
+            return Scaler.of(kind, doubles(s, "offset", numFeatures, file), doubles(s, "scale", numFeatures, file));
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(file + ": invalid scaler: " + e.getMessage());
+        }
     }
 
     private static double[] doubles(JsonNode s, String field, int n, String file) {

@@ -2,6 +2,7 @@ package org.descent.job.model;
 
 import java.time.Instant;
 import java.util.Map;
+import org.descent.math.scale.Scaler;
 
 /**
  * Everything in {@code metadata.json} besides the parameters. {@code scaler} is null when the model
@@ -9,7 +10,7 @@ import java.util.Map;
  * {@code metrics} are the final epoch's figures (e.g. trainLoss, validationLoss, validationAccuracy).
  */
 public record ModelMetadata(int formatVersion, ModelArchitecture architecture, int numParams,
-                            FeatureScaler scaler, String trainingConfig, Map<String, Double> metrics,
+                            Scaler scaler, String trainingConfig, Map<String, Double> metrics,
                             Instant createdAt) {
     public static final int FORMAT_VERSION = 1;
 

@@ -1,4 +1,0 @@
-package org.descent.job.config;
-
-/** {@code optimizer.kind}. */
-public enum OptimizerType { SGD, MOMENTUM, NESTEROV, ADAGRAD, RMSPROP, ADAM }
