@@ -4,7 +4,8 @@ package org.descent.math.nn;
  * One dense layer {@code y = act(x W + b)}: {@code W} is {@code in x out}, {@code b} has {@code out}
  * entries. {@code leakySlope} is used only by {@link ActivationKind#LEAKY_RELU}.
  */
-public record LayerSpec(int in, int out, ActivationKind activation, double leakySlope) {
+public record LayerSpec(int in, int out, ActivationKind activation, double leakySlope)
+        implements java.io.Serializable {
     public LayerSpec {
         if (in <= 0 || out <= 0) {
             throw new IllegalArgumentException("layer sizes must be positive: in=" + in + ", out=" + out);
