@@ -1,0 +1,215 @@
+package org.descent.job.data;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data stage: reads a {@link DataSpec}, validates every row, and packs the rows into one
+ * {@link RowBlock} per partition.
+ *
+ * <h2>Formats</h2>
+ * LIBSVM and CSV are read as text from any Hadoop filesystem path, directory or glob (compressed by
+ * extension); Parquet through {@code spark.read().parquet}. See {@link LibsvmParser}, {@link CsvParser},
+ * {@link CsvLayout} and {@link ParquetSource} for the exact row rules.
+ *
+ * <h2>Two passes</h2>
+ * A validation pass parses every row and returns per-split statistics (row counts, bad rows by reason,
+ * largest label/index); it fails fast under {@link BadRowPolicy.Mode#FAIL}, checks the SKIP threshold,
+ * and infers {@code numFeatures}/{@code numClasses} when they are 0. The returned blocks are lazy: their
+ * lineage parses the input again, assigns ids and packs (the caller caches them).
+ *
+ * <h2>Determinism</h2>
+ * <ul>
+ *   <li>Row id: the 0-based rank of the row among the valid rows in (file path, line/row) order — stable
+ *       for the same input, independent of Spark's splits; dense (0..count-1) before any holdout.</li>
+ *   <li>Partition of a row: {@link RowAssignment#partitionOf}(seed, id, partitions); within a block
+ *       rows are in id order. Same input, seed and partition count give identical blocks.</li>
+ *   <li>Holdout: {@link RowAssignment#inHoldout}(seed, id, fraction), independent of the partitioning.</li>
+ * </ul>
+ *
+ * <h2>Errors</h2>
+ * Everything wrong with the input is a {@link DataException} naming the path, file and line (text) or
+ * 0-based row (Parquet), the reason and the fix. Errors inside the lazy blocks' tasks reach the caller
+ * wrapped by Spark: use {@link DataException#findIn(Throwable)}.
+ */
+public final class DataLoader {
+    private static final Logger LOG = LoggerFactory.getLogger(DataLoader.class);
+    /** Holdout counts up to this many rows are computed on the driver, above it by a Spark job. */
+    private static final long DRIVER_COUNT_LIMIT = 20_000_000L;
+
+    private DataLoader() {}
+
+    /** Reads, validates and packs {@code spec} into {@code partitions} seeded-random blocks. */
+    public static LoadedData load(SparkSession spark, DataSpec spec, int partitions, long seed) {
+        requirePartitions(partitions);
+        Prepared p = prepare(spark, spec, false);
+        JavaRDD<RowBlock> blocks = BlockPacker.pack(p.rows, new IdPartitioners.Seeded(seed, partitions), p.numFeatures);
+        return new LoadedData(blocks, p.count, p.numFeatures, p.numClasses, p.badCounts);
+    }
+
+    /**
+     * Reads and validates {@code spec} once, splits the rows by {@link RowAssignment#inHoldout} into
+     * {train, validation} and packs each into {@code partitions} seeded-random blocks. Both carry the
+     * same counts and bad-row statistics of the whole input; their ids are disjoint.
+     *
+     * @param validationFraction in (0, 1): expected share of rows in the validation set
+     */
+    public static LoadedData[] loadWithHoldout(SparkSession spark, DataSpec spec, double validationFraction,
+                                               int partitions, long seed) {
+        requirePartitions(partitions);
+        if (!(validationFraction > 0 && validationFraction < 1)) {
+            throw new IllegalArgumentException("validationFraction must be in (0, 1): " + validationFraction);
+        }
+        Prepared p = prepare(spark, spec, false);
+        long validationCount = holdoutCount(spark, p.count, seed, validationFraction);
+        long trainCount = p.count - validationCount;
+        if (validationCount == 0 || trainCount == 0) {
+            throw new DataException("validationFraction=" + validationFraction + " of the " + p.count + " rows in "
+                    + spec.path() + " leaves " + (validationCount == 0 ? "no validation" : "no training")
+                    + " rows; change the fraction or use more data");
+        }
+        double f = validationFraction;
+        JavaRDD<ParsedRow> train = p.rows.filter(r -> !RowAssignment.inHoldout(seed, r.id, f));
+        JavaRDD<ParsedRow> validation = p.rows.filter(r -> RowAssignment.inHoldout(seed, r.id, f));
+        IdPartitioners.Seeded partitioner = new IdPartitioners.Seeded(seed, partitions);
+        return new LoadedData[] {
+            new LoadedData(BlockPacker.pack(train, partitioner, p.numFeatures), trainCount, p.numFeatures,
+                    p.numClasses, p.badCounts),
+            new LoadedData(BlockPacker.pack(validation, partitioner, p.numFeatures), validationCount,
+                    p.numFeatures, p.numClasses, p.badCounts)
+        };
+    }
+
+    /**
+     * Reads for evaluate/predict: same validation, no shuffle — blocks hold contiguous id ranges in input
+     * order, each with the original ids ({@link ScoringBlock}). The label column may be absent (labels NaN):
+     * LIBSVM lines starting with {@code index:value}, CSV/Parquet without the named label column (CSV
+     * without header: when {@code labelColumn} is null). Pass the model's counts via
+     * {@link DataSpec#withCounts} so mismatches are errors.
+     */
+    public static ScoringData loadForScoring(SparkSession spark, DataSpec spec, int partitions) {
+        requirePartitions(partitions);
+        Prepared p = prepare(spark, spec, true);
+        JavaRDD<ScoringBlock> blocks = BlockPacker.packScoring(p.rows, new IdPartitioners.InOrder(p.count, partitions),
+                p.numFeatures);
+        return new ScoringData(blocks, p.count, p.numFeatures, p.numClasses, p.badCounts);
+    }
+
+    private record Prepared(JavaRDD<ParsedRow> rows, long count, int numFeatures, int numClasses,
+                            Map<String, Long> badCounts) {}
+
+    private static Prepared prepare(SparkSession spark, DataSpec spec, boolean scoring) {
+        String path = spec.path();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        InputPaths.requireExists(jsc.hadoopConfiguration(), path);
+        LabelRules labels = new LabelRules(spec.labelType(), spec.numClasses());
+        boolean failFast = spec.badRows().mode() == BadRowPolicy.Mode.FAIL;
+        Scan scan;
+        Source source;
+        try {
+            source = open(spark, jsc, spec, labels, scoring);
+            scan = Scan.run(source, failFast);
+        } catch (DataException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw readFailure(path, e);
+        }
+        long total = scan.valid + scan.bad;
+        if (failFast && scan.firstBadMessage != null) throw new DataException(scan.firstBadMessage);
+        if (total == 0) throw new DataException("no rows in " + path + " (the input is empty)");
+        if (scan.bad > 0) {
+            double share = (double) scan.bad / total;
+            String summary = scan.bad + " of " + total + " rows in " + path + " are bad " + scan.badCounts
+                    + "; first: " + scan.firstBadMessage;
+            if (share > spec.badRows().maxBadFraction()) {
+                throw new DataException(summary + "; that is more than maxBadFraction="
+                        + spec.badRows().maxBadFraction() + " — fix the data or raise the limit");
+            }
+            LOG.warn("skipped {}", summary);
+        }
+        if (scan.valid == 0) throw new DataException("no valid rows in " + path + " (bad rows: " + scan.badCounts + ")");
+        int numFeatures = numFeatures(spec, source, scan);
+        int numClasses = spec.labelType() == LabelType.REAL ? 0
+                : spec.numClasses() > 0 ? spec.numClasses()
+                : Double.isFinite(scan.maxLabel) ? (int) scan.maxLabel + 1 : 0;
+        Map<String, Long> bad = Collections.unmodifiableMap(new LinkedHashMap<>(scan.badCounts));
+        return new Prepared(Assign.rows(source, scan), scan.valid, numFeatures, numClasses, bad);
+    }
+
+    private static Source open(SparkSession spark, JavaSparkContext jsc, DataSpec spec, LabelRules labels,
+                               boolean scoring) {
+        switch (spec.format()) {
+            case LIBSVM:
+                return new Source(spec.path(), TextSource.open(jsc, spec.path()),
+                        new LibsvmParser(spec.numFeatures(), labels, scoring), true, -1, false);
+            case CSV: {
+                String[] first = InputPaths.firstLine(jsc.hadoopConfiguration(), spec.path());
+                CsvLayout layout = CsvLayout.resolve(spec, first == null ? null : first[1],
+                        first == null ? spec.path() : first[0], scoring);
+                return new Source(spec.path(), TextSource.open(jsc, spec.path()),
+                        new CsvParser(layout, labels, scoring), true, layout.featureCount(), false);
+            }
+            case PARQUET:
+                return ParquetSource.open(spark, spec, labels, scoring);
+            default:
+                throw new IllegalArgumentException("unknown format " + spec.format());
+        }
+    }
+
+    private static int numFeatures(DataSpec spec, Source source, Scan scan) {
+        if (spec.numFeatures() > 0) return spec.numFeatures();
+        if (source.layoutFeatures() >= 0) return source.layoutFeatures();
+        if (source.uniformWidth() && scan.minWidth != scan.maxWidth) {
+            throw new DataException("feature arrays differ in length in " + spec.path() + ": " + scan.minWidth + " at "
+                    + scan.minWidthAt + ", " + scan.maxWidth + " at " + scan.maxWidthAt
+                    + "; fix the data, or set numFeatures so rows of other lengths become bad rows");
+        }
+        if (scan.maxWidth <= 0) {
+            throw new DataException("cannot infer numFeatures from " + spec.path() + ": no row has a feature; set numFeatures");
+        }
+        return scan.maxWidth;
+    }
+
+    private static DataException readFailure(String path, RuntimeException e) {
+        var inner = DataException.findIn(e);
+        if (inner.isPresent()) return inner.get();
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        String m = String.valueOf(root.getMessage());
+        if (m.contains("does not exist") || m.contains("PATH_NOT_FOUND")) {
+            return new DataException("input path does not exist: " + path + " (" + m + ")", e);
+        }
+        return new DataException("failed to read " + path + ": " + root.getClass().getSimpleName() + ": " + m, e);
+    }
+
+    /** Validation-set size: ids 0..count-1 tested with {@link RowAssignment#inHoldout}. */
+    static long holdoutCount(SparkSession spark, long count, long seed, double fraction) {
+        if (count <= DRIVER_COUNT_LIMIT) {
+            long n = 0;
+            for (long id = 0; id < count; id++) if (RowAssignment.inHoldout(seed, id, fraction)) n++;
+            return n;
+        }
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        int slices = Math.max(1, jsc.defaultParallelism()) * 4;
+        List<long[]> ranges = new ArrayList<>();
+        for (int s = 0; s < slices; s++) ranges.add(new long[] {count * s / slices, count * (s + 1) / slices});
+        return jsc.parallelize(ranges, slices).map(r -> {
+            long n = 0;
+            for (long id = r[0]; id < r[1]; id++) if (RowAssignment.inHoldout(seed, id, fraction)) n++;
+            return n;
+        }).reduce(Long::sum);
+    }
+
+    private static void requirePartitions(int partitions) {
+        if (partitions < 1) throw new IllegalArgumentException("partitions must be >= 1: " + partitions);
+    }
+}

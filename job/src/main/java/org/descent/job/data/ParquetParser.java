@@ -1,0 +1,77 @@
+package org.descent.job.data;
+
+import java.util.List;
+
+import org.apache.spark.sql.Row;
+
+/**
+ * Parquet row (as selected by {@link ParquetSource}: file, row index, [label], [id], features...):
+ * features either from one array column ({@code arrayMode}, elements any numeric type) or from the
+ * numeric columns in schema order. Nulls and non-finite values are bad rows.
+ */
+final class ParquetParser implements RowParser {
+    private static final long serialVersionUID = 1L;
+
+    private final int labelPos;
+    private final int idPos;
+    private final int firstFeaturePos;
+    private final boolean arrayMode;
+    private final String[] featureNames;
+    private final String labelName;
+    private final int numFeatures;
+    private final LabelRules labels;
+    private final boolean keepIds;
+
+    ParquetParser(int labelPos, String labelName, int idPos, int firstFeaturePos, boolean arrayMode,
+                  String[] featureNames, int numFeatures, LabelRules labels, boolean keepIds) {
+        this.labelPos = labelPos;
+        this.labelName = labelName;
+        this.idPos = idPos;
+        this.firstFeaturePos = firstFeaturePos;
+        this.arrayMode = arrayMode;
+        this.featureNames = featureNames;
+        this.numFeatures = numFeatures;
+        this.labels = labels;
+        this.keepIds = keepIds;
+    }
+
+    @Override
+    public ParsedRow parse(Object payload, boolean firstOfFile) throws BadRow {
+        Row row = (Row) payload;
+        double label = Double.NaN;
+        if (labelPos >= 0) {
+            if (row.isNullAt(labelPos)) throw new BadRow(BadRowReason.MISSING_VALUE, "null label in column '" + labelName + "'");
+            label = labels.check(((Number) row.get(labelPos)).doubleValue());
+        }
+        String id = keepIds && idPos >= 0 && !row.isNullAt(idPos) ? row.getString(idPos) : null;
+        double[] values;
+        if (arrayMode) {
+            String name = featureNames[0];
+            if (row.isNullAt(firstFeaturePos)) throw new BadRow(BadRowReason.MISSING_VALUE, "null features array in column '" + name + "'");
+            List<Object> list = row.getList(firstFeaturePos);
+            if (numFeatures > 0 && list.size() != numFeatures) {
+                throw new BadRow(BadRowReason.FEATURE_LENGTH, "features array '" + name + "' has " + list.size()
+                        + " values, expected numFeatures=" + numFeatures);
+            }
+            values = new double[list.size()];
+            for (int j = 0; j < values.length; j++) {
+                Object o = list.get(j);
+                if (o == null) throw new BadRow(BadRowReason.MISSING_VALUE, "null at " + name + "[" + j + "]");
+                values[j] = finite(((Number) o).doubleValue(), name + "[" + j + "]");
+            }
+        } else {
+            values = new double[featureNames.length];
+            for (int j = 0; j < values.length; j++) {
+                int p = firstFeaturePos + j;
+                if (row.isNullAt(p)) throw new BadRow(BadRowReason.MISSING_VALUE, "null in column '" + featureNames[j] + "'");
+                values[j] = finite(((Number) row.get(p)).doubleValue(), "column '" + featureNames[j] + "'");
+            }
+        }
+        return new ParsedRow(label, null, values, id);
+    }
+
+    private static double finite(double v, String where) throws BadRow {
+        if (!Double.isFinite(v)) throw new BadRow(BadRowReason.NON_FINITE, "non-finite value " + v + " in " + where);
+        return v;
+    }
+}

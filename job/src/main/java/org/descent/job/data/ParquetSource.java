@@ -1,0 +1,147 @@
+package org.descent.job.data;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Reads Parquet through {@code spark.read().parquet} and tags each row with its file and 0-based row
+ * index ({@code _metadata.file_path}, {@code _metadata.row_index}).
+ *
+ * <p>Layout: label column {@code labelColumn} (default {@code label}, numeric); optional {@code idColumn}
+ * (any type, kept as text); features either the {@code featuresColumn} ({@code array<numeric>}, e.g.
+ * {@code array<double>} or {@code array<float>}; Spark ML vectors are not supported) or, when that is
+ * null, every numeric column except label and id in schema order (non-numeric columns are ignored).
+ */
+final class ParquetSource {
+    static final String DEFAULT_LABEL = "label";
+
+    private ParquetSource() {}
+
+    static Source open(SparkSession spark, DataSpec spec, LabelRules labels, boolean scoring) {
+        Dataset<Row> df;
+        try {
+            df = spark.read().parquet(spec.path());
+        } catch (Exception e) {
+            String m = String.valueOf(e.getMessage());
+            if (m.contains("infer schema") || m.contains("UNABLE_TO_INFER_SCHEMA")) {
+                throw new DataException("no rows in " + spec.path() + " (no Parquet files found)", e);
+            }
+            throw new DataException("cannot read Parquet at " + spec.path() + ": " + m, e);
+        }
+        StructType schema = df.schema();
+        List<String> names = Arrays.asList(schema.fieldNames());
+        String labelName = spec.labelColumn() == null || spec.labelColumn().isBlank() ? DEFAULT_LABEL : spec.labelColumn();
+        List<Column> cols = new ArrayList<>(List.of(col("_metadata.file_path"), col("_metadata.row_index")));
+
+        int labelPos = -1;
+        if (names.contains(labelName)) {
+            requireNumeric(schema.apply(labelName), "label column", spec.path());
+            labelPos = cols.size();
+            cols.add(col(quote(labelName)));
+        } else if (!scoring) {
+            throw new DataException("label column '" + labelName + "' not in the Parquet schema of " + spec.path()
+                    + ": " + names + " (set labelColumn)");
+        }
+        int idPos = -1;
+        String idName = spec.idColumn();
+        if (idName != null && !idName.isBlank()) {
+            if (!names.contains(idName)) {
+                throw new DataException("idColumn '" + idName + "' not in the Parquet schema of " + spec.path() + ": " + names);
+            }
+            idPos = cols.size();
+            cols.add(col(quote(idName)).cast(DataTypes.StringType));
+        }
+        int first = cols.size();
+        String[] featureNames;
+        boolean arrayMode = spec.featuresColumn() != null && !spec.featuresColumn().isBlank();
+        if (arrayMode) {
+            String f = spec.featuresColumn();
+            if (!names.contains(f)) {
+                throw new DataException("featuresColumn '" + f + "' not in the Parquet schema of " + spec.path() + ": " + names);
+            }
+            if (!(schema.apply(f).dataType() instanceof ArrayType at) || !(at.elementType() instanceof NumericType)) {
+                throw new DataException("featuresColumn '" + f + "' in " + spec.path() + " has type "
+                        + schema.apply(f).dataType().simpleString()
+                        + "; it must be array<double> or array<float> (Spark ML vectors are not supported)");
+            }
+            featureNames = new String[] {f};
+            cols.add(col(quote(f)));
+        } else {
+            List<String> numeric = new ArrayList<>();
+            for (StructField field : schema.fields()) {
+                String n = field.name();
+                if (n.equals(labelName) || n.equals(idName) || !(field.dataType() instanceof NumericType)) continue;
+                numeric.add(n);
+                cols.add(col(quote(n)));
+            }
+            if (numeric.isEmpty()) {
+                throw new DataException("no numeric feature columns in " + spec.path() + " (schema " + names
+                        + "); set featuresColumn for an array column");
+            }
+            featureNames = numeric.toArray(new String[0]);
+            if (spec.numFeatures() > 0 && spec.numFeatures() != featureNames.length) {
+                throw new DataException("Parquet " + spec.path() + " has " + featureNames.length
+                        + " numeric feature columns but numFeatures=" + spec.numFeatures()
+                        + "; fix numFeatures or set it to 0 to infer");
+            }
+        }
+        ParquetParser parser = new ParquetParser(labelPos, labelName, idPos, first, arrayMode, featureNames,
+                spec.numFeatures(), labels, scoring);
+        JavaRDD<Row> rows = df.select(cols.toArray(new Column[0])).javaRDD();
+        JavaRDD<Record> records = rows.mapPartitions(ParquetSource::tag);
+        return new Source(spec.path(), records, parser, false, arrayMode ? -1 : featureNames.length, arrayMode);
+    }
+
+    /** Tags rows with (file, start of the run of consecutive row indices they belong to). */
+    private static Iterator<Record> tag(Iterator<Row> rows) {
+        return new Iterator<>() {
+            String file;
+            long runStart;
+            long next = -1;
+
+            @Override
+            public boolean hasNext() {
+                return rows.hasNext();
+            }
+
+            @Override
+            public Record next() {
+                Row r = rows.next();
+                String f = r.getString(0);
+                long index = r.getLong(1);
+                if (!f.equals(file) || index != next) {
+                    file = f;
+                    runStart = index;
+                }
+                next = index + 1;
+                return new Record(file, runStart, r);
+            }
+        };
+    }
+
+    private static void requireNumeric(StructField f, String what, String path) {
+        if (!(f.dataType() instanceof NumericType)) {
+            throw new DataException(what + " '" + f.name() + "' in " + path + " has type " + f.dataType().simpleString()
+                    + "; it must be numeric");
+        }
+    }
+
+    private static String quote(String name) {
+        return "`" + name.replace("`", "``") + "`";
+    }
+}

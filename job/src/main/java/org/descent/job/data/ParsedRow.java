@@ -1,0 +1,32 @@
+package org.descent.job.data;
+
+import java.io.Serializable;
+
+/**
+ * One valid row between parsing and packing. Sparse when {@code indices != null} (1-based ascending
+ * LIBSVM indices, {@code values[k]} at {@code indices[k]}), dense otherwise ({@code values} holds every
+ * feature). {@code id} is assigned in the packing pass; {@code sourceId} is the original id column value
+ * (scoring only, else null).
+ */
+final class ParsedRow implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    long id;
+    final double label;
+    final int[] indices;
+    final double[] values;
+    final String sourceId;
+
+    ParsedRow(double label, int[] indices, double[] values, String sourceId) {
+        this.label = label;
+        this.indices = indices;
+        this.values = values;
+        this.sourceId = sourceId;
+    }
+
+    /** Feature count this row implies: the largest index (sparse) or the value count (dense). */
+    int width() {
+        if (indices != null) return indices.length == 0 ? 0 : indices[indices.length - 1];
+        return values.length;
+    }
+}
