@@ -13,6 +13,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.descent.job.config.JobConfig;
 import org.descent.job.config.StorageChoice;
 import org.descent.job.config.TrainingConfig;
+import org.descent.job.data.DataException;
 import org.descent.job.data.LoadedData;
 import org.descent.job.data.RowBlock;
 import org.descent.job.exchange.BatchPlan;
@@ -101,8 +102,8 @@ public final class Trainer {
             partitionRows = trainBlocks.map(b -> (long) b.rows).collect().stream().mapToLong(Long::longValue).toArray();
         } catch (RuntimeException e) {
             unpersist(trainBlocks, valBlocks);
-            throw new InputDataException("cannot read the training data " + config.data().trainPath() + ": "
-                    + rootMessage(e), e);
+            String msg = DataException.findIn(e).map(Throwable::getMessage).orElseGet(() -> rootMessage(e));
+            throw new InputDataException("cannot read the training data " + config.data().trainPath() + ": " + msg, e);
         }
         long n = 0;
         for (long r : partitionRows) n += r;
@@ -152,6 +153,9 @@ public final class Trainer {
                     try {
                         r = exchange.computeAndAggregate(params, epoch, step);
                     } catch (RuntimeException e) {
+                        if (DataException.findIn(e).isPresent()) {
+                            throw new InputDataException(DataException.findIn(e).get().getMessage(), e);
+                        }
                         throw new TrainingFailedException("step failed at epoch " + (epoch + 1) + "/" + tc.epochs()
                                 + " step " + (step + 1) + "/" + steps + ": " + rootMessage(e), e);
                     }
