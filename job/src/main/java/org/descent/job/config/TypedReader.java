@@ -206,7 +206,9 @@ final class TypedReader {
 
     static String originOf(ConfigValue v) {
         String d = v.origin().description();
-        return d == null ? "?" : d.replaceFirst("^String: ", "");
+        if (d == null) return "?";
+        d = d.replaceFirst("^String: ", "");
+        return d.startsWith("--set ") ? d.replaceFirst(": \\d+$", "") : d;
     }
 
     static String render(ConfigValue v) {
