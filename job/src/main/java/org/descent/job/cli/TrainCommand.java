@@ -87,7 +87,7 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (TrainingFailedException | ModelFormatException e) {
             err.println("training failed: " + e.getMessage());
             return ExitCodes.TRAINING;
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // anything else, incl. an undeclared SparkException
             err.println("training failed: " + e);
             e.printStackTrace(err);
             return ExitCodes.TRAINING;

@@ -49,20 +49,20 @@ public final class BroadcastCollectExchange implements GradientExchange {
                     + "/" + plan.stepsPerEpoch());
             List<PartialGradient> partials = new ArrayList<>(blocks.mapPartitionsWithIndex(
                     new StepTask(runId, architecture, plan, bc, epoch, step, recordIds), false).collect());
-            partials.sort(Comparator.comparingInt(PartialGradient::partition));
+            partials.sort(Comparator.comparingInt((PartialGradient q) -> q.partition));
             double[] sum = new double[numParams];
             double loss = 0;
             long rows = 0;
             long[][] ids = recordIds ? new long[partials.size()][] : null;
             for (int k = 0; k < partials.size(); k++) {
                 PartialGradient p = partials.get(k);
-                double[] g = p.gradSum();
+                double[] g = p.gradSum;
                 for (int i = 0; i < numParams; i++) {
                     sum[i] += g[i];
                 }
-                loss += p.lossSum();
-                rows += p.rows();
-                if (ids != null) ids[k] = p.ids();
+                loss += p.lossSum;
+                rows += p.rows;
+                if (ids != null) ids[k] = p.ids;
             }
             return new StepResult(sum, loss, rows, ids);
         } finally {
@@ -76,7 +76,7 @@ public final class BroadcastCollectExchange implements GradientExchange {
         try {
             jsc.setJobDescription("descent: release executor buffers");
             blocks.foreachPartition(it -> ExecutorCache.release(id));
-        } catch (RuntimeException ignored) {
+        } catch (Exception ignored) {
             // best effort: executors that are gone hold nothing
         } finally {
             ExecutorCache.release(id);

@@ -36,7 +36,7 @@ public final class DataStage {
                 validation = DataLoader.load(spark, vspec, partitions, seed);
             }
             return new Input(train, validation);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // includes the undeclared, checked SparkException
             throw new InputDataException(DataException.findIn(e).map(Throwable::getMessage)
                     .orElseGet(() -> Trainer.rootMessage(e)), e);
         }

@@ -60,7 +60,7 @@ public final class Evaluator implements AutoCloseable {
                 jsc.setJobDescription("descent: release evaluation buffers");
                 lastBlocks.foreachPartition(it -> ExecutorCache.release(id));
             }
-        } catch (RuntimeException ignored) {
+        } catch (Exception ignored) {
             // best effort
         } finally {
             ExecutorCache.release(id);

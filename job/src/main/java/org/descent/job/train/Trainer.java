@@ -100,7 +100,7 @@ public final class Trainer {
             if (valBlocks != null) valBlocks = valBlocks.persist(level);
             jsc.setJobDescription("descent: cache training blocks");
             partitionRows = trainBlocks.map(b -> (long) b.rows).collect().stream().mapToLong(Long::longValue).toArray();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Spark actions throw the checked SparkException undeclared
             unpersist(trainBlocks, valBlocks);
             String msg = DataException.findIn(e).map(Throwable::getMessage).orElseGet(() -> rootMessage(e));
             throw new InputDataException("cannot read the training data " + config.data().trainPath() + ": " + msg, e);
@@ -152,7 +152,7 @@ public final class Trainer {
                     StepResult r;
                     try {
                         r = exchange.computeAndAggregate(params, epoch, step);
-                    } catch (RuntimeException e) {
+                    } catch (Exception e) { // includes the undeclared, checked SparkException
                         if (DataException.findIn(e).isPresent()) {
                             throw new InputDataException(DataException.findIn(e).get().getMessage(), e);
                         }
@@ -223,7 +223,7 @@ public final class Trainer {
         try {
             a.unpersist(false);
             if (b != null) b.unpersist(false);
-        } catch (RuntimeException ignored) {
+        } catch (Exception ignored) {
             // the context may already be gone
         }
     }
