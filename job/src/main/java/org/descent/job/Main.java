@@ -1,10 +1,42 @@
 package org.descent.job;
 
-/** Placeholder entry point; the CLI arrives with the training job. */
-public final class Main {
-    private Main() {}
+import org.descent.job.cli.ConvertCommand;
+import org.descent.job.cli.ExitCodes;
+import org.descent.job.cli.TrainCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The one entry point: {@code descent <subcommand> [options]} (picocli; {@code --help} on each).
+ * Subcommands: {@code train}, {@code convert}; {@code evaluate}, {@code predict}, {@code gradcheck} and {@code info}
+ * plug in as further {@code @Command} classes in {@code org.descent.job.cli}.
+ * Exit codes: see {@link ExitCodes} (0 ok, 2 config/usage, 3 data/input, 4 training failure).
+ */
+@Command(name = "descent", mixinStandardHelpOptions = true, version = "descent 0.1.0",
+        description = "Distributed gradient training on Apache Spark.",
+        subcommands = {TrainCommand.class, ConvertCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (try: train --help)");
+    }
+
+    /** Runs a command line and returns its exit code (tests call this; {@link #main} exits with it). */
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setParameterExceptionHandler((ex, a) -> {
+            ex.getCommandLine().getErr().println("error: " + ex.getMessage());
+            ex.getCommandLine().usage(ex.getCommandLine().getErr());
+            return ExitCodes.USAGE;
+        });
+        return cl.execute(args);
+    }
 
     public static void main(String[] args) {
-        System.out.println("descent " + Main.class.getPackage().getImplementationVersion());
+        System.exit(run(args));
     }
 }

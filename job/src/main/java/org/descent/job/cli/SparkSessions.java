@@ -1,0 +1,43 @@
+package org.descent.job.cli;
+
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import org.descent.job.config.SparkSettings;
+
+/**
+ * Starts (or joins) the SparkSession for a command. Precedence for the master: {@code spark.master} in
+ * the job config, else what spark-submit / {@code -Dspark.master} set, else {@code local[*]}.
+ * {@code spark.conf.*} entries are applied as given; Spark defaults from system properties
+ * ({@code -Dspark.*}, which scripts/run.sh fills from conf/spark-defaults.conf) still apply.
+ */
+final class SparkSessions {
+    private SparkSessions() {}
+
+    /** A session and whether this command created it (and so stops it). */
+    record Handle(SparkSession session, boolean owned) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (owned) session.stop();
+        }
+    }
+
+    static Handle start(SparkSettings s) {
+        var active = SparkSession.getActiveSession();
+        if (active.isDefined()) return new Handle(active.get(), false);
+        var dflt = SparkSession.getDefaultSession();
+        if (dflt.isDefined()) return new Handle(dflt.get(), false);
+        SparkConf conf = new SparkConf();
+        conf.setAppName(s.appName());
+        if (s.master() != null) {
+            conf.setMaster(s.master());
+        } else if (!conf.contains("spark.master")) {
+            conf.setMaster("local[*]");
+        }
+        conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+        for (Map.Entry<String, String> e : s.conf().entrySet()) {
+            conf.set(e.getKey(), e.getValue());
+        }
+        return new Handle(SparkSession.builder().config(conf).getOrCreate(), true);
+    }
+}

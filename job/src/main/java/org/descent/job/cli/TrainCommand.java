@@ -1,0 +1,98 @@
+package org.descent.job.cli;
+
+import java.io.File;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.descent.job.config.ConfigError;
+import org.descent.job.config.ConfigLoader;
+import org.descent.job.config.JobConfig;
+import org.descent.job.model.ModelFormatException;
+import org.descent.job.model.ModelMetadata;
+import org.descent.job.model.ModelStore;
+import org.descent.job.train.DataStage;
+import org.descent.job.train.EpochReport;
+import org.descent.job.train.InputDataException;
+import org.descent.job.train.Trainer;
+import org.descent.job.train.TrainingFailedException;
+import org.descent.job.train.TrainingResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code train --config FILE [--set key=value]...}: validate the config (before Spark starts), load
+ * the data, train, write the model directory. Exit codes: {@link ExitCodes}.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train a model on Spark from a HOCON config and write the model directory.",
+                "Exit codes: 0 ok, 2 config/usage error, 3 data/input error, 4 training failure."})
+public final class TrainCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "HOCON job config, e.g. conf/fashion-mnist-mlp.conf")
+    File config;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config key (HOCON syntax), e.g. --set training.epochs=3 --set model.hidden-layers=[64,32]")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--check", description = "Validate the config, print the effective settings and exit (no Spark).")
+    boolean checkOnly;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = spec.commandLine().getOut();
+        JobConfig cfg;
+        try {
+            cfg = ConfigLoader.load(config, overrides);
+            if (checkOnly) {
+                out.println(cfg.resolvedHocon());
+                return ExitCodes.OK;
+            }
+            ModelStore.checkWritable(new Configuration(), cfg.output().modelPath(), cfg.output().overwrite());
+        } catch (ConfigError | ModelStore.ModelOutputExistsException e) {
+            err.println("error: " + e.getMessage());
+            return ExitCodes.USAGE;
+        } catch (ModelFormatException e) {
+            err.println("error: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        return run(cfg, out, err);
+    }
+
+    static int run(JobConfig cfg, PrintWriter out, PrintWriter err) {
+        try (SparkSessions.Handle spark = SparkSessions.start(cfg.spark())) {
+            DataStage.Input input = DataStage.load(spark.session(), cfg);
+            TrainingResult result = new Trainer(spark.session(), cfg).train(input.train(), input.validation());
+            ModelMetadata meta = new ModelMetadata(ModelMetadata.FORMAT_VERSION, result.architecture(),
+                    result.params().length, result.scaler(), cfg.resolvedHocon(), result.finalMetrics(), Instant.now());
+            ModelStore.save(spark.session().sparkContext().hadoopConfiguration(), cfg.output().modelPath(),
+                    cfg.output().overwrite(), meta, result.params());
+            EpochReport last = result.epochs().get(result.epochs().size() - 1);
+            out.println("model written to " + cfg.output().modelPath() + " — " + last.line());
+            out.flush();
+            return ExitCodes.OK;
+        } catch (ModelStore.ModelOutputExistsException e) {
+            err.println("error: " + e.getMessage());
+            return ExitCodes.USAGE;
+        } catch (InputDataException e) {
+            err.println("data error: " + e.getMessage());
+            return ExitCodes.DATA;
+        } catch (TrainingFailedException | ModelFormatException e) {
+            err.println("training failed: " + e.getMessage());
+            return ExitCodes.TRAINING;
+        } catch (Exception e) { // anything else, incl. an undeclared SparkException
+            err.println("training failed: " + e);
+            e.printStackTrace(err);
+            return ExitCodes.TRAINING;
+        } finally {
+            err.flush();
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package org.descent.job.exchange;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Per-executor (per-JVM) buffers that live across the tasks of one training run: a partition's batch
+ * buffers, gradient accumulator and network workspace are allocated by its first task and reused by
+ * every later step, never per step or per row. Keyed by {@code runId/kind/partition}; released by
+ * {@link #release(String)} when the run ends.
+ */
+public final class ExecutorCache {
+    private static final ConcurrentHashMap<String, Object> CACHE = new ConcurrentHashMap<>();
+
+    private ExecutorCache() {}
+
+    @SuppressWarnings("unchecked")
+    public static <T> T get(String runId, String kind, int partition, Supplier<T> create) {
+        return (T) CACHE.computeIfAbsent(runId + "/" + kind + "/" + partition, k -> create.get());
+    }
+
+    /** Drops every entry of the run. */
+    public static void release(String runId) {
+        CACHE.keySet().removeIf(k -> k.startsWith(runId + "/"));
+    }
+
+    /** Entries held for the run (tests). */
+    public static long size(String runId) {
+        return CACHE.keySet().stream().filter(k -> k.startsWith(runId + "/")).count();
+    }
+}

@@ -1,0 +1,44 @@
+package org.descent.job.train;
+
+import org.apache.spark.sql.SparkSession;
+import org.descent.job.config.JobConfig;
+import org.descent.job.data.DataException;
+import org.descent.job.data.DataLoader;
+import org.descent.job.data.DataSpec;
+import org.descent.job.data.LoadedData;
+
+/**
+ * Loads the training set and the validation set the config names: {@code data.validation-path} (read
+ * with the training set's feature and class counts, so a mismatch is an error), or a seeded holdout of
+ * {@code training.validation-fraction}, or none. Data problems become {@link InputDataException}.
+ */
+public final class DataStage {
+    private DataStage() {}
+
+    /** {train, validation or null}. */
+    public record Input(LoadedData train, LoadedData validation) {}
+
+    public static Input load(SparkSession spark, JobConfig cfg) {
+        DataSpec spec = cfg.data().trainSpec();
+        int partitions = cfg.training().partitions();
+        long seed = cfg.training().seed();
+        try {
+            if (cfg.training().validationFraction() > 0) {
+                LoadedData[] split = DataLoader.loadWithHoldout(spark, spec, cfg.training().validationFraction(),
+                        partitions, seed);
+                return new Input(split[0], split[1]);
+            }
+            LoadedData train = DataLoader.load(spark, spec, partitions, seed);
+            LoadedData validation = null;
+            if (cfg.data().validationPath() != null) {
+                DataSpec vspec = spec.withPath(cfg.data().validationPath())
+                        .withCounts(train.numFeatures(), train.numClasses());
+                validation = DataLoader.load(spark, vspec, partitions, seed);
+            }
+            return new Input(train, validation);
+        } catch (Exception e) { // includes the undeclared, checked SparkException
+            throw new InputDataException(DataException.findIn(e).map(Throwable::getMessage)
+                    .orElseGet(() -> Trainer.rootMessage(e)), e);
+        }
+    }
+}

@@ -1,0 +1,237 @@
+package org.descent.job.train;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.descent.job.config.JobConfig;
+import org.descent.job.config.StorageChoice;
+import org.descent.job.config.TrainingConfig;
+import org.descent.job.data.DataException;
+import org.descent.job.data.LoadedData;
+import org.descent.job.data.RowBlock;
+import org.descent.job.exchange.BatchPlan;
+import org.descent.job.exchange.BroadcastCollectExchange;
+import org.descent.job.exchange.GradientExchange;
+import org.descent.job.exchange.StepResult;
+import org.descent.job.model.ModelArchitecture;
+import org.descent.math.nn.Network;
+import org.descent.math.optim.GradientClipping;
+import org.descent.math.optim.Optimizer;
+import org.descent.math.optim.Regularization;
+import org.descent.math.scale.Scaler;
+import org.descent.math.scale.ScalerKind;
+
+/**
+ * The synchronous data-parallel training loop.
+ *
+ * <p>Call order: {@link #train} does, once: build the network from {@code model.*} and the data's
+ * counts; fit feature scaling in one distributed pass (if configured) and scale the blocks; cache the
+ * blocks and count rows per partition; initialise parameters from {@code training.seed}; then for
+ * every epoch and step (see {@link BatchPlan} for which rows a step uses):
+ * <ol>
+ *   <li>{@link GradientExchange#computeAndAggregate}: gradient SUM, loss sum and row count n of the step;</li>
+ *   <li>driver: {@code g = gradSum / n}; {@code g += dR/dw} and {@code loss = lossSum / n + R(w)}
+ *       ({@link Regularization}); clip g to {@code clipping.max-norm} ({@link GradientClipping}, the
+ *       pre-clip norm is reported); a non-finite loss or norm stops the run (no model is written);</li>
+ *   <li>{@link Optimizer#step} with global step index {@code t = epoch * S + step} (its schedule gives
+ *       the learning rate); non-finite parameters afterwards stop the run.</li>
+ * </ol>
+ * After each epoch: a distributed validation pass (if there is a validation set) and one log line.
+ * Same config, seed and partition count give bit-identical parameters.
+ */
+public final class Trainer {
+    private static final Logger LOG = LogManager.getLogger(Trainer.class);
+
+    private final SparkSession spark;
+    private final JobConfig config;
+    private StepListener listener = StepListener.NONE;
+    private boolean recordVisits;
+
+    public Trainer(SparkSession spark, JobConfig config) {
+        this.spark = spark;
+        this.config = config;
+    }
+
+    /** Called on the driver after every step. */
+    public Trainer withStepListener(StepListener l) {
+        this.listener = l;
+        return this;
+    }
+
+    /** Makes every {@link StepResult} carry the ids of the rows the step used (tests; costs a long per row). */
+    public Trainer recordVisits(boolean on) {
+        this.recordVisits = on;
+        return this;
+    }
+
+    /** Trains on {@code train}, validating on {@code validation} (null = no validation) after each epoch. */
+    public TrainingResult train(LoadedData train, LoadedData validation) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        TrainingConfig tc = config.training();
+        ModelArchitecture arch = ModelFactory.build(config.model(), train.numFeatures(), train.numClasses());
+        if (validation != null && validation.numFeatures() != train.numFeatures()) {
+            throw new InputDataException("the validation data has " + validation.numFeatures()
+                    + " features but the training data has " + train.numFeatures());
+        }
+        LOG.info("model: {}", arch.describe());
+        StorageLevel level = tc.storageLevel() == StorageChoice.MEMORY_ONLY
+                ? StorageLevel.MEMORY_ONLY() : StorageLevel.MEMORY_AND_DISK();
+
+        JavaRDD<RowBlock> trainBlocks = train.blocks();
+        JavaRDD<RowBlock> valBlocks = validation == null ? null : validation.blocks();
+        Scaler scaler = null;
+        long[] partitionRows;
+        try {
+            jsc.setJobGroup("descent-train", "descent: prepare data", false);
+            if (config.data().scaling() != ScalerKind.NONE) {
+                jsc.setJobDescription("descent: fit " + config.data().scaling().configName() + " scaling");
+                scaler = FeatureScaling.fit(trainBlocks, config.data().scaling(), train.numFeatures());
+                trainBlocks = FeatureScaling.apply(trainBlocks, scaler);
+                if (valBlocks != null) valBlocks = FeatureScaling.apply(valBlocks, scaler);
+            }
+            trainBlocks = trainBlocks.persist(level);
+            if (valBlocks != null) valBlocks = valBlocks.persist(level);
+            jsc.setJobDescription("descent: cache training blocks");
+            partitionRows = trainBlocks.map(b -> (long) b.rows).collect().stream().mapToLong(Long::longValue).toArray();
+        } catch (Exception e) { // Spark actions throw the checked SparkException undeclared
+            unpersist(trainBlocks, valBlocks);
+            String msg = DataException.findIn(e).map(Throwable::getMessage).orElseGet(() -> rootMessage(e));
+            throw new InputDataException("cannot read the training data " + config.data().trainPath() + ": " + msg, e);
+        }
+        long n = 0;
+        for (long r : partitionRows) n += r;
+        if (n == 0) {
+            unpersist(trainBlocks, valBlocks);
+            throw new InputDataException("the training data " + config.data().trainPath() + " has no rows");
+        }
+        try {
+            return loop(jsc, arch, trainBlocks, valBlocks, scaler, n, partitionRows.length);
+        } finally {
+            unpersist(trainBlocks, valBlocks);
+            jsc.clearJobGroup();
+        }
+    }
+
+    private TrainingResult loop(JavaSparkContext jsc, ModelArchitecture arch, JavaRDD<RowBlock> trainBlocks,
+                                JavaRDD<RowBlock> valBlocks, Scaler scaler, long n, int partitions) {
+        TrainingConfig tc = config.training();
+        int steps = BatchPlan.stepsPerEpoch(n, tc.batchSize());
+        BatchPlan plan = new BatchPlan(tc.seed(), tc.epochs(), steps, tc.batchSize());
+        Network network = arch.toNetwork();
+        double[] params = network.initParams(config.model().init(), tc.seed());
+        Optimizer optimizer = config.optimizer().spec().build(
+                config.schedule().toSpec(config.optimizer().learningRate(), (long) tc.epochs() * steps));
+        optimizer.init(network.layout());
+        Regularization reg = new Regularization(config.regularization().l1(), config.regularization().l2(),
+                config.regularization().includeBias());
+        GradientClipping clip = config.clipping().enabled()
+                ? GradientClipping.byNorm(config.clipping().maxNorm()) : GradientClipping.none();
+        LOG.info("training: {} rows in {} partitions, batch {}, {} steps/epoch, {} epochs, {} params, optimizer {}",
+                n, partitions, tc.batchSize(), steps, tc.epochs(), network.numParams(), optimizer.name());
+
+        List<EpochReport> reports = new ArrayList<>();
+        Map<String, Double> finalMetrics = new LinkedHashMap<>();
+        double[] grad = new double[network.numParams()];
+        try (GradientExchange exchange = new BroadcastCollectExchange(jsc, trainBlocks, arch, plan,
+                network.numParams(), recordVisits);
+             Evaluator evaluator = new Evaluator(jsc, arch)) {
+            for (int epoch = 0; epoch < tc.epochs(); epoch++) {
+                long t0 = System.nanoTime();
+                double lossWeighted = 0;
+                long rowsSeen = 0;
+                double lr = Double.NaN;
+                double norm = Double.NaN;
+                for (int step = 0; step < steps; step++) {
+                    StepResult r;
+                    try {
+                        r = exchange.computeAndAggregate(params, epoch, step);
+                    } catch (Exception e) { // includes the undeclared, checked SparkException
+                        if (DataException.findIn(e).isPresent()) {
+                            throw new InputDataException(DataException.findIn(e).get().getMessage(), e);
+                        }
+                        throw new TrainingFailedException("step failed at epoch " + (epoch + 1) + "/" + tc.epochs()
+                                + " step " + (step + 1) + "/" + steps + ": " + rootMessage(e), e);
+                    }
+                    long rows = r.rows();
+                    double inv = 1.0 / rows;
+                    double[] g = r.gradSum();
+                    for (int i = 0; i < grad.length; i++) grad[i] = g[i] * inv;
+                    double loss = r.lossSum() * inv + reg.addPenaltyGradient(params, grad, network.layout());
+                    norm = clip.apply(grad);
+                    long t = (long) epoch * steps + step;
+                    lr = optimizer.learningRate(t);
+                    if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
+                        throw diverged(epoch, step, steps, lr, loss, norm, "the loss or gradient is not finite");
+                    }
+                    optimizer.step(params, grad, t);
+                    if (!allFinite(params)) {
+                        throw diverged(epoch, step, steps, lr, loss, norm, "the parameters became non-finite");
+                    }
+                    lossWeighted += loss * rows;
+                    rowsSeen += rows;
+                    listener.onStep(epoch, step, r, loss, norm);
+                }
+                double trainLoss = lossWeighted / rowsSeen;
+                double vLoss = Double.NaN;
+                double vMetric = Double.NaN;
+                String metricName = arch.isClassifier() ? "accuracy" : "rmse";
+                finalMetrics.clear();
+                finalMetrics.put("trainLoss", trainLoss);
+                if (valBlocks != null) {
+                    EvalAccumulator v = evaluator.evaluate(valBlocks, params,
+                            "descent epoch " + (epoch + 1) + "/" + tc.epochs() + " validation");
+                    vLoss = v.meanLoss();
+                    vMetric = v.metric();
+                    finalMetrics.putAll(v.asMap("validation"));
+                }
+                double secs = (System.nanoTime() - t0) / 1e9;
+                EpochReport rep = new EpochReport(epoch, tc.epochs(), trainLoss, vLoss, vMetric, metricName, secs,
+                        rowsSeen / secs, lr, norm);
+                reports.add(rep);
+                LOG.info(rep.line());
+            }
+        }
+        finalMetrics.put("epochs", (double) tc.epochs());
+        finalMetrics.put("stepsPerEpoch", (double) steps);
+        finalMetrics.put("trainRows", (double) n);
+        return new TrainingResult(arch, params, scaler, reports, finalMetrics, n, steps);
+    }
+
+    private TrainingFailedException diverged(int epoch, int step, int steps, double lr, double loss, double norm,
+                                             String what) {
+        return new TrainingFailedException(String.format(java.util.Locale.ROOT,
+                "training diverged at epoch %d/%d step %d/%d: %s (loss %s, gradient norm %s, learning rate %g); "
+                        + "try a smaller optimizer.learning-rate, clipping.max-norm or data.scaling",
+                epoch + 1, config.training().epochs(), step + 1, steps, what, loss, norm, lr));
+    }
+
+    private static boolean allFinite(double[] a) {
+        for (double v : a) {
+            if (!Double.isFinite(v)) return false;
+        }
+        return true;
+    }
+
+    private static void unpersist(JavaRDD<RowBlock> a, JavaRDD<RowBlock> b) {
+        try {
+            a.unpersist(false);
+            if (b != null) b.unpersist(false);
+        } catch (Exception ignored) {
+            // the context may already be gone
+        }
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        String m = t.getMessage();
+        return t == e ? String.valueOf(m) : e.getMessage() + (m != null && !e.getMessage().contains(m) ? " (cause: " + m + ")" : "");
+    }
+}
