@@ -19,6 +19,7 @@
 #   DESCENT_WORKER_CORES      cores offered by each worker                (1)
 #   DESCENT_WORKER_MEMORY     memory offered by each worker               (2g)
 #   DESCENT_DAEMON_HEAP       -Xmx of master/worker/NameNode/DataNode     (512m)
+#   DESCENT_DAEMON_JAVA_OPTS  more JVM options for those daemons          (-XX:TieredStopAtLevel=1 -XX:+UseSerialGC)
 #   DESCENT_SPARK_MASTER_PORT master RPC port                             (7077)
 #   DESCENT_SPARK_MASTER_UI_PORT  master web UI                           (8080)
 #   DESCENT_SPARK_WORKER_PORT     first worker RPC port, +1 per worker    (7078)
@@ -42,6 +43,8 @@ WORKERS="${DESCENT_WORKERS:-2}"
 WORKER_CORES="${DESCENT_WORKER_CORES:-1}"
 WORKER_MEMORY="${DESCENT_WORKER_MEMORY:-2g}"
 DAEMON_HEAP="${DESCENT_DAEMON_HEAP:-512m}"
+# C1 only + serial GC: the daemons are IO-bound; this halves their start-up CPU on a busy 2-core machine
+DAEMON_JAVA_OPTS="${DESCENT_DAEMON_JAVA_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC}"
 MASTER_PORT="${DESCENT_SPARK_MASTER_PORT:-7077}"
 MASTER_UI_PORT="${DESCENT_SPARK_MASTER_UI_PORT:-8080}"
 WORKER_PORT="${DESCENT_SPARK_WORKER_PORT:-7078}"
@@ -266,7 +269,7 @@ launch() {
     echo "### $(date -Is) starting $role: $main ${pargs[*]}"
   } >> "$log"
   # shellcheck disable=SC2086
-  nohup java $JVM_FLAGS "-Ddescent.cluster.role=$role@$RUN" "${jargs[@]}" "$main" "${pargs[@]}" \
+  nohup java $JVM_FLAGS $DAEMON_JAVA_OPTS "-Ddescent.cluster.role=$role@$RUN" "${jargs[@]}" "$main" "${pargs[@]}" \
     >> "$log" 2>&1 < /dev/null &
   echo $! > "$(pidfile "$role")"
 }
@@ -334,7 +337,7 @@ wait_for() {
   local deadline=$((SECONDS + TIMEOUT))
   while ((SECONDS < deadline)); do
     [[ -n "$(live_pid "$role")" ]] || { fail_role "$role" "process exited while waiting for: $what"; return 1; }
-    if "$@" >/dev/null 2>&1; then return 0; fi
+    if "$@" >/dev/null 2>&1; then say "  ready after $((SECONDS - T0)) s: $role: $what"; return 0; fi
     sleep 0.5
   done
   fail_role "$role" "not ready after ${TIMEOUT}s (waiting for: $what)"
@@ -383,7 +386,7 @@ cmd_start() {
     exit 1
   fi
   command -v curl >/dev/null || die "curl is needed to check readiness"
-  local t0=$SECONDS
+  T0=$SECONDS
   prepare
   JVM_FLAGS="$(jvm_flags)"; HJVM_FLAGS="$(hadoop_jvm_flags)"
   rm -f "$PIDS"/*.pid
@@ -409,7 +412,7 @@ cmd_start() {
     wait_for namenode "NameNode out of safe mode (DFSAdmin -safemode wait; $LOGS/safemode.log)" safemode_off
   fi
   trap - ERR
-  say "cluster up in $((SECONDS - t0)) s (run dir $RUN)"
+  say "cluster up in $((SECONDS - T0)) s (run dir $RUN)"
   cmd_status
 }
 
