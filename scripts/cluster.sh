@@ -391,6 +391,7 @@ cmd_start() {
   JVM_FLAGS="$(jvm_flags)"; HJVM_FLAGS="$(hadoop_jvm_flags)"
   rm -f "$PIDS"/*.pid
   trap 'say "start failed: stopping what was started"; cmd_stop >/dev/null 2>&1 || true' ERR
+  trap 'say "interrupted: stopping what was started"; cmd_stop >/dev/null 2>&1 || true; exit 130' INT TERM
   set -E
 
   [[ "$NO_HDFS" != 1 ]] && format_namenode_if_needed
@@ -411,7 +412,7 @@ cmd_start() {
     wait_for datanode "DataNode registered with the NameNode (NumLiveDataNodes >= 1)" datanode_live
     wait_for namenode "NameNode out of safe mode (DFSAdmin -safemode wait; $LOGS/safemode.log)" safemode_off
   fi
-  trap - ERR
+  trap - ERR INT TERM
   say "cluster up in $((SECONDS - T0)) s (run dir $RUN)"
   cmd_status
 }
