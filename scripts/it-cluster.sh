@@ -92,14 +92,19 @@ evaluate_args() {
 EVAL_METRIC_REGEX="${IT_EVAL_METRIC_REGEX:-[Aa]ccuracy|[Ll]oss}"
 # =====================================================================================================
 
-log() { echo "it-cluster: $(date +%T) $*" >&2; }
-fail() { echo "it-cluster: FAIL: $*" >&2; exit 1; }
+exec 3>&2   # the caller's stderr: log() and fail() keep writing there while a step's output is redirected
+log() { echo "it-cluster: $(date +%T) $*" >&3; }
+fail() { echo "it-cluster: FAIL: $*" >&3; exit 1; }
 
 BG_PID=""
 CLUSTER_STARTED=0
 cleanup() {
   local rc=$?
   trap - EXIT ERR INT TERM
+  if [[ -n "$CHILD" ]] && kill -0 "$CHILD" 2>/dev/null; then
+    kill -TERM "$CHILD" 2>/dev/null || true
+    wait "$CHILD" 2>/dev/null || true
+  fi
   if [[ -n "$BG_PID" ]] && kill -0 "$BG_PID" 2>/dev/null; then
     log "stopping background submit (pid $BG_PID)"
     kill -TERM "$BG_PID" 2>/dev/null || true
@@ -126,7 +131,19 @@ submit() {
   local opts=()
   [[ -n "$JOB_JAR" ]] && opts+=(--jar "$JOB_JAR")
   opts+=(--class "$JOB_CLASS")
-  timeout --signal=TERM "$IT_TIMEOUT" "$SUBMIT" "${opts[@]}" "$@" > "$logf" 2>&1
+  run_fg timeout --signal=TERM "$IT_TIMEOUT" "$SUBMIT" "${opts[@]}" "$@" > "$logf" 2>&1
+}
+
+# Runs a command as a background child and waits for it, so that the INT/TERM traps fire at once
+# (bash defers traps while a foreground child runs); cleanup() forwards the signal to it.
+CHILD=""
+run_fg() {
+  "$@" &
+  CHILD=$!
+  local rc=0
+  wait "$CHILD" || rc=$?
+  CHILD=""
+  return "$rc"
 }
 
 hdfs() { "$CLUSTER" hdfs "$@"; }
@@ -169,7 +186,7 @@ if "$CLUSTER" status 2>/dev/null | awk 'NR > 1 && $2 ~ /^[0-9]+$/' | grep -q .; 
   fail "a cluster is already running in $DESCENT_CLUSTER_DIR: stop it first (scripts/cluster.sh stop)"
 fi
 CLUSTER_STARTED=1   # from here on the trap stops it (cluster.sh start also cleans up its own failed start)
-"$CLUSTER" start > "$IT_WORK/cluster-start.log" 2>&1 || { cat "$IT_WORK/cluster-start.log" >&2; fail "cluster did not start"; }
+run_fg "$CLUSTER" start > "$IT_WORK/cluster-start.log" 2>&1 || { cat "$IT_WORK/cluster-start.log" >&2; fail "cluster did not start"; }
 log "cluster up in $((SECONDS - t)) s"
 
 CONF="$IT_WORK/it.conf"
