@@ -1,0 +1,265 @@
+#!/usr/bin/env bash
+# Integration test of descent on a real cluster: Spark standalone (master + 2 workers) and HDFS
+# (NameNode + DataNode) as local processes (scripts/cluster.sh), job submitted with scripts/submit.sh.
+#
+#   1. starts the cluster (always stopped again: trap on EXIT/ERR/INT/TERM), builds the shaded jar if missing
+#   2. writes a seeded synthetic data set (LIBSVM, 3 classes) and puts it into HDFS
+#   3. reference: `train` in Spark local mode (local[2]) with file: input and output
+#   4. `train` on the cluster, hdfs:// in and out; `evaluate` the model from HDFS
+#   5. executor loss: `train` again in the background, wait for epoch progress in its log, SIGKILL one
+#      executor JVM, wait for the job to finish (Spark must replace the executor and retry the tasks)
+#   6. `hdfs -get` both cluster models; their params.bin must equal the local-mode one bit for bit (cmp)
+#
+# Usage: scripts/it-cluster.sh            (exit 0 = pass; logs and models under $IT_WORK)
+# Settings: IT_WORK (target/it-cluster), IT_ROWS (6000), IT_FEATURES (20), IT_EPOCHS (20), IT_PARTITIONS (4),
+#   IT_SEED (42), IT_KEEP_CLUSTER=1 (leave it running afterwards), IT_JOB_JAR / IT_JOB_CLASS (another jar or
+#   main class, e.g. a stand-in CLI), IT_TIMEOUT (seconds per submit, 900), plus every DESCENT_* setting of
+#   scripts/cluster.sh (ports, run directory).
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CLUSTER="$REPO/scripts/cluster.sh"
+SUBMIT="$REPO/scripts/submit.sh"
+IT_WORK="${IT_WORK:-$REPO/target/it-cluster}"
+IT_ROWS="${IT_ROWS:-6000}"
+IT_FEATURES="${IT_FEATURES:-20}"
+IT_EPOCHS="${IT_EPOCHS:-20}"
+IT_PARTITIONS="${IT_PARTITIONS:-4}"
+IT_SEED="${IT_SEED:-42}"
+IT_TIMEOUT="${IT_TIMEOUT:-900}"
+RUN_ID="$(date +%Y%m%d-%H%M%S)-$$"
+# own run directory (fresh HDFS, own logs) unless the caller picks one; the ports are still cluster.sh's
+export DESCENT_CLUSTER_DIR="${DESCENT_CLUSTER_DIR:-$IT_WORK/cluster}"
+HDFS_URL="$("$CLUSTER" env | sed -n 's/^HDFS_URL=//p')"
+HDFS_BASE="/it/$RUN_ID"
+
+# =====================================================================================================
+# descent CLI — TO CONFIRM once `train` / `evaluate` exist (org.descent.job.Main). Everything the test
+# assumes about the CLI, its config keys, its log lines and the model layout is in this block.
+# =====================================================================================================
+JOB_JAR="${IT_JOB_JAR:-}"              # empty = submit.sh's default: job/target/descent-job-*-shaded.jar
+JOB_CLASS="${IT_JOB_CLASS:-org.descent.job.Main}"
+MODEL_PARAMS=params.bin                # compared bit for bit
+MODEL_METADATA=metadata.json           # must exist; differences are only reported (it records paths)
+# A driver log line that proves training is under way (executor-loss variant waits for it). TO CONFIRM.
+EPOCH_PROGRESS_REGEX="${IT_EPOCH_PROGRESS_REGEX:-[Ee]poch[ :=]+[0-9]+}"
+# Which occurrence to wait for before killing an executor (2 = the second epoch line).
+EPOCH_PROGRESS_COUNT="${IT_EPOCH_PROGRESS_COUNT:-2}"
+
+# The job's config for this test (HOCON). Keys from job/src/main/resources/.../defaults.conf at the time
+# of writing: TO CONFIRM.
+write_job_config() { # FILE
+  cat > "$1" <<EOF
+data {
+  format = libsvm
+  label-type = class-index
+  num-features = $IT_FEATURES
+  num-classes = 3
+}
+model {
+  type = mlp
+  hidden-layers = [16]
+  activation = tanh
+}
+optimizer {
+  kind = adam
+  learning-rate = 0.01
+}
+training {
+  epochs = $IT_EPOCHS
+  batch-size = 128
+  partitions = $IT_PARTITIONS
+  seed = $IT_SEED
+}
+EOF
+}
+
+# train: CONFIG TRAIN_PATH MODEL_PATH -> the program arguments in TRAIN_ARGS. TO CONFIRM.
+train_args() {
+  TRAIN_ARGS=(train --config "$1"
+              --set "data.train-path=$2"
+              --set "output.model-path=$3"
+              --set "output.overwrite=true"
+              --set "training.partitions=$IT_PARTITIONS"
+              --set "training.seed=$IT_SEED")
+}
+
+# evaluate: CONFIG MODEL_PATH DATA_PATH -> EVAL_ARGS. TO CONFIRM.
+evaluate_args() {
+  EVAL_ARGS=(evaluate --config "$1" --set "model.path=$2" --set "data.test-path=$3")
+}
+# a line of evaluate's output that carries the metric (printed in the summary; must be present). TO CONFIRM.
+EVAL_METRIC_REGEX="${IT_EVAL_METRIC_REGEX:-[Aa]ccuracy|[Ll]oss}"
+# =====================================================================================================
+
+exec 3>&2   # the caller's stderr: log() and fail() keep writing there while a step's output is redirected
+log() { echo "it-cluster: $(date +%T) $*" >&3; }
+fail() { echo "it-cluster: FAIL: $*" >&3; exit 1; }
+
+BG_PID=""
+CLUSTER_STARTED=0
+cleanup() {
+  local rc=$?
+  trap - EXIT ERR INT TERM
+  if [[ -n "$CHILD" ]] && kill -0 "$CHILD" 2>/dev/null; then
+    kill -TERM "$CHILD" 2>/dev/null || true
+    wait "$CHILD" 2>/dev/null || true
+  fi
+  if [[ -n "$BG_PID" ]] && kill -0 "$BG_PID" 2>/dev/null; then
+    log "stopping background submit (pid $BG_PID)"
+    kill -TERM "$BG_PID" 2>/dev/null || true
+    wait "$BG_PID" 2>/dev/null || true
+  fi
+  if ((CLUSTER_STARTED)); then
+    if [[ "${IT_KEEP_CLUSTER:-0}" == 1 ]]; then
+      log "IT_KEEP_CLUSTER=1: cluster left running (scripts/cluster.sh stop)"
+    else
+      log "stopping the cluster"; "$CLUSTER" stop >/dev/null 2>&1 || "$CLUSTER" stop || true
+    fi
+  fi
+  if ((rc == 0)); then log "PASS (logs and models in $IT_WORK)"; else log "FAILED with status $rc (logs in $IT_WORK)"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 1' ERR
+
+# submit LOGFILE [--master URL] -- program args...   (exit status of the driver; output into LOGFILE)
+submit() {
+  local logf="$1"; shift
+  local opts=()
+  [[ -n "$JOB_JAR" ]] && opts+=(--jar "$JOB_JAR")
+  opts+=(--class "$JOB_CLASS")
+  run_fg timeout --signal=TERM "$IT_TIMEOUT" "$SUBMIT" "${opts[@]}" "$@" > "$logf" 2>&1
+}
+
+# Runs a command as a background child and waits for it, so that the INT/TERM traps fire at once
+# (bash defers traps while a foreground child runs); cleanup() forwards the signal to it.
+CHILD=""
+run_fg() {
+  "$@" &
+  CHILD=$!
+  local rc=0
+  wait "$CHILD" || rc=$?
+  CHILD=""
+  return "$rc"
+}
+
+hdfs() { "$CLUSTER" hdfs "$@"; }
+
+# Seeded synthetic classification data (LIBSVM, 1-based feature indices): 3 Gaussian-ish blobs.
+make_data() { # FILE ROWS SEED
+  awk -v n="$2" -v d="$IT_FEATURES" -v seed="$3" 'BEGIN {
+    s = seed; pi = 3.141592653589793
+    for (i = 0; i < n; i++) {
+      c = i % 3; line = c
+      for (j = 1; j <= d; j++) {
+        # LCG uniforms -> Box-Muller normal
+        s = (s * 1103515245 + 12345) % 2147483648; u1 = (s + 1) / 2147483649
+        s = (s * 1103515245 + 12345) % 2147483648; u2 = (s + 1) / 2147483649
+        z = sqrt(-2 * log(u1)) * cos(2 * pi * u2)
+        mu = (j % 3 == c) ? 1.5 : 0
+        line = line sprintf(" %d:%.6f", j, mu + z)
+      }
+      print line
+    }
+  }' > "$1"
+}
+
+# ------------------------------------------------------------------------------------------------
+T_ALL=$SECONDS
+mkdir -p "$IT_WORK"
+rm -rf "${IT_WORK:?}"/{local-model,model-a,model-b} "$IT_WORK"/*.log
+log "work dir $IT_WORK, HDFS base $HDFS_URL$HDFS_BASE"
+
+# the shaded jar (package only, never install)
+if [[ -z "$JOB_JAR" ]] && ! ls "$REPO"/job/target/descent-job-*-shaded.jar >/dev/null 2>&1; then
+  log "building the shaded job jar"
+  (cd "$REPO" && { mvn -B -ntp -q -o -DskipTests -pl job -am package || mvn -B -ntp -q -DskipTests -pl job -am package; }) \
+    > "$IT_WORK/build.log" 2>&1 || fail "build failed, see $IT_WORK/build.log"
+fi
+
+log "starting the cluster ($DESCENT_CLUSTER_DIR)"
+t=$SECONDS
+if "$CLUSTER" status 2>/dev/null | awk 'NR > 1 && $2 ~ /^[0-9]+$/' | grep -q .; then
+  fail "a cluster is already running in $DESCENT_CLUSTER_DIR: stop it first (scripts/cluster.sh stop)"
+fi
+CLUSTER_STARTED=1   # from here on the trap stops it (cluster.sh start also cleans up its own failed start)
+run_fg "$CLUSTER" start > "$IT_WORK/cluster-start.log" 2>&1 || { cat "$IT_WORK/cluster-start.log" >&2; fail "cluster did not start"; }
+log "cluster up in $((SECONDS - t)) s"
+
+CONF="$IT_WORK/it.conf"
+write_job_config "$CONF"
+make_data "$IT_WORK/train.libsvm" "$IT_ROWS" "$IT_SEED"
+make_data "$IT_WORK/test.libsvm" "$((IT_ROWS / 4))" "$((IT_SEED + 1))"
+hdfs -mkdir -p "$HDFS_BASE/data"
+hdfs -put -f "$IT_WORK/train.libsvm" "$IT_WORK/test.libsvm" "$HDFS_BASE/data/"
+log "data in HDFS: $(hdfs -ls "$HDFS_BASE/data" | grep -c libsvm) files"
+
+# 3. local-mode reference
+log "train, local mode (reference)"
+t=$SECONDS
+train_args "$CONF" "file://$IT_WORK/train.libsvm" "file://$IT_WORK/local-model"
+submit "$IT_WORK/train-local.log" --master "local[2]" -- "${TRAIN_ARGS[@]}" \
+  || fail "local-mode train failed, see $IT_WORK/train-local.log"
+[[ -f "$IT_WORK/local-model/$MODEL_PARAMS" ]] || fail "local-mode train wrote no $MODEL_PARAMS in $IT_WORK/local-model"
+log "  done in $((SECONDS - t)) s"
+
+# 4. cluster train + evaluate
+log "train on the cluster (hdfs in, hdfs out)"
+t=$SECONDS
+train_args "$CONF" "$HDFS_URL$HDFS_BASE/data/train.libsvm" "$HDFS_URL$HDFS_BASE/model-a"
+submit "$IT_WORK/train-cluster.log" -- "${TRAIN_ARGS[@]}" || fail "cluster train failed, see $IT_WORK/train-cluster.log"
+log "  done in $((SECONDS - t)) s"
+
+log "evaluate on the cluster (model and data from hdfs)"
+t=$SECONDS
+evaluate_args "$CONF" "$HDFS_URL$HDFS_BASE/model-a" "$HDFS_URL$HDFS_BASE/data/test.libsvm"
+submit "$IT_WORK/evaluate-cluster.log" -- "${EVAL_ARGS[@]}" || fail "cluster evaluate failed, see $IT_WORK/evaluate-cluster.log"
+grep -E "$EVAL_METRIC_REGEX" "$IT_WORK/evaluate-cluster.log" | grep -v ' INFO \| WARN ' | tail -3 >&2 \
+  || fail "evaluate printed no metric matching /$EVAL_METRIC_REGEX/, see $IT_WORK/evaluate-cluster.log"
+log "  done in $((SECONDS - t)) s"
+
+# 5. executor loss
+log "train on the cluster with an executor SIGKILLed mid-run"
+t=$SECONDS
+KLOG="$IT_WORK/train-executor-loss.log"
+train_args "$CONF" "$HDFS_URL$HDFS_BASE/data/train.libsvm" "$HDFS_URL$HDFS_BASE/model-b"
+submit "$KLOG" -- "${TRAIN_ARGS[@]}" &
+BG_PID=$!
+deadline=$((SECONDS + 300))
+until (( $(grep -cE "$EPOCH_PROGRESS_REGEX" "$KLOG" 2>/dev/null || true) >= EPOCH_PROGRESS_COUNT )); do
+  kill -0 "$BG_PID" 2>/dev/null || fail "the job ended before showing epoch progress /$EPOCH_PROGRESS_REGEX/ x$EPOCH_PROGRESS_COUNT; see $KLOG"
+  ((SECONDS < deadline)) || fail "no epoch progress /$EPOCH_PROGRESS_REGEX/ in $KLOG after 300 s"
+  sleep 0.2
+done
+mapfile -t EXECS < <("$CLUSTER" executors)
+((${#EXECS[@]} >= 1)) || fail "no executor JVMs found under the workers (scripts/cluster.sh executors)"
+VICTIM="${EXECS[0]}"
+"$CLUSTER" executors -v > "$IT_WORK/executors-before-kill.txt"
+kill -KILL "$VICTIM"
+log "  SIGKILL executor pid $VICTIM at $(date +%T.%3N) ($(grep -c . "$IT_WORK/executors-before-kill.txt") executors were running)"
+kill -0 "$BG_PID" 2>/dev/null || fail "the job had already finished when the executor was killed; raise IT_EPOCHS or IT_ROWS"
+if wait "$BG_PID"; then rc=0; else rc=$?; fi
+BG_PID=""
+((rc == 0)) || fail "train after executor loss exited with $rc, see $KLOG"
+grep -qE "Lost executor|Executor .* removed" "$KLOG" || fail "the driver log does not show the executor loss; see $KLOG"
+added=$(grep -c "Executor added" "$KLOG" || true)
+((added >= 3)) || fail "no replacement executor was granted (Executor added: $added); see $KLOG"
+log "  done in $((SECONDS - t)) s; driver saw: $(grep -m1 -oE 'Lost executor [0-9]+[^:]*: [^(]*' "$KLOG" || echo '?'); executors added: $added"
+
+# 6. bit-for-bit comparison
+hdfs -get "$HDFS_BASE/model-a" "$IT_WORK/model-a"
+hdfs -get "$HDFS_BASE/model-b" "$IT_WORK/model-b"
+for m in model-a model-b; do
+  for f in "$MODEL_PARAMS" "$MODEL_METADATA"; do
+    [[ -f "$IT_WORK/$m/$f" ]] || fail "$m has no $f (hdfs $HDFS_BASE/$m)"
+  done
+  cmp "$IT_WORK/local-model/$MODEL_PARAMS" "$IT_WORK/$m/$MODEL_PARAMS" \
+    || fail "$m/$MODEL_PARAMS differs from the local-mode run (same config, seed, partitions)"
+  diff -q "$IT_WORK/local-model/$MODEL_METADATA" "$IT_WORK/$m/$MODEL_METADATA" >/dev/null \
+    || log "  note: $m/$MODEL_METADATA differs from local-mode's (paths/times?): diff $IT_WORK/{local-model,$m}/$MODEL_METADATA"
+done
+log "params identical: local[2] == cluster == cluster-with-executor-loss ($(stat -c %s "$IT_WORK/local-model/$MODEL_PARAMS") bytes)"
+log "total $((SECONDS - T_ALL)) s"
