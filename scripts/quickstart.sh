@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# README command one: build descent, make sure Fashion-MNIST is here, convert it to Parquet, train the
+# quickstart MLP (784-256-128-10 ReLU, He init, SGD momentum 0.9, lr 0.05, batch 128, 10 epochs) in Spark
+# local mode on all cores, and print the test accuracy.
+#
+# Environment:
+#   FASHION_MNIST_DIR  directory with the four IDX .gz files (default: /usr/share/datasets/fashion-mnist,
+#                      installed from Debian's dataset-fashion-mnist package when missing and we are root)
+#   DESCENT_DATA_DIR   where the converted Parquet goes (default: ./data/fashion-mnist)
+#   Extra arguments are passed to `train` (e.g. --set training.epochs=2).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+say() { printf '[quickstart] %s\n' "$*"; }
+
+apt_install() { # apt_install PACKAGE...: as root with apt-get, else return 1
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    export DEBIAN_FRONTEND=noninteractive
+    if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -print -quit 2>/dev/null)" ]; then
+      apt-get update -qq >/dev/null
+    fi
+    apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  else
+    return 1
+  fi
+}
+
+# 1. Fast BLAS (optional): native OpenBLAS makes GEMM ~4x faster than the pure-Java fallback.
+if ! ldconfig -p 2>/dev/null | grep -q 'libblas.so.3\|libopenblas'; then
+  apt_install libopenblas0 && say "installed libopenblas0 (native BLAS)" \
+    || say "WARNING: native BLAS (libopenblas0) not installed and cannot install it here: using the slower pure-Java BLAS"
+fi
+
+# 2. Data.
+IDX_DIR=${FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}
+if [ ! -f "$IDX_DIR/train-images-idx3-ubyte.gz" ]; then
+  if [ -z "${FASHION_MNIST_DIR:-}" ] && apt_install dataset-fashion-mnist; then
+    say "installed Debian package dataset-fashion-mnist"
+  else
+    echo "[quickstart] ERROR: Fashion-MNIST not found in $IDX_DIR." >&2
+    echo "[quickstart] Install Debian's dataset-fashion-mnist (as root), or set FASHION_MNIST_DIR to a directory" >&2
+    echo "[quickstart] holding train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz." >&2
+    exit 3
+  fi
+fi
+say "Fashion-MNIST from $IDX_DIR"
+
+# 3. Build (tests are README command two).
+say "building (mvn package, tests skipped)"
+mvn -B -q -ntp -DskipTests package
+
+# 4. Convert IDX -> Parquet once.
+DATA_DIR=${DESCENT_DATA_DIR:-data/fashion-mnist}
+if [ ! -d "$DATA_DIR/train.parquet" ] || [ ! -d "$DATA_DIR/test.parquet" ]; then
+  say "converting to Parquet in $DATA_DIR"
+  scripts/run.sh convert --idx "$IDX_DIR" --out "$DATA_DIR" --overwrite
+fi
+
+# 5. Train; the validation set is the 10k test set, so the last epoch line is the test accuracy.
+say "training conf/fashion-mnist-mlp.conf in Spark local mode"
+scripts/run.sh train --config conf/fashion-mnist-mlp.conf --set output.overwrite=true \
+  --set data.train-path="$DATA_DIR/train.parquet" --set data.validation-path="$DATA_DIR/test.parquet" "$@"
