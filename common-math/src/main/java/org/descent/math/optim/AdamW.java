@@ -17,25 +17,21 @@ import org.descent.math.nn.ParameterLayout;
  * {@code eta_t = lr}; PyTorch's convention), so {@code lambda} is comparable with PyTorch's
  * {@code weight_decay}. Biases (per {@link ParameterLayout#biasMask()}) are exempt unless
  * {@code decayBiases} is true. Defaults: {@code beta1 = 0.9, beta2 = 0.999, eps = 1e-8,
- * lambda = 0.01, decayBiases = false}.
+ * lambda = 0.01, decayBiases = false}. State: {@code m} then {@code v}, as Adam's; the moment
+ * update is Adam's shared per-coordinate step.
  *
  * <p>Do not also add an L2 penalty for the same parameters unless you want both.
  */
-public final class AdamW implements Optimizer {
+public final class AdamW extends StatefulOptimizer {
     static final String NAME = "adamw";
     public static final double DEFAULT_WEIGHT_DECAY = 0.01;
     private static final String[] HYPER_NAMES = {"beta1", "beta2", "epsilon", "weightDecay", "decayBiases"};
 
-    private final LearningRateSchedule schedule;
     private final double beta1;
     private final double beta2;
     private final double epsilon;
     private final double weightDecay;
     private final boolean decayBiases;
-    private int size = -1;
-    private long steps;
-    private double[] m;
-    private double[] v;
     private boolean[] exempt;
 
     /**
@@ -47,7 +43,7 @@ public final class AdamW implements Optimizer {
      */
     public AdamW(LearningRateSchedule schedule, double beta1, double beta2, double epsilon,
                  double weightDecay, boolean decayBiases) {
-        this.schedule = OptimizerSupport.requireSchedule(schedule);
+        super(NAME, schedule, HYPER_NAMES, 2);
         this.beta1 = OptimizerSupport.requireRange("beta1", beta1, 0, true, 1, false);
         this.beta2 = OptimizerSupport.requireRange("beta2", beta2, 0, true, 1, false);
         this.epsilon = OptimizerSupport.requirePositive("epsilon", epsilon);
@@ -64,58 +60,30 @@ public final class AdamW implements Optimizer {
         this(schedule, DEFAULT_WEIGHT_DECAY);
     }
 
+    /** The exemption mask: biases unless {@code decayBiases}, otherwise nothing. */
     @Override
-    public void init(ParameterLayout layout) {
-        size = layout.size();
-        m = new double[size];
-        v = new double[size];
-        exempt = decayBiases ? new boolean[size] : layout.biasMask();
-        steps = 0;
+    void initLayout(ParameterLayout layout) {
+        exempt = decayBiases ? new boolean[layout.size()] : layout.biasMask();
     }
 
     @Override
-    public void step(double[] params, double[] grad, long stepIndex) {
-        OptimizerSupport.checkStep(NAME, size, params, grad, stepIndex);
-        double lr = schedule.rate(stepIndex);
-        long t = steps + 1;
+    void update(double[] params, double[] grad, double lr) {
+        long t = steps() + 1;
         double bc1 = 1 - Math.pow(beta1, t);
         double bc2 = 1 - Math.pow(beta2, t);
-        for (int i = 0; i < size; i++) {
-            double g = grad[i];
-            m[i] = beta1 * m[i] + (1 - beta1) * g;
-            v[i] = beta2 * v[i] + (1 - beta2) * g * g;
-            double mHat = m[i] / bc1;
-            double vHat = v[i] / bc2;
-            double update = mHat / (Math.sqrt(vHat) + epsilon);
+        double[] m = state(Adam.M);
+        double[] v = state(Adam.V);
+        for (int i = 0; i < params.length; i++) {
+            double update = Adam.moments(grad[i], m, v, i, beta1, beta2, bc1, bc2, epsilon, 1);
             if (!exempt[i]) {
                 update += weightDecay * params[i];
             }
             params[i] -= lr * update;
         }
-        steps = t;
     }
 
     @Override
-    public double learningRate(long stepIndex) {
-        return schedule.rate(stepIndex);
-    }
-
-    @Override
-    public byte[] saveState() {
-        OptimizerSupport.checkRestore(NAME, size);
-        return OptimizerState.write(NAME, hyper(), steps, m, v);
-    }
-
-    @Override
-    public void restoreState(byte[] state) {
-        OptimizerSupport.checkRestore(NAME, size);
-        OptimizerState.Decoded d = OptimizerState.read(state, NAME, HYPER_NAMES, hyper(), size, size);
-        m = d.arrays()[0];
-        v = d.arrays()[1];
-        steps = d.steps();
-    }
-
-    private double[] hyper() {
+    double[] hyper() {
         return new double[] {beta1, beta2, epsilon, weightDecay, decayBiases ? 1 : 0};
     }
 
@@ -137,15 +105,5 @@ public final class AdamW implements Optimizer {
 
     public boolean decayBiases() {
         return decayBiases;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String toString() {
-        return "AdamW[" + OptimizerState.hyperString(HYPER_NAMES, hyper()) + "]";
     }
 }

@@ -1,7 +1,5 @@
 package org.descent.math.optim;
 
-import org.descent.math.nn.ParameterLayout;
-
 /**
  * RMSProp, Tieleman &amp; Hinton (2012), Coursera "Neural Networks for Machine Learning", lecture 6e:
  *
@@ -11,26 +9,23 @@ import org.descent.math.nn.ParameterLayout;
  * </pre>
  *
  * Defaults: {@code rho = 0.9} (the lecture's value), {@code eps = 1e-8}; a typical base rate is 1e-3.
+ * State: the running mean of squares {@code E}.
  */
-public final class RmsProp implements Optimizer {
+public final class RmsProp extends StatefulOptimizer {
     static final String NAME = "rmsprop";
     public static final double DEFAULT_RHO = 0.9;
     public static final double DEFAULT_EPSILON = 1e-8;
     private static final String[] HYPER_NAMES = {"rho", "epsilon"};
 
-    private final LearningRateSchedule schedule;
     private final double rho;
     private final double epsilon;
-    private int size = -1;
-    private long steps;
-    private double[] meanSquares;
 
     /**
      * @param rho     decay of the running mean of squared gradients, in {@code [0, 1)}
      * @param epsilon {@code eps > 0}
      */
     public RmsProp(LearningRateSchedule schedule, double rho, double epsilon) {
-        this.schedule = OptimizerSupport.requireSchedule(schedule);
+        super(NAME, schedule, HYPER_NAMES, 1);
         this.rho = OptimizerSupport.requireRange("rho", rho, 0, true, 1, false);
         this.epsilon = OptimizerSupport.requirePositive("epsilon", epsilon);
     }
@@ -40,45 +35,17 @@ public final class RmsProp implements Optimizer {
     }
 
     @Override
-    public void init(ParameterLayout layout) {
-        size = layout.size();
-        meanSquares = new double[size];
-        steps = 0;
-    }
-
-    @Override
-    public void step(double[] params, double[] grad, long stepIndex) {
-        OptimizerSupport.checkStep(NAME, size, params, grad, stepIndex);
-        double lr = schedule.rate(stepIndex);
-        double[] e = meanSquares;
-        for (int i = 0; i < size; i++) {
+    void update(double[] params, double[] grad, double lr) {
+        double[] e = state(0);
+        for (int i = 0; i < params.length; i++) {
             double g = grad[i];
             e[i] = rho * e[i] + (1 - rho) * g * g;
             params[i] -= lr * g / (Math.sqrt(e[i]) + epsilon);
         }
-        steps++;
     }
 
     @Override
-    public double learningRate(long stepIndex) {
-        return schedule.rate(stepIndex);
-    }
-
-    @Override
-    public byte[] saveState() {
-        OptimizerSupport.checkRestore(NAME, size);
-        return OptimizerState.write(NAME, hyper(), steps, meanSquares);
-    }
-
-    @Override
-    public void restoreState(byte[] state) {
-        OptimizerSupport.checkRestore(NAME, size);
-        OptimizerState.Decoded d = OptimizerState.read(state, NAME, HYPER_NAMES, hyper(), size);
-        meanSquares = d.arrays()[0];
-        steps = d.steps();
-    }
-
-    private double[] hyper() {
+    double[] hyper() {
         return new double[] {rho, epsilon};
     }
 
@@ -88,15 +55,5 @@ public final class RmsProp implements Optimizer {
 
     public double epsilon() {
         return epsilon;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String toString() {
-        return "RmsProp[" + OptimizerState.hyperString(HYPER_NAMES, hyper()) + "]";
     }
 }
