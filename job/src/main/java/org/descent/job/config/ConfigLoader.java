@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import java.io.File;
@@ -76,7 +77,13 @@ public final class ConfigLoader {
                         ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF)
                                 .setOriginDescription("--set " + o));
             } catch (ConfigException e) {
-                throw new ConfigError(key, "cannot parse --set " + o + ": " + e.getMessage());
+                // Not HOCON (typically an unquoted URI such as hdfs://nn:9000/x): take the raw text as a string.
+                try {
+                    one = ConfigFactory.empty().withValue(key,
+                            ConfigValueFactory.fromAnyRef(o.substring(eq + 1).trim(), "--set " + o));
+                } catch (ConfigException e2) {
+                    throw new ConfigError(key, "cannot parse --set " + o + ": " + e.getMessage());
+                }
             }
             result = one.withFallback(result);
         }

@@ -40,6 +40,14 @@ class ConfigLoaderTest {
         assertTrue(c.resolvedHocon().contains("hidden-layers"));
     }
 
+    @Test
+    void givenAnUnquotedUriOverride_whenLoading_thenItIsTakenAsTheRawString() {
+        JobConfig c = ConfigLoader.parse(BASE, List.of("data.train-path=hdfs://127.0.0.1:9000/d/train.libsvm",
+                "output.model-path=file:///tmp/m"));
+        assertEquals("hdfs://127.0.0.1:9000/d/train.libsvm", c.data().trainPath());
+        assertEquals("file:///tmp/m", c.output().modelPath());
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "optimizer.learning-rate=-0.1 | optimizer.learning-rate | -0.1 | must be a finite number > 0",
