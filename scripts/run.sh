@@ -31,8 +31,10 @@ SPARK_FLAGS=(--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/j
   --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
   --add-modules=jdk.incubator.vector -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true)
 
-# conf/spark-defaults.conf -> -Dspark.key=value
-SPARK_PROPS=()
+# conf/spark-defaults.conf -> -Dspark.key=value, plus what only suits a single machine (local mode):
+# the driver on 127.0.0.1 and no web UI (DESCENT_SPARK_UI=1 turns it on at http://127.0.0.1:4040).
+SPARK_PROPS=(-Dspark.driver.host=127.0.0.1 -Dspark.driver.bindAddress=127.0.0.1
+  "-Dspark.ui.enabled=$([[ "${DESCENT_SPARK_UI:-0}" == 1 ]] && echo true || echo false)")
 if [[ -f conf/spark-defaults.conf ]]; then
   while read -r key value; do
     [[ -z "$key" || "$key" == \#* ]] && continue
