@@ -35,3 +35,10 @@ fi
 say "3/3 cluster integration test (scripts/it-cluster.sh)"
 scripts/it-cluster.sh
 say "all tests passed in $((SECONDS - t0)) s"
+# one closing line for CI: JUnit tests from the Surefire reports, plus the cluster integration test
+read -r n f sk < <(cat */target/surefire-reports/TEST-*.xml 2>/dev/null | awk '
+  /<testsuite / { for (k = 1; k <= NF; k++) { split($k, kv, "="); gsub(/[">]/, "", kv[2])
+      if (kv[1] == "tests") t += kv[2]; else if (kv[1] == "failures" || kv[1] == "errors") f += kv[2];
+      else if (kv[1] == "skipped") s += kv[2] } }
+  END { print t + 0, f + 0, s + 0 }')
+echo "test: $((n - sk + 1)) passed, $f failed, $sk skipped"
