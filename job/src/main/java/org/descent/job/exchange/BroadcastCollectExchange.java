@@ -43,6 +43,37 @@ public final class BroadcastCollectExchange implements GradientExchange {
 
     @Override
     public StepResult computeAndAggregate(double[] params, int epoch, int step) {
+        long start = System.nanoTime();
+        List<PartialGradient> partials = runTasks(params, epoch, step);
+        long sumStart = System.nanoTime();
+        double[] sum = new double[numParams];
+        double loss = 0;
+        long rows = 0;
+        long computeMax = 0;
+        long computeSum = 0;
+        long fetchMax = 0;
+        long[][] ids = recordIds ? new long[partials.size()][] : null;
+        for (int k = 0; k < partials.size(); k++) {
+            PartialGradient p = partials.get(k);
+            double[] g = p.gradSum;
+            for (int i = 0; i < numParams; i++) {
+                sum[i] += g[i];
+            }
+            loss += p.lossSum;
+            rows += p.rows;
+            if (ids != null) ids[k] = p.ids;
+            computeMax = Math.max(computeMax, p.computeNanos);
+            computeSum += p.computeNanos;
+            fetchMax = Math.max(fetchMax, p.fetchNanos);
+        }
+        long end = System.nanoTime();
+        StepTiming timing = new StepTiming(end - start, computeMax, computeSum, fetchMax, end - sumStart,
+                partials.size());
+        return new StepResult(sum, loss, rows, ids, timing);
+    }
+
+    /** Broadcasts the parameters, runs one {@link StepTask} per partition, returns the partials in partition order. */
+    private List<PartialGradient> runTasks(double[] params, int epoch, int step) {
         Broadcast<double[]> bc = jsc.broadcast(params.clone());
         try {
             jsc.setJobDescription("descent epoch " + (epoch + 1) + "/" + plan.epochs() + " step " + (step + 1)
@@ -50,21 +81,7 @@ public final class BroadcastCollectExchange implements GradientExchange {
             List<PartialGradient> partials = new ArrayList<>(blocks.mapPartitionsWithIndex(
                     new StepTask(runId, architecture, plan, bc, epoch, step, recordIds), false).collect());
             partials.sort(Comparator.comparingInt((PartialGradient q) -> q.partition));
-            double[] sum = new double[numParams];
-            double loss = 0;
-            long rows = 0;
-            long[][] ids = recordIds ? new long[partials.size()][] : null;
-            for (int k = 0; k < partials.size(); k++) {
-                PartialGradient p = partials.get(k);
-                double[] g = p.gradSum;
-                for (int i = 0; i < numParams; i++) {
-                    sum[i] += g[i];
-                }
-                loss += p.lossSum;
-                rows += p.rows;
-                if (ids != null) ids[k] = p.ids;
-            }
-            return new StepResult(sum, loss, rows, ids);
+            return partials;
         } finally {
             bc.destroy();
         }

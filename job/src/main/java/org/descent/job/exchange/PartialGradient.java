@@ -14,12 +14,18 @@ final class PartialGradient implements Serializable {
     final double lossSum;
     final int rows;
     final long[] ids;
+    /** Executor time for gather + gradient, and for obtaining the broadcast parameters (ns). */
+    final long computeNanos;
+    final long fetchNanos;
 
-    PartialGradient(int partition, double[] gradSum, double lossSum, int rows, long[] ids) {
+    PartialGradient(int partition, double[] gradSum, double lossSum, int rows, long[] ids, long computeNanos,
+                    long fetchNanos) {
         this.partition = partition;
         this.gradSum = gradSum;
         this.lossSum = lossSum;
         this.rows = rows;
         this.ids = ids;
+        this.computeNanos = computeNanos;
+        this.fetchNanos = fetchNanos;
     }
 }

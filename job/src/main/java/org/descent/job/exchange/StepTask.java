@@ -82,16 +82,24 @@ final class StepTask implements Function2<Integer, Iterator<RowBlock>, Iterator<
             Arrays.fill(st.grad, 0.0);
             long[] ids = recordIds ? new long[m] : null;
             double loss = 0;
+            long fetchNanos = 0;
+            long computeNanos = 0;
             if (m > 0) {
+                long t0 = System.nanoTime();
+                double[] w = params.value();
+                long t1 = System.nanoTime();
                 gather(block, st.perm, start, m, st.x, st.y);
+                loss = st.network.lossAndGradientSum(w, Matrix.wrap(m, block.cols, st.x),
+                        Targets.ofValues(m, st.y), st.grad, st.workspace);
+                computeNanos = System.nanoTime() - t1;
+                fetchNanos = t1 - t0;
                 if (ids != null) {
                     for (int i = 0; i < m; i++) ids[i] = block.ids[st.perm[start + i]];
                 }
-                loss = st.network.lossAndGradientSum(params.value(), Matrix.wrap(m, block.cols, st.x),
-                        Targets.ofValues(m, st.y), st.grad, st.workspace);
             }
             // Serialised into the task result before this task ends, so reusing st.grad next step is safe.
-            return Collections.singletonList(new PartialGradient(partition, st.grad, loss, m, ids)).iterator();
+            return Collections.singletonList(new PartialGradient(partition, st.grad, loss, m, ids, computeNanos,
+                    fetchNanos)).iterator();
         }
     }
 
