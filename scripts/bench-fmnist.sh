@@ -12,8 +12,8 @@
 # Environment:
 #   BENCH_EPOCHS       epochs (default 3); BENCH_CONFIG config (default conf/fashion-mnist-mlp.conf)
 #   BENCH_MASTER       Spark master (default local[*] = all cores)
-#   BENCH_BASELINE=1   also run once with the Spark settings of before the exchange tuning
-#                      (spark.broadcast.compress=true, spark.task.maxDirectResultSize=1m), for a side-by-side
+#   BENCH_BASELINE=1   first run once with the Spark/JVM settings of before the exchange tuning
+#                      (spark.task.maxDirectResultSize=1m, default G1 region size), for a side-by-side
 #   FASHION_MNIST_DIR  the four IDX .gz files (default /usr/share/datasets/fashion-mnist)
 #   DESCENT_DATA_DIR   the converted Parquet (default data/fashion-mnist; converted when missing)
 #   Extra arguments are passed on as FmnistBench arguments (--set key=value ..., --label TEXT).
@@ -46,8 +46,8 @@ ARGS=(--config "${BENCH_CONFIG:-conf/fashion-mnist-mlp.conf}" --set "training.ep
 export DESCENT_MAIN_CLASS=org.descent.job.bench.FmnistBench
 if [ "${BENCH_BASELINE:-0}" = 1 ]; then
   say "run 1/2: Spark settings before the exchange tuning"
-  scripts/run.sh "${ARGS[@]}" --set 'spark.conf."spark.broadcast.compress"=true' \
-    --set 'spark.conf."spark.task.maxDirectResultSize"=1m' --label "old spark settings" "$@"
+  DESCENT_JAVA_OPTS="-Xmx6g" scripts/run.sh "${ARGS[@]}" \
+    --set 'spark.conf."spark.task.maxDirectResultSize"=1m' --label "old spark/JVM settings" "$@"
   say "run 2/2: current settings"
 fi
 scripts/run.sh "${ARGS[@]}" "$@"

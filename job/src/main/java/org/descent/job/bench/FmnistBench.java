@@ -133,11 +133,25 @@ public final class FmnistBench {
                 + "exchange wall per step (broadcast..driver sum); comp max/sum = gather+gradient inside the tasks "
                 + "(slowest / all tasks); exch+sch = step ms - comp max; pfetch = slowest task's wait for the "
                 + "broadcast params; drv sum = driver adding the partials; update = driver regularise+clip+optimizer.");
+        System.out.println("final parameters fingerprint (same config+seed+partitions must give the same): "
+                + fingerprint(result.params()));
     }
 
     private static String formatRow(String first, double[] r) {
         return String.format(Locale.ROOT, "%-6s %9.2f %9.2f %9.0f %8.2f | %8.1f %8.1f %8.1f %8.1f %8.2f %8.2f | %8.2f %8.4f",
                 first, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11]);
+    }
+
+    /** SHA-256 (first 16 hex digits) of the parameters' raw IEEE-754 bits. */
+    static String fingerprint(double[] params) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 * params.length);
+            for (double v : params) b.putLong(Double.doubleToRawLongBits(v));
+            return java.util.HexFormat.of().formatHex(md.digest(b.array())).substring(0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static double median(double[] v) {
