@@ -3,7 +3,8 @@
 #   scripts/run.sh train --config conf/fashion-mnist-mlp.conf [--set key=value ...]
 #   scripts/run.sh convert --idx /usr/share/datasets/fashion-mnist --out data/fashion-mnist
 # Builds job classes and the runtime classpath (incl. Spark, which is 'provided') on first use.
-# Extra JVM options: DESCENT_JAVA_OPTS (default -Xmx6g).
+# Extra JVM options: DESCENT_JAVA_OPTS (default -Xmx6g -XX:G1HeapRegionSize=16m; why: conf/spark-defaults.conf).
+# DESCENT_MAIN_CLASS runs another main class on the same classpath and flags (scripts/bench-fmnist.sh: org.descent.job.bench.FmnistBench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OPENBLAS_NUM_THREADS=1 SPARK_LOCAL_IP=127.0.0.1
@@ -43,6 +44,6 @@ if [[ -f conf/spark-defaults.conf ]]; then
 fi
 
 # shellcheck disable=SC2086
-exec java ${DESCENT_JAVA_OPTS:--Xmx6g} "${SPARK_FLAGS[@]}" "${SPARK_PROPS[@]}" \
+exec java ${DESCENT_JAVA_OPTS:--Xmx6g -XX:G1HeapRegionSize=16m} "${SPARK_FLAGS[@]}" "${SPARK_PROPS[@]}" \
   -Dlog4j2.configurationFile=conf/log4j2.properties \
-  -cp "$CP" org.descent.job.Main "$@"
+  -cp "$CP" "${DESCENT_MAIN_CLASS:-org.descent.job.Main}" "$@"

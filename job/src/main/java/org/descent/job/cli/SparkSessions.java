@@ -35,6 +35,8 @@ final class SparkSessions {
             conf.setMaster("local[*]");
         }
         conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+        // multi-MB partial gradients as direct task results (see conf/spark-defaults.conf, docs/performance.md)
+        conf.setIfMissing("spark.task.maxDirectResultSize", "64m");
         for (Map.Entry<String, String> e : s.conf().entrySet()) {
             conf.set(e.getKey(), e.getValue());
         }

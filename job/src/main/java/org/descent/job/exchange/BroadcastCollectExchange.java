@@ -1,14 +1,18 @@
 package org.descent.job.exchange;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.rdd.RDD;
 import org.descent.job.data.RowBlock;
 import org.descent.job.model.ModelArchitecture;
+import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction2;
+import scala.runtime.BoxedUnit;
 
 /**
  * The first {@link GradientExchange}: per step, broadcast the parameters, run one task per partition
@@ -17,14 +21,25 @@ import org.descent.job.model.ModelArchitecture;
  * order depends on task completion, this order is fixed, so the summed gradient is bit-identical run
  * after run. Cost per step: one broadcast of {@code numParams} doubles plus P partials of the same size
  * back to the driver (P is small). The broadcast is destroyed after each step.
+ *
+ * <p>Per-step overhead kept low (measured in docs/performance.md): the tasks run through
+ * {@code SparkContext.runJob} on the cached block RDD itself with a named function (no new RDD and no
+ * ClosureCleaner bytecode scan per step); parameters and partials travel as {@link DoubleBytes} (bulk byte[]
+ * serialisation instead of Java's per-element double[] path); the driver adds each partial straight from
+ * its bytes. Partials larger than {@code spark.task.maxDirectResultSize} (Spark's default 1 MiB; a
+ * 131k-parameter model's gradient is already 1 MiB) take a slower path through the block manager, so
+ * conf/spark-defaults.conf raises it.
  */
 public final class BroadcastCollectExchange implements GradientExchange {
+    private static final ClassTag<PartialGradient> PARTIAL = ClassTag$.MODULE$.apply(PartialGradient.class);
+
     private final JavaSparkContext jsc;
     private final JavaRDD<RowBlock> blocks;
     private final ModelArchitecture architecture;
     private final BatchPlan plan;
     private final int numParams;
     private final boolean recordIds;
+    private final scala.collection.immutable.Seq<Object> allPartitions;
     private final String runId = "descent-" + UUID.randomUUID();
 
     /**
@@ -39,34 +54,72 @@ public final class BroadcastCollectExchange implements GradientExchange {
         this.plan = plan;
         this.numParams = numParams;
         this.recordIds = recordIds;
+        List<Object> parts = new ArrayList<>();
+        for (int p = 0; p < blocks.getNumPartitions(); p++) parts.add(p);
+        this.allPartitions = scala.jdk.javaapi.CollectionConverters.asScala(parts).toList();
     }
 
     @Override
     public StepResult computeAndAggregate(double[] params, int epoch, int step) {
-        Broadcast<double[]> bc = jsc.broadcast(params.clone());
+        long start = System.nanoTime();
+        PartialGradient[] partials = runTasks(params, epoch, step);
+        long sumStart = System.nanoTime();
+        double[] sum = new double[numParams];
+        double loss = 0;
+        long rows = 0;
+        long computeMax = 0;
+        long computeSum = 0;
+        long fetchMax = 0;
+        long[][] ids = recordIds ? new long[partials.length][] : null;
+        for (int k = 0; k < partials.length; k++) { // partition-index order: a fixed summation order
+            PartialGradient p = partials[k];
+            if (p.gradSum != null) DoubleBytes.addTo(p.gradSum, sum);
+            loss += p.lossSum;
+            rows += p.rows;
+            if (ids != null) ids[k] = p.ids;
+            computeMax = Math.max(computeMax, p.computeNanos);
+            computeSum += p.computeNanos;
+            fetchMax = Math.max(fetchMax, p.fetchNanos);
+        }
+        long end = System.nanoTime();
+        StepTiming timing = new StepTiming(end - start, computeMax, computeSum, fetchMax, end - sumStart,
+                partials.length);
+        return new StepResult(sum, loss, rows, ids, timing);
+    }
+
+    /** Broadcasts the parameters, runs one {@link StepTask} per partition, returns the partials by partition index. */
+    private PartialGradient[] runTasks(double[] params, int epoch, int step) {
+        Broadcast<byte[]> bc = jsc.broadcast(DoubleBytes.encode(params));
         try {
             jsc.setJobDescription("descent epoch " + (epoch + 1) + "/" + plan.epochs() + " step " + (step + 1)
                     + "/" + plan.stepsPerEpoch());
-            List<PartialGradient> partials = new ArrayList<>(blocks.mapPartitionsWithIndex(
-                    new StepTask(runId, architecture, plan, bc, epoch, step, recordIds), false).collect());
-            partials.sort(Comparator.comparingInt((PartialGradient q) -> q.partition));
-            double[] sum = new double[numParams];
-            double loss = 0;
-            long rows = 0;
-            long[][] ids = recordIds ? new long[partials.size()][] : null;
-            for (int k = 0; k < partials.size(); k++) {
-                PartialGradient p = partials.get(k);
-                double[] g = p.gradSum;
-                for (int i = 0; i < numParams; i++) {
-                    sum[i] += g[i];
+            RDD<RowBlock> rdd = blocks.rdd();
+            PartialGradient[] out = new PartialGradient[rdd.getNumPartitions()];
+            rdd.sparkContext().runJob(rdd, new StepTask(runId, architecture, plan, bc, epoch, step, recordIds),
+                    allPartitions, new Collect(out), PARTIAL);
+            for (int p = 0; p < out.length; p++) {
+                if (out[p] == null || out[p].partition != p) {
+                    throw new IllegalStateException("step " + step + ": no partial gradient from partition " + p);
                 }
-                loss += p.lossSum;
-                rows += p.rows;
-                if (ids != null) ids[k] = p.ids;
             }
-            return new StepResult(sum, loss, rows, ids);
+            return out;
         } finally {
             bc.destroy();
+        }
+    }
+
+    /** Driver-side result handler: stores each task's partial at its partition index (not serialised). */
+    private static final class Collect extends AbstractFunction2<Object, PartialGradient, BoxedUnit> {
+        private final PartialGradient[] out;
+
+        Collect(PartialGradient[] out) {
+            this.out = out;
+        }
+
+        @Override
+        public BoxedUnit apply(Object index, PartialGradient partial) {
+            out[(Integer) index] = partial;
+            return BoxedUnit.UNIT;
         }
     }
 

@@ -1,35 +1,42 @@
 package org.descent.job.exchange;
 
+import java.io.Serializable;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.Iterator;
-import org.apache.spark.api.java.function.Function2;
+import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.descent.job.data.RowBlock;
 import org.descent.job.model.ModelArchitecture;
 import org.descent.math.Matrix;
 import org.descent.math.nn.Network;
 import org.descent.math.nn.Targets;
+import scala.collection.Iterator;
+import scala.runtime.AbstractFunction2;
 
 /**
  * Executor side of one step on one partition: take this step's slice of the partition's permuted
  * rows (see {@link BatchPlan}), gather them into the partition's batch buffer (a column-by-column
  * copy, no per-row maths), and make ONE {@link Network#lossAndGradientSum} call on it (GEMMs).
- * Buffers live in {@link ExecutorCache} for the whole run; the gradient accumulator is created there
- * lazily, never shipped in the closure.
+ * Buffers live in {@link ExecutorCache} for the whole run; the gradient accumulator, the decoded
+ * parameters and the encoded result are created there lazily, never shipped in the closure.
+ *
+ * <p>A named Scala function run directly by {@code SparkContext.runJob} (not a Java lambda through
+ * {@code JavaRDD.mapPartitionsWithIndex}): Spark's ClosureCleaner returns at once for a class that is not a
+ * lambda, where it would otherwise read and parse the capturing class's bytecode from its jar on every step.
+ * The parameters arrive as {@link DoubleBytes} in a broadcast; the gradient leaves the same way.
  */
-final class StepTask implements Function2<Integer, Iterator<RowBlock>, Iterator<PartialGradient>> {
-    private static final long serialVersionUID = 1L;
+final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, PartialGradient>
+        implements Serializable {
+    private static final long serialVersionUID = 2L;
 
     private final String runId;
     private final ModelArchitecture architecture;
     private final BatchPlan plan;
-    private final Broadcast<double[]> params;
+    private final Broadcast<byte[]> params;
     private final int epoch;
     private final int step;
     private final boolean recordIds;
 
-    StepTask(String runId, ModelArchitecture architecture, BatchPlan plan, Broadcast<double[]> params,
+    StepTask(String runId, ModelArchitecture architecture, BatchPlan plan, Broadcast<byte[]> params,
              int epoch, int step, boolean recordIds) {
         this.runId = runId;
         this.architecture = architecture;
@@ -46,7 +53,9 @@ final class StepTask implements Function2<Integer, Iterator<RowBlock>, Iterator<
         final Network.Workspace workspace;
         final double[] x;
         final double[] y;
+        final double[] params;
         final double[] grad;
+        final byte[] gradBytes;
         final int[] perm;
         int permEpoch = -1;
 
@@ -55,15 +64,18 @@ final class StepTask implements Function2<Integer, Iterator<RowBlock>, Iterator<
             workspace = network.newWorkspace(Math.max(1, maxRows));
             x = new double[Math.max(1, maxRows) * cols];
             y = new double[Math.max(1, maxRows)];
+            params = new double[network.numParams()];
             grad = new double[network.numParams()];
+            gradBytes = new byte[network.numParams() * 8];
             perm = new int[rows];
         }
     }
 
     @Override
-    public Iterator<PartialGradient> call(Integer partition, Iterator<RowBlock> blocks) {
+    public PartialGradient apply(TaskContext context, Iterator<RowBlock> blocks) {
+        int partition = context.partitionId();
         if (!blocks.hasNext()) {
-            return Collections.emptyIterator();
+            return new PartialGradient(partition, null, 0, 0, recordIds ? new long[0] : null, 0, 0);
         }
         RowBlock block = blocks.next();
         if (blocks.hasNext()) {
@@ -79,19 +91,24 @@ final class StepTask implements Function2<Integer, Iterator<RowBlock>, Iterator<
             }
             int start = plan.sliceStart(step, n);
             int m = plan.sliceEnd(step, n) - start;
-            Arrays.fill(st.grad, 0.0);
             long[] ids = recordIds ? new long[m] : null;
-            double loss = 0;
-            if (m > 0) {
-                gather(block, st.perm, start, m, st.x, st.y);
-                if (ids != null) {
-                    for (int i = 0; i < m; i++) ids[i] = block.ids[st.perm[start + i]];
-                }
-                loss = st.network.lossAndGradientSum(params.value(), Matrix.wrap(m, block.cols, st.x),
-                        Targets.ofValues(m, st.y), st.grad, st.workspace);
+            if (m == 0) {
+                return new PartialGradient(partition, null, 0, 0, ids, 0, 0);
             }
-            // Serialised into the task result before this task ends, so reusing st.grad next step is safe.
-            return Collections.singletonList(new PartialGradient(partition, st.grad, loss, m, ids)).iterator();
+            long t0 = System.nanoTime();
+            DoubleBytes.decode(params.value(), st.params);
+            long t1 = System.nanoTime();
+            Arrays.fill(st.grad, 0.0);
+            gather(block, st.perm, start, m, st.x, st.y);
+            double loss = st.network.lossAndGradientSum(st.params, Matrix.wrap(m, block.cols, st.x),
+                    Targets.ofValues(m, st.y), st.grad, st.workspace);
+            DoubleBytes.encode(st.grad, st.gradBytes);
+            long computeNanos = System.nanoTime() - t1;
+            if (ids != null) {
+                for (int i = 0; i < m; i++) ids[i] = block.ids[st.perm[start + i]];
+            }
+            // The task's result is serialised before the task ends, so reusing st.gradBytes next step is safe.
+            return new PartialGradient(partition, st.gradBytes, loss, m, ids, computeNanos, t1 - t0);
         }
     }
 

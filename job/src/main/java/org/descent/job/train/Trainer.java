@@ -20,6 +20,7 @@ import org.descent.job.exchange.BatchPlan;
 import org.descent.job.exchange.BroadcastCollectExchange;
 import org.descent.job.exchange.GradientExchange;
 import org.descent.job.exchange.StepResult;
+import org.descent.job.exchange.StepTimingTotals;
 import org.descent.job.model.ModelArchitecture;
 import org.descent.math.nn.Network;
 import org.descent.math.optim.GradientClipping;
@@ -139,6 +140,7 @@ public final class Trainer {
         List<EpochReport> reports = new ArrayList<>();
         Map<String, Double> finalMetrics = new LinkedHashMap<>();
         double[] grad = new double[network.numParams()];
+        StepTimingTotals timing = new StepTimingTotals();
         try (GradientExchange exchange = new BroadcastCollectExchange(jsc, trainBlocks, arch, plan,
                 network.numParams(), recordVisits);
              Evaluator evaluator = new Evaluator(jsc, arch)) {
@@ -148,6 +150,7 @@ public final class Trainer {
                 long rowsSeen = 0;
                 double lr = Double.NaN;
                 double norm = Double.NaN;
+                timing.reset();
                 for (int step = 0; step < steps; step++) {
                     StepResult r;
                     try {
@@ -174,6 +177,7 @@ public final class Trainer {
                     if (!allFinite(params)) {
                         throw diverged(epoch, step, steps, lr, loss, norm, "the parameters became non-finite");
                     }
+                    timing.add(r.timing(), rows);
                     lossWeighted += loss * rows;
                     rowsSeen += rows;
                     listener.onStep(epoch, step, r, loss, norm);
@@ -196,6 +200,7 @@ public final class Trainer {
                         rowsSeen / secs, lr, norm);
                 reports.add(rep);
                 LOG.info(rep.line());
+                LOG.info("epoch {}/{} step time: {}", epoch + 1, tc.epochs(), timing.summary());
             }
         }
         finalMetrics.put("epochs", (double) tc.epochs());
