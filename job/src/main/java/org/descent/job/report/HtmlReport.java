@@ -20,7 +20,7 @@ import java.util.function.ToDoubleFunction;
  * Linear axes from {@link #ticks} ("nice" 1-2-5 steps covering the data range).
  */
 public final class HtmlReport {
-    static final int W = 560;
+    static final int W = 520;
     static final int H = 300;
     private static final int LEFT = 64;
     private static final int RIGHT = 16;
