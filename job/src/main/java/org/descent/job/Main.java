@@ -1,7 +1,11 @@
 package org.descent.job;
 
 import org.descent.job.cli.ConvertCommand;
+import org.descent.job.cli.EvaluateCommand;
 import org.descent.job.cli.ExitCodes;
+import org.descent.job.cli.GradcheckCommand;
+import org.descent.job.cli.InfoCommand;
+import org.descent.job.cli.PredictCommand;
 import org.descent.job.cli.TrainCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,11 +14,13 @@ import picocli.CommandLine.Command;
  * The one entry point: {@code descent <subcommand> [options]} (picocli; {@code --help} on each).
  * Subcommands: {@code train}, {@code convert}; {@code evaluate}, {@code predict}, {@code gradcheck} and {@code info}
  * plug in as further {@code @Command} classes in {@code org.descent.job.cli}.
- * Exit codes: see {@link ExitCodes} (0 ok, 2 config/usage, 3 data/input, 4 training failure).
+ * Exit codes: see {@link ExitCodes} (0 ok, 2 config/usage, 3 data/input, 4 training failure,
+ * 5 gradient check failed).
  */
 @Command(name = "descent", mixinStandardHelpOptions = true, version = "descent 0.1.0",
         description = "Distributed gradient training on Apache Spark.",
-        subcommands = {TrainCommand.class, ConvertCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, ConvertCommand.class, EvaluateCommand.class, PredictCommand.class,
+                GradcheckCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

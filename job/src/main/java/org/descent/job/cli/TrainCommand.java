@@ -13,6 +13,7 @@ import org.descent.job.config.JobConfig;
 import org.descent.job.model.ModelFormatException;
 import org.descent.job.model.ModelMetadata;
 import org.descent.job.model.ModelStore;
+import org.descent.job.report.RunReporting;
 import org.descent.job.train.DataStage;
 import org.descent.job.train.EpochReport;
 import org.descent.job.train.InputDataException;
@@ -68,17 +69,22 @@ public final class TrainCommand implements Callable<Integer> {
 
     static int run(JobConfig cfg, PrintWriter out, PrintWriter err) {
         try (SparkSessions.Handle spark = SparkSessions.start(cfg.spark())) {
+            Trainer trainer = new Trainer(spark.session(), cfg);
+            RunReporting.attach(trainer, cfg, spark.session().sparkContext().hadoopConfiguration(), out);
             DataStage.Input input = DataStage.load(spark.session(), cfg);
-            TrainingResult result = new Trainer(spark.session(), cfg).train(input.train(), input.validation());
+            TrainingResult result = trainer.train(input.train(), input.validation());
             ModelMetadata meta = new ModelMetadata(ModelMetadata.FORMAT_VERSION, result.architecture(),
                     result.params().length, result.scaler(), cfg.resolvedHocon(), result.finalMetrics(), Instant.now());
             ModelStore.save(spark.session().sparkContext().hadoopConfiguration(), cfg.output().modelPath(),
                     cfg.output().overwrite(), meta, result.params());
-            EpochReport last = result.epochs().get(result.epochs().size() - 1);
-            out.println("model written to " + cfg.output().modelPath() + " — " + last.line());
+            Double best = result.finalMetrics().get("bestEpoch");
+            EpochReport kept = result.epochs().get(best != null ? best.intValue() - 1 : result.epochs().size() - 1);
+            out.println("model written to " + cfg.output().modelPath() + (best != null ? " (early stopping: best epoch "
+                    + best.intValue() + " of " + result.epochs().size() + " run)" : "") + " — " + kept.line());
+            out.println("run directory: " + cfg.output().runDir() + " (report.html, metrics.jsonl, config.conf)");
             out.flush();
             return ExitCodes.OK;
-        } catch (ModelStore.ModelOutputExistsException e) {
+        } catch (ModelStore.ModelOutputExistsException | RunReporting.RunDirException e) {
             err.println("error: " + e.getMessage());
             return ExitCodes.USAGE;
         } catch (InputDataException e) {

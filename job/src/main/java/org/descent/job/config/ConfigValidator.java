@@ -30,9 +30,13 @@ final class ConfigValidator {
                 r.bool("regularization.include-bias"));
         ClippingConfig clipping = new ClippingConfig(r.real("clipping.max-norm", 0, false, INF, false));
         TrainingConfig training = training(r, data);
-        OutputConfig output = new OutputConfig(
-                r.requiredString("output.model-path", "the directory the trained model is written to"),
-                r.bool("output.overwrite"));
+        checkEarlyStopping(r, training, model, data);
+        String modelPath = r.requiredString("output.model-path", "the directory the trained model is written to");
+        String runDir = r.optionalString("output.run-dir");
+        OutputConfig output = new OutputConfig(modelPath, r.bool("output.overwrite"),
+                runDir != null ? runDir : OutputConfig.defaultRunDir(modelPath),
+                r.enumeration("output.progress", ProgressMode.class),
+                r.real("output.progress-interval", 0, true, INF, false));
         SparkSettings spark = new SparkSettings(r.optionalString("spark.master"),
                 r.requiredString("spark.app-name", "a Spark application name"), r.stringMap("spark.conf"));
         return new JobConfig(data, model, optimizer, schedule, reg, clipping, training, output, spark, resolved);
@@ -148,6 +152,37 @@ final class ConfigValidator {
         }
         return new TrainingConfig(epochs, batch, partitions, seed, fraction,
                 r.enumeration("training.exchange", ExchangeKind.class),
-                r.enumeration("training.storage-level", StorageChoice.class));
+                r.enumeration("training.storage-level", StorageChoice.class), earlyStopping(r));
+    }
+
+    private static EarlyStoppingConfig earlyStopping(TypedReader r) {
+        return new EarlyStoppingConfig(r.bool("training.early-stopping.enabled"),
+                r.enumeration("training.early-stopping.metric", EarlyStoppingConfig.Metric.class),
+                r.integer("training.early-stopping.patience", 1, 1_000_000),
+                r.real("training.early-stopping.min-delta", 0, false, INF, false));
+    }
+
+    /** Early stopping needs a validation set and a metric the model type reports. */
+    private static void checkEarlyStopping(TypedReader r, TrainingConfig training, ModelConfig model, DataConfig data) {
+        EarlyStoppingConfig es = training.earlyStopping();
+        if (!es.enabled()) return;
+        if (data.validationPath() == null && training.validationFraction() == 0) {
+            throw r.error("training.early-stopping.enabled", "early stopping needs a validation set: set "
+                    + "data.validation-path or training.validation-fraction (e.g. 0.1)");
+        }
+        boolean classifier = data.labelType() == LabelType.CLASS_INDEX;
+        EarlyStoppingConfig.Metric m = es.metric();
+        boolean fits = switch (m) {
+            case VALIDATION_LOSS -> true;
+            case ACCURACY -> classifier;
+            case AUC -> model.type() == ModelType.LOGISTIC;
+            case RMSE, R2 -> !classifier;
+        };
+        if (!fits) {
+            throw r.error("training.early-stopping.metric", "metric " + m.configName() + " does not fit model.type = "
+                    + TypedReader.kebab(model.type()) + " with data.label-type = " + TypedReader.kebab(data.labelType())
+                    + "; use validation-loss" + (classifier ? ", accuracy" + (model.type() == ModelType.LOGISTIC
+                    ? " or auc" : "") : ", rmse or r2"));
+        }
     }
 }

@@ -53,6 +53,7 @@ public final class Trainer {
     private final SparkSession spark;
     private final JobConfig config;
     private StepListener listener = StepListener.NONE;
+    private EpochListener epochListener = EpochListener.NONE;
     private boolean recordVisits;
 
     public Trainer(SparkSession spark, JobConfig config) {
@@ -63,6 +64,12 @@ public final class Trainer {
     /** Called on the driver after every step. */
     public Trainer withStepListener(StepListener l) {
         this.listener = l;
+        return this;
+    }
+
+    /** Called on the driver before the first step and after every epoch (run directory, progress, tests). */
+    public Trainer withEpochListener(EpochListener l) {
+        this.epochListener = l;
         return this;
     }
 
@@ -139,6 +146,11 @@ public final class Trainer {
 
         List<EpochReport> reports = new ArrayList<>();
         Map<String, Double> finalMetrics = new LinkedHashMap<>();
+        EarlyStopping stopper = tc.earlyStopping().enabled() && valBlocks != null
+                ? new EarlyStopping(tc.earlyStopping()) : null;
+        double[] bestParams = null;
+        Map<String, Double> bestMetrics = null;
+        epochListener.onStart(tc.epochs(), steps, n);
         double[] grad = new double[network.numParams()];
         StepTimingTotals timing = new StepTimingTotals();
         try (GradientExchange exchange = new BroadcastCollectExchange(jsc, trainBlocks, arch, plan,
@@ -201,9 +213,30 @@ public final class Trainer {
                 reports.add(rep);
                 LOG.info(rep.line());
                 LOG.info("epoch {}/{} step time: {}", epoch + 1, tc.epochs(), timing.summary());
+                epochListener.onEpoch(rep, Map.copyOf(finalMetrics), params, (long) (epoch + 1) * steps);
+                if (stopper != null) {
+                    EarlyStopping.Decision d = stopper.offer(epoch, finalMetrics.getOrDefault(
+                            tc.earlyStopping().metric().key(), Double.NaN));
+                    if (d == EarlyStopping.Decision.IMPROVED) {
+                        bestParams = params.clone();
+                        bestMetrics = new LinkedHashMap<>(finalMetrics);
+                    } else if (d == EarlyStopping.Decision.STOP) {
+                        LOG.info("early stopping after epoch {}: {} did not improve for {} epochs",
+                                epoch + 1, tc.earlyStopping().metric().configName(), stopper.patience());
+                        break;
+                    }
+                }
             }
         }
-        finalMetrics.put("epochs", (double) tc.epochs());
+        if (bestParams != null) { // early stopping: the best epoch's parameters, not the last ones
+            params = bestParams;
+            finalMetrics.clear();
+            finalMetrics.putAll(bestMetrics);
+            finalMetrics.put("bestEpoch", (double) (stopper.bestEpoch() + 1));
+            LOG.info("keeping the model of epoch {} ({} = {})", stopper.bestEpoch() + 1,
+                    tc.earlyStopping().metric().configName(), stopper.bestValue());
+        }
+        finalMetrics.put("epochs", (double) reports.size());
         finalMetrics.put("stepsPerEpoch", (double) steps);
         finalMetrics.put("trainRows", (double) n);
         return new TrainingResult(arch, params, scaler, reports, finalMetrics, n, steps);
@@ -213,7 +246,8 @@ public final class Trainer {
                                              String what) {
         return new TrainingFailedException(String.format(java.util.Locale.ROOT,
                 "training diverged at epoch %d/%d step %d/%d: %s (loss %s, gradient norm %s, learning rate %g); "
-                        + "try a smaller optimizer.learning-rate, clipping.max-norm or data.scaling",
+                        + "no model is written; try a lower optimizer.learning-rate (e.g. a tenth), enable gradient clipping "
+                        + "(clipping.max-norm = 1.0) or set data.scaling = standard",
                 epoch + 1, config.training().epochs(), step + 1, steps, what, loss, norm, lr));
     }
 

@@ -109,9 +109,11 @@ class TrainCommandTest {
         assertEquals(ExitCodes.TRAINING, r[0], (String) r[1]);
         String err = (String) r[1];
         assertTrue(err.matches("(?s).*training diverged at epoch \\d+/30 step \\d+/20: .*learning rate 1.00000e\\+06.*"), err);
+        assertTrue(err.contains("lower optimizer.learning-rate") && err.contains("clipping.max-norm"), err);
         assertFalse(Files.exists(dir.resolve("model")));
         try (var files = Files.list(dir)) {
-            assertEquals(0, files.count(), "no temp directories either");
+            assertEquals(java.util.List.of("model.run"), files.map(p -> p.getFileName().toString()).toList(),
+                    "only the run directory: no model, no temp directories");
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }

@@ -1,0 +1,69 @@
+package org.descent.job.cli;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.descent.job.model.ModelArchitecture;
+import org.descent.job.model.ModelFormatException;
+import org.descent.job.model.ModelMetadata;
+import org.descent.job.model.ModelStore;
+import org.descent.job.model.SavedModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code info --model M}: what a model directory holds (no Spark). */
+@Command(name = "info", mixinStandardHelpOptions = true,
+        description = {"Print a saved model's type, layers, features, classes, training date, metrics, scaler and parameter count.",
+                "Exit codes: 0 ok, 3 model unreadable."})
+public final class InfoCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "DIR", description = "Model directory written by train.")
+    String model;
+
+    @Option(names = "--config", description = "Also print the resolved training config.")
+    boolean showConfig;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        SavedModel m;
+        try {
+            m = ModelStore.load(new Configuration(), model);
+        } catch (ModelFormatException e) {
+            return Commands.fail(spec.commandLine().getErr(), "model error: ", e, ExitCodes.DATA);
+        }
+        ModelMetadata md = m.metadata();
+        ModelArchitecture a = md.architecture();
+        out.println("model:       " + model);
+        out.println("type:        " + a.modelType() + " (loss " + a.loss().name().toLowerCase(Locale.ROOT) + ")");
+        out.println("layers:      " + a.describe().substring(a.modelType().length() + 1));
+        for (int i = 0; i < a.layers().size(); i++) {
+            ModelArchitecture.Layer l = a.layers().get(i);
+            out.printf(Locale.ROOT, "  layer %d:   %d -> %d, %s, %d params%n", i, l.in(), l.out(),
+                    l.activation().name().toLowerCase(Locale.ROOT), (long) l.in() * l.out() + l.out());
+        }
+        out.println("features:    " + a.numFeatures());
+        out.println("classes:     " + (a.numClasses() == 0 ? "none (regression)" : String.valueOf(a.numClasses())));
+        out.println("parameters:  " + md.numParams());
+        out.println("scaler:      " + (md.scaler() == null ? "none" : md.scaler().kind().configName()));
+        out.println("trained:     " + md.createdAt());
+        out.println("format:      " + md.formatVersion());
+        out.println("metrics:");
+        for (Map.Entry<String, Double> e : new TreeMap<>(md.metrics()).entrySet()) {
+            out.printf(Locale.ROOT, "  %-20s %s%n", e.getKey(), e.getValue());
+        }
+        if (showConfig) {
+            out.println("training config:");
+            out.println(md.trainingConfig());
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+}
