@@ -183,6 +183,8 @@ public final class CheckpointStore {
             return in.readAllBytes();
         } catch (FileNotFoundException e) {
             throw new CheckpointFormatException(file + " is missing");
+        } catch (org.apache.hadoop.fs.ChecksumException e) {
+            throw new CheckpointFormatException(file + ": filesystem checksum error: " + e.getMessage());
         } catch (IOException e) {
             throw new CheckpointIoException("cannot read " + file + ": " + e.getMessage(), e);
         }
