@@ -11,11 +11,11 @@ import java.util.SplittableRandom;
 import org.descent.job.Main;
 
 /** Small generated data, configs and CLI runs shared by the checkpoint and publish tests. */
-final class Fixtures {
+public final class Fixtures {
     private Fixtures() {}
 
     /** {@code n} rows of 3 Gaussian blobs in 5 dimensions as LIBSVM ({@code label idx:value ...}, 1-based indices). */
-    static Path blobs(Path file, int n, long seed, double spread) throws IOException {
+    public static Path blobs(Path file, int n, long seed, double spread) throws IOException {
         SplittableRandom r = new SplittableRandom(seed);
         double[][] centres = {{2, 0, -1, 1, 0}, {-2, 1, 1, 0, -1}, {0, -2, 0, -1, 2}};
         StringBuilder b = new StringBuilder();
@@ -37,7 +37,7 @@ final class Fixtures {
      * A config file: an MLP with standard scaling, Adam and a cosine schedule (optimizer state and schedule
      * position both matter), holdout validation, checkpoints in {@code ckpt} (null = off).
      */
-    static Path config(Path file, Path data, Path model, Path ckpt, int epochs, int everySteps) throws IOException {
+    public static Path config(Path file, Path data, Path model, Path ckpt, int epochs, int everySteps) throws IOException {
         String text = "data { train-path = \"" + data + "\", format = libsvm, label-type = class-index, scaling = standard }\n"
                 + "model { type = mlp, hidden-layers = [8], activation = tanh }\n"
                 + "optimizer { kind = adam, learning-rate = 0.02 }\n"
@@ -52,7 +52,7 @@ final class Fixtures {
     }
 
     /** Runs Main in-process with stdout/stderr captured: {exit code, stderr + stdout}. */
-    static Result run(String... args) {
+    public static Result run(String... args) {
         PrintStream oldErr = System.err;
         PrintStream oldOut = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
@@ -68,9 +68,9 @@ final class Fixtures {
         }
     }
 
-    record Result(int code, String output) {}
+    public record Result(int code, String output) {}
 
-    static byte[] params(Path model) throws IOException {
+    public static byte[] params(Path model) throws IOException {
         return Files.readAllBytes(model.resolve("params.bin"));
     }
 }
