@@ -6,13 +6,14 @@ import org.descent.job.cli.ExitCodes;
 import org.descent.job.cli.GradcheckCommand;
 import org.descent.job.cli.InfoCommand;
 import org.descent.job.cli.PredictCommand;
+import org.descent.job.cli.PublishCommand;
 import org.descent.job.cli.TrainCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * The one entry point: {@code descent <subcommand> [options]} (picocli; {@code --help} on each).
- * Subcommands: {@code train}, {@code convert}; {@code evaluate}, {@code predict}, {@code gradcheck} and {@code info}
+ * Subcommands: {@code train}, {@code convert}, {@code publish}; {@code evaluate}, {@code predict}, {@code gradcheck} and {@code info}
  * plug in as further {@code @Command} classes in {@code org.descent.job.cli}.
  * Exit codes: see {@link ExitCodes} (0 ok, 2 config/usage, 3 data/input, 4 training failure,
  * 5 gradient check failed).
@@ -20,7 +21,7 @@ import picocli.CommandLine.Command;
 @Command(name = "descent", mixinStandardHelpOptions = true, version = "descent 0.1.0",
         description = "Distributed gradient training on Apache Spark.",
         subcommands = {TrainCommand.class, ConvertCommand.class, EvaluateCommand.class, PredictCommand.class,
-                GradcheckCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
+                GradcheckCommand.class, InfoCommand.class, PublishCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

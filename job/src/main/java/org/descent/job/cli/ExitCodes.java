@@ -7,9 +7,14 @@ package org.descent.job.cli;
  *   <li>{@value #USAGE} — configuration or usage error (unknown option or key, bad value, output exists),
  *       found before Spark starts;</li>
  *   <li>{@value #DATA} — data/input error (missing or malformed input, counts that do not fit the model);</li>
- *   <li>{@value #TRAINING} — training failure (divergence, failed Spark step, model could not be written);</li>
+ *   <li>{@value #TRAINING} — training failure (divergence, failed Spark step, model could not be written;
+ *       for {@code publish}: the model store could not be written);</li>
  *   <li>{@value #GRADCHECK} — {@code gradcheck} only: an analytic gradient differs from central differences
- *       by more than the threshold.</li>
+ *       by more than the threshold;</li>
+ *   <li>{@value #GATE_REJECTED} — {@code publish}: the candidate is worse than the current model by more than
+ *       the tolerance; nothing was changed (a successful run, not an error);</li>
+ *   <li>{@value #ALREADY_PUBLISHED} — {@code publish}: this version is already in the store with identical
+ *       parameters and is current; nothing was changed.</li>
  * </ul>
  */
 public final class ExitCodes {
@@ -18,6 +23,8 @@ public final class ExitCodes {
     public static final int DATA = 3;
     public static final int TRAINING = 4;
     public static final int GRADCHECK = 5;
+    public static final int GATE_REJECTED = 10;
+    public static final int ALREADY_PUBLISHED = 11;
 
     private ExitCodes() {}
 }

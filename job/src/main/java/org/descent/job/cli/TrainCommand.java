@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
+import org.descent.job.checkpoint.CheckpointIoException;
+import org.descent.job.checkpoint.TrainStart;
 import org.descent.job.config.ConfigError;
 import org.descent.job.config.ConfigLoader;
 import org.descent.job.config.JobConfig;
@@ -17,6 +19,8 @@ import org.descent.job.report.RunReporting;
 import org.descent.job.train.DataStage;
 import org.descent.job.train.EpochReport;
 import org.descent.job.train.InputDataException;
+import org.descent.job.train.StartState;
+import org.descent.job.train.StartStateException;
 import org.descent.job.train.Trainer;
 import org.descent.job.train.TrainingFailedException;
 import org.descent.job.train.TrainingResult;
@@ -45,6 +49,24 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--check", description = "Validate the config, print the effective settings and exit (no Spark).")
     boolean checkOnly;
 
+    @Option(names = "--resume", description = "Continue from the newest valid checkpoint in checkpoint.dir "
+            + "(starts normally when there is none).")
+    boolean resume;
+
+    @Option(names = "--force-resume", description = "Like --resume, but also when the checkpoint was written with "
+            + "another config (hash mismatch).")
+    boolean forceResume;
+
+    @Option(names = "--fresh", description = "Delete the checkpoints in checkpoint.dir and start over.")
+    boolean fresh;
+
+    @Option(names = "--init-from", paramLabel = "MODEL", description = "Warm start: begin from this model directory's "
+            + "parameters (same architecture and data.scaling).")
+    String initFrom;
+
+    @Option(names = "--init-optimizer", description = "With --init-from: also restore the model's optimizer.bin.")
+    boolean initOptimizer;
+
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
@@ -57,26 +79,38 @@ public final class TrainCommand implements Callable<Integer> {
                 return ExitCodes.OK;
             }
             ModelStore.checkWritable(new Configuration(), cfg.output().modelPath(), cfg.output().overwrite());
-        } catch (ConfigError | ModelStore.ModelOutputExistsException e) {
+            TrainStart.precheck(new Configuration(), cfg, startOptions());
+        } catch (ConfigError | ModelStore.ModelOutputExistsException | StartStateException e) {
             err.println("error: " + e.getMessage());
             return ExitCodes.USAGE;
         } catch (ModelFormatException e) {
             err.println("error: " + e.getMessage());
             return ExitCodes.USAGE;
         }
-        return run(cfg, out, err);
+        return run(cfg, startOptions(), out, err);
+    }
+
+    TrainStart.Options startOptions() {
+        return new TrainStart.Options(resume, forceResume, fresh, initFrom, initOptimizer);
     }
 
     static int run(JobConfig cfg, PrintWriter out, PrintWriter err) {
+        return run(cfg, new TrainStart.Options(false, false, false, null, false), out, err);
+    }
+
+    static int run(JobConfig cfg, TrainStart.Options start, PrintWriter out, PrintWriter err) {
         try (SparkSessions.Handle spark = SparkSessions.start(cfg.spark())) {
-            Trainer trainer = new Trainer(spark.session(), cfg);
-            RunReporting.attach(trainer, cfg, spark.session().sparkContext().hadoopConfiguration(), out);
+            Configuration hadoop = spark.session().sparkContext().hadoopConfiguration();
+            StartState startState = TrainStart.resolve(hadoop, cfg, start);
             DataStage.Input input = DataStage.load(spark.session(), cfg);
+            Trainer trainer = new Trainer(spark.session(), cfg).withStartState(startState)
+                    .withCheckpointHook(TrainStart.hook(hadoop, cfg));
+            RunReporting.attach(trainer, cfg, hadoop, out);
             TrainingResult result = trainer.train(input.train(), input.validation());
             ModelMetadata meta = new ModelMetadata(ModelMetadata.FORMAT_VERSION, result.architecture(),
                     result.params().length, result.scaler(), cfg.resolvedHocon(), result.finalMetrics(), Instant.now());
             ModelStore.save(spark.session().sparkContext().hadoopConfiguration(), cfg.output().modelPath(),
-                    cfg.output().overwrite(), meta, result.params());
+                    cfg.output().overwrite(), meta, result.params(), trainer.finalOptimizerState());
             Double best = result.finalMetrics().get("bestEpoch");
             EpochReport kept = result.epochs().get(best != null ? best.intValue() - 1 : result.epochs().size() - 1);
             out.println("model written to " + cfg.output().modelPath() + (best != null ? " (early stopping: best epoch "
@@ -84,13 +118,13 @@ public final class TrainCommand implements Callable<Integer> {
             out.println("run directory: " + cfg.output().runDir() + " (report.html, metrics.jsonl, config.conf)");
             out.flush();
             return ExitCodes.OK;
-        } catch (ModelStore.ModelOutputExistsException | RunReporting.RunDirException e) {
+        } catch (ModelStore.ModelOutputExistsException | RunReporting.RunDirException | StartStateException e) {
             err.println("error: " + e.getMessage());
             return ExitCodes.USAGE;
         } catch (InputDataException e) {
             err.println("data error: " + e.getMessage());
             return ExitCodes.DATA;
-        } catch (TrainingFailedException | ModelFormatException e) {
+        } catch (TrainingFailedException | ModelFormatException | CheckpointIoException e) {
             err.println("training failed: " + e.getMessage());
             return ExitCodes.TRAINING;
         } catch (Exception e) { // anything else, incl. an undeclared SparkException

@@ -39,7 +39,21 @@ final class ConfigValidator {
                 r.real("output.progress-interval", 0, true, INF, false));
         SparkSettings spark = new SparkSettings(r.optionalString("spark.master"),
                 r.requiredString("spark.app-name", "a Spark application name"), r.stringMap("spark.conf"));
-        return new JobConfig(data, model, optimizer, schedule, reg, clipping, training, output, spark, resolved);
+        CheckpointConfig checkpoint = checkpoint(r);
+        return new JobConfig(data, model, optimizer, schedule, reg, clipping, training, output, spark, checkpoint,
+                resolved);
+    }
+
+    private static CheckpointConfig checkpoint(TypedReader r) {
+        CheckpointConfig c = new CheckpointConfig(r.optionalString("checkpoint.dir"),
+                r.integer("checkpoint.every-epochs", 0, Integer.MAX_VALUE),
+                r.integer("checkpoint.every-steps", 0, Integer.MAX_VALUE),
+                r.integer("checkpoint.keep-last", 1, 10_000));
+        if (c.enabled() && c.everyEpochs() == 0 && c.everySteps() == 0) {
+            throw r.error("checkpoint.every-epochs", "checkpoint.dir is set but both checkpoint.every-epochs and "
+                    + "checkpoint.every-steps are 0; set one of them, or checkpoint.dir = null");
+        }
+        return c;
     }
 
     private static DataConfig data(TypedReader r) {

@@ -7,4 +7,5 @@ package org.descent.job.config;
  */
 public record JobConfig(DataConfig data, ModelConfig model, OptimizerConfig optimizer, ScheduleConfig schedule,
                         RegularizationConfig regularization, ClippingConfig clipping, TrainingConfig training,
-                        OutputConfig output, SparkSettings spark, String resolvedHocon) {}
+                        OutputConfig output, SparkSettings spark, CheckpointConfig checkpoint,
+                        String resolvedHocon) {}

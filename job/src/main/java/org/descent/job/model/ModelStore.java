@@ -15,6 +15,7 @@ import org.apache.hadoop.fs.Path;
  * <pre>
  * &lt;model-path&gt;/metadata.json   see {@link MetadataJson}
  * &lt;model-path&gt;/params.bin      see {@link ParamsCodec}
+ * &lt;model-path&gt;/optimizer.bin   optional, see {@link OptimizerFile} (final optimizer state, for warm starts)
  * </pre>
  * Saving never leaves a half-written model: files go to a hidden temp directory next to the target
  * ({@code .<name>.tmp-<uuid>}), are read back and checked, then the directory is renamed into place.
@@ -24,6 +25,8 @@ import org.apache.hadoop.fs.Path;
 public final class ModelStore {
     public static final String METADATA = "metadata.json";
     public static final String PARAMS = "params.bin";
+    /** Optional: the final optimizer state ({@link OptimizerFile}), for warm starts. */
+    public static final String OPTIMIZER = "optimizer.bin";
 
     private ModelStore() {}
 
@@ -43,6 +46,12 @@ public final class ModelStore {
 
     public static void save(Configuration conf, String target, boolean overwrite, ModelMetadata metadata,
                             double[] params) {
+        save(conf, target, overwrite, metadata, params, null);
+    }
+
+    /** As above, plus {@code optimizer.bin} when {@code optimizerState} is not null. */
+    public static void save(Configuration conf, String target, boolean overwrite, ModelMetadata metadata,
+                            double[] params, byte[] optimizerState) {
         if (params.length != metadata.numParams()) {
             throw new IllegalArgumentException("metadata says " + metadata.numParams() + " params, got " + params.length);
         }
@@ -66,6 +75,7 @@ public final class ModelStore {
             if (!fs.mkdirs(tmp)) throw new IOException("mkdirs failed for " + tmp);
             write(fs, new Path(tmp, PARAMS), ParamsCodec.encode(params));
             write(fs, new Path(tmp, METADATA), MetadataJson.write(metadata).getBytes(StandardCharsets.UTF_8));
+            if (optimizerState != null) write(fs, new Path(tmp, OPTIMIZER), OptimizerFile.encode(optimizerState));
             load(fs, tmp); // read back: what we rename into place is known to load
             moveIntoPlace(fs, tmp, dst);
         } catch (IOException | RuntimeException e) {
@@ -119,6 +129,18 @@ public final class ModelStore {
                     + metaPath + " says numParams = " + meta.numParams());
         }
         return new SavedModel(meta, params);
+    }
+
+    /** The optimizer state saved with the model in {@code dir}, or null when it has no optimizer.bin. */
+    public static byte[] loadOptimizerState(Configuration conf, String dir) {
+        Path file = new Path(dir, OPTIMIZER);
+        try {
+            FileSystem fs = file.getFileSystem(conf);
+            if (!fs.exists(file)) return null;
+            return OptimizerFile.decode(read(fs, file), file.toString());
+        } catch (IOException e) {
+            throw new ModelFormatException("cannot read " + file + ": " + e.getMessage(), e);
+        }
     }
 
     private static byte[] read(FileSystem fs, Path file) throws IOException {

@@ -55,6 +55,9 @@ public final class Trainer {
     private StepListener listener = StepListener.NONE;
     private EpochListener epochListener = EpochListener.NONE;
     private boolean recordVisits;
+    private StartState start;
+    private CheckpointHook checkpointHook = CheckpointHook.NONE;
+    private byte[] finalOptimizerState;
 
     public Trainer(SparkSession spark, JobConfig config) {
         this.spark = spark;
@@ -79,6 +82,23 @@ public final class Trainer {
         return this;
     }
 
+    /** Starts from a checkpoint or warm-start model instead of fresh parameters (null = fresh). */
+    public Trainer withStartState(StartState s) {
+        this.start = s;
+        return this;
+    }
+
+    /** Called after every step and epoch with the resumable state (checkpointing). */
+    public Trainer withCheckpointHook(CheckpointHook h) {
+        this.checkpointHook = h;
+        return this;
+    }
+
+    /** {@code Optimizer.saveState()} at the end of the last {@link #train} (null before). */
+    public byte[] finalOptimizerState() {
+        return finalOptimizerState;
+    }
+
     /** Trains on {@code train}, validating on {@code validation} (null = no validation) after each epoch. */
     public TrainingResult train(LoadedData train, LoadedData validation) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -98,7 +118,11 @@ public final class Trainer {
         long[] partitionRows;
         try {
             jsc.setJobGroup("descent-train", "descent: prepare data", false);
-            if (config.data().scaling() != ScalerKind.NONE) {
+            if (start != null && start.scaler() != null) { // resumed / warm start: the saved scaler, not a refit
+                scaler = start.scaler();
+                trainBlocks = FeatureScaling.apply(trainBlocks, scaler);
+                if (valBlocks != null) valBlocks = FeatureScaling.apply(valBlocks, scaler);
+            } else if (config.data().scaling() != ScalerKind.NONE) {
                 jsc.setJobDescription("descent: fit " + config.data().scaling().configName() + " scaling");
                 scaler = FeatureScaling.fit(trainBlocks, config.data().scaling(), train.numFeatures());
                 trainBlocks = FeatureScaling.apply(trainBlocks, scaler);
@@ -137,6 +161,14 @@ public final class Trainer {
         Optimizer optimizer = config.optimizer().spec().build(
                 config.schedule().toSpec(config.optimizer().learningRate(), (long) tc.epochs() * steps));
         optimizer.init(network.layout());
+        int firstEpoch = 0;
+        int firstStep = 0;
+        if (start != null) {
+            params = StartStates.apply(start, arch, network, optimizer, steps);
+            firstEpoch = start.epoch();
+            firstStep = Math.min(start.step(), steps);
+            LOG.info("starting from {} at epoch {} step {}", start.source(), firstEpoch + 1, firstStep + 1);
+        }
         Regularization reg = new Regularization(config.regularization().l1(), config.regularization().l2(),
                 config.regularization().includeBias());
         GradientClipping clip = config.clipping().enabled()
@@ -144,7 +176,7 @@ public final class Trainer {
         LOG.info("training: {} rows in {} partitions, batch {}, {} steps/epoch, {} epochs, {} params, optimizer {}",
                 n, partitions, tc.batchSize(), steps, tc.epochs(), network.numParams(), optimizer.name());
 
-        List<EpochReport> reports = new ArrayList<>();
+        List<EpochReport> reports = new ArrayList<>(start == null ? List.of() : start.completed());
         Map<String, Double> finalMetrics = new LinkedHashMap<>();
         EarlyStopping stopper = tc.earlyStopping().enabled() && valBlocks != null
                 ? new EarlyStopping(tc.earlyStopping()) : null;
@@ -156,14 +188,15 @@ public final class Trainer {
         try (GradientExchange exchange = new BroadcastCollectExchange(jsc, trainBlocks, arch, plan,
                 network.numParams(), recordVisits);
              Evaluator evaluator = new Evaluator(jsc, arch)) {
-            for (int epoch = 0; epoch < tc.epochs(); epoch++) {
+            for (int epoch = firstEpoch; epoch < tc.epochs(); epoch++) {
                 long t0 = System.nanoTime();
-                double lossWeighted = 0;
-                long rowsSeen = 0;
+                boolean resumed = start != null && epoch == firstEpoch;
+                double lossWeighted = resumed ? start.lossWeighted() : 0;
+                long rowsSeen = resumed ? start.rowsSeen() : 0;
                 double lr = Double.NaN;
                 double norm = Double.NaN;
                 timing.reset();
-                for (int step = 0; step < steps; step++) {
+                for (int step = resumed ? firstStep : 0; step < steps; step++) {
                     StepResult r;
                     try {
                         r = exchange.computeAndAggregate(params, epoch, step);
@@ -193,7 +226,10 @@ public final class Trainer {
                     lossWeighted += loss * rows;
                     rowsSeen += rows;
                     listener.onStep(epoch, step, r, loss, norm);
+                    checkpointHook.afterStep(new CheckpointHook.Snapshot(arch, epoch, step + 1, steps, tc.epochs(), t + 1,
+                            params, optimizer, scaler, lossWeighted, rowsSeen, reports, n));
                 }
+                if (Double.isNaN(lr)) lr = optimizer.learningRate((long) epoch * steps + steps - 1); // resumed after the last step
                 double trainLoss = lossWeighted / rowsSeen;
                 double vLoss = Double.NaN;
                 double vMetric = Double.NaN;
@@ -214,6 +250,8 @@ public final class Trainer {
                 LOG.info(rep.line());
                 LOG.info("epoch {}/{} step time: {}", epoch + 1, tc.epochs(), timing.summary());
                 epochListener.onEpoch(rep, Map.copyOf(finalMetrics), params, (long) (epoch + 1) * steps);
+                checkpointHook.afterEpoch(new CheckpointHook.Snapshot(arch, epoch + 1, 0, steps, tc.epochs(),
+                        (long) (epoch + 1) * steps, params, optimizer, scaler, 0.0, 0L, reports, n));
                 if (stopper != null) {
                     EarlyStopping.Decision d = stopper.offer(epoch, finalMetrics.getOrDefault(
                             tc.earlyStopping().metric().key(), Double.NaN));
@@ -228,6 +266,7 @@ public final class Trainer {
                 }
             }
         }
+        finalOptimizerState = optimizer.saveState();
         if (bestParams != null) { // early stopping: the best epoch's parameters, not the last ones
             params = bestParams;
             finalMetrics.clear();

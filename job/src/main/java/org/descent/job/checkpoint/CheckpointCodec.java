@@ -1,0 +1,238 @@
+package org.descent.job.checkpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.descent.job.model.ModelArchitecture;
+import org.descent.job.train.EpochReport;
+import org.descent.math.nn.ActivationKind;
+import org.descent.math.nn.LossKind;
+import org.descent.math.scale.Scaler;
+
+/**
+ * A checkpoint directory holds two files:
+ * <pre>
+ * state.bin   (DataOutputStream: big-endian, doubles as raw IEEE-754 bits, UTF = modified UTF-8)
+ *   8 bytes  magic "DSCNTCKP"
+ *   int      format version (1)
+ *   int      epoch, int step          the cursor (next step to run)
+ *   int      stepsPerEpoch, int epochs
+ *   long     globalStepsDone, long trainRows
+ *   double   lossWeighted, long rowsSeen   the partial epoch's running sums
+ *   UTF      modelType, UTF loss, int numFeatures, int numClasses,
+ *   int      L, then L x (int in, int out, UTF activation, double leakySlope)
+ *   int      n, n doubles                 parameters
+ *   int      k, k bytes                   Optimizer.saveState()
+ *   int      s, s bytes                   Scaler.toBytes() (s = 0: no scaling)
+ *   int      r, r x (int epoch, int epochs, double trainLoss, double validationLoss, double validationMetric,
+ *                    UTF metricName, double seconds, double rowsPerSecond, double lastLearningRate,
+ *                    double lastGradNorm)   completed epochs
+ *   UTF      configHash (64 hex)
+ *   int      c, c bytes (UTF-8)          canonical config text (ConfigHash#canonical)
+ *   (end of file: trailing bytes are an error)
+ * meta.json   {"formatVersion":1, "epoch", "step", "stepsPerEpoch", "epochs", "globalStepsDone",
+ *              "configHash", "stateBytes": size of state.bin, "stateSha256": SHA-256 of state.bin (hex),
+ *              "createdAt": ISO-8601 UTC}
+ * </pre>
+ * A checkpoint is valid when meta.json parses, state.bin has exactly stateBytes bytes and that SHA-256,
+ * and state.bin parses with the same cursor and hash as meta.json.
+ */
+public final class CheckpointCodec {
+    static final byte[] MAGIC = "DSCNTCKP".getBytes(StandardCharsets.US_ASCII);
+    static final int VERSION = 1;
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private CheckpointCodec() {}
+
+    public static byte[] encodeState(Checkpoint c) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024 + 8 * c.params().length
+                + c.optimizerState().length);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.write(MAGIC);
+            out.writeInt(VERSION);
+            out.writeInt(c.epoch());
+            out.writeInt(c.step());
+            out.writeInt(c.stepsPerEpoch());
+            out.writeInt(c.epochs());
+            out.writeLong(c.globalStepsDone());
+            out.writeLong(c.trainRows());
+            out.writeDouble(c.lossWeighted());
+            out.writeLong(c.rowsSeen());
+            ModelArchitecture a = c.architecture();
+            out.writeUTF(a.modelType());
+            out.writeUTF(a.loss().name());
+            out.writeInt(a.numFeatures());
+            out.writeInt(a.numClasses());
+            out.writeInt(a.layers().size());
+            for (ModelArchitecture.Layer l : a.layers()) {
+                out.writeInt(l.in());
+                out.writeInt(l.out());
+                out.writeUTF(l.activation().name());
+                out.writeDouble(l.leakySlope());
+            }
+            out.writeInt(c.params().length);
+            for (double p : c.params()) out.writeDouble(p);
+            writeBytes(out, c.optimizerState());
+            writeBytes(out, c.scaler() == null ? new byte[0] : c.scaler().toBytes());
+            out.writeInt(c.completed().size());
+            for (EpochReport r : c.completed()) {
+                out.writeInt(r.epoch());
+                out.writeInt(r.epochs());
+                out.writeDouble(r.trainLoss());
+                out.writeDouble(r.validationLoss());
+                out.writeDouble(r.validationMetric());
+                out.writeUTF(r.metricName());
+                out.writeDouble(r.seconds());
+                out.writeDouble(r.rowsPerSecond());
+                out.writeDouble(r.lastLearningRate());
+                out.writeDouble(r.lastGradNorm());
+            }
+            out.writeUTF(c.configHash());
+            writeBytes(out, c.configCanonical().getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Parses state.bin; every problem is a {@link CheckpointFormatException} naming {@code file}. */
+    public static Checkpoint decodeState(byte[] data, String file) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+            byte[] magic = new byte[MAGIC.length];
+            in.readFully(magic);
+            if (!Arrays.equals(magic, MAGIC)) throw bad(file, "not a descent checkpoint (magic is not DSCNTCKP)");
+            int version = in.readInt();
+            if (version != VERSION) throw bad(file, "checkpoint format version " + version + ", this build reads " + VERSION);
+            int epoch = in.readInt();
+            int step = in.readInt();
+            int stepsPerEpoch = in.readInt();
+            int epochs = in.readInt();
+            long global = in.readLong();
+            long trainRows = in.readLong();
+            double lossWeighted = in.readDouble();
+            long rowsSeen = in.readLong();
+            if (epoch < 0 || step < 0 || stepsPerEpoch < 1 || step > stepsPerEpoch || epochs < 1) {
+                throw bad(file, "invalid cursor epoch " + epoch + " step " + step + " of " + stepsPerEpoch);
+            }
+            String type = in.readUTF();
+            LossKind loss = LossKind.valueOf(in.readUTF());
+            int numFeatures = in.readInt();
+            int numClasses = in.readInt();
+            int nLayers = count(in.readInt(), 10_000, file, "layer count");
+            List<ModelArchitecture.Layer> layers = new ArrayList<>();
+            for (int i = 0; i < nLayers; i++) {
+                layers.add(new ModelArchitecture.Layer(in.readInt(), in.readInt(), ActivationKind.valueOf(in.readUTF()),
+                        in.readDouble()));
+            }
+            ModelArchitecture arch = new ModelArchitecture(type, layers, loss, numFeatures, numClasses);
+            int n = count(in.readInt(), data.length / 8, file, "parameter count");
+            double[] params = new double[n];
+            for (int i = 0; i < n; i++) params[i] = in.readDouble();
+            byte[] opt = readBytes(in, data.length, file, "optimizer state");
+            byte[] sc = readBytes(in, data.length, file, "scaler");
+            Scaler scaler = sc.length == 0 ? null : Scaler.fromBytes(sc);
+            int nReports = count(in.readInt(), data.length, file, "report count");
+            List<EpochReport> reports = new ArrayList<>();
+            for (int i = 0; i < nReports; i++) {
+                int e = in.readInt();
+                int es = in.readInt();
+                double tl = in.readDouble();
+                double vl = in.readDouble();
+                double vm = in.readDouble();
+                String mn = in.readUTF();
+                reports.add(new EpochReport(e, es, tl, vl, vm, mn, in.readDouble(), in.readDouble(), in.readDouble(),
+                        in.readDouble()));
+            }
+            String hash = in.readUTF();
+            String canonical = new String(readBytes(in, data.length, file, "config"), StandardCharsets.UTF_8);
+            if (in.read() != -1) throw bad(file, "trailing bytes after the checkpoint");
+            return new Checkpoint(arch, epoch, step, stepsPerEpoch, epochs, global, trainRows, lossWeighted, rowsSeen,
+                    params, opt, scaler, reports, hash, canonical);
+        } catch (EOFException e) {
+            throw bad(file, "truncated (" + data.length + " bytes)");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (IllegalArgumentException e) { // unknown enum name, invalid scaler
+            if (e instanceof CheckpointFormatException c) throw c;
+            throw bad(file, e.getMessage());
+        }
+    }
+
+    /** meta.json for a checkpoint whose state.bin is {@code state}. */
+    public static byte[] encodeMeta(Checkpoint c, byte[] state, Instant createdAt) {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("formatVersion", VERSION);
+        root.put("epoch", c.epoch());
+        root.put("step", c.step());
+        root.put("stepsPerEpoch", c.stepsPerEpoch());
+        root.put("epochs", c.epochs());
+        root.put("globalStepsDone", c.globalStepsDone());
+        root.put("configHash", c.configHash());
+        root.put("stateBytes", state.length);
+        root.put("stateSha256", ConfigHash.sha256(state));
+        root.put("createdAt", createdAt.toString());
+        try {
+            return MAPPER.writeValueAsBytes(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** What meta.json promises about state.bin. */
+    record Meta(int epoch, int step, String configHash, long stateBytes, String stateSha256) {}
+
+    static Meta decodeMeta(byte[] json, String file) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(json);
+        } catch (IOException e) {
+            throw bad(file, "not valid JSON: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) throw bad(file, "expected a JSON object");
+        for (String f : List.of("formatVersion", "epoch", "step", "stateBytes")) {
+            if (!root.hasNonNull(f) || !root.get(f).isIntegralNumber()) throw bad(file, "'" + f + "' must be an integer");
+        }
+        for (String f : List.of("configHash", "stateSha256")) {
+            if (!root.hasNonNull(f) || !root.get(f).isTextual()) throw bad(file, "'" + f + "' must be a string");
+        }
+        if (root.get("formatVersion").asInt() != VERSION) {
+            throw bad(file, "formatVersion " + root.get("formatVersion") + ", this build reads " + VERSION);
+        }
+        return new Meta(root.get("epoch").asInt(), root.get("step").asInt(), root.get("configHash").asText(),
+                root.get("stateBytes").asLong(), root.get("stateSha256").asText().toLowerCase(Locale.ROOT));
+    }
+
+    private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static byte[] readBytes(DataInputStream in, int max, String file, String what) throws IOException {
+        byte[] b = new byte[count(in.readInt(), max, file, what + " length")];
+        in.readFully(b);
+        return b;
+    }
+
+    private static int count(int n, int max, String file, String what) {
+        if (n < 0 || n > max) throw bad(file, "corrupt " + what + " " + n);
+        return n;
+    }
+
+    private static CheckpointFormatException bad(String file, String problem) {
+        return new CheckpointFormatException(file + ": " + problem);
+    }
+}

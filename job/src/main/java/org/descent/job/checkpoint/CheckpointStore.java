@@ -1,0 +1,224 @@
+package org.descent.job.checkpoint;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * A checkpoint directory on any Hadoop filesystem:
+ * <pre>
+ * &lt;checkpoint.dir&gt;/ckpt-e000002-s00000015/state.bin    see {@link CheckpointCodec}
+ * &lt;checkpoint.dir&gt;/ckpt-e000002-s00000015/meta.json
+ * &lt;checkpoint.dir&gt;/.ckpt-e000002-s00000015.tmp-&lt;uuid&gt;/  being written (ignored, cleaned up)
+ * </pre>
+ * Writing: both files go into the hidden temp directory (hsync'ed), which is then renamed to its final
+ * name, so a visible {@code ckpt-*} directory is always complete unless the storage itself corrupts it;
+ * then only the newest {@code keepLast} are kept. Reading ({@link #newestValid}) walks from the newest
+ * cursor down and skips, with a WARN, every checkpoint that fails its integrity check.
+ *
+ * <p>Test hook: system property {@value #PAUSE_PROPERTY} = {@code N:millis} makes the N-th write of this
+ * process sleep {@code millis} after the temp directory is complete and before the rename (tests kill
+ * the process there).
+ */
+public final class CheckpointStore {
+    private static final Logger LOG = LogManager.getLogger(CheckpointStore.class);
+    public static final String STATE = "state.bin";
+    public static final String META = "meta.json";
+    public static final String PAUSE_PROPERTY = "descent.test.checkpointPause";
+    private static final Pattern NAME = Pattern.compile("ckpt-e(\\d{6,})-s(\\d{8,})");
+    private static int writes;
+
+    private final FileSystem fs;
+    private final Path dir;
+
+    public CheckpointStore(Configuration conf, String dir) {
+        Path p = new Path(dir);
+        try {
+            this.fs = p.getFileSystem(conf);
+            this.dir = fs.makeQualified(p);
+        } catch (IOException e) {
+            throw new CheckpointIoException("cannot open checkpoint directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String dirName(int epoch, int step) {
+        return String.format("ckpt-e%06d-s%08d", epoch, step);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** Writes {@code c} atomically (temp directory + rename), then deletes all but the newest {@code keepLast}. */
+    public Path write(Checkpoint c, int keepLast) {
+        byte[] state = CheckpointCodec.encodeState(c);
+        byte[] meta = CheckpointCodec.encodeMeta(c, state, Instant.now());
+        Path target = new Path(dir, c.name());
+        Path tmp = new Path(dir, "." + c.name() + ".tmp-" + UUID.randomUUID());
+        try {
+            fs.mkdirs(dir);
+            if (!fs.mkdirs(tmp)) throw new IOException("mkdirs failed for " + tmp);
+            write(new Path(tmp, STATE), state);
+            write(new Path(tmp, META), meta);
+            pauseIfAsked();
+            if (fs.exists(target)) { // same cursor written before (a resumed run): replace it
+                fs.delete(target, true);
+            }
+            if (!fs.rename(tmp, target)) throw new IOException("rename " + tmp + " -> " + target + " failed");
+        } catch (IOException e) {
+            deleteQuietly(tmp);
+            throw new CheckpointIoException("cannot write checkpoint " + target + ": " + e.getMessage(), e);
+        }
+        LOG.info("checkpoint written: {} (epoch {} step {})", target, c.epoch() + 1, c.step() + 1);
+        retain(keepLast);
+        return target;
+    }
+
+    /** The checkpoint directories (complete names only), oldest cursor first. */
+    public List<Path> list() {
+        List<Path> out = new ArrayList<>();
+        try {
+            if (!fs.exists(dir)) return out;
+            for (FileStatus s : fs.listStatus(dir)) {
+                if (s.isDirectory() && NAME.matcher(s.getPath().getName()).matches()) out.add(s.getPath());
+            }
+        } catch (IOException e) {
+            throw new CheckpointIoException("cannot list checkpoint directory " + dir + ": " + e.getMessage(), e);
+        }
+        out.sort(Comparator.comparing((Path p) -> cursor(p)[0]).thenComparing(p -> cursor(p)[1]));
+        return out;
+    }
+
+    /** The newest checkpoint that passes its integrity check; invalid newer ones are skipped with a WARN. */
+    public Optional<Checkpoint> newestValid() {
+        List<Path> all = list();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            Path p = all.get(i);
+            try {
+                return Optional.of(read(p));
+            } catch (CheckpointFormatException | CheckpointIoException e) {
+                LOG.warn("skipping invalid checkpoint {}: {}", p, e.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Reads and verifies one checkpoint directory. */
+    public Checkpoint read(Path ckpt) {
+        Path metaPath = new Path(ckpt, META);
+        Path statePath = new Path(ckpt, STATE);
+        CheckpointCodec.Meta meta = CheckpointCodec.decodeMeta(readAll(metaPath), metaPath.toString());
+        byte[] state = readAll(statePath);
+        if (state.length != meta.stateBytes()) {
+            throw new CheckpointFormatException(statePath + ": " + state.length + " bytes, meta.json says "
+                    + meta.stateBytes());
+        }
+        String sha = ConfigHash.sha256(state);
+        if (!sha.equals(meta.stateSha256())) {
+            throw new CheckpointFormatException(statePath + ": SHA-256 " + sha + " does not match meta.json's "
+                    + meta.stateSha256());
+        }
+        Checkpoint c = CheckpointCodec.decodeState(state, statePath.toString());
+        if (c.epoch() != meta.epoch() || c.step() != meta.step() || !c.configHash().equals(meta.configHash())
+                || !ckpt.getName().equals(c.name())) {
+            throw new CheckpointFormatException(ckpt + ": directory name, meta.json and state.bin disagree on the cursor");
+        }
+        return c;
+    }
+
+    /** Deletes hidden temp directories left by killed writers. */
+    public void cleanTemps() {
+        try {
+            if (!fs.exists(dir)) return;
+            for (FileStatus s : fs.listStatus(dir)) {
+                String n = s.getPath().getName();
+                if (n.startsWith(".ckpt-") && n.contains(".tmp-")) {
+                    LOG.info("removing a torn checkpoint write: {}", s.getPath());
+                    deleteQuietly(s.getPath());
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot clean temp checkpoints in {}: {}", dir, e.getMessage());
+        }
+    }
+
+    /** Deletes every checkpoint and temp in the directory (train --fresh); other files are left alone. */
+    public int deleteAll() {
+        cleanTemps();
+        List<Path> all = list();
+        for (Path p : all) deleteQuietly(p);
+        return all.size();
+    }
+
+    private void retain(int keepLast) {
+        List<Path> all = list();
+        for (int i = 0; i < all.size() - keepLast; i++) {
+            deleteQuietly(all.get(i));
+        }
+    }
+
+    private static long[] cursor(Path p) {
+        Matcher m = NAME.matcher(p.getName());
+        if (!m.matches()) throw new IllegalArgumentException(p.toString());
+        return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))};
+    }
+
+    private byte[] readAll(Path file) {
+        try (InputStream in = fs.open(file)) {
+            return in.readAllBytes();
+        } catch (FileNotFoundException e) {
+            throw new CheckpointFormatException(file + " is missing");
+        } catch (org.apache.hadoop.fs.ChecksumException e) {
+            throw new CheckpointFormatException(file + ": filesystem checksum error: " + e.getMessage());
+        } catch (IOException e) {
+            throw new CheckpointIoException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void write(Path file, byte[] bytes) throws IOException {
+        try (FSDataOutputStream out = fs.create(file, false)) {
+            out.write(bytes);
+            out.hsync();
+        }
+    }
+
+    private void deleteQuietly(Path p) {
+        try {
+            fs.delete(p, true);
+        } catch (IOException e) {
+            LOG.warn("cannot delete {}: {}", p, e.getMessage());
+        }
+    }
+
+    private static void pauseIfAsked() {
+        String spec = System.getProperty(PAUSE_PROPERTY);
+        int n;
+        synchronized (CheckpointStore.class) {
+            n = ++writes;
+        }
+        if (spec == null) return;
+        String[] parts = spec.split(":");
+        if (Integer.parseInt(parts[0]) != n) return;
+        try {
+            LOG.warn("test hook {}: pausing before the rename of checkpoint write {}", PAUSE_PROPERTY, n);
+            Thread.sleep(Long.parseLong(parts[1]));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package org.descent.job.publish;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.descent.job.checkpoint.Fixtures;
+import org.descent.job.cli.ExitCodes;
+import org.descent.job.train.TestSpark;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The retraining pipeline's publish step against a store in a temp directory (in-process, local[2]). */
+class PublishTest {
+    @TempDir
+    static Path shared;
+    static Path data;
+    static Path validation;
+    static Path good;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void trainAGoodModel() throws IOException {
+        TestSpark.session();
+        data = Fixtures.blobs(shared.resolve("train.libsvm"), 400, 21, 1.5);
+        validation = Fixtures.blobs(shared.resolve("validation.libsvm"), 300, 22, 1.5);
+        good = shared.resolve("good");
+        Path conf = Fixtures.config(shared.resolve("good.conf"), data, good, null, 4, 0);
+        assertEquals(ExitCodes.OK, Fixtures.run("train", "--config", conf.toString()).code());
+    }
+
+    private Fixtures.Result publish(Path candidate, String version, String... extra) {
+        List<String> args = new java.util.ArrayList<>(List.of("publish", "--store", dir.resolve("store").toString(),
+                "--name", "blobs", "--version", version, "--candidate", candidate.toString(),
+                "--validation", validation.toString(), "--metric", "accuracy", "--tolerance", "0.005"));
+        args.addAll(List.of(extra));
+        return Fixtures.run(args.toArray(String[]::new));
+    }
+
+    private ModelRegistry registry() throws IOException {
+        return new ModelRegistry(new Configuration(), dir.resolve("store").toString(), "blobs");
+    }
+
+    private Path versions() {
+        return dir.resolve("store/blobs/versions");
+    }
+
+    private List<String> versionNames() throws IOException {
+        try (var s = Files.list(versions())) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList();
+        }
+    }
+
+    @Test
+    void givenAnEmptyStore_whenPublishingTwiceAndThenAWorseModel_thenV1IsCurrentTheRerunIsANoOpAndTheWorseIsRejected()
+            throws IOException {
+        Fixtures.Result first = publish(good, "v1");
+        assertEquals(ExitCodes.OK, first.code(), first.output());
+        assertTrue(first.output().contains("promoted: accuracy: candidate v1 0.") && first.output().contains("no current"),
+                first.output());
+        assertEquals("v1\n", Files.readString(dir.resolve("store/blobs/current")));
+        assertArrayEquals(Fixtures.params(good), Fixtures.params(versions().resolve("v1")));
+        assertTrue(Files.exists(versions().resolve("v1/version.json")));
+
+        Fixtures.Result again = publish(good, "v1");
+        assertEquals(ExitCodes.ALREADY_PUBLISHED, again.code(), again.output());
+        assertTrue(again.output().contains("already published"), again.output());
+        assertEquals(List.of("v1"), versionNames());
+
+        // sabotaged: one epoch of plain SGD at a tiny learning rate, no warm start
+        Path bad = dir.resolve("bad");
+        Path conf = Fixtures.config(dir.resolve("bad.conf"), data, bad, null, 1, 0);
+        assertEquals(ExitCodes.OK, Fixtures.run("train", "--config", conf.toString(), "--set", "optimizer.kind=sgd",
+                "--set", "optimizer.learning-rate=1e-5", "--set", "schedule.kind=constant").code());
+        Fixtures.Result worse = publish(bad, "v2");
+        assertEquals(ExitCodes.GATE_REJECTED, worse.code(), worse.output());
+        assertTrue(worse.output().matches("(?s)rejected by the gate: accuracy: candidate v2 0\\.\\d+, current v1 0\\.\\d+, "
+                + "tolerance 0.005; .* unchanged \\(current stays v1\\).*"), worse.output());
+        assertEquals("v1\n", Files.readString(dir.resolve("store/blobs/current")));
+        assertEquals(List.of("v1"), versionNames(), "a rejected candidate leaves no version behind");
+        assertEquals(ExitCodes.GATE_REJECTED, publish(bad, "v2").code(), "re-running a rejection is rejected again");
+
+        Fixtures.Result clash = publish(bad, "v1");
+        assertEquals(ExitCodes.USAGE, clash.code());
+        assertTrue(clash.output().contains("version v1 already exists") && clash.output().contains("choose another --version"),
+                clash.output());
+    }
+
+    @Test
+    void givenManyVersions_whenPublishingWithKeep_thenOnlyTheOldestBeyondKeepAreDeletedNeverCurrent() throws Exception {
+        for (String v : List.of("a1", "a2", "a3")) {
+            assertEquals(ExitCodes.OK, publish(good, v).code()); // same params: each passes the gate (equal metric)
+            Thread.sleep(5); // distinct publishedAt
+        }
+        Fixtures.Result r = publish(good, "a4", "--keep", "2");
+        assertEquals(ExitCodes.OK, r.code(), r.output());
+        assertTrue(r.output().contains("deleted old versions [a2, a1]"), r.output());
+        assertEquals(List.of("a3", "a4"), versionNames());
+
+        ModelRegistry reg = registry();
+        reg.setCurrent("a3"); // a rollback: current is not the newest
+        assertEquals(Optional.of("a3"), reg.current());
+        assertEquals(List.of(), reg.retain(1), "a3 is current, a4 is the newest: nothing to delete");
+        assertEquals(List.of("a3", "a4"), versionNames());
+    }
+
+    @Test
+    void givenStatusMode_whenQuerying_thenCurrentVersionAndCandidatePresenceArePrinted() throws IOException {
+        Fixtures.Result empty = Fixtures.run("publish", "--status", "--store", dir.resolve("store").toString(),
+                "--name", "blobs", "--version", "s1", "--candidate", good.toString());
+        assertEquals(ExitCodes.OK, empty.code(), empty.output());
+        assertEquals(List.of("current=", "version=absent", "candidate=present"), empty.output().lines().toList());
+        Path cand = dir.resolve("cand");
+        Files.createDirectories(cand);
+        for (String f : List.of("metadata.json", "params.bin")) Files.copy(good.resolve(f), cand.resolve(f));
+        assertEquals(ExitCodes.OK, publish(cand, "s1", "--move").code());
+        assertFalse(Files.exists(cand), "--move deletes the candidate after promotion");
+        Fixtures.Result after = Fixtures.run("publish", "--status", "--store", dir.resolve("store").toString(),
+                "--name", "blobs", "--version", "s1");
+        assertEquals(List.of("current=s1", "version=present"), after.output().lines().toList());
+    }
+}
