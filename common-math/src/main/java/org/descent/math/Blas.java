@@ -3,7 +3,7 @@ package org.descent.math;
 import dev.ludovic.netlib.blas.BLAS;
 
 /**
- * General matrix multiply through netlib BLAS {@code dgemm}:
+ * General matrix multiply through netlib BLAS {@code dgemm} (and {@code sgemm} for float, {@link #sgemm}):
  * {@code C = alpha * op(A) * op(B) + beta * C}, {@code op(X)} being X or X^T. The output is the
  * caller's buffer; nothing is allocated except by {@link #multiply}.
  *
@@ -82,6 +82,31 @@ public final class Blas {
             return;
         }
         BLAS_INSTANCE.dgemm(transA ? "T" : "N", transB ? "T" : "N", m, n, k, alpha,
+                a, offA, Math.max(1, lda), b, offB, Math.max(1, ldb), beta, c, offC, Math.max(1, ldc));
+    }
+
+    /**
+     * Single-precision twin of the raw {@link #gemm(boolean, boolean, int, int, int, double, double[], int,
+     * int, double[], int, int, double, double[], int, int) gemm} through netlib {@code sgemm}:
+     * {@code C[offC..] = alpha * op(A[offA..]) * op(B[offB..]) + beta * C[offC..]}, op(A) m x k,
+     * op(B) k x n, column-major with leading dimensions lda/ldb/ldc. Empty products skip BLAS.
+     */
+    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             float[] a, int offA, int lda, float[] b, int offB, int ldb,
+                             float beta, float[] c, int offC, int ldc) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            for (int j = 0; j < n; j++) {
+                int base = offC + j * ldc;
+                for (int i = 0; i < m; i++) {
+                    c[base + i] = beta == 0.0f ? 0.0f : beta * c[base + i];
+                }
+            }
+            return;
+        }
+        BLAS_INSTANCE.sgemm(transA ? "T" : "N", transB ? "T" : "N", m, n, k, alpha,
                 a, offA, Math.max(1, lda), b, offB, Math.max(1, ldb), beta, c, offC, Math.max(1, ldc));
     }
 

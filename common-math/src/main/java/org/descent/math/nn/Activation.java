@@ -9,7 +9,8 @@ import org.descent.math.Matrix;
  *
  * <p>Call order: {@link #forwardInPlace(Matrix)} turns Z into A; later
  * {@link #backwardInPlace(Matrix, Matrix)} turns the upstream gradient dL/dA into the input
- * gradient dL/dZ, given that same A. Implementations are stateless and thread-safe.
+ * gradient dL/dZ, given that same A. Each has a float32 twin on {@code float[]} buffers (used by a
+ * {@link Precision#FLOAT32} network pass). Implementations are stateless and thread-safe.
  */
 public interface Activation {
     /** The kind this activation implements. */
@@ -24,6 +25,16 @@ public interface Activation {
      * row by row as a Jacobian-vector product (never forming the Jacobian).
      */
     void backwardInPlace(Matrix a, Matrix grad);
+
+    /**
+     * Float32 form of {@link #forwardInPlace(Matrix)} on the first {@code rows * cols} entries of
+     * the column-major {@code z} (leading dimension {@code rows}); same maths and stability tricks,
+     * transcendental functions evaluated in double and rounded once to float.
+     */
+    void forwardInPlace(float[] z, int rows, int cols);
+
+    /** Float32 form of {@link #backwardInPlace(Matrix, Matrix)} on {@code rows x cols} column-major arrays. */
+    void backwardInPlace(float[] a, float[] grad, int rows, int cols);
 
     /** Allocating form: returns {@code act(z)}; {@code z} is left untouched. */
     default Matrix forward(Matrix z) {

@@ -20,4 +20,14 @@ final class IdentityActivation implements Activation {
     public void backwardInPlace(Matrix a, Matrix grad) {
         Checks.sameShape("identity backward", a, grad);
     }
+
+    @Override
+    public void forwardInPlace(float[] z, int rows, int cols) {
+        // nothing to do
+    }
+
+    @Override
+    public void backwardInPlace(float[] a, float[] grad, int rows, int cols) {
+        // dL/dz = dL/da
+    }
 }

@@ -3,9 +3,8 @@ package org.descent.math.nn;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.List;
-import org.descent.math.Blas;
+import org.descent.math.FloatMatrix;
 import org.descent.math.Matrix;
-import org.descent.math.MatrixOps;
 import org.descent.math.ShapeMismatchException;
 
 /**
@@ -28,7 +27,9 @@ import org.descent.math.ShapeMismatchException;
  *       {@code db_l += 1^T dZ_l} (column sums), {@code G = dZ_l W_l^T} (GEMM) for the layer below.</li>
  * </ul>
  * SOFTMAX_CE and BCE_LOGITS apply softmax/sigmoid inside the loss, so they require an IDENTITY last
- * layer. Instances are immutable and thread-safe; workspaces are not (one per thread).
+ * layer. The layer loop itself lives in {@link LayerPass}, once for both {@link Precision}s; a
+ * {@code newWorkspace(maxRows, Precision.FLOAT32)} workspace runs it in float (sgemm) while
+ * parameters, gradient accumulator and loss stay double. Instances are immutable and thread-safe; workspaces are not (one per thread).
  */
 public final class Network implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -78,31 +79,52 @@ public final class Network implements Serializable {
         return Initializers.initialise(layout, init, seed);
     }
 
-    /** Buffers for forward and backward on batches of up to {@code maxRows} rows; one per thread. */
+    /** FLOAT64 buffers for forward and backward on batches of up to {@code maxRows} rows; one per thread. */
     public Workspace newWorkspace(int maxRows) {
-        return new Workspace(layout, maxRows);
+        return newWorkspace(maxRows, Precision.FLOAT64);
+    }
+
+    /**
+     * Buffers for batches of up to {@code maxRows} rows, computing in {@code precision}; one per
+     * thread. Every entry point below runs in the workspace's precision; parameters, the gradient
+     * accumulator and the returned loss stay double either way.
+     */
+    public Workspace newWorkspace(int maxRows, Precision precision) {
+        if (maxRows <= 0) {
+            throw new IllegalArgumentException("workspace maxRows must be positive: " + maxRows);
+        }
+        if (precision == null) {
+            throw new IllegalArgumentException("workspace precision is null; use FLOAT64 or FLOAT32");
+        }
+        return new Workspace(layout.layers(), switch (precision) {
+            case FLOAT64 -> new Float64Pass(layout, activations, maxRows);
+            case FLOAT32 -> new Float32Pass(layout, activations, maxRows);
+        });
     }
 
     /**
      * Adds to {@code gradAcc} the gradient of the SUM over the rows of {@code x} of the per-example
      * loss, and returns that summed loss. Nothing is allocated per call beyond O(layers) small objects.
-     * Targets are validated before {@code gradAcc} is touched.
+     * Targets are validated before {@code gradAcc} is touched. Runs in the workspace's precision
+     * (FLOAT32 rounds {@code x} into a workspace buffer first).
      */
     public double lossAndGradientSum(double[] params, Matrix x, Targets y, double[] gradAcc, Workspace ws) {
         checkBuffer("gradAcc", gradAcc);
-        int n = checkBatch(params, x, y, ws);
-        if (n == 0) {
-            return 0.0;
-        }
-        Matrix out = forward(params, x, ws);
-        Matrix delta = Matrix.wrap(n, outputSize(), ws.deltaA);
-        double sum = lossFn.sumAndGradient(out, y, delta);
-        activations[activations.length - 1].backwardInPlace(out, delta);
-        backward(params, x, gradAcc, ws);
-        return sum;
+        int n = checkBatch(params, x.rows(), x.cols(), y, ws);
+        return n == 0 ? 0.0 : ws.pass.lossAndGradientSum(lossFn, params, x, y, gradAcc);
     }
 
-    /** Batch-mean loss; overwrites {@code gradOut} with its gradient. Convenience over the sum form. */
+    /**
+     * As {@link #lossAndGradientSum(double[], Matrix, Targets, double[], Workspace)} on a float input
+     * block (e.g. cached once as float): used as is by a FLOAT32 workspace, widened by a FLOAT64 one.
+     */
+    public double lossAndGradientSum(double[] params, FloatMatrix x, Targets y, double[] gradAcc, Workspace ws) {
+        checkBuffer("gradAcc", gradAcc);
+        int n = checkBatch(params, x.rows(), x.cols(), y, ws);
+        return n == 0 ? 0.0 : ws.pass.lossAndGradientSum(lossFn, params, x, y, gradAcc);
+    }
+
+    /** Batch-mean loss; overwrites {@code gradOut} with its gradient. Convenience over the sum form (FLOAT64). */
     public double lossAndGradient(double[] params, Matrix x, Targets y, double[] gradOut) {
         checkBuffer("gradOut", gradOut);
         Workspace ws = newWorkspace(Math.max(1, x.rows()));
@@ -119,16 +141,19 @@ public final class Network implements Serializable {
         return sum * inv;
     }
 
-    /** Summed loss only (no gradient), for evaluation. */
+    /** Summed loss only (no gradient), for evaluation, in the workspace's precision. */
     public double lossSum(double[] params, Matrix x, Targets y, Workspace ws) {
-        int n = checkBatch(params, x, y, ws);
-        if (n == 0) {
-            return 0.0;
-        }
-        return lossFn.sum(forward(params, x, ws), y);
+        int n = checkBatch(params, x.rows(), x.cols(), y, ws);
+        return n == 0 ? 0.0 : ws.pass.lossSum(lossFn, params, x, y);
     }
 
-    /** Batch-mean loss (allocates a workspace: for tests and small evaluations). */
+    /** Summed loss of a float input block, in the workspace's precision. */
+    public double lossSum(double[] params, FloatMatrix x, Targets y, Workspace ws) {
+        int n = checkBatch(params, x.rows(), x.cols(), y, ws);
+        return n == 0 ? 0.0 : ws.pass.lossSum(lossFn, params, x, y);
+    }
+
+    /** Batch-mean loss (allocates a FLOAT64 workspace: for tests and small evaluations). */
     public double lossMean(double[] params, Matrix x, Targets y) {
         int n = x.rows();
         return n == 0 ? 0.0 : lossSum(params, x, y, newWorkspace(n)) / n;
@@ -137,83 +162,43 @@ public final class Network implements Serializable {
     /**
      * The model's output for each row, {@code n x outputSize}, written into the workspace and returned
      * (valid until the next call with the same workspace): probabilities for SOFTMAX_CE (softmax) and
-     * BCE_LOGITS (sigmoid), raw values for MSE.
+     * BCE_LOGITS (sigmoid), raw values for MSE. In FLOAT32 the layers run in float and the last
+     * layer's output is widened to double before that final mapping.
      */
     public Matrix predict(double[] params, Matrix x, Workspace ws) {
-        checkInput(params, x, ws);
-        Matrix out = forward(params, x, ws);
-        lossFn.predictInPlace(out);
-        return out;
+        checkInput(params, x.rows(), x.cols(), ws);
+        return ws.pass.predict(lossFn, params, x);
+    }
+
+    /** {@link #predict(double[], Matrix, Workspace)} of a float input block. */
+    public Matrix predict(double[] params, FloatMatrix x, Workspace ws) {
+        checkInput(params, x.rows(), x.cols(), ws);
+        return ws.pass.predict(lossFn, params, x);
     }
 
     // ------------------------------------------------------------------------------ internals
 
-    /** Forward pass over {@code x.rows()} rows; returns {@code A_L} (a view of the workspace). */
-    private Matrix forward(double[] params, Matrix x, Workspace ws) {
-        int n = x.rows();
-        double[] prev = x.data();
-        Matrix a = null;
-        for (int l = 0; l < activations.length; l++) {
-            LayerSpec s = layout.layers().get(l);
-            double[] buf = ws.acts[l];
-            int bOff = layout.biasOffset(l);
-            for (int j = 0; j < s.out(); j++) {
-                Arrays.fill(buf, j * n, (j + 1) * n, params[bOff + j]);
-            }
-            Blas.gemm(false, false, n, s.out(), s.in(), 1.0, prev, 0, n,
-                    params, layout.weightOffset(l), s.in(), 1.0, buf, 0, n);
-            a = Matrix.wrap(n, s.out(), buf);
-            activations[l].forwardInPlace(a);
-            prev = buf;
-        }
-        return a;
-    }
-
-    /** Backward pass; on entry {@code ws.deltaA} holds dZ_L, the activations are from {@link #forward}. */
-    private void backward(double[] params, Matrix x, double[] gradAcc, Workspace ws) {
-        int n = x.rows();
-        double[] cur = ws.deltaA;
-        double[] other = ws.deltaB;
-        for (int l = activations.length - 1; l >= 0; l--) {
-            LayerSpec s = layout.layers().get(l);
-            double[] prev = l == 0 ? x.data() : ws.acts[l - 1];
-            int wOff = layout.weightOffset(l);
-            // dW_l += A_{l-1}^T dZ_l  (in x n)(n x out)
-            Blas.gemm(true, false, s.in(), s.out(), n, 1.0, prev, 0, n, cur, 0, n, 1.0, gradAcc, wOff, s.in());
-            // db_l += 1^T dZ_l
-            MatrixOps.addColumnSums(Matrix.wrap(n, s.out(), cur), gradAcc, layout.biasOffset(l));
-            if (l > 0) {
-                // dA_{l-1} = dZ_l W_l^T  (n x out)(out x in)
-                Blas.gemm(false, true, n, s.in(), s.out(), 1.0, cur, 0, n, params, wOff, s.in(), 0.0, other, 0, n);
-                activations[l - 1].backwardInPlace(Matrix.wrap(n, s.in(), prev), Matrix.wrap(n, s.in(), other));
-                double[] t = cur;
-                cur = other;
-                other = t;
-            }
-        }
-    }
-
-    private int checkBatch(double[] params, Matrix x, Targets y, Workspace ws) {
-        checkInput(params, x, ws);
-        if (y == null || y.size() != x.rows()) {
-            throw new IllegalArgumentException("batch has " + x.rows() + " rows but "
+    private int checkBatch(double[] params, int rows, int cols, Targets y, Workspace ws) {
+        checkInput(params, rows, cols, ws);
+        if (y == null || y.size() != rows) {
+            throw new IllegalArgumentException("batch has " + rows + " rows but "
                     + (y == null ? "no" : String.valueOf(y.size())) + " targets; pass one target per row");
         }
-        return x.rows();
+        return rows;
     }
 
-    private void checkInput(double[] params, Matrix x, Workspace ws) {
+    private void checkInput(double[] params, int rows, int cols, Workspace ws) {
         checkBuffer("params", params);
-        if (x.cols() != inputSize()) {
-            throw ShapeMismatchException.of("network input", "x", x.rows(), x.cols(),
+        if (cols != inputSize()) {
+            throw ShapeMismatchException.of("network input", "x", rows, cols,
                     "layer0.W", inputSize(), layout.layers().get(0).out());
         }
         if (ws == null || !ws.layers.equals(layout.layers())) {
             throw new IllegalArgumentException("workspace was not made by this network's newWorkspace(maxRows)");
         }
-        if (x.rows() > ws.maxRows) {
-            throw new IllegalArgumentException("batch of " + x.rows() + " rows exceeds the workspace's maxRows="
-                    + ws.maxRows + "; make a larger newWorkspace(maxRows) or split the batch");
+        if (rows > ws.maxRows()) {
+            throw new IllegalArgumentException("batch of " + rows + " rows exceeds the workspace's maxRows="
+                    + ws.maxRows() + "; make a larger newWorkspace(maxRows) or split the batch");
         }
     }
 
@@ -240,34 +225,24 @@ public final class Network implements Serializable {
     }
 
     /**
-     * Per-thread buffers, sized for a maximum batch: one activation buffer per layer
-     * ({@code maxRows * out_l}) and two ping-pong gradient buffers ({@code maxRows * max_l out_l}).
+     * Per-thread buffers, sized for a maximum batch, in one {@link Precision}: one activation buffer
+     * per layer ({@code maxRows * out_l}) and two ping-pong gradient buffers
+     * ({@code maxRows * max_l out_l}); FLOAT32 adds float copies of the parameters, the input and the
+     * gradient (see {@link Float32Pass}).
      */
     public static final class Workspace {
         private final List<LayerSpec> layers;
-        private final int maxRows;
-        private final double[][] acts;
-        private final double[] deltaA;
-        private final double[] deltaB;
+        private final LayerPass<?> pass;
 
-        private Workspace(ParameterLayout layout, int maxRows) {
-            if (maxRows <= 0) {
-                throw new IllegalArgumentException("workspace maxRows must be positive: " + maxRows);
-            }
-            this.layers = layout.layers();
-            this.maxRows = maxRows;
-            this.acts = new double[layers.size()][];
-            int widest = 0;
-            for (int l = 0; l < layers.size(); l++) {
-                int out = layers.get(l).out();
-                acts[l] = new double[Math.multiplyExact(maxRows, out)];
-                widest = Math.max(widest, out);
-            }
-            this.deltaA = new double[Math.multiplyExact(maxRows, widest)];
-            this.deltaB = new double[deltaA.length];
+        private Workspace(List<LayerSpec> layers, LayerPass<?> pass) {
+            this.layers = layers;
+            this.pass = pass;
         }
 
         /** The largest batch this workspace serves. */
-        public int maxRows() { return maxRows; }
+        public int maxRows() { return pass.maxRows; }
+
+        /** The precision its forward and backward passes compute in. */
+        public Precision precision() { return pass.precision(); }
     }
 }

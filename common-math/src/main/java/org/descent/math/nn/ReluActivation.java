@@ -50,4 +50,30 @@ final class ReluActivation implements Activation {
             }
         }
     }
+
+    @Override
+    public void forwardInPlace(float[] d, int rows, int cols) {
+        int n = rows * cols;
+        if (slope == 0.0) {
+            for (int i = 0; i < n; i++) {
+                d[i] = Math.max(d[i], 0.0f);
+            }
+            return;
+        }
+        float s = (float) slope;
+        for (int i = 0; i < n; i++) {
+            float v = d[i];
+            d[i] = v > 0 ? v : s * v;
+        }
+    }
+
+    @Override
+    public void backwardInPlace(float[] a, float[] g, int rows, int cols) {
+        float s = (float) slope;
+        for (int i = 0, n = rows * cols; i < n; i++) {
+            if (!(a[i] > 0)) {
+                g[i] *= s;
+            }
+        }
+    }
 }

@@ -32,4 +32,18 @@ final class SigmoidActivation implements Activation {
             g[i] *= s[i] * (1.0 - s[i]);
         }
     }
+
+    @Override
+    public void forwardInPlace(float[] d, int rows, int cols) {
+        for (int i = 0, n = rows * cols; i < n; i++) {
+            d[i] = (float) StableMath.sigmoid(d[i]);
+        }
+    }
+
+    @Override
+    public void backwardInPlace(float[] s, float[] g, int rows, int cols) {
+        for (int i = 0, n = rows * cols; i < n; i++) {
+            g[i] *= s[i] * (1.0f - s[i]);
+        }
+    }
 }

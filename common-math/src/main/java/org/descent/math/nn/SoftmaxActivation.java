@@ -63,4 +63,40 @@ final class SoftmaxActivation implements Activation {
             }
         }
     }
+
+    /** Float32 softmax, max-subtracted; exponentials, row sum and the dot product accumulate in double. */
+    @Override
+    public void forwardInPlace(float[] d, int r, int c) {
+        for (int i = 0; i < r; i++) {
+            float m = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < c; j++) {
+                m = Math.max(m, d[i + j * r]);
+            }
+            double s = 0;
+            for (int j = 0; j < c; j++) {
+                double e = Math.exp((double) d[i + j * r] - m);
+                d[i + j * r] = (float) e;
+                s += e;
+            }
+            float inv = (float) (1.0 / s);
+            for (int j = 0; j < c; j++) {
+                d[i + j * r] *= inv;
+            }
+        }
+    }
+
+    @Override
+    public void backwardInPlace(float[] p, float[] g, int r, int c) {
+        for (int i = 0; i < r; i++) {
+            double dot = 0;
+            for (int j = 0; j < c; j++) {
+                dot += (double) p[i + j * r] * g[i + j * r];
+            }
+            float fdot = (float) dot;
+            for (int j = 0; j < c; j++) {
+                int k = i + j * r;
+                g[k] = p[k] * (g[k] - fdot);
+            }
+        }
+    }
 }

@@ -28,4 +28,18 @@ final class TanhActivation implements Activation {
             g[i] *= 1.0 - t[i] * t[i];
         }
     }
+
+    @Override
+    public void forwardInPlace(float[] d, int rows, int cols) {
+        for (int i = 0, n = rows * cols; i < n; i++) {
+            d[i] = (float) Math.tanh(d[i]);
+        }
+    }
+
+    @Override
+    public void backwardInPlace(float[] t, float[] g, int rows, int cols) {
+        for (int i = 0, n = rows * cols; i < n; i++) {
+            g[i] *= 1.0f - t[i] * t[i];
+        }
+    }
 }

@@ -1,0 +1,186 @@
+package org.descent.math.nn;
+
+import org.descent.math.FloatMatrix;
+import org.descent.math.Matrix;
+
+/**
+ * The buffers of one {@link Network.Workspace} and the network's layer loop, written ONCE over the
+ * buffer type {@code B} ({@code double[]} for {@link Float64Pass}, {@code float[]} for
+ * {@link Float32Pass}). Subclasses supply the numeric primitives (GEMM, bias broadcast, column sums,
+ * activations) and the boundary conversions (parameters, input, loss, gradient hand-back); the
+ * order of operations, shapes and offsets live only here.
+ *
+ * <p>Maths, with {@code n} rows, {@code A_0 = X}, layers {@code l = 1..L} (see {@link Network}):
+ * forward {@code Z_l = A_{l-1} W_l + 1 b_l^T}, {@code A_l = act_l(Z_l)} in place; loss and
+ * {@code G = ∂S/∂A_L}; backward {@code dZ_l = act_l'(G)}, {@code dW_l = A_{l-1}^T dZ_l},
+ * {@code db_l = 1^T dZ_l}, {@code G = dZ_l W_l^T}.
+ *
+ * <p>Call order per entry point: {@link #weights} → {@link #input} → {@link #forward} → loss →
+ * {@link #backward} into {@link #gradientBuffer} → {@link #commitGradient}. Not thread-safe.
+ */
+abstract class LayerPass<B> {
+    final ParameterLayout layout;
+    final Activation[] activations;
+    final int maxRows;
+    /** Per-layer activations {@code A_l}, {@code maxRows * out_l} each. */
+    final B[] acts;
+    /** Ping-pong buffers for dZ / dA, {@code maxRows * max_l out_l} each. */
+    final B deltaA;
+    final B deltaB;
+    /**
+     * Whether {@link #backward} ADDS {@code dW}/{@code db} into the gradient buffer (true: it is the
+     * caller's accumulator) or OVERWRITES them (false: a scratch buffer in which every entry is
+     * written exactly once per pass, then added by {@link #commitGradient}).
+     */
+    private final boolean gradientAccumulates;
+
+    LayerPass(ParameterLayout layout, Activation[] activations, int maxRows, B[] acts, B deltaA, B deltaB,
+              boolean gradientAccumulates) {
+        this.layout = layout;
+        this.activations = activations;
+        this.maxRows = maxRows;
+        this.acts = acts;
+        this.deltaA = deltaA;
+        this.deltaB = deltaB;
+        this.gradientAccumulates = gradientAccumulates;
+    }
+
+    abstract Precision precision();
+
+    // ---------------------------------------------------------------- numeric primitives on B
+
+    /** {@code c = op(a) op(b) + (accumulate ? c : 0)}, column-major regions (see {@code Blas.gemm}). */
+    abstract void gemm(boolean transA, boolean transB, int m, int n, int k, B a, int offA, int lda,
+                       B b, int offB, int ldb, boolean accumulate, B c, int offC, int ldc);
+
+    /** Column j of the {@code n x cols} matrix in {@code buf} := {@code w[off + j]} (bias broadcast). */
+    abstract void fillColumns(B buf, int n, int cols, B w, int off);
+
+    /** {@code dst[off + j] (+)= Σ_i src[i + j n]}: adds when {@code accumulate}, else overwrites. */
+    abstract void columnSums(B src, int n, int cols, B dst, int off, boolean accumulate);
+
+    abstract void activationForward(int layer, B z, int n, int cols);
+
+    abstract void activationBackward(int layer, B a, B grad, int n, int cols);
+
+    // ---------------------------------------------------------------- boundary conversions
+
+    /** The weights to compute with: {@code params} itself, or a copy refreshed from it. */
+    abstract B weights(double[] params);
+
+    /** The input block as B (column-major, leading dimension n): wrapped or converted. */
+    abstract B input(Matrix x);
+
+    abstract B input(FloatMatrix x);
+
+    /** Σ loss over the n x k output, and (if {@code withGradient}) ∂S/∂A_L written into {@link #deltaA}. */
+    abstract double loss(Loss loss, B out, int n, int k, Targets y, boolean withGradient);
+
+    /** The n x k output as a double {@link Matrix} (a view or a conversion into a workspace buffer). */
+    abstract Matrix output(B out, int n, int k);
+
+    /** The buffer {@link #backward} writes dW/db into (the caller's accumulator or a scratch buffer). */
+    abstract B gradientBuffer(double[] gradAcc);
+
+    /** Adds the scratch gradient into the caller's accumulator (nothing to do when it IS the accumulator). */
+    abstract void commitGradient(B grad, double[] gradAcc);
+
+    // ---------------------------------------------------------------- the layer loop
+
+    // Entry points (shapes already checked by Network; n = x.rows() > 0 except for predict).
+
+    final double lossAndGradientSum(Loss lossFn, double[] params, Matrix x, Targets y, double[] gradAcc) {
+        return lossAndGradientSum(lossFn, params, input(x), x.rows(), y, gradAcc);
+    }
+
+    final double lossAndGradientSum(Loss lossFn, double[] params, FloatMatrix x, Targets y, double[] gradAcc) {
+        return lossAndGradientSum(lossFn, params, input(x), x.rows(), y, gradAcc);
+    }
+
+    final double lossSum(Loss lossFn, double[] params, Matrix x, Targets y) {
+        return lossSum(lossFn, params, input(x), x.rows(), y);
+    }
+
+    final double lossSum(Loss lossFn, double[] params, FloatMatrix x, Targets y) {
+        return lossSum(lossFn, params, input(x), x.rows(), y);
+    }
+
+    final Matrix predict(Loss lossFn, double[] params, Matrix x) {
+        return predict(lossFn, params, input(x), x.rows());
+    }
+
+    final Matrix predict(Loss lossFn, double[] params, FloatMatrix x) {
+        return predict(lossFn, params, input(x), x.rows());
+    }
+
+    private double lossAndGradientSum(Loss lossFn, double[] params, B x, int n, Targets y, double[] gradAcc) {
+        B w = weights(params);
+        B out = forward(w, x, n);
+        int last = activations.length - 1;
+        int k = layout.layers().get(last).out();
+        double sum = loss(lossFn, out, n, k, y, true);
+        activationBackward(last, out, deltaA, n, k);
+        B grad = gradientBuffer(gradAcc);
+        backward(w, x, n, grad);
+        commitGradient(grad, gradAcc);
+        return sum;
+    }
+
+    private double lossSum(Loss lossFn, double[] params, B x, int n, Targets y) {
+        B out = forward(weights(params), x, n);
+        return loss(lossFn, out, n, layout.layers().get(activations.length - 1).out(), y, false);
+    }
+
+    private Matrix predict(Loss lossFn, double[] params, B x, int n) {
+        B out = forward(weights(params), x, n);
+        Matrix m = output(out, n, layout.layers().get(activations.length - 1).out());
+        lossFn.predictInPlace(m);
+        return m;
+    }
+
+    /** Forward pass over n rows; returns {@code A_L} (a workspace buffer). */
+    private B forward(B w, B x, int n) {
+        B prev = x;
+        for (int l = 0; l < activations.length; l++) {
+            LayerSpec s = layout.layers().get(l);
+            B buf = acts[l];
+            fillColumns(buf, n, s.out(), w, layout.biasOffset(l));
+            gemm(false, false, n, s.out(), s.in(), prev, 0, n, w, layout.weightOffset(l), s.in(), true, buf, 0, n);
+            activationForward(l, buf, n, s.out());
+            prev = buf;
+        }
+        return prev;
+    }
+
+    /** Backward pass; on entry {@link #deltaA} holds dZ_L and {@link #acts} the forward activations. */
+    private void backward(B w, B x, int n, B grad) {
+        B cur = deltaA;
+        B other = deltaB;
+        for (int l = activations.length - 1; l >= 0; l--) {
+            LayerSpec s = layout.layers().get(l);
+            B prev = l == 0 ? x : acts[l - 1];
+            int wOff = layout.weightOffset(l);
+            // dW_l (+)= A_{l-1}^T dZ_l  (in x n)(n x out)
+            gemm(true, false, s.in(), s.out(), n, prev, 0, n, cur, 0, n, gradientAccumulates, grad, wOff, s.in());
+            // db_l (+)= 1^T dZ_l
+            columnSums(cur, n, s.out(), grad, layout.biasOffset(l), gradientAccumulates);
+            if (l > 0) {
+                // dA_{l-1} = dZ_l W_l^T  (n x out)(out x in)
+                gemm(false, true, n, s.in(), s.out(), cur, 0, n, w, wOff, s.in(), false, other, 0, n);
+                activationBackward(l - 1, prev, other, n, s.in());
+                B t = cur;
+                cur = other;
+                other = t;
+            }
+        }
+    }
+
+    /** {@code max_l out_l}. */
+    static int widest(ParameterLayout layout) {
+        int widest = 0;
+        for (LayerSpec s : layout.layers()) {
+            widest = Math.max(widest, s.out());
+        }
+        return widest;
+    }
+}
