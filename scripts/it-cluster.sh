@@ -34,20 +34,19 @@ HDFS_URL="$("$CLUSTER" env | sed -n 's/^HDFS_URL=//p')"
 HDFS_BASE="/it/$RUN_ID"
 
 # =====================================================================================================
-# descent CLI — TO CONFIRM once `train` / `evaluate` exist (org.descent.job.Main). Everything the test
-# assumes about the CLI, its config keys, its log lines and the model layout is in this block.
+# descent CLI (org.descent.job.Main). Everything the test assumes about the CLI, its config keys, its
+# log lines and the model layout is in this block.
 # =====================================================================================================
 JOB_JAR="${IT_JOB_JAR:-}"              # empty = submit.sh's default: job/target/descent-job-*-shaded.jar
 JOB_CLASS="${IT_JOB_CLASS:-org.descent.job.Main}"
 MODEL_PARAMS=params.bin                # compared bit for bit
 MODEL_METADATA=metadata.json           # must exist; differences are only reported (it records paths)
-# A driver log line that proves training is under way (executor-loss variant waits for it). TO CONFIRM.
+# A driver log line that proves training is under way (executor-loss variant waits for it).
 EPOCH_PROGRESS_REGEX="${IT_EPOCH_PROGRESS_REGEX:-[Ee]poch[ :=]+[0-9]+}"
 # Which occurrence to wait for before killing an executor (2 = the second epoch line).
 EPOCH_PROGRESS_COUNT="${IT_EPOCH_PROGRESS_COUNT:-2}"
 
-# The job's config for this test (HOCON). Keys from job/src/main/resources/.../defaults.conf at the time
-# of writing: TO CONFIRM.
+# The job's config for this test (HOCON; keys in job/src/main/resources/org/descent/job/config/defaults.conf).
 write_job_config() { # FILE
   cat > "$1" <<EOF
 data {
@@ -74,7 +73,7 @@ training {
 EOF
 }
 
-# train: CONFIG TRAIN_PATH MODEL_PATH -> the program arguments in TRAIN_ARGS. TO CONFIRM.
+# train: CONFIG TRAIN_PATH MODEL_PATH -> the program arguments in TRAIN_ARGS.
 train_args() {
   TRAIN_ARGS=(train --config "$1"
               --set "data.train-path=$2"
@@ -84,12 +83,13 @@ train_args() {
               --set "training.seed=$IT_SEED")
 }
 
-# evaluate: CONFIG MODEL_PATH DATA_PATH -> EVAL_ARGS. TO CONFIRM.
+# evaluate: CONFIG MODEL_PATH DATA_PATH -> EVAL_ARGS (the data is read like the training data: the model's config).
 evaluate_args() {
-  EVAL_ARGS=(evaluate --config "$1" --set "model.path=$2" --set "data.test-path=$3")
+  EVAL_ARGS=(evaluate --model "$2" --data "$3" --out "$2.eval.json" --overwrite)
 }
-# a line of evaluate's output that carries the metric (printed in the summary; must be present). TO CONFIRM.
-EVAL_METRIC_REGEX="${IT_EVAL_METRIC_REGEX:-[Aa]ccuracy|[Ll]oss}"
+# evaluate prints "accuracy 0.9876  macro precision ..."; the 3-blob test data must reach this bar
+EVAL_METRIC_REGEX="${IT_EVAL_METRIC_REGEX:-^accuracy [0-9.]+}"
+EVAL_MIN_ACCURACY="${IT_EVAL_MIN_ACCURACY:-0.80}"
 # =====================================================================================================
 
 exec 3>&2   # the caller's stderr: log() and fail() keep writing there while a step's output is redirected
@@ -225,8 +225,12 @@ log "evaluate on the cluster (model and data from hdfs)"
 t=$SECONDS
 evaluate_args "$CONF" "$HDFS_URL$HDFS_BASE/model-a" "$HDFS_URL$HDFS_BASE/data/test.libsvm"
 submit "$IT_WORK/evaluate-cluster.log" -- "${EVAL_ARGS[@]}" || fail "cluster evaluate failed, see $IT_WORK/evaluate-cluster.log"
-grep -E "$EVAL_METRIC_REGEX" "$IT_WORK/evaluate-cluster.log" | grep -v ' INFO \| WARN ' | tail -3 >&2 \
-  || fail "evaluate printed no metric matching /$EVAL_METRIC_REGEX/, see $IT_WORK/evaluate-cluster.log"
+acc=$(grep -oE "$EVAL_METRIC_REGEX" "$IT_WORK/evaluate-cluster.log" | tail -1 | awk '{print $2}')
+[[ -n "$acc" ]] || fail "evaluate printed no metric matching /$EVAL_METRIC_REGEX/, see $IT_WORK/evaluate-cluster.log"
+awk -v a="$acc" -v m="$EVAL_MIN_ACCURACY" 'BEGIN { exit !(a >= m) }' \
+  || fail "cluster model accuracy $acc below $EVAL_MIN_ACCURACY, see $IT_WORK/evaluate-cluster.log"
+hdfs -test -e "$HDFS_BASE/model-a.eval.json" || fail "evaluate wrote no metrics JSON to HDFS ($HDFS_BASE/model-a.eval.json)"
+log "  test accuracy $acc (bar $EVAL_MIN_ACCURACY); metrics JSON on HDFS"
 log "  done in $((SECONDS - t)) s"
 fi
 
