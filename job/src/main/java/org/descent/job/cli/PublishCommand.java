@@ -25,8 +25,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code publish}: gate a candidate model against the store's current one and promote it. Steps:
  * <ol>
- *   <li>{@code versions/V} exists: identical params.bin (SHA-256) and current → nothing to do (exit 11);
- *       different params → refused (exit 2); identical but not current → gate again (no copy);</li>
+ *   <li>{@code versions/V} exists: identical params.bin (SHA-256) and current, or promoted once before
+ *       (marker {@code _PROMOTED}) → nothing to do (exit 11; a stale re-run never rolls back);
+ *       different params → refused (exit 2); identical, never promoted → gate again (no copy);</li>
  *   <li>evaluate candidate and current on the same {@code --validation} data (each read with its own
  *       training config's data format and scaled with its own scaler);</li>
  *   <li>worse than current by more than {@code --tolerance} on {@code --metric} → exit 10, store unchanged;</li>
@@ -132,6 +133,13 @@ public final class PublishCommand implements Callable<Integer> {
                         + "nothing changed");
                 return ExitCodes.ALREADY_PUBLISHED;
             }
+            if (reg.wasPromoted(v)) {
+                out.println("already published: " + v + " was promoted earlier in " + reg.root() + " and "
+                        + current.map(c -> c + " has replaced it").orElse("no version is current now")
+                        + "; nothing changed (a re-run never rolls current back; to roll back, publish that version's"
+                        + " model under a new --version)");
+                return ExitCodes.ALREADY_PUBLISHED;
+            }
         }
         Map<String, Double> candMetrics;
         Map<String, Double> curMetrics = null;
@@ -158,6 +166,7 @@ public final class PublishCommand implements Callable<Integer> {
         }
         if (!present) reg.addVersion(new Path(candidate), v, sha, candMetrics);
         reg.setCurrent(v);
+        reg.markPromoted(v);
         var deleted = reg.retain(keep);
         if (move && !new Path(candidate).getFileSystem(hconf).makeQualified(new Path(candidate)).equals(target)) {
             new Path(candidate).getFileSystem(hconf).delete(new Path(candidate), true);

@@ -159,6 +159,23 @@ public final class ModelRegistry {
         }
     }
 
+    /** Marker in a version directory: this version has been current once (see {@link #markPromoted}). */
+    public static final String PROMOTED = "_PROMOTED";
+
+    /**
+     * Records that {@code version} became current. A later re-run of the same retraining (same version id)
+     * sees the marker and does nothing, even when a newer version has been promoted since: a stale retry
+     * never rolls {@code current} back. (A version added but never promoted, e.g. after a crash between
+     * the copy and the pointer update, has no marker and is gated again.)
+     */
+    public void markPromoted(String version) throws IOException {
+        writeFile(new Path(versionDir(version), PROMOTED), new byte[0]);
+    }
+
+    public boolean wasPromoted(String version) throws IOException {
+        return fs.exists(new Path(versionDir(version), PROMOTED));
+    }
+
     /** The versions, newest first (by version.json's publishedAt, else the directory's modification time). */
     public List<String> versionsNewestFirst() throws IOException {
         Path versions = new Path(root, "versions");

@@ -90,6 +90,16 @@ class PublishTest {
         assertEquals(List.of("v1"), versionNames(), "a rejected candidate leaves no version behind");
         assertEquals(ExitCodes.GATE_REJECTED, publish(bad, "v2").code(), "re-running a rejection is rejected again");
 
+        // a newer version is promoted; a stale re-run of the v1 retraining must not roll current back
+        assertEquals(ExitCodes.OK, publish(good, "v3").code());
+        assertEquals("v3\n", Files.readString(dir.resolve("store/blobs/current")));
+        Fixtures.Result stale = publish(good, "v1");
+        assertEquals(ExitCodes.ALREADY_PUBLISHED, stale.code(), stale.output());
+        assertTrue(stale.output().contains("v1 was promoted earlier") && stale.output().contains("v3 has replaced it"),
+                stale.output());
+        assertEquals("v3\n", Files.readString(dir.resolve("store/blobs/current")), "no rollback");
+        assertEquals(List.of("v1", "v3"), versionNames());
+
         Fixtures.Result clash = publish(bad, "v1");
         assertEquals(ExitCodes.USAGE, clash.code());
         assertTrue(clash.output().contains("version v1 already exists") && clash.output().contains("choose another --version"),
