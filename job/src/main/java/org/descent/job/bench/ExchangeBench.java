@@ -21,6 +21,7 @@ import org.descent.job.exchange.StepResult;
 import org.descent.job.exchange.StepTiming;
 import org.descent.job.model.ModelArchitecture;
 import org.descent.job.train.ModelFactory;
+import org.descent.math.nn.Precision;
 
 /**
  * Exchange-only benchmark: the per-step cost of {@link BroadcastCollectExchange} for a config's model on
@@ -75,7 +76,7 @@ public final class ExchangeBench {
             long cpu0 = 0;
             long sumComputeNs = 0;
             try (BroadcastCollectExchange ex = new BroadcastCollectExchange(jsc, blocks, arch, plan, params.length,
-                    false)) {
+                    false, Precision.FLOAT64)) {
                 for (int s = 0; s < warmup + steps; s++) {
                     if (s == warmup) cpu0 = os.getProcessCpuTime();
                     StepResult r = ex.computeAndAggregate(params, 0, s % stepsPerEpoch);

@@ -23,10 +23,16 @@ import java.util.TreeSet;
  * {@code output.*}, {@code checkpoint.*}, {@code spark.*} and {@code training.storage-level}.
  * Everything else is in, deliberately including {@code training.epochs} (cosine schedules and the
  * final step depend on it) and {@code data.*} (a moved data set needs {@code --force-resume}).
+ *
+ * <p>Keys added after checkpoints existed ({@link #OMITTED_AT_DEFAULT}) are in the hash only when set to
+ * something other than their default: at the default they train exactly as before the key existed, so
+ * older checkpoints still resume; {@code training.precision = float32} gives a different hash.
  */
 public final class ConfigHash {
     /** Key prefixes left out of the hash (a key matches when it equals the prefix or starts with prefix + "."). */
     public static final List<String> EXCLUDED = List.of("output", "checkpoint", "spark", "training.storage-level");
+    /** Later keys and their default's canonical (concise JSON) value: a leaf equal to it is left out. */
+    public static final Map<String, String> OMITTED_AT_DEFAULT = Map.of("training.precision", "\"float64\"");
 
     private ConfigHash() {}
 
@@ -79,7 +85,8 @@ public final class ConfigHash {
             if (v.valueType() == ConfigValueType.OBJECT && !((ConfigObject) v).isEmpty()) {
                 leaves((ConfigObject) v, key, out);
             } else {
-                out.put(key, v.render(ConfigRenderOptions.concise()));
+                String rendered = v.render(ConfigRenderOptions.concise());
+                if (!rendered.equals(OMITTED_AT_DEFAULT.get(key))) out.put(key, rendered);
             }
         }
     }

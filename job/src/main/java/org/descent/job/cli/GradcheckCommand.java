@@ -17,6 +17,7 @@ import org.descent.job.train.ModelFactory;
 import org.descent.math.Matrix;
 import org.descent.math.check.GradientChecker;
 import org.descent.math.nn.Network;
+import org.descent.math.nn.Precision;
 import org.descent.math.nn.Targets;
 import org.descent.math.optim.Regularization;
 import org.descent.math.scale.FeatureStats;
@@ -39,6 +40,8 @@ import picocli.CommandLine.Spec;
  * {@code --max-per-layer} per weight/bias segment ({@link GradientChecker#checkPerSegmentSampled}). Prints
  * the worst relative error {@code |a - n| / max(|a|, |n|, 1e-8)} per segment; exit
  * {@link ExitCodes#GRADCHECK} when any exceeds {@code --threshold}.
+ * Always in float64: with {@code training.precision = float32} it says so in one line (central
+ * differences need double; float32 is the same maths, tested in common-math).
  */
 @Command(name = "gradcheck", mixinStandardHelpOptions = true,
         description = {"Check the model's analytic gradient against central differences on a small batch of the configured data.",
@@ -105,6 +108,10 @@ public final class GradcheckCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "gradient check of %s: %d parameters, batch of %d rows, h = %g, threshold %g%s%n",
                     arch.describe(), params.length, batch.rows, step, threshold,
                     cfg.regularization().l1() > 0 ? " (L1 penalty not checked: no derivative at 0)" : "");
+            if (cfg.training().precision() == Precision.FLOAT32) {
+                out.println("training.precision = float32: this check runs in float64 (the analytic gradient is the "
+                        + "same maths in either precision; the float32 path is validated by common-math's float32 tests)");
+            }
             boolean ok = true;
             for (GradientChecker.SegmentResult r : res) {
                 boolean bad = !(r.worstRelativeError() <= threshold);

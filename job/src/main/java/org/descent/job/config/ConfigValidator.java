@@ -8,6 +8,7 @@ import org.descent.job.data.LabelType;
 import org.descent.job.exchange.ExchangeKind;
 import org.descent.math.nn.ActivationKind;
 import org.descent.math.nn.InitKind;
+import org.descent.math.nn.Precision;
 import org.descent.math.optim.OptimizerKind;
 import org.descent.math.optim.OptimizerSpec;
 import org.descent.math.optim.ScheduleKind;
@@ -166,7 +167,8 @@ final class ConfigValidator {
         }
         return new TrainingConfig(epochs, batch, partitions, seed, fraction,
                 r.enumeration("training.exchange", ExchangeKind.class),
-                r.enumeration("training.storage-level", StorageChoice.class), earlyStopping(r));
+                r.enumeration("training.storage-level", StorageChoice.class), earlyStopping(r),
+                r.enumeration("training.precision", Precision.class));
     }
 
     private static EarlyStoppingConfig earlyStopping(TypedReader r) {

@@ -1,7 +1,13 @@
 package org.descent.job.config;
 
 import org.descent.job.exchange.ExchangeKind;
+import org.descent.math.nn.Precision;
 
-/** The {@code training} section, validated (epochs, batch size, partitions all at least 1). */
+/**
+ * The {@code training} section, validated (epochs, batch size, partitions all at least 1).
+ * {@code precision} is the arithmetic of the training step's forward/backward pass on the executors
+ * ({@code training.precision}); validation and scoring always run in {@link Precision#FLOAT64}.
+ */
 public record TrainingConfig(int epochs, int batchSize, int partitions, long seed, double validationFraction,
-                             ExchangeKind exchange, StorageChoice storageLevel, EarlyStoppingConfig earlyStopping) {}
+                             ExchangeKind exchange, StorageChoice storageLevel, EarlyStoppingConfig earlyStopping,
+                             Precision precision) {}

@@ -9,6 +9,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.rdd.RDD;
 import org.descent.job.data.RowBlock;
 import org.descent.job.model.ModelArchitecture;
+import org.descent.math.nn.Precision;
 import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 import scala.runtime.AbstractFunction2;
@@ -39,21 +40,25 @@ public final class BroadcastCollectExchange implements GradientExchange {
     private final BatchPlan plan;
     private final int numParams;
     private final boolean recordIds;
+    private final Precision precision;
     private final scala.collection.immutable.Seq<Object> allPartitions;
     private final String runId = "descent-" + UUID.randomUUID();
 
     /**
      * @param blocks    cached training blocks, one per partition
      * @param recordIds also return the ids of the rows each step used (tests: counts real visits)
+     * @param precision arithmetic of each task's forward/backward pass ({@code training.precision});
+     *                  the summed gradient returned is double either way
      */
     public BroadcastCollectExchange(JavaSparkContext jsc, JavaRDD<RowBlock> blocks, ModelArchitecture architecture,
-                                    BatchPlan plan, int numParams, boolean recordIds) {
+                                    BatchPlan plan, int numParams, boolean recordIds, Precision precision) {
         this.jsc = jsc;
         this.blocks = blocks;
         this.architecture = architecture;
         this.plan = plan;
         this.numParams = numParams;
         this.recordIds = recordIds;
+        this.precision = precision;
         List<Object> parts = new ArrayList<>();
         for (int p = 0; p < blocks.getNumPartitions(); p++) parts.add(p);
         this.allPartitions = scala.jdk.javaapi.CollectionConverters.asScala(parts).toList();
@@ -95,7 +100,7 @@ public final class BroadcastCollectExchange implements GradientExchange {
                     + "/" + plan.stepsPerEpoch());
             RDD<RowBlock> rdd = blocks.rdd();
             PartialGradient[] out = new PartialGradient[rdd.getNumPartitions()];
-            rdd.sparkContext().runJob(rdd, new StepTask(runId, architecture, plan, bc, epoch, step, recordIds),
+            rdd.sparkContext().runJob(rdd, new StepTask(runId, architecture, plan, bc, epoch, step, recordIds, precision),
                     allPartitions, new Collect(out), PARTIAL);
             for (int p = 0; p < out.length; p++) {
                 if (out[p] == null || out[p].partition != p) {

@@ -8,6 +8,7 @@ import org.descent.job.data.RowBlock;
 import org.descent.job.model.ModelArchitecture;
 import org.descent.math.Matrix;
 import org.descent.math.nn.Network;
+import org.descent.math.nn.Precision;
 import org.descent.math.nn.Targets;
 import scala.collection.Iterator;
 import scala.runtime.AbstractFunction2;
@@ -23,10 +24,14 @@ import scala.runtime.AbstractFunction2;
  * {@code JavaRDD.mapPartitionsWithIndex}): Spark's ClosureCleaner returns at once for a class that is not a
  * lambda, where it would otherwise read and parse the capturing class's bytecode from its jar on every step.
  * The parameters arrive as {@link DoubleBytes} in a broadcast; the gradient leaves the same way.
+ *
+ * <p>The workspace runs in the run's {@link Precision} ({@code training.precision}): with
+ * {@link Precision#FLOAT32} the forward/backward GEMMs are sgemm on a float copy of the parameters,
+ * while the broadcast parameters, the gradient accumulator and the partial sent back stay double.
  */
 final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, PartialGradient>
         implements Serializable {
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
 
     private final String runId;
     private final ModelArchitecture architecture;
@@ -35,9 +40,10 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
     private final int epoch;
     private final int step;
     private final boolean recordIds;
+    private final Precision precision;
 
     StepTask(String runId, ModelArchitecture architecture, BatchPlan plan, Broadcast<byte[]> params,
-             int epoch, int step, boolean recordIds) {
+             int epoch, int step, boolean recordIds, Precision precision) {
         this.runId = runId;
         this.architecture = architecture;
         this.plan = plan;
@@ -45,6 +51,7 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
         this.epoch = epoch;
         this.step = step;
         this.recordIds = recordIds;
+        this.precision = precision;
     }
 
     /** A partition's reusable buffers (one per partition per run). */
@@ -59,9 +66,9 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
         final int[] perm;
         int permEpoch = -1;
 
-        State(ModelArchitecture arch, int maxRows, int rows, int cols) {
+        State(ModelArchitecture arch, int maxRows, int rows, int cols, Precision precision) {
             network = arch.toNetwork();
-            workspace = network.newWorkspace(Math.max(1, maxRows));
+            workspace = network.newWorkspace(Math.max(1, maxRows), precision);
             x = new double[Math.max(1, maxRows) * cols];
             y = new double[Math.max(1, maxRows)];
             params = new double[network.numParams()];
@@ -83,7 +90,7 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
         }
         int n = block.rows;
         State st = ExecutorCache.get(runId, "step", partition,
-                () -> new State(architecture, plan.maxRowsPerStep(n), n, block.cols));
+                () -> new State(architecture, plan.maxRowsPerStep(n), n, block.cols, precision));
         synchronized (st) {
             if (st.permEpoch != epoch) {
                 plan.permutation(epoch, partition, st.perm);

@@ -87,7 +87,7 @@ public final class Evaluator implements AutoCloseable {
 
             State(ModelArchitecture a, int cols) {
                 network = a.toNetwork();
-                ws = network.newWorkspace(CHUNK);
+                ws = network.newWorkspace(CHUNK); // float64 always, whatever training.precision (comparable metrics)
                 x = new double[CHUNK * cols];
                 y = new double[CHUNK];
             }

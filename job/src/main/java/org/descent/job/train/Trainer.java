@@ -173,8 +173,9 @@ public final class Trainer {
                 config.regularization().includeBias());
         GradientClipping clip = config.clipping().enabled()
                 ? GradientClipping.byNorm(config.clipping().maxNorm()) : GradientClipping.none();
-        LOG.info("training: {} rows in {} partitions, batch {}, {} steps/epoch, {} epochs, {} params, optimizer {}",
-                n, partitions, tc.batchSize(), steps, tc.epochs(), network.numParams(), optimizer.name());
+        LOG.info("training: {} rows in {} partitions, batch {}, {} steps/epoch, {} epochs, {} params, optimizer {}, "
+                + "precision {}", n, partitions, tc.batchSize(), steps, tc.epochs(), network.numParams(),
+                optimizer.name(), tc.precision());
 
         List<EpochReport> reports = new ArrayList<>(start == null ? List.of() : start.completed());
         Map<String, Double> finalMetrics = new LinkedHashMap<>();
@@ -186,7 +187,10 @@ public final class Trainer {
         double[] grad = new double[network.numParams()];
         StepTimingTotals timing = new StepTimingTotals();
         try (GradientExchange exchange = new BroadcastCollectExchange(jsc, trainBlocks, arch, plan,
-                network.numParams(), recordVisits);
+                network.numParams(), recordVisits, tc.precision());
+             // Validation always in float64 (the Evaluator's default workspace), whatever training.precision
+             // says: validation metrics, early stopping and the best-epoch choice stay comparable across runs
+             // of either precision.
              Evaluator evaluator = new Evaluator(jsc, arch)) {
             for (int epoch = firstEpoch; epoch < tc.epochs(); epoch++) {
                 long t0 = System.nanoTime();

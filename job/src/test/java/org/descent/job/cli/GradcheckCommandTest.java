@@ -32,15 +32,17 @@ class GradcheckCommandTest {
         // 3 layers x (weights, bias) = 6 segments, all checked: 4*6 + 6 + 6*5 + 5 + 5*3 + 3 = 83 parameters
         assertEquals(6, CliRunner_count(r.out(), "\nok "), r.out());
         assertTrue(r.out().contains("83 parameters, batch of 12 rows") && r.out().contains("PASSED"), r.out());
+        assertTrue(!r.out().contains("float32"), "no precision note at float64: " + r.out());
     }
 
     @Test
     void givenASampledCheckAndAnImpossibleThreshold_whenGradchecking_thenExit5AndFailedLines() throws Exception {
         Path data = CliRunner.csv(dir.resolve("d.csv"), "blobs", 60, 4, 3, 3, 1);
-        Path conf = CliRunner.config(dir, "m", data, "softmax", 1, "");
+        Path conf = CliRunner.config(dir, "m", data, "softmax", 1, "training.precision = float32\n");
         CliRunner.Result r = CliRunner.run("gradcheck", "--config", conf.toString(), "--max-per-layer", "3",
                 "--threshold", "1e-300");
         assertEquals(ExitCodes.GRADCHECK, r.code(), r.all());
+        assertEquals(1, CliRunner_count(r.out(), "training.precision = float32: this check runs in float64"), r.out());
         assertTrue(r.out().contains("checked      3/12") && r.out().contains("checked      3/3"), r.out());
         assertTrue(r.out().contains("FAILED: worst relative error"), r.out());
     }

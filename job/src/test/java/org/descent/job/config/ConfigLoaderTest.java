@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.descent.job.data.DataFormat;
 import org.descent.math.nn.ActivationKind;
+import org.descent.math.nn.Precision;
 import org.descent.math.optim.OptimizerKind;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -41,6 +42,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void givenTrainingPrecision_whenLoading_thenDefaultIsFloat64AndFloat32IsParsed() {
+        assertEquals(Precision.FLOAT64, ConfigLoader.parse(BASE, List.of()).training().precision());
+        assertEquals(Precision.FLOAT32, ConfigLoader.parse(BASE, List.of("training.precision=float32"))
+                .training().precision());
+        assertEquals(Precision.FLOAT32, ConfigLoader.parse(BASE + "training.precision = FLOAT32\n", List.of())
+                .training().precision());
+        ConfigError e = fails("training.precision=float33");
+        assertTrue(e.getMessage().contains("allowed: float64, float32 (did you mean 'float32'?)"), e.getMessage());
+    }
+
+    @Test
     void givenAnUnquotedUriOverride_whenLoading_thenItIsTakenAsTheRawString() {
         JobConfig c = ConfigLoader.parse(BASE, List.of("data.train-path=hdfs://127.0.0.1:9000/d/train.libsvm",
                 "output.model-path=file:///tmp/m"));
@@ -67,6 +79,7 @@ class ConfigLoaderTest {
         "regularization.l2=-1 | regularization.l2 | -1 | >= 0",
         "output.overwrite=maybe | output.overwrite | maybe | must be true or false",
         "data.csv-delimiter=ab | data.csv-delimiter | ab | exactly one character",
+        "training.precision=float16 | training.precision | float16 | allowed: float64, float32",
     })
     void givenABadValue_whenLoading_thenTheErrorNamesKeyValueAndAllowed(String override, String key, String value,
                                                                        String allowed) {

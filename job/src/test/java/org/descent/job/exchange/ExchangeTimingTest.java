@@ -19,6 +19,7 @@ import org.descent.math.Matrix;
 import org.descent.math.nn.ActivationKind;
 import org.descent.math.nn.LossKind;
 import org.descent.math.nn.Network;
+import org.descent.math.nn.Precision;
 import org.descent.math.nn.Targets;
 import org.descent.math.nn.InitKind;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,7 +68,7 @@ class ExchangeTimingTest {
         double[] params = net.initParams(InitKind.XAVIER_NORMAL, 3);
         BatchPlan plan = new BatchPlan(5, 2, BatchPlan.stepsPerEpoch(77, 16), 16);
         try (BroadcastCollectExchange ex = new BroadcastCollectExchange(TestSpark.jsc(), rdd, arch, plan,
-                net.numParams(), true)) {
+                net.numParams(), true, Precision.FLOAT64)) {
             for (int epoch = 0; epoch < 2; epoch++) {
                 for (int step = 0; step < plan.stepsPerEpoch(); step++) {
                     StepResult got = ex.computeAndAggregate(params, epoch, step);
