@@ -2,25 +2,13 @@ package org.descent.job.cli;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.storage.StorageLevel;
-import org.descent.job.config.ConfigError;
-import org.descent.job.config.SparkSettings;
 import org.descent.job.data.DataException;
-import org.descent.job.data.DataSpec;
-import org.descent.job.data.ScoringBlock;
-import org.descent.job.data.ScoringData;
-import org.descent.job.model.ModelFormatException;
-import org.descent.job.model.ModelStore;
 import org.descent.job.model.SavedModel;
 import org.descent.job.score.ScoreMetrics;
 import org.descent.job.score.Scorer;
-import org.descent.job.score.ScoringInput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -57,48 +45,27 @@ public final class EvaluateCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
-        OutputTarget target = null;
-        SavedModel model;
-        DataSpec dataSpec;
-        try {
-            Commands.requireDataKeys(opts.overrides);
-            if (out != null) target = OutputTarget.check(new Configuration(), out, overwrite);
-            model = ModelStore.load(new Configuration(), opts.model);
-            dataSpec = ScoringInput.spec(model, opts.data, opts.dataOverrides(format));
-        } catch (ConfigError | OutputTarget.OutputException e) {
-            return Commands.fail(err, "error: ", e, ExitCodes.USAGE);
-        } catch (ModelFormatException e) {
-            return Commands.fail(err, "model error: ", e, ExitCodes.DATA);
-        }
-        try (SparkSessions.Handle spark = SparkSessions.start(new SparkSettings(opts.master, "descent-evaluate", Map.of()))) {
-            ScoringData d = ScoringInput.load(spark.session(), model, dataSpec, opts.partitions);
-            JavaRDD<ScoringBlock> blocks = d.blocks().persist(StorageLevel.MEMORY_AND_DISK());
-            try {
-                long labelled = Scorer.labelledRows(blocks);
-                if (labelled != d.count()) {
-                    throw new DataException(opts.data + " has " + (d.count() - labelled) + " of " + d.count()
-                            + " rows without a label; evaluate needs labels (check --label-column / data.label-column)");
-                }
-                var a = model.metadata().architecture();
-                ScoreMetrics m = new Scorer(JavaSparkContext.fromSparkContext(spark.session().sparkContext()), a,
-                        model.params()).evaluate(blocks);
-                String json = m.toJson(opts.model, opts.data);
-                stdout.println("model " + opts.model + " (" + a.describe() + ") on " + opts.data);
-                stdout.print(m.summary());
-                if (target != null) {
-                    write(target, json);
-                    stdout.println("metrics written to " + target.target());
-                }
-                stdout.flush();
-                return ExitCodes.OK;
-            } finally {
-                blocks.unpersist(false);
+        return ScoringSetup.run(err, opts, out, overwrite, format, "descent-evaluate", (setup, spark, d, blocks) -> {
+            SavedModel model = setup.model();
+            OutputTarget target = setup.target();
+            long labelled = Scorer.labelledRows(blocks);
+            if (labelled != d.count()) {
+                throw new DataException(opts.data + " has " + (d.count() - labelled) + " of " + d.count()
+                        + " rows without a label; evaluate needs labels (check --label-column / data.label-column)");
             }
-        } catch (OutputTarget.OutputException e) {
-            return Commands.fail(err, "error: ", e, ExitCodes.USAGE);
-        } catch (Exception e) {
-            return Commands.failRun(err, e);
-        }
+            var a = model.metadata().architecture();
+            ScoreMetrics m = new Scorer(JavaSparkContext.fromSparkContext(spark.session().sparkContext()), a,
+                    model.params()).evaluate(blocks);
+            String json = m.toJson(opts.model, opts.data);
+            stdout.println("model " + opts.model + " (" + a.describe() + ") on " + opts.data);
+            stdout.print(m.summary());
+            if (target != null) {
+                write(target, json);
+                stdout.println("metrics written to " + target.target());
+            }
+            stdout.flush();
+            return ExitCodes.OK;
+        });
     }
 
     static void write(OutputTarget t, String text) throws java.io.IOException {

@@ -1,13 +1,11 @@
 package org.descent.job.cli;
 
-import java.io.File;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.descent.job.config.ConfigError;
-import org.descent.job.config.ConfigLoader;
 import org.descent.job.config.JobConfig;
 import org.descent.job.data.DataLoader;
 import org.descent.job.data.LoadedData;
@@ -24,6 +22,7 @@ import org.descent.math.scale.FeatureStats;
 import org.descent.math.scale.Scaler;
 import org.descent.math.scale.ScalerKind;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -50,11 +49,8 @@ public final class GradcheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "HOCON job config (as for train).")
-    File config;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config key, as for train.")
-    List<String> overrides = new ArrayList<>();
+    @Mixin
+    ConfigOptions configOptions;
 
     @Option(names = "--rows", defaultValue = "16", paramLabel = "N", description = "Batch rows (default ${DEFAULT-VALUE}).")
     int rows;
@@ -77,7 +73,7 @@ public final class GradcheckCommand implements Callable<Integer> {
             if (rows < 1) throw new ConfigError(null, "--rows must be at least 1, got " + rows);
             if (maxPerLayer != null && maxPerLayer < 1) throw new ConfigError(null, "--max-per-layer must be at least 1");
             if (!(threshold > 0) || !(step > 0)) throw new ConfigError(null, "--threshold and --step must be positive");
-            cfg = ConfigLoader.load(config, overrides);
+            cfg = configOptions.load();
         } catch (ConfigError e) {
             return Commands.fail(err, "error: ", e, ExitCodes.USAGE);
         }

@@ -2,24 +2,13 @@ package org.descent.job.cli;
 
 import java.io.PrintWriter;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.storage.StorageLevel;
 import org.descent.job.config.ConfigError;
-import org.descent.job.config.SparkSettings;
-import org.descent.job.data.DataSpec;
-import org.descent.job.data.ScoringBlock;
-import org.descent.job.data.ScoringData;
-import org.descent.job.model.ModelFormatException;
-import org.descent.job.model.ModelStore;
 import org.descent.job.model.SavedModel;
 import org.descent.job.score.Scorer;
-import org.descent.job.score.ScoringInput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -60,50 +49,33 @@ public final class PredictCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
-        OutputTarget target;
-        SavedModel model;
-        DataSpec dataSpec;
         String fmt;
         try {
             fmt = outputFormat(format, out);
-            Commands.requireDataKeys(opts.overrides);
-            target = OutputTarget.check(new Configuration(), out, overwrite);
-            model = ModelStore.load(new Configuration(), opts.model);
-            dataSpec = ScoringInput.spec(model, opts.data, opts.dataOverrides(dataFormat));
-        } catch (ConfigError | OutputTarget.OutputException e) {
+        } catch (ConfigError e) {
             return Commands.fail(err, "error: ", e, ExitCodes.USAGE);
-        } catch (ModelFormatException e) {
-            return Commands.fail(err, "model error: ", e, ExitCodes.DATA);
         }
-        try (SparkSessions.Handle spark = SparkSessions.start(new SparkSettings(opts.master, "descent-predict", Map.of()))) {
-            ScoringData d = ScoringInput.load(spark.session(), model, dataSpec, opts.partitions);
-            JavaRDD<ScoringBlock> blocks = d.blocks().persist(StorageLevel.MEMORY_AND_DISK());
+        return ScoringSetup.run(err, opts, out, overwrite, dataFormat, "descent-predict", (setup, spark, d, blocks) -> {
+            OutputTarget target = setup.target();
+            SavedModel model = setup.model();
+            boolean withLabel = Scorer.labelledRows(blocks) > 0;
+            Scorer scorer = new Scorer(JavaSparkContext.fromSparkContext(spark.session().sparkContext()),
+                    model.metadata().architecture(), model.params());
+            String idName = setup.dataSpec().idColumn() != null ? setup.dataSpec().idColumn() : "row_id";
+            Dataset<Row> df = spark.session().createDataFrame(scorer.predictions(blocks, withLabel),
+                    scorer.schema(idName, withLabel));
+            target.prepareParent();
             try {
-                boolean withLabel = Scorer.labelledRows(blocks) > 0;
-                Scorer scorer = new Scorer(JavaSparkContext.fromSparkContext(spark.session().sparkContext()),
-                        model.metadata().architecture(), model.params());
-                String idName = dataSpec.idColumn() != null ? dataSpec.idColumn() : "row_id";
-                Dataset<Row> df = spark.session().createDataFrame(scorer.predictions(blocks, withLabel),
-                        scorer.schema(idName, withLabel));
-                target.prepareParent();
-                try {
-                    df.write().format(fmt).option("header", "true").save(target.temp().toString());
-                    target.commit();
-                } catch (Exception e) {
-                    target.abort();
-                    throw e;
-                }
-                stdout.printf("wrote %d predictions (%s) to %s%n", d.count(), fmt, target.target());
-                stdout.flush();
-                return ExitCodes.OK;
-            } finally {
-                blocks.unpersist(false);
+                df.write().format(fmt).option("header", "true").save(target.temp().toString());
+                target.commit();
+            } catch (Exception e) {
+                target.abort();
+                throw e;
             }
-        } catch (OutputTarget.OutputException e) {
-            return Commands.fail(err, "error: ", e, ExitCodes.USAGE);
-        } catch (Exception e) {
-            return Commands.failRun(err, e);
-        }
+            stdout.printf("wrote %d predictions (%s) to %s%n", d.count(), fmt, target.target());
+            stdout.flush();
+            return ExitCodes.OK;
+        });
     }
 
     static String outputFormat(String flag, String out) {

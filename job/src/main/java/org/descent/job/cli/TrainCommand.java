@@ -1,16 +1,12 @@
 package org.descent.job.cli;
 
-import java.io.File;
 import java.io.PrintWriter;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.descent.job.checkpoint.CheckpointIoException;
 import org.descent.job.checkpoint.TrainStart;
 import org.descent.job.config.ConfigError;
-import org.descent.job.config.ConfigLoader;
 import org.descent.job.config.JobConfig;
 import org.descent.job.model.ModelFormatException;
 import org.descent.job.model.ModelMetadata;
@@ -25,6 +21,7 @@ import org.descent.job.train.Trainer;
 import org.descent.job.train.TrainingFailedException;
 import org.descent.job.train.TrainingResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -40,11 +37,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "HOCON job config, e.g. conf/fashion-mnist-mlp.conf")
-    File config;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config key (HOCON syntax), e.g. --set training.epochs=3 --set model.hidden-layers=[64,32]")
-    List<String> overrides = new ArrayList<>();
+    @Mixin
+    ConfigOptions configOptions;
 
     @Option(names = "--check", description = "Validate the config, print the effective settings and exit (no Spark).")
     boolean checkOnly;
@@ -73,7 +67,7 @@ public final class TrainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         JobConfig cfg;
         try {
-            cfg = ConfigLoader.load(config, overrides);
+            cfg = configOptions.load();
             if (checkOnly) {
                 out.println(cfg.resolvedHocon());
                 return ExitCodes.OK;
