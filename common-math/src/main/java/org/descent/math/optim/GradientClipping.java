@@ -18,7 +18,7 @@ import dev.ludovic.netlib.blas.BLAS;
  * A zero gradient stays zero. A gradient holding NaN is left unchanged and its NaN norm is returned,
  * so the caller can detect divergence.
  */
-public record GradientClipping(double maxNorm, double maxValue) {
+public record GradientClipping(double maxNorm, double maxValue) implements java.io.Serializable {
     public GradientClipping {
         if (!(maxNorm > 0)) {
             throw new IllegalArgumentException("maxNorm must be > 0 (or +Infinity for off), got " + maxNorm);

@@ -23,6 +23,13 @@ public interface Optimizer {
 
     void restoreState(byte[] state);
 
+    /**
+     * The live per-parameter state arrays (moments, accumulators; each of the layout's length, none for plain SGD),
+     * for model averaging (local SGD averages them across workers). Valid after {@link #init}; a restore replaces
+     * them, so fetch again after {@link #restoreState}.
+     */
+    double[][] stateArrays();
+
     /** Short name for logs, e.g. "adam". */
     String name();
 }

@@ -20,7 +20,7 @@ package org.descent.math.optim;
  * The exception message names the offending field.
  */
 public record OptimizerSpec(OptimizerKind kind, double momentum, double beta1, double beta2, double rho,
-                            double epsilon, double weightDecay, boolean decayBiases) {
+                            double epsilon, double weightDecay, boolean decayBiases) implements java.io.Serializable {
     public OptimizerSpec {
         if (kind == null) {
             throw new IllegalArgumentException("optimizer kind is null");

@@ -19,7 +19,7 @@ import org.descent.math.nn.ParameterLayout;
  * <p>Call order per step: data gradient → {@link #addPenaltyGradient} → {@link GradientClipping#apply}
  * → {@link Optimizer#step}. Penalty and gradient must be evaluated at the same parameters.
  */
-public record Regularization(double l1, double l2, boolean penalizeBiases) {
+public record Regularization(double l1, double l2, boolean penalizeBiases) implements java.io.Serializable {
     public Regularization {
         OptimizerSupport.requireNonNegative("l1", l1);
         OptimizerSupport.requireNonNegative("l2", l2);

@@ -18,7 +18,7 @@ package org.descent.math.optim;
  * invalid spec cannot exist; the exception message names the offending field.
  */
 public record ScheduleSpec(ScheduleKind kind, double baseRate, double decayRate, long decaySteps,
-                           long warmupSteps, long totalSteps, double minRate) {
+                           long warmupSteps, long totalSteps, double minRate) implements java.io.Serializable {
     public ScheduleSpec {
         if (kind == null) {
             throw new IllegalArgumentException("schedule kind is null");

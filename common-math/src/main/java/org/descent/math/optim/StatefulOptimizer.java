@@ -102,6 +102,12 @@ abstract class StatefulOptimizer implements Optimizer {
         steps = d.steps();
     }
 
+    @Override
+    public final double[][] stateArrays() {
+        OptimizerSupport.checkRestore(name, size);
+        return state;
+    }
+
     /** Steps taken since {@link #init} (or as restored). */
     final long steps() {
         return steps;

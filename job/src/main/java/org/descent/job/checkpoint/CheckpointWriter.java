@@ -46,6 +46,11 @@ public final class CheckpointWriter implements CheckpointHook {
     }
 
     @Override
+    public long stateEvery() {
+        return Math.max(0, cfg.everySteps());
+    }
+
+    @Override
     public void afterEpoch(Snapshot s) {
         if (s.nextEpoch() >= s.epochs()) return;
         boolean byEpoch = cfg.everyEpochs() > 0 && s.nextEpoch() % cfg.everyEpochs() == 0;

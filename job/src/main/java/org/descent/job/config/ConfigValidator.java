@@ -168,7 +168,8 @@ final class ConfigValidator {
         return new TrainingConfig(epochs, batch, partitions, seed, fraction,
                 r.enumeration("training.exchange", ExchangeKind.class),
                 r.enumeration("training.storage-level", StorageChoice.class), earlyStopping(r),
-                r.enumeration("training.precision", Precision.class));
+                r.enumeration("training.precision", Precision.class),
+                r.integer("training.local-steps", 1, 1_000_000));
     }
 
     private static EarlyStoppingConfig earlyStopping(TypedReader r) {

@@ -88,7 +88,7 @@ public final class BroadcastCollectExchange implements GradientExchange {
         }
         long end = System.nanoTime();
         StepTiming timing = new StepTiming(end - start, computeMax, computeSum, fetchMax, end - sumStart,
-                partials.length);
+                partials.length, 0);
         return new StepResult(sum, loss, rows, ids, timing);
     }
 

@@ -76,6 +76,47 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
             gradBytes = new byte[network.numParams() * 8];
             perm = new int[rows];
         }
+
+        double lastLoss;
+        long lastFetchStart;
+        long lastComputeStart;
+
+        /**
+         * This partition's part of step {@code step}: decodes the parameters, gathers the step's slice and makes ONE
+         * {@code lossAndGradientSum} call into {@link #grad} (zeroed first). Leaves the loss sum in {@link #lastLoss}
+         * and returns the slice's row count (0: nothing computed, {@link #grad} untouched).
+         */
+        int gradient(RowBlock block, BatchPlan plan, int step, byte[] encodedParams) {
+            lastFetchStart = System.nanoTime();
+            int n = block.rows;
+            int start = plan.sliceStart(step, n);
+            int m = plan.sliceEnd(step, n) - start;
+            if (m == 0) {
+                lastLoss = 0;
+                lastComputeStart = lastFetchStart;
+                return 0;
+            }
+            DoubleBytes.decode(encodedParams, params);
+            lastComputeStart = System.nanoTime();
+            lastLoss = gradientAt(block, start, m);
+            return m;
+        }
+
+        /** As {@link #gradient} at parameters already in {@link #params}; rows {@code [start, start + m)} of the order. */
+        double gradientAt(RowBlock block, int start, int m) {
+            Arrays.fill(grad, 0.0);
+            gather(block, perm, start, m, x, y);
+            return network.lossAndGradientSum(params, Matrix.wrap(m, block.cols, x), Targets.ofValues(m, y), grad,
+                    workspace);
+        }
+
+        /** Makes {@link #perm} the partition's row order of {@code epoch} (computed once per epoch). */
+        void permute(BatchPlan plan, int epoch, int partition) {
+            if (permEpoch != epoch) {
+                plan.permutation(epoch, partition, perm);
+                permEpoch = epoch;
+            }
+        }
     }
 
     @Override
@@ -92,30 +133,22 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
         State st = ExecutorCache.get(runId, "step", partition,
                 () -> new State(architecture, plan.maxRowsPerStep(n), n, block.cols, precision));
         synchronized (st) {
-            if (st.permEpoch != epoch) {
-                plan.permutation(epoch, partition, st.perm);
-                st.permEpoch = epoch;
-            }
-            int start = plan.sliceStart(step, n);
-            int m = plan.sliceEnd(step, n) - start;
+            st.permute(plan, epoch, partition);
+            int m = st.gradient(block, plan, step, params.value());
             long[] ids = recordIds ? new long[m] : null;
             if (m == 0) {
                 return new PartialGradient(partition, null, 0, 0, ids, 0, 0);
             }
-            long t0 = System.nanoTime();
-            DoubleBytes.decode(params.value(), st.params);
-            long t1 = System.nanoTime();
-            Arrays.fill(st.grad, 0.0);
-            gather(block, st.perm, start, m, st.x, st.y);
-            double loss = st.network.lossAndGradientSum(st.params, Matrix.wrap(m, block.cols, st.x),
-                    Targets.ofValues(m, st.y), st.grad, st.workspace);
             DoubleBytes.encode(st.grad, st.gradBytes);
-            long computeNanos = System.nanoTime() - t1;
+            long computeNanos = System.nanoTime() - st.lastComputeStart;
             if (ids != null) {
+                int start = plan.sliceStart(step, n);
                 for (int i = 0; i < m; i++) ids[i] = block.ids[st.perm[start + i]];
             }
+            double loss = st.lastLoss;
+            long fetch = st.lastComputeStart - st.lastFetchStart;
             // The task's result is serialised before the task ends, so reusing st.gradBytes next step is safe.
-            return new PartialGradient(partition, st.gradBytes, loss, m, ids, computeNanos, t1 - t0);
+            return new PartialGradient(partition, st.gradBytes, loss, m, ids, computeNanos, fetch);
         }
     }
 

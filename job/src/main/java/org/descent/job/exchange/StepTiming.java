@@ -12,7 +12,9 @@ package org.descent.job.exchange;
  *   <li>{@code fetchMaxNanos}: max over tasks of the time the task took to obtain the broadcast parameters
  *       ({@code Broadcast.value()}: fetch and deserialise, or a local lookup);</li>
  *   <li>{@code driverSumNanos}: driver time adding the P partials in partition order;</li>
- *   <li>{@code tasks}: number of partials (partitions).</li>
+ *   <li>{@code tasks}: number of partials (partitions);</li>
+ *   <li>{@code updateNanos}: the optimizer step (regularisation, clipping, update) after the sum: on the driver
+ *       for broadcast-collect, inside every task for allreduce. Not part of {@code wallNanos}.</li>
  * </ul>
  * {@link #exchangeNanos()} = {@code wallNanos - computeMaxNanos}: everything that is not the slowest task's
  * compute — broadcast, job and task scheduling, task (de)serialisation, result transfer and the driver sum.
@@ -21,10 +23,15 @@ package org.descent.job.exchange;
  * on a cluster the task-side figures are durations on one executor's clock, so they are still comparable).
  */
 public record StepTiming(long wallNanos, long computeMaxNanos, long computeSumNanos, long fetchMaxNanos,
-                         long driverSumNanos, int tasks) {
+                         long driverSumNanos, int tasks, long updateNanos) {
 
     /** No figures (an exchange that does not measure). */
-    public static final StepTiming NONE = new StepTiming(0, 0, 0, 0, 0, 0);
+    public static final StepTiming NONE = new StepTiming(0, 0, 0, 0, 0, 0, 0);
+
+    /** This timing with the update time set. */
+    public StepTiming withUpdate(long nanos) {
+        return new StepTiming(wallNanos, computeMaxNanos, computeSumNanos, fetchMaxNanos, driverSumNanos, tasks, nanos);
+    }
 
     /** Exchange and scheduling overhead: step wall time minus the slowest task's compute. */
     public long exchangeNanos() {

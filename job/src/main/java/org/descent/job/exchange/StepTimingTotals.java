@@ -14,6 +14,7 @@ public final class StepTimingTotals {
     private long fetchMax;
     private long driverSum;
     private long rows;
+    private long update;
 
     public void add(StepTiming t, long stepRows) {
         steps++;
@@ -23,10 +24,11 @@ public final class StepTimingTotals {
         fetchMax += t.fetchMaxNanos();
         driverSum += t.driverSumNanos();
         rows += stepRows;
+        update += t.updateNanos();
     }
 
     public void reset() {
-        steps = wall = computeMax = computeSum = fetchMax = driverSum = rows = 0;
+        steps = wall = computeMax = computeSum = fetchMax = driverSum = rows = update = 0;
     }
 
     public long steps() { return steps; }
@@ -37,6 +39,7 @@ public final class StepTimingTotals {
     public long fetchMaxNanos() { return fetchMax; }
     public long driverSumNanos() { return driverSum; }
     public long exchangeNanos() { return wall - computeMax; }
+    public long updateNanos() { return update; }
 
     /** Mean milliseconds per step of a total (NaN without steps). */
     public double msPerStep(long totalNanos) {
@@ -47,8 +50,8 @@ public final class StepTimingTotals {
     public String summary() {
         return String.format(Locale.ROOT,
                 "%d steps, %.1f ms/step = compute %.1f (max over tasks; sum %.1f) + exchange/scheduling %.1f"
-                        + " (param fetch %.1f, driver sum %.1f)",
+                        + " (param fetch %.1f, driver sum %.1f); update %.1f",
                 steps, msPerStep(wall), msPerStep(computeMax), msPerStep(computeSum), msPerStep(exchangeNanos()),
-                msPerStep(fetchMax), msPerStep(driverSum));
+                msPerStep(fetchMax), msPerStep(driverSum), msPerStep(update));
     }
 }

@@ -6,7 +6,8 @@ import org.descent.math.optim.Optimizer;
 import org.descent.math.scale.Scaler;
 
 /**
- * Called by {@link Trainer} on the driver at every point a run could be resumed from: after each step
+ * Called by {@link Trainer} on the driver at every point a run could be resumed from: after each step the driver
+ * holds the state of (every step with broadcast-collect; every segment end with allreduce, see {@link #stateEvery})
  * ({@link #afterStep}) and after each epoch's validation and report ({@link #afterEpoch}). The hook
  * decides whether to persist; it must not modify the snapshot's arrays.
  */
@@ -23,6 +24,14 @@ public interface CheckpointHook {
 
     /** After step {@code nextStep - 1} of {@code nextEpoch} (and its optimizer update). */
     void afterStep(Snapshot s);
+
+    /**
+     * Global step counts at which {@link #afterStep} needs the exact state (a multiple of this; 0 = only at epoch
+     * ends). The allreduce engine ends its segments there; the driver engine holds state after every step anyway.
+     */
+    default long stateEvery() {
+        return 0;
+    }
 
     /** After an epoch's validation and report; the cursor is {@code (epoch + 1, 0)}. */
     void afterEpoch(Snapshot s);

@@ -17,15 +17,17 @@ import org.descent.job.data.DataException;
 import org.descent.job.data.LoadedData;
 import org.descent.job.data.RowBlock;
 import org.descent.job.exchange.BatchPlan;
-import org.descent.job.exchange.BroadcastCollectExchange;
-import org.descent.job.exchange.GradientExchange;
-import org.descent.job.exchange.StepResult;
+import org.descent.job.exchange.StepEngine;
+import org.descent.job.exchange.StepEngines;
+import org.descent.job.exchange.StepSink;
 import org.descent.job.exchange.StepTimingTotals;
 import org.descent.job.model.ModelArchitecture;
 import org.descent.math.nn.Network;
 import org.descent.math.optim.GradientClipping;
+import org.descent.math.optim.MiniBatchUpdate;
 import org.descent.math.optim.Optimizer;
 import org.descent.math.optim.Regularization;
+import org.descent.math.optim.ScheduleSpec;
 import org.descent.math.scale.Scaler;
 import org.descent.math.scale.ScalerKind;
 
@@ -34,16 +36,20 @@ import org.descent.math.scale.ScalerKind;
  *
  * <p>Call order: {@link #train} does, once: build the network from {@code model.*} and the data's
  * counts; fit feature scaling in one distributed pass (if configured) and scale the blocks; cache the
- * blocks and count rows per partition; initialise parameters from {@code training.seed}; then for
- * every epoch and step (see {@link BatchPlan} for which rows a step uses):
+ * blocks and count rows per partition; initialise parameters from {@code training.seed}; pick the
+ * {@link StepEngine} ({@code training.exchange}, {@link StepEngines}); then for every epoch, segment by segment
+ * ({@link StepEngine#segmentEnd}: one step for broadcast-collect, up to the epoch's end or the next
+ * {@code checkpoint.every-steps} boundary for allreduce), {@link StepEngine#run} does for every step (see
+ * {@link BatchPlan} for which rows a step uses):
  * <ol>
- *   <li>{@link GradientExchange#computeAndAggregate}: gradient SUM, loss sum and row count n of the step;</li>
- *   <li>driver: {@code g = gradSum / n}; {@code g += dR/dw} and {@code loss = lossSum / n + R(w)}
- *       ({@link Regularization}); clip g to {@code clipping.max-norm} ({@link GradientClipping}, the
- *       pre-clip norm is reported); a non-finite loss or norm stops the run (no model is written);</li>
- *   <li>{@link Optimizer#step} with global step index {@code t = epoch * S + step} (its schedule gives
- *       the learning rate); non-finite parameters afterwards stop the run.</li>
+ *   <li>gradient SUM, loss sum and row count n of the step over all partitions, summed in partition order;</li>
+ *   <li>{@link MiniBatchUpdate}: {@code g = gradSum / n}; {@code g += dR/dw} and {@code loss = lossSum / n + R(w)}
+ *       ({@link Regularization}); clip g to {@code clipping.max-norm} ({@link GradientClipping}, the pre-clip norm
+ *       is reported); {@link Optimizer#step} with global step index {@code t = epoch * S + step};</li>
+ *   <li>the driver's step sink: a non-finite loss, norm or parameters stop the run (no model is written); the
+ *       step goes to the progress listeners.</li>
  * </ol>
+ * After each segment the driver holds the exact parameters and optimizer state (the checkpoint hook sees them).
  * After each epoch: a distributed validation pass (if there is a validation set) and one log line.
  * Same config, seed and partition count give bit-identical parameters.
  */
@@ -158,8 +164,8 @@ public final class Trainer {
         BatchPlan plan = new BatchPlan(tc.seed(), tc.epochs(), steps, tc.batchSize());
         Network network = arch.toNetwork();
         double[] params = network.initParams(config.model().init(), tc.seed());
-        Optimizer optimizer = config.optimizer().spec().build(
-                config.schedule().toSpec(config.optimizer().learningRate(), (long) tc.epochs() * steps));
+        ScheduleSpec schedule = config.schedule().toSpec(config.optimizer().learningRate(), (long) tc.epochs() * steps);
+        Optimizer optimizer = config.optimizer().spec().build(schedule);
         optimizer.init(network.layout());
         int firstEpoch = 0;
         int firstStep = 0;
@@ -173,6 +179,7 @@ public final class Trainer {
                 config.regularization().includeBias());
         GradientClipping clip = config.clipping().enabled()
                 ? GradientClipping.byNorm(config.clipping().maxNorm()) : GradientClipping.none();
+        MiniBatchUpdate update = new MiniBatchUpdate(reg, clip);
         LOG.info("training: {} rows in {} partitions, batch {}, {} steps/epoch, {} epochs, {} params, optimizer {}, "
                 + "precision {}", n, partitions, tc.batchSize(), steps, tc.epochs(), network.numParams(),
                 optimizer.name(), tc.precision());
@@ -184,10 +191,17 @@ public final class Trainer {
         double[] bestParams = null;
         Map<String, Double> bestMetrics = null;
         epochListener.onStart(tc.epochs(), steps, n);
-        double[] grad = new double[network.numParams()];
         StepTimingTotals timing = new StepTimingTotals();
-        try (GradientExchange exchange = new BroadcastCollectExchange(jsc, trainBlocks, arch, plan,
-                network.numParams(), recordVisits, tc.precision());
+        StepEngines.Spec engineSpec = new StepEngines.Spec(tc.exchange(), tc.localSteps(), tc.precision(),
+                config.optimizer().spec(), schedule, update, recordVisits);
+        StepEngine engine;
+        try {
+            engine = StepEngines.create(jsc, trainBlocks, arch, plan, network, engineSpec);
+        } catch (IllegalStateException e) {
+            throw new TrainingFailedException(e.getMessage(), e);
+        }
+        LOG.info("exchange: {}", engine.name());
+        try (StepEngine engineToClose = engine;
              // Validation always in float64 (the Evaluator's default workspace), whatever training.precision
              // says: validation metrics, early stopping and the best-epoch choice stay comparable across runs
              // of either precision.
@@ -195,15 +209,25 @@ public final class Trainer {
             for (int epoch = firstEpoch; epoch < tc.epochs(); epoch++) {
                 long t0 = System.nanoTime();
                 boolean resumed = start != null && epoch == firstEpoch;
-                double lossWeighted = resumed ? start.lossWeighted() : 0;
-                long rowsSeen = resumed ? start.rowsSeen() : 0;
-                double lr = Double.NaN;
-                double norm = Double.NaN;
+                EpochTally tally = new EpochTally(resumed ? start.lossWeighted() : 0, resumed ? start.rowsSeen() : 0);
                 timing.reset();
-                for (int step = resumed ? firstStep : 0; step < steps; step++) {
-                    StepResult r;
+                StepSink sink = (ep, s, r, o) -> {
+                    if (o.status() != MiniBatchUpdate.Status.OK) {
+                        throw diverged(ep, s, steps, o.learningRate(), o.loss(), o.gradNorm(),
+                                o.status() == MiniBatchUpdate.Status.NON_FINITE_LOSS
+                                        ? "the loss or gradient is not finite" : "the parameters became non-finite");
+                    }
+                    timing.add(r.timing(), r.rows());
+                    tally.add(o, r.rows());
+                    listener.onStep(ep, s, r, o.loss(), o.gradNorm());
+                };
+                int step = resumed ? firstStep : 0;
+                while (step < steps) {
+                    int end = engine.segmentEnd(epoch, step, steps, checkpointHook.stateEvery());
                     try {
-                        r = exchange.computeAndAggregate(params, epoch, step);
+                        engine.run(epoch, step, end, params, optimizer, sink);
+                    } catch (TrainingFailedException e) {
+                        throw e;
                     } catch (Exception e) { // includes the undeclared, checked SparkException
                         if (DataException.findIn(e).isPresent()) {
                             throw new InputDataException(DataException.findIn(e).get().getMessage(), e);
@@ -211,28 +235,15 @@ public final class Trainer {
                         throw new TrainingFailedException("step failed at epoch " + (epoch + 1) + "/" + tc.epochs()
                                 + " step " + (step + 1) + "/" + steps + ": " + rootMessage(e), e);
                     }
-                    long rows = r.rows();
-                    double inv = 1.0 / rows;
-                    double[] g = r.gradSum();
-                    for (int i = 0; i < grad.length; i++) grad[i] = g[i] * inv;
-                    double loss = r.lossSum() * inv + reg.addPenaltyGradient(params, grad, network.layout());
-                    norm = clip.apply(grad);
-                    long t = (long) epoch * steps + step;
-                    lr = optimizer.learningRate(t);
-                    if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
-                        throw diverged(epoch, step, steps, lr, loss, norm, "the loss or gradient is not finite");
-                    }
-                    optimizer.step(params, grad, t);
-                    if (!allFinite(params)) {
-                        throw diverged(epoch, step, steps, lr, loss, norm, "the parameters became non-finite");
-                    }
-                    timing.add(r.timing(), rows);
-                    lossWeighted += loss * rows;
-                    rowsSeen += rows;
-                    listener.onStep(epoch, step, r, loss, norm);
-                    checkpointHook.afterStep(new CheckpointHook.Snapshot(arch, epoch, step + 1, steps, tc.epochs(), t + 1,
-                            params, optimizer, scaler, lossWeighted, rowsSeen, reports, n));
+                    step = end;
+                    long done = (long) epoch * steps + step;
+                    checkpointHook.afterStep(new CheckpointHook.Snapshot(arch, epoch, step, steps, tc.epochs(), done,
+                            params, optimizer, scaler, tally.lossWeighted, tally.rowsSeen, reports, n));
                 }
+                double lossWeighted = tally.lossWeighted;
+                long rowsSeen = tally.rowsSeen;
+                double lr = tally.lr;
+                double norm = tally.norm;
                 if (Double.isNaN(lr)) lr = optimizer.learningRate((long) epoch * steps + steps - 1); // resumed after the last step
                 double trainLoss = lossWeighted / rowsSeen;
                 double vLoss = Double.NaN;
@@ -294,11 +305,24 @@ public final class Trainer {
                 epoch + 1, config.training().epochs(), step + 1, steps, what, loss, norm, lr));
     }
 
-    private static boolean allFinite(double[] a) {
-        for (double v : a) {
-            if (!Double.isFinite(v)) return false;
+    /** An epoch's running training loss and row count, and its last step's rate and norm (filled by the step sink). */
+    private static final class EpochTally {
+        double lossWeighted;
+        long rowsSeen;
+        double lr = Double.NaN;
+        double norm = Double.NaN;
+
+        EpochTally(double lossWeighted, long rowsSeen) {
+            this.lossWeighted = lossWeighted;
+            this.rowsSeen = rowsSeen;
         }
-        return true;
+
+        void add(MiniBatchUpdate.Outcome o, long rows) {
+            lossWeighted += o.loss() * rows;
+            rowsSeen += rows;
+            lr = o.learningRate();
+            norm = o.gradNorm();
+        }
     }
 
     private static void unpersist(JavaRDD<RowBlock> a, JavaRDD<RowBlock> b) {

@@ -1,0 +1,56 @@
+package org.descent.job.exchange;
+
+import org.descent.math.nn.ParameterLayout;
+import org.descent.math.optim.MiniBatchUpdate;
+import org.descent.math.optim.Optimizer;
+
+/**
+ * {@code training.exchange = broadcast-collect}: one Spark job per step through a {@link GradientExchange}
+ * (params broadcast, partial sums collected and added on the driver in partition order), then the optimizer
+ * step on the driver. The driver holds the exact state after every step, so a segment is one step.
+ */
+public final class DriverStepEngine implements StepEngine {
+    private final GradientExchange exchange;
+    private final MiniBatchUpdate update;
+    private final ParameterLayout layout;
+    private final double[] grad;
+    private final int stepsPerEpoch;
+
+    /** {@code stepsPerEpoch} gives the optimizer's global step index {@code t = epoch * stepsPerEpoch + step}. */
+    public DriverStepEngine(GradientExchange exchange, MiniBatchUpdate update, ParameterLayout layout, int stepsPerEpoch) {
+        this.stepsPerEpoch = stepsPerEpoch;
+        this.exchange = exchange;
+        this.update = update;
+        this.layout = layout;
+        this.grad = new double[layout.size()];
+    }
+
+    @Override
+    public String name() {
+        return "broadcast-collect";
+    }
+
+    @Override
+    public int segmentEnd(int epoch, int from, int steps, long stateEvery) {
+        return from + 1;
+    }
+
+    @Override
+    public void run(int epoch, int from, int to, double[] params, Optimizer optimizer, StepSink sink) {
+        for (int step = from; step < to; step++) {
+            StepResult r = exchange.computeAndAggregate(params, epoch, step);
+            long t = (long) epoch * stepsPerEpoch + step;
+            long u0 = System.nanoTime();
+            MiniBatchUpdate.Outcome o = update.apply(params, r.gradSum(), r.lossSum(), r.rows(), t, optimizer, layout,
+                    grad);
+            long u1 = System.nanoTime();
+            sink.onStep(epoch, step, new StepResult(r.gradSum(), r.lossSum(), r.rows(), r.visitedIds(),
+                    r.timing().withUpdate(u1 - u0)), o);
+        }
+    }
+
+    @Override
+    public void close() {
+        exchange.close();
+    }
+}

@@ -1,0 +1,258 @@
+package org.descent.job.exchange;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Direct TCP connections between the P tasks of one allreduce segment (executor side), and the fixed-order
+ * allreduce over them. Built once per segment ({@link #connect}: open a listening socket, register with the
+ * driver's {@link Rendezvous}, get every rank's address back, connect), then {@link #allReduce} once per step;
+ * no Spark and no driver in the data path.
+ *
+ * <p><b>Allreduce = reduce-scatter + all-gather, owner-computes.</b> A vector of length L is cut into P chunks,
+ * chunk c = {@code [c L / P, (c+1) L / P)}, owned by rank c. (1) Every rank sends its chunk c to rank c; rank c
+ * adds the P pieces <em>in rank order</em>, {@code acc = 0.0; acc += piece_0; ...; acc += piece_{P-1}}. (2) Every
+ * rank sends its summed chunk to every other rank. Each element is therefore computed exactly once, by one rank,
+ * in a fixed order that does not depend on arrival times: all ranks end with the same bits, and they are the bits
+ * the broadcast-collect exchange's driver computes (it also starts from 0.0 and adds partitions in index order).
+ * Per rank and step: sends and receives {@code 2 (P-1)/P · 8L} bytes (bandwidth-optimal, like a ring), in
+ * {@code 2 (P-1)} messages.
+ *
+ * <p><b>No deadlock.</b> One writer thread sends while the calling thread receives. In round r = 1..P-1 rank i
+ * sends to {@code i + r} and receives from {@code i - r} (mod P), so every send of round r meets the matching
+ * receive of round r on the other side. A peer that dies closes its sockets (the kernel does so even on SIGKILL):
+ * the blocked read gets end-of-stream and the step fails with an {@link IOException} naming the peer; Spark then
+ * restarts the whole barrier stage. Every message starts with the step's tag, so a desynchronised peer is an
+ * error, not silent corruption.
+ */
+final class Mesh implements AutoCloseable {
+    private static final long HELLO = 0x64657363656E7448L; // "descentH"
+
+    private final int rank;
+    private final int size;
+    private final SocketChannel[] peers;
+    private final ByteBuffer[] sendBuf;
+    private final ByteBuffer[] recvBuf;
+    private final double[][] pieces;
+    private final ExecutorService writer;
+    private int length = -1;
+
+    private Mesh(int rank, int size, SocketChannel[] peers) {
+        this.rank = rank;
+        this.size = size;
+        this.peers = peers;
+        this.sendBuf = new ByteBuffer[size];
+        this.recvBuf = new ByteBuffer[size];
+        this.pieces = new double[size][];
+        this.writer = size == 1 ? null : Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "descent-allreduce-send-" + rank);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    int rank() {
+        return rank;
+    }
+
+    int size() {
+        return size;
+    }
+
+    /**
+     * Opens a listening socket on {@code host}, registers {@code (rank, host, port)} with the driver's rendezvous
+     * and connects to every other rank: rank i dials every rank below it and accepts every rank above it.
+     */
+    static Mesh connect(Rendezvous.Address tracker, long token, int segment, int attempt, int rank, int size,
+                        String host, int timeoutMillis) throws IOException {
+        if (size == 1) return new Mesh(0, 1, new SocketChannel[1]);
+        SocketChannel[] peers = new SocketChannel[size];
+        try (ServerSocketChannel server = ServerSocketChannel.open()) {
+            server.bind(new InetSocketAddress(host, 0), size);
+            int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+            List<InetSocketAddress> all = Rendezvous.register(tracker, token, segment, attempt, rank, size, host, port,
+                    timeoutMillis);
+            try {
+                for (int j = 0; j < rank; j++) {
+                    SocketChannel ch = SocketChannel.open();
+                    tune(ch);
+                    ch.connect(all.get(j));
+                    ByteBuffer hello = ByteBuffer.allocate(20).putLong(HELLO).putLong(token).putInt(rank).flip();
+                    while (hello.hasRemaining()) ch.write(hello);
+                    peers[j] = ch;
+                }
+                for (int k = rank + 1; k < size; k++) {
+                    SocketChannel ch = server.accept();
+                    tune(ch);
+                    ByteBuffer hello = ByteBuffer.allocate(20);
+                    readFully(ch, hello, -1);
+                    hello.flip();
+                    long magic = hello.getLong();
+                    long tok = hello.getLong();
+                    int from = hello.getInt();
+                    if (magic != HELLO || tok != token || from <= rank || from >= size || peers[from] != null) {
+                        ch.close();
+                        throw new IOException("allreduce rank " + rank + ": unexpected connection (rank " + from
+                                + ") on the peer port; another job may be using it");
+                    }
+                    peers[from] = ch;
+                }
+            } catch (IOException | RuntimeException e) {
+                for (SocketChannel ch : peers) closeQuietly(ch);
+                throw e;
+            }
+        }
+        return new Mesh(rank, size, peers);
+    }
+
+    private static void tune(SocketChannel ch) throws IOException {
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        ch.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
+        ch.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+    }
+
+    /** First index of chunk {@code c} of a vector of length {@code n}. */
+    private int bound(int c, int n) {
+        return (int) ((long) c * n / size);
+    }
+
+    /**
+     * Replaces {@code v[0, n)} on every rank by the sum over ranks, in rank order from 0.0 (see the class comment).
+     * {@code tag} (e.g. the global step) must be the same on all ranks.
+     */
+    void allReduce(double[] v, int n, long tag) throws IOException {
+        if (size == 1) { // the same "0.0 + x" as a driver sum (turns -0.0 into 0.0)
+            for (int i = 0; i < n; i++) v[i] = 0.0 + v[i];
+            return;
+        }
+        ensureBuffers(n);
+        int lo = bound(rank, n);
+        int hi = bound(rank + 1, n);
+        // (1) reduce-scatter: send chunk `peer` of my vector to its owner; receive the pieces of my chunk.
+        Future<?> sent = writer.submit(() -> closingOnFailure(() -> {
+            for (int r = 1; r < size; r++) {
+                int peer = (rank + r) % size;
+                send(peer, v, bound(peer, n), bound(peer + 1, n), tag);
+            }
+        }));
+        for (int r = 1; r < size; r++) {
+            int src = (rank - r + size) % size;
+            receive(src, pieces[src], 0, hi - lo, tag);
+        }
+        await(sent);
+        for (int i = lo; i < hi; i++) {
+            double acc = 0.0;
+            for (int s = 0; s < size; s++) acc += s == rank ? v[i] : pieces[s][i - lo];
+            v[i] = acc;
+        }
+        // (2) all-gather: send my summed chunk to everyone; receive every other chunk in place.
+        long tag2 = ~tag;
+        sent = writer.submit(() -> closingOnFailure(() -> {
+            for (int r = 1; r < size; r++) send((rank + r) % size, v, lo, hi, tag2);
+        }));
+        for (int r = 1; r < size; r++) {
+            int src = (rank - r + size) % size;
+            receive(src, v, bound(src, n), bound(src + 1, n) - bound(src, n), tag2);
+        }
+        await(sent);
+    }
+
+    private interface Io {
+        void run() throws IOException;
+    }
+
+    /** Runs a send round; if it fails, closes every connection so the receiving thread cannot stay blocked. */
+    private Void closingOnFailure(Io io) throws IOException {
+        try {
+            io.run();
+            return null;
+        } catch (IOException | RuntimeException e) {
+            for (SocketChannel ch : peers) closeQuietly(ch);
+            throw e;
+        }
+    }
+
+    private void ensureBuffers(int n) {
+        if (n == length) return;
+        int maxChunk = 0;
+        for (int c = 0; c < size; c++) maxChunk = Math.max(maxChunk, bound(c + 1, n) - bound(c, n));
+        for (int p = 0; p < size; p++) {
+            if (p == rank) continue;
+            sendBuf[p] = ByteBuffer.allocateDirect(8 + 8 * maxChunk).order(ByteOrder.LITTLE_ENDIAN);
+            recvBuf[p] = ByteBuffer.allocateDirect(8 + 8 * maxChunk).order(ByteOrder.LITTLE_ENDIAN);
+            pieces[p] = new double[maxChunk];
+        }
+        length = n;
+    }
+
+    private void send(int peer, double[] v, int from, int to, long tag) throws IOException {
+        ByteBuffer b = sendBuf[peer];
+        b.clear();
+        b.putLong(tag);
+        b.asDoubleBuffer().put(v, from, to - from);
+        b.limit(8 + 8 * (to - from)).position(0);
+        SocketChannel ch = peers[peer];
+        while (b.hasRemaining()) ch.write(b);
+    }
+
+    private void receive(int src, double[] dst, int off, int count, long tag) throws IOException {
+        ByteBuffer b = recvBuf[src];
+        b.clear().limit(8 + 8 * count);
+        readFully(peers[src], b, src);
+        b.flip();
+        long got = b.getLong();
+        if (got != tag) {
+            throw new IOException("allreduce rank " + rank + ": rank " + src + " sent step tag " + got + ", expected "
+                    + tag + " (the tasks are out of step)");
+        }
+        b.asDoubleBuffer().get(dst, off, count);
+    }
+
+    private static void readFully(SocketChannel ch, ByteBuffer b, int src) throws IOException {
+        while (b.hasRemaining()) {
+            if (ch.read(b) < 0) {
+                throw new IOException("allreduce: " + (src < 0 ? "a peer" : "rank " + src) + " closed its connection "
+                        + "(its task failed or its executor was lost); Spark restarts the stage");
+            }
+        }
+    }
+
+    private void await(Future<?> f) throws IOException {
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new IOException("allreduce rank " + rank + ": interrupted", e);
+        } catch (ExecutionException e) {
+            close(); // unblock anything still reading
+            if (e.getCause() instanceof IOException io) throw io;
+            throw new IOException("allreduce rank " + rank + ": send failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (writer != null) writer.shutdownNow();
+        for (SocketChannel ch : peers) closeQuietly(ch);
+    }
+
+    private static void closeQuietly(SocketChannel ch) {
+        if (ch == null) return;
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package org.descent.job.exchange;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.Serializable;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The driver's address book for allreduce segments (the role of XGBoost's Rabit tracker or Horovod's driver
+ * service): each task of a segment connects once, sends {@code (token, segment, stage attempt, rank, P, host,
+ * port)} and, when all P ranks of that (segment, attempt) have arrived, gets the list of all P addresses back.
+ * It carries addresses only; gradients go directly between tasks ({@link Mesh}). Costs a few milliseconds per
+ * segment, unlike {@code BarrierTaskContext.allGather} (about 1 s per call).
+ *
+ * <p>Registrations are grouped by stage attempt, so after an executor loss the re-run tasks of the new attempt
+ * meet each other and not the dying tasks of the old one. The random token keeps stray connections out.
+ */
+final class Rendezvous implements AutoCloseable {
+    private static final Logger LOG = LogManager.getLogger(Rendezvous.class);
+    private static final long MAGIC = 0x64657363656E7452L; // "descentR"
+
+    /** Where tasks find the rendezvous. */
+    record Address(String host, int port) implements Serializable {}
+
+    private final ServerSocket server;
+    private final Address address;
+    private final long token = new SecureRandom().nextLong();
+    private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "descent-rendezvous");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Map<String, Group> groups = new HashMap<>();
+    private volatile boolean closed;
+
+    private static final class Group {
+        final Socket[] sockets;
+        final String[] hosts;
+        final int[] ports;
+        int arrived;
+
+        Group(int size) {
+            sockets = new Socket[size];
+            hosts = new String[size];
+            ports = new int[size];
+        }
+    }
+
+    /** Listens on {@code bindHost} (an ephemeral port) and tells tasks to connect to {@code advertisedHost}. */
+    Rendezvous(String bindHost, String advertisedHost) throws IOException {
+        server = new ServerSocket();
+        server.bind(new InetSocketAddress(InetAddress.getByName(bindHost), 0), 512);
+        address = new Address(advertisedHost, server.getLocalPort());
+        pool.execute(this::acceptLoop);
+    }
+
+    Address address() {
+        return address;
+    }
+
+    long token() {
+        return token;
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            try {
+                Socket s = server.accept();
+                pool.execute(() -> handle(s));
+            } catch (IOException e) {
+                if (!closed) LOG.warn("allreduce rendezvous: accept failed: {}", e.toString());
+            }
+        }
+    }
+
+    private void handle(Socket s) {
+        try {
+            s.setSoTimeout(30_000);
+            DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
+            long magic = in.readLong();
+            long tok = in.readLong();
+            int segment = in.readInt();
+            int attempt = in.readInt();
+            int rank = in.readInt();
+            int size = in.readInt();
+            String host = in.readUTF();
+            int port = in.readInt();
+            if (magic != MAGIC || tok != token || size < 1 || rank < 0 || rank >= size) {
+                LOG.warn("allreduce rendezvous: refused a connection from {} (not a task of this run)",
+                        s.getRemoteSocketAddress());
+                s.close();
+                return;
+            }
+            Group complete = null;
+            synchronized (groups) {
+                Group g = groups.computeIfAbsent(segment + "/" + attempt, k -> new Group(size));
+                if (g.sockets.length != size || g.sockets[rank] != null) {
+                    LOG.warn("allreduce rendezvous: segment {} attempt {} rank {} registered twice or with P={} (expected {})",
+                            segment, attempt, rank, size, g.sockets.length);
+                    s.close();
+                    return;
+                }
+                g.sockets[rank] = s;
+                g.hosts[rank] = host;
+                g.ports[rank] = port;
+                if (++g.arrived == size) {
+                    groups.remove(segment + "/" + attempt);
+                    complete = g;
+                }
+            }
+            if (complete != null) reply(complete);
+        } catch (IOException e) {
+            LOG.warn("allreduce rendezvous: registration from {} failed: {}", s.getRemoteSocketAddress(), e.toString());
+            closeQuietly(s);
+        }
+    }
+
+    private static void reply(Group g) {
+        for (Socket s : g.sockets) {
+            try (Socket sock = s) {
+                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(sock.getOutputStream()));
+                out.writeInt(g.hosts.length);
+                for (int i = 0; i < g.hosts.length; i++) {
+                    out.writeUTF(g.hosts[i]);
+                    out.writeInt(g.ports[i]);
+                }
+                out.flush();
+            } catch (IOException e) {
+                LOG.warn("allreduce rendezvous: could not answer a task: {}", e.toString());
+            }
+        }
+    }
+
+    /** Task side: registers and waits (at most {@code timeoutMillis}) for every rank's address, in rank order. */
+    static List<InetSocketAddress> register(Address at, long token, int segment, int attempt, int rank, int size,
+                                            String host, int port, int timeoutMillis) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(at.host(), at.port()), timeoutMillis);
+            s.setSoTimeout(timeoutMillis);
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
+            out.writeLong(MAGIC);
+            out.writeLong(token);
+            out.writeInt(segment);
+            out.writeInt(attempt);
+            out.writeInt(rank);
+            out.writeInt(size);
+            out.writeUTF(host);
+            out.writeInt(port);
+            out.flush();
+            DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
+            int n = in.readInt();
+            if (n != size) throw new IOException("allreduce rendezvous answered with " + n + " ranks, expected " + size);
+            List<InetSocketAddress> all = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                String h = in.readUTF();
+                all.add(new InetSocketAddress(h, in.readInt()));
+            }
+            return all;
+        } catch (SocketTimeoutException e) {
+            throw new IOException("allreduce rank " + rank + ": not all " + size + " tasks reached the driver's "
+                    + "rendezvous " + at.host() + ":" + at.port() + " within " + timeoutMillis / 1000 + " s", e);
+        } catch (IOException e) {
+            throw new IOException("allreduce rank " + rank + ": rendezvous with the driver at " + at.host() + ":"
+                    + at.port() + " failed: " + e.getMessage() + " (executors must reach the driver host; see "
+                    + "docs/performance.md)", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+        synchronized (groups) {
+            for (Group g : groups.values()) {
+                for (Socket s : g.sockets) closeQuietly(s);
+            }
+            groups.clear();
+        }
+        pool.shutdownNow();
+    }
+
+    private static void closeQuietly(Socket s) {
+        if (s == null) return;
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+    }
+}

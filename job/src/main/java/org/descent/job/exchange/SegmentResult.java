@@ -1,0 +1,44 @@
+package org.descent.job.exchange;
+
+import java.io.Serializable;
+
+/**
+ * What one task of an allreduce segment returns. Every rank returns its rank, the steps it completed and a hash of
+ * its final parameters (the driver checks that all ranks agree: they must hold the same bits). Rank 0 also returns
+ * the parameters, the optimizer state and the per-step figures. A plain class (Kryo cannot serialise records).
+ */
+final class SegmentResult implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    final int rank;
+    final int steps;
+    final long paramsHash;
+    /** Rank 0 only (null elsewhere): {@link DoubleBytes} of the parameters and {@code Optimizer.saveState()}. */
+    byte[] params;
+    byte[] optimizerState;
+    /** Rank 0 only, per step of the segment (length {@link #steps}). */
+    double[] lossSum;
+    double[] loss;
+    double[] gradNorm;
+    double[] learningRate;
+    long[] rows;
+    byte[] status;
+    long[] wallNanos;
+    long[] computeMaxNanos;
+    long[] computeSumNanos;
+    long[] updateNanos;
+    int syncs;
+
+    SegmentResult(int rank, int steps, long paramsHash) {
+        this.rank = rank;
+        this.steps = steps;
+        this.paramsHash = paramsHash;
+    }
+
+    /** Order-sensitive hash of the raw bits (a cheap equality check between ranks, not a checksum for storage). */
+    static long hash(double[] a) {
+        long h = 1125899906842597L;
+        for (double v : a) h = 31 * h + Double.doubleToRawLongBits(v);
+        return h;
+    }
+}

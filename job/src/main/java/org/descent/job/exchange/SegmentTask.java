@@ -1,0 +1,310 @@
+package org.descent.job.exchange;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.broadcast.Broadcast;
+import org.descent.job.data.RowBlock;
+import org.descent.job.model.ModelArchitecture;
+import org.descent.math.nn.ParameterLayout;
+import org.descent.math.nn.Precision;
+import org.descent.math.optim.MiniBatchUpdate;
+import org.descent.math.optim.Optimizer;
+import org.descent.math.optim.OptimizerSpec;
+import org.descent.math.optim.ScheduleSpec;
+import scala.collection.Iterator;
+import scala.collection.Iterator$;
+import scala.runtime.AbstractFunction1;
+
+/**
+ * One task of an allreduce segment (a Spark barrier stage over the cached blocks, one task per partition, all
+ * running at once): steps {@code [from, to)} of an epoch without returning to the driver in between.
+ *
+ * <p><b>Synchronous ({@code localSteps == 1}).</b> Per step: this partition's slice gradient (the same
+ * {@link StepTask.State#gradientAt} call as the broadcast-collect engine), then {@link Mesh#allReduce} of
+ * {@code [gradient sum | loss sum | rows | compute time per rank]}, then every task applies the same
+ * {@link MiniBatchUpdate} to its own copy of the parameters and optimizer. The summed vector is bit-identical on
+ * all ranks and equal to the driver's partition-order sum, so every copy stays bit-identical to the driver engine's.
+ *
+ * <p><b>Local SGD ({@code localSteps = k > 1}, or {@code averaging} forced).</b> Each task steps its own copy on its
+ * own slice ({@code MiniBatchUpdate} with the local gradient and row count); after every k-th step of the epoch (and
+ * at the segment's end) the tasks replace parameters and optimizer state arrays by their row-weighted mean,
+ * {@code w = sum_i n_i w_i / sum_i n_i} (n_i = rows task i used since the last average), through the same
+ * allreduce. The reported loss of a step is the row-weighted mean of the tasks' local losses.
+ *
+ * <p>Call order inside: register with the driver's {@link Rendezvous} and connect the {@link Mesh}; decode the start
+ * state from the broadcast; run the steps; rank 0 returns the final state and per-step figures. On any failure the
+ * mesh is closed so the peers fail too, and Spark re-runs the whole stage from the same broadcast start state.
+ */
+final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<SegmentResult>>
+        implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Everything a segment's tasks share (serialised once with the task). */
+    record Setup(String runId, ModelArchitecture architecture, BatchPlan plan, Precision precision, int partitions,
+                 OptimizerSpec optimizer, ScheduleSpec schedule, MiniBatchUpdate update, int localSteps,
+                 boolean averaging, Rendezvous.Address rendezvous, long token, int timeoutMillis)
+            implements Serializable {}
+
+    private final Setup setup;
+    private final Broadcast<byte[][]> start;
+    private final int segment;
+    private final int epoch;
+    private final int from;
+    private final int to;
+
+    SegmentTask(Setup setup, Broadcast<byte[][]> start, int segment, int epoch, int from, int to) {
+        this.setup = setup;
+        this.start = start;
+        this.segment = segment;
+        this.epoch = epoch;
+        this.from = from;
+        this.to = to;
+    }
+
+    @Override
+    public Iterator<SegmentResult> apply(Iterator<RowBlock> blocks) {
+        BarrierTaskContext ctx = BarrierTaskContext.get();
+        int rank = ctx.partitionId();
+        RowBlock block = blocks.hasNext() ? blocks.next() : null;
+        if (blocks.hasNext()) throw new IllegalStateException("partition " + rank + " holds more than one row block");
+        int n = block == null ? 0 : block.rows;
+        int cols = block == null ? 1 : block.cols;
+        StepTask.State st = ExecutorCache.get(setup.runId(), "allreduce", rank,
+                () -> new StepTask.State(setup.architecture(), setup.plan().maxRowsPerStep(n), n, cols, setup.precision()));
+        String host = SparkEnv.get().blockManager().blockManagerId().host();
+        synchronized (st) {
+            if (block != null) st.permute(setup.plan(), epoch, rank);
+            try (Mesh mesh = Mesh.connect(setup.rendezvous(), setup.token(), segment, ctx.stageAttemptNumber(), rank,
+                    setup.partitions(), host, setup.timeoutMillis())) {
+                SegmentResult r = setup.averaging() ? runAveraging(st, block, mesh) : runSynchronous(st, block, mesh);
+                return Iterator$.MODULE$.single(r);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private Optimizer startState(StepTask.State st) {
+        byte[][] s = start.value();
+        DoubleBytes.decode(s[0], st.params);
+        Optimizer opt = setup.optimizer().build(setup.schedule());
+        opt.init(st.network.layout());
+        opt.restoreState(s[1]);
+        return opt;
+    }
+
+    /** Gradient sum of this partition's slice of {@code step} into {@code out[0, W)}; returns rows, loss in out[W]. */
+    private int sliceGradient(StepTask.State st, RowBlock block, int step, double[] out) {
+        int w = st.params.length;
+        int m = 0;
+        double loss = 0;
+        if (block != null) {
+            int s = setup.plan().sliceStart(step, block.rows);
+            m = setup.plan().sliceEnd(step, block.rows) - s;
+            if (m > 0) loss = st.gradientAt(block, s, m);
+        }
+        if (m > 0) System.arraycopy(st.grad, 0, out, 0, w);
+        else Arrays.fill(out, 0, w, 0.0);
+        out[w] = loss;
+        return m;
+    }
+
+    private SegmentResult runSynchronous(StepTask.State st, RowBlock block, Mesh mesh) throws IOException {
+        Optimizer opt = startState(st);
+        ParameterLayout layout = st.network.layout();
+        double[] params = st.params;
+        int w = params.length;
+        int p = setup.partitions();
+        int rank = mesh.rank();
+        double[] vec = new double[w + 2 + p];
+        double[] grad = new double[w];
+        int steps = to - from;
+        Stats stats = new Stats(steps);
+        int done = 0;
+        for (int k = 0; k < steps; k++) {
+            int step = from + k;
+            long t = (long) epoch * setup.plan().stepsPerEpoch() + step;
+            long c0 = System.nanoTime();
+            Arrays.fill(vec, w + 1, vec.length, 0.0);
+            vec[w + 1] = sliceGradient(st, block, step, vec);
+            long c1 = System.nanoTime();
+            vec[w + 2 + rank] = c1 - c0;
+            mesh.allReduce(vec, vec.length, t);
+            long c2 = System.nanoTime();
+            MiniBatchUpdate.Outcome o = setup.update().apply(params, vec, vec[w], (long) vec[w + 1], t, opt, layout, grad);
+            long c3 = System.nanoTime();
+            long cmax = 0;
+            long csum = 0;
+            for (int r = 0; r < p; r++) {
+                cmax = Math.max(cmax, (long) vec[w + 2 + r]);
+                csum += (long) vec[w + 2 + r];
+            }
+            stats.record(k, vec[w], (long) vec[w + 1], o, c2 - c0, cmax, csum, c3 - c2);
+            done = k + 1;
+            if (o.status() != MiniBatchUpdate.Status.OK) break;
+        }
+        stats.syncs = done;
+        return result(rank, done, params, opt, stats);
+    }
+
+    private SegmentResult runAveraging(StepTask.State st, RowBlock block, Mesh mesh) throws IOException {
+        Optimizer opt = startState(st);
+        ParameterLayout layout = st.network.layout();
+        double[] params = st.params;
+        int w = params.length;
+        int k = setup.localSteps();
+        int rank = mesh.rank();
+        int steps = to - from;
+        double[] local = new double[w + 1];
+        double[] grad = new double[w];
+        Stats stats = new Stats(steps);
+        // window vector: [n_i w_i | n_i state_i ... | n_i | per window step j: loss*rows, rows, failed, norm*rows]
+        int stateArrays = opt.stateArrays().length;
+        int head = w * (1 + stateArrays);
+        double[] vec = new double[head + 1 + 4 * k];
+        long[] wall = new long[k];
+        long[] comp = new long[k];
+        double[] lr = new double[k];
+        int windowStart = 0;
+        long windowRows = 0;
+        int done = 0;
+        boolean failed = false;
+        for (int i = 0; i < steps && !failed; i++) {
+            int step = from + i;
+            long t = (long) epoch * setup.plan().stepsPerEpoch() + step;
+            int j = i - windowStart;
+            if (j == 0) Arrays.fill(vec, head, vec.length, 0.0);
+            long c0 = System.nanoTime();
+            int m = sliceGradient(st, block, step, local);
+            long c1 = System.nanoTime();
+            lr[j] = opt.learningRate(t);
+            if (m > 0) {
+                MiniBatchUpdate.Outcome o = setup.update().apply(params, local, local[w], m, t, opt, layout, grad);
+                vec[head + 1 + 4 * j] = o.loss() * m;
+                vec[head + 1 + 4 * j + 1] = m;
+                vec[head + 1 + 4 * j + 2] = o.status() == MiniBatchUpdate.Status.OK ? 0 : 1 + o.status().ordinal();
+                vec[head + 1 + 4 * j + 3] = o.gradNorm() * m;
+                windowRows += m;
+            }
+            long c2 = System.nanoTime();
+            comp[j] = c1 - c0;
+            wall[j] = c2 - c0;
+            boolean sync = (step + 1) % k == 0 || i == steps - 1;
+            if (!sync) continue;
+            // average: pack n_i * w_i and n_i * state_i, allreduce, divide by sum n_i
+            long s0 = System.nanoTime();
+            for (int x = 0; x < w; x++) vec[x] = params[x] * windowRows;
+            double[][] states = opt.stateArrays();
+            for (int a = 0; a < stateArrays; a++) {
+                double[] sa = states[a];
+                int off = w * (1 + a);
+                for (int x = 0; x < w; x++) vec[off + x] = sa[x] * windowRows;
+            }
+            vec[head] = windowRows;
+            mesh.allReduce(vec, vec.length, t);
+            double total = vec[head];
+            if (total > 0) {
+                double inv = 1.0 / total;
+                for (int x = 0; x < w; x++) params[x] = vec[x] * inv;
+                for (int a = 0; a < stateArrays; a++) {
+                    double[] sa = states[a];
+                    int off = w * (1 + a);
+                    for (int x = 0; x < w; x++) sa[x] = vec[off + x] * inv;
+                }
+            }
+            long s1 = System.nanoTime();
+            for (int q = 0; q <= j; q++) {
+                double rows = vec[head + 1 + 4 * q + 1];
+                int flag = (int) Math.min(2, vec[head + 1 + 4 * q + 2]);
+                double loss = rows > 0 ? vec[head + 1 + 4 * q] / rows : Double.NaN;
+                double norm = rows > 0 ? vec[head + 1 + 4 * q + 3] / rows : Double.NaN;
+                MiniBatchUpdate.Status status = flag == 0 ? MiniBatchUpdate.Status.OK
+                        : MiniBatchUpdate.Status.NON_FINITE_LOSS;
+                MiniBatchUpdate.Outcome o = new MiniBatchUpdate.Outcome(loss, norm, lr[q], status);
+                // the averaging's wall time is charged to the window's last step
+                long exch = q == j ? s1 - s0 : 0;
+                stats.record(windowStart + q, rows > 0 ? vec[head + 1 + 4 * q] : 0, (long) rows, o,
+                        comp[q] + exch, comp[q], comp[q], wall[q] - comp[q]);
+                done = windowStart + q + 1;
+                if (status != MiniBatchUpdate.Status.OK) {
+                    failed = true;
+                    break;
+                }
+            }
+            stats.syncs++;
+            windowStart = i + 1;
+            windowRows = 0;
+        }
+        return result(rank, done, params, opt, stats);
+    }
+
+    private static SegmentResult result(int rank, int done, double[] params, Optimizer opt, Stats stats) {
+        SegmentResult r = new SegmentResult(rank, done, SegmentResult.hash(params));
+        if (rank == 0) {
+            r.params = DoubleBytes.encode(params);
+            r.optimizerState = opt.saveState();
+            stats.copyTo(r, done);
+        }
+        return r;
+    }
+
+    /** Per-step figures of a segment (kept on every rank, returned by rank 0). */
+    private static final class Stats {
+        final double[] lossSum;
+        final double[] loss;
+        final double[] norm;
+        final double[] lr;
+        final long[] rows;
+        final byte[] status;
+        final long[] wall;
+        final long[] cmax;
+        final long[] csum;
+        final long[] update;
+        int syncs;
+
+        Stats(int n) {
+            lossSum = new double[n];
+            loss = new double[n];
+            norm = new double[n];
+            lr = new double[n];
+            rows = new long[n];
+            status = new byte[n];
+            wall = new long[n];
+            cmax = new long[n];
+            csum = new long[n];
+            update = new long[n];
+        }
+
+        void record(int k, double lossSumValue, long rowCount, MiniBatchUpdate.Outcome o, long wallNanos,
+                    long computeMax, long computeSum, long updateNanos) {
+            lossSum[k] = lossSumValue;
+            loss[k] = o.loss();
+            norm[k] = o.gradNorm();
+            lr[k] = o.learningRate();
+            rows[k] = rowCount;
+            status[k] = (byte) o.status().ordinal();
+            wall[k] = wallNanos;
+            cmax[k] = computeMax;
+            csum[k] = computeSum;
+            update[k] = updateNanos;
+        }
+
+        void copyTo(SegmentResult r, int n) {
+            r.lossSum = Arrays.copyOf(lossSum, n);
+            r.loss = Arrays.copyOf(loss, n);
+            r.gradNorm = Arrays.copyOf(norm, n);
+            r.learningRate = Arrays.copyOf(lr, n);
+            r.rows = Arrays.copyOf(rows, n);
+            r.status = Arrays.copyOf(status, n);
+            r.wallNanos = Arrays.copyOf(wall, n);
+            r.computeMaxNanos = Arrays.copyOf(cmax, n);
+            r.computeSumNanos = Arrays.copyOf(csum, n);
+            r.updateNanos = Arrays.copyOf(update, n);
+            r.syncs = syncs;
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package org.descent.job.exchange;
+
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.descent.job.data.RowBlock;
+import org.descent.job.model.ModelArchitecture;
+import org.descent.math.nn.Network;
+import org.descent.math.nn.Precision;
+import org.descent.math.optim.MiniBatchUpdate;
+import org.descent.math.optim.OptimizerSpec;
+import org.descent.math.optim.ScheduleSpec;
+
+/**
+ * Picks and builds the {@link StepEngine} for {@code training.exchange} and {@code training.local-steps}. The
+ * allreduce engine needs every partition's task running at once, so it is chosen by {@code auto} only when the
+ * application has at least as many task slots as partitions and dynamic allocation is off; both engines give the
+ * same bits, so the choice changes speed, not results.
+ */
+public final class StepEngines {
+    private static final Logger LOG = LogManager.getLogger(StepEngines.class);
+
+    private StepEngines() {}
+
+    /** What an engine needs besides the data. */
+    public record Spec(ExchangeKind kind, int localSteps, Precision precision, OptimizerSpec optimizer,
+                       ScheduleSpec schedule, MiniBatchUpdate update, boolean recordVisits) {}
+
+    public static StepEngine create(JavaSparkContext jsc, JavaRDD<RowBlock> blocks, ModelArchitecture architecture,
+                                    BatchPlan plan, Network network, Spec spec) {
+        int partitions = blocks.getNumPartitions();
+        String why = allReduceObstacle(jsc.sc(), partitions, spec.recordVisits());
+        boolean allReduce = switch (spec.kind()) {
+            case ALLREDUCE -> true;
+            case BROADCAST_COLLECT -> false;
+            case AUTO -> why == null || spec.localSteps() > 1;
+        };
+        if (allReduce && why != null) {
+            throw new IllegalStateException((spec.localSteps() > 1 ? "training.local-steps = " + spec.localSteps()
+                    : "training.exchange = allreduce") + " cannot run here: " + why);
+        }
+        if (!allReduce && spec.localSteps() > 1) {
+            throw new IllegalStateException("training.local-steps = " + spec.localSteps() + " needs the allreduce "
+                    + "exchange; set training.exchange = allreduce (or auto), or training.local-steps = 1");
+        }
+        if (spec.kind() == ExchangeKind.AUTO) {
+            LOG.info("training.exchange = auto: using {}{}", allReduce ? "allreduce" : "broadcast-collect",
+                    why == null ? "" : " (allreduce not possible: " + why + ")");
+        }
+        if (allReduce) {
+            return new AllReduceEngine(jsc, blocks, architecture, plan, network.numParams(), spec.precision(),
+                    spec.optimizer(), spec.schedule(), spec.update(), spec.localSteps(), false);
+        }
+        GradientExchange exchange = new BroadcastCollectExchange(jsc, blocks, architecture, plan, network.numParams(),
+                spec.recordVisits(), spec.precision());
+        return new DriverStepEngine(exchange, spec.update(), network.layout(), plan.stepsPerEpoch());
+    }
+
+    /** Why the allreduce engine cannot run now (null: it can). */
+    static String allReduceObstacle(SparkContext sc, int partitions, boolean recordVisits) {
+        if (recordVisits) return "row-visit recording (a test facility) needs broadcast-collect";
+        if (sc.conf().getBoolean("spark.dynamicAllocation.enabled", false)) {
+            return "spark.dynamicAllocation.enabled = true (Spark's barrier mode, which runs all tasks at once, "
+                    + "does not support it); disable dynamic allocation or use broadcast-collect";
+        }
+        int slots = taskSlots(sc);
+        if (slots >= 0 && partitions > slots) {
+            return "training.partitions = " + partitions + " but the application has only " + slots + " task slots, and "
+                    + "every partition's task must run at once; set training.partitions <= " + slots
+                    + " or give the application more executor cores";
+        }
+        return null;
+    }
+
+    /** Task slots of the application's executors right now (-1 if Spark does not say). */
+    static int taskSlots(SparkContext sc) {
+        try {
+            return sc.maxNumConcurrentTasks(sc.resourceProfileManager().defaultResourceProfile());
+        } catch (RuntimeException | LinkageError e) {
+            return -1;
+        }
+    }
+}
