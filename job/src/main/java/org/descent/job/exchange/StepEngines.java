@@ -24,9 +24,13 @@ public final class StepEngines {
 
     private StepEngines() {}
 
-    /** What an engine needs besides the data. */
+    /**
+     * What an engine needs besides the data. {@code forceAveraging} runs the local-SGD (model averaging) path even
+     * for {@code localSteps = 1} (tests: it must then agree with synchronous SGD).
+     */
     public record Spec(ExchangeKind kind, int localSteps, Precision precision, OptimizerSpec optimizer,
-                       ScheduleSpec schedule, MiniBatchUpdate update, boolean recordVisits) {}
+                       ScheduleSpec schedule, MiniBatchUpdate update, boolean recordVisits,
+                       boolean forceAveraging) {}
 
     public static StepEngine create(JavaSparkContext jsc, JavaRDD<RowBlock> blocks, ModelArchitecture architecture,
                                     BatchPlan plan, Network network, Spec spec) {
@@ -35,7 +39,7 @@ public final class StepEngines {
         boolean allReduce = switch (spec.kind()) {
             case ALLREDUCE -> true;
             case BROADCAST_COLLECT -> false;
-            case AUTO -> why == null || spec.localSteps() > 1;
+            case AUTO -> why == null || spec.localSteps() > 1 || spec.forceAveraging();
         };
         if (allReduce && why != null) {
             throw new IllegalStateException((spec.localSteps() > 1 ? "training.local-steps = " + spec.localSteps()
@@ -51,7 +55,7 @@ public final class StepEngines {
         }
         if (allReduce) {
             return new AllReduceEngine(jsc, blocks, architecture, plan, network.numParams(), spec.precision(),
-                    spec.optimizer(), spec.schedule(), spec.update(), spec.localSteps(), false);
+                    spec.optimizer(), spec.schedule(), spec.update(), spec.localSteps(), spec.forceAveraging());
         }
         GradientExchange exchange = new BroadcastCollectExchange(jsc, blocks, architecture, plan, network.numParams(),
                 spec.recordVisits(), spec.precision());

@@ -61,6 +61,7 @@ public final class Trainer {
     private StepListener listener = StepListener.NONE;
     private EpochListener epochListener = EpochListener.NONE;
     private boolean recordVisits;
+    private boolean forceAveraging;
     private StartState start;
     private CheckpointHook checkpointHook = CheckpointHook.NONE;
     private byte[] finalOptimizerState;
@@ -85,6 +86,15 @@ public final class Trainer {
     /** Makes every {@link StepResult} carry the ids of the rows the step used (tests; costs a long per row). */
     public Trainer recordVisits(boolean on) {
         this.recordVisits = on;
+        return this;
+    }
+
+    /**
+     * Runs the local-SGD model-averaging path (allreduce engine) even when {@code training.local-steps = 1}: tests
+     * check that it then agrees with synchronous SGD.
+     */
+    public Trainer forceModelAveraging(boolean on) {
+        this.forceAveraging = on;
         return this;
     }
 
@@ -193,7 +203,7 @@ public final class Trainer {
         epochListener.onStart(tc.epochs(), steps, n);
         StepTimingTotals timing = new StepTimingTotals();
         StepEngines.Spec engineSpec = new StepEngines.Spec(tc.exchange(), tc.localSteps(), tc.precision(),
-                config.optimizer().spec(), schedule, update, recordVisits);
+                config.optimizer().spec(), schedule, update, recordVisits, forceAveraging);
         StepEngine engine;
         try {
             engine = StepEngines.create(jsc, trainBlocks, arch, plan, network, engineSpec);
