@@ -13,11 +13,12 @@ CP_FILE=job/target/classpath.txt
 if [[ ! -f job/target/classes/org/descent/job/Main.class || ! -f common-math/target/classes/org/descent/math/Matrix.class \
       || ! -f "$CP_FILE" || job/pom.xml -nt "$CP_FILE" || pom.xml -nt "$CP_FILE" ]]; then
   echo "run.sh: building classes and classpath..." >&2
-  mvn -B -q -o -pl job -am compile >&2 || mvn -B -q -pl job -am compile >&2
   # includeScope=provided gives the compile classpath incl. provided Spark (checked: 210 entries with
-  # spark-core, breeze, picocli); includeScope=runtime would drop Spark.
-  mvn -B -q -o -pl job dependency:build-classpath -Dmdep.outputFile=target/classpath.txt \
-      -Dmdep.includeScope=provided >&2
+  # spark-core, breeze, picocli); includeScope=runtime would drop Spark. compile and build-classpath run in one
+  # reactor session so that common-math resolves to the sibling module (nothing is installed into ~/.m2).
+  MVN_CP=(-B -q -pl job -am compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
+    -Dmdep.includeScope=provided)
+  mvn -o "${MVN_CP[@]}" >&2 || mvn "${MVN_CP[@]}" >&2
   # the job's own sibling module as classes rather than an installed jar
   sed -i 's#[^:]*descent-common-math[^:]*\.jar#'"$PWD"'/common-math/target/classes#' "$CP_FILE"
 fi

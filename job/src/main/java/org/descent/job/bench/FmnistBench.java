@@ -58,16 +58,16 @@ public final class FmnistBench {
             String loadBefore = loadAverage();
             DataStage.Input input = DataStage.load(spark, cfg);
             StepClock clock = new StepClock();
-            TrainingResult result = new Trainer(spark, cfg).withStepListener(clock).train(input.train(),
-                    input.validation());
-            print(label, cfg, spark, result, clock, loadBefore, loadAverage());
+            Trainer trainer = new Trainer(spark, cfg).withStepListener(clock);
+            TrainingResult result = trainer.train(input.train(), input.validation());
+            print(label, cfg, spark, result, clock, loadBefore, loadAverage(), trainer.engineName());
         } finally {
             spark.stop();
         }
     }
 
     private static void print(String label, JobConfig cfg, SparkSession spark, TrainingResult result, StepClock clock,
-                              String loadBefore, String loadAfter) {
+                              String loadBefore, String loadAfter, String engine) {
         String master = spark.sparkContext().master();
         System.out.printf(Locale.ROOT, "%n== descent fmnist bench%s ==%n", label.isEmpty() ? "" : " [" + label + "]");
         System.out.printf(Locale.ROOT, "machine: %d cores, %s; load average before %s, after %s (shared machine: "
@@ -76,6 +76,8 @@ public final class FmnistBench {
                         + System.getProperty("java.version"), loadBefore, loadAfter);
         System.out.printf(Locale.ROOT, "BLAS: %s (OPENBLAS_NUM_THREADS=%s)%n",
                 dev.ludovic.netlib.blas.BLAS.getInstance().getClass().getName(), System.getenv("OPENBLAS_NUM_THREADS"));
+        System.out.printf(Locale.ROOT, "exchange: %s (training.exchange = %s)%n", engine,
+                cfg.training().exchange().name().toLowerCase(Locale.ROOT).replace('_', '-'));
         System.out.printf(Locale.ROOT, "spark: %s, %d partitions; batch %d, %d steps/epoch, %d train rows, %d params%n",
                 master, cfg.training().partitions(), cfg.training().batchSize(), result.stepsPerEpoch(),
                 result.trainRows(), result.params().length);
@@ -96,26 +98,19 @@ public final class FmnistBench {
             StepClock.Epoch ep = clock.epochs().get(e);
             EpochReport rep = result.epochs().get(e);
             int steps = ep.timings.size();
-            long wall = 0, cmax = 0, csum = 0, fetch = 0, dsum = 0;
+            long wall = 0, cmax = 0, csum = 0, fetch = 0, dsum = 0, upd = 0;
             for (StepTiming t : ep.timings) {
                 wall += t.wallNanos();
                 cmax += t.computeMaxNanos();
                 csum += t.computeSumNanos();
                 fetch += t.fetchMaxNanos();
                 dsum += t.driverSumNanos();
+                upd += t.updateNanos();
             }
-            // driver update per step: interval between onStep calls minus that step's exchange wall time
-            long[] upd = new long[ep.intervals.size()];
-            long intervalSum = 0;
-            for (int k = 0; k < upd.length; k++) {
-                upd[k] = ep.intervals.get(k) - ep.timings.get(k + 1).wallNanos();
-                intervalSum += ep.intervals.get(k);
-            }
-            double updMs = upd.length == 0 ? 0 : median(Arrays.stream(upd).asDoubleStream().toArray()) / 1e6;
-            double stepsSec = (intervalSum + ep.timings.get(0).wallNanos()) / 1e9 + updMs / 1e3;
+            double stepsSec = (wall + upd) / 1e9;
             double[] row = {rep.seconds(), stepsSec, ep.rows / stepsSec, steps / stepsSec,
                     wall / 1e6 / steps, cmax / 1e6 / steps, csum / 1e6 / steps, (wall - cmax) / 1e6 / steps,
-                    fetch / 1e6 / steps, dsum / 1e6 / steps, updMs, rep.validationMetric()};
+                    fetch / 1e6 / steps, dsum / 1e6 / steps, upd / 1e6 / steps, rep.validationMetric()};
             for (int c = 0; c < row.length; c++) cols[c][e] = row[c];
             System.out.println(formatRow(String.valueOf(e + 1), row));
         }
@@ -129,10 +124,17 @@ public final class FmnistBench {
                         + "driver update %.1f ms; last val accuracy %.4f%n",
                 label.isEmpty() ? "" : " [" + label + "]", med[0], med[1], med[2], med[3], med[4], med[5],
                 cfg.training().partitions(), med[7], med[10], cols[11][n - 1]);
+        // one machine-readable line for scripts/bench-fmnist.sh
+        System.out.printf(Locale.ROOT, "BENCH descent precision=%s exchange=%s partitions=%d epochs=%d median_epoch_s=%.3f "
+                        + "median_step_ms=%.3f compute_ms=%.3f exchange_ms=%.3f update_ms=%.3f test_acc=%.4f%n",
+                cfg.training().precision().name().toLowerCase(Locale.ROOT), engine.replace(' ', '_'),
+                cfg.training().partitions(), n, med[0], med[4] + med[10], med[5], med[7], med[10], cols[11][n - 1]);
         System.out.println("columns: epoch s = whole epoch incl. validation; steps s = training steps only; step ms = "
-                + "exchange wall per step (broadcast..driver sum); comp max/sum = gather+gradient inside the tasks "
-                + "(slowest / all tasks); exch+sch = step ms - comp max; pfetch = slowest task's wait for the "
-                + "broadcast params; drv sum = driver adding the partials; update = driver regularise+clip+optimizer.");
+                + "compute + exchange wall per step, without the update; comp max/sum = gather+gradient inside the tasks "
+                + "(slowest / all tasks); exch+sch = step ms - comp max (allreduce: the socket exchange incl. waiting "
+                + "for the slowest task; broadcast-collect: broadcast, job scheduling, result transfer, driver sum); "
+                + "pfetch = slowest task's wait for the broadcast params; drv sum = driver adding the partials; "
+                + "update = regularise+clip+optimizer (driver for broadcast-collect, every task for allreduce).");
         System.out.println("final parameters fingerprint (same config+seed+partitions must give the same): "
                 + fingerprint(result.params()));
     }

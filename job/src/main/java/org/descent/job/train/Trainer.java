@@ -65,6 +65,7 @@ public final class Trainer {
     private StartState start;
     private CheckpointHook checkpointHook = CheckpointHook.NONE;
     private byte[] finalOptimizerState;
+    private String engineName;
 
     public Trainer(SparkSession spark, JobConfig config) {
         this.spark = spark;
@@ -108,6 +109,11 @@ public final class Trainer {
     public Trainer withCheckpointHook(CheckpointHook h) {
         this.checkpointHook = h;
         return this;
+    }
+
+    /** The exchange engine the last {@link #train} used, e.g. "allreduce" (null before). */
+    public String engineName() {
+        return engineName;
     }
 
     /** {@code Optimizer.saveState()} at the end of the last {@link #train} (null before). */
@@ -210,7 +216,8 @@ public final class Trainer {
         } catch (IllegalStateException e) {
             throw new TrainingFailedException(e.getMessage(), e);
         }
-        LOG.info("exchange: {}", engine.name());
+        engineName = engine.name();
+        LOG.info("exchange: {}", engineName);
         try (StepEngine engineToClose = engine;
              // Validation always in float64 (the Evaluator's default workspace), whatever training.precision
              // says: validation metrics, early stopping and the best-epoch choice stay comparable across runs
