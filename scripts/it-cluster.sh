@@ -8,10 +8,13 @@
 #   4. `train` on the cluster, hdfs:// in and out; `evaluate` the model from HDFS
 #   5. executor loss: `train` again in the background, wait for epoch progress in its log, SIGKILL one
 #      executor JVM, wait for the job to finish (Spark must replace the executor and retry the tasks)
-#   6. `hdfs -get` both cluster models; their params.bin must equal the local-mode one bit for bit (cmp)
+#      5b. the same with training.exchange = allreduce (2 partitions = the 2 task slots), after its own
+#          local[2] reference: the barrier stage is aborted and re-run from the driver's exact state
+#   6. `hdfs -get` the cluster models; each params.bin must equal its local-mode reference bit for bit (cmp)
 #
 # Usage: scripts/it-cluster.sh            (exit 0 = pass; logs and models under $IT_WORK)
 # Settings: IT_WORK (target/it-cluster), IT_ROWS (6000), IT_FEATURES (20), IT_EPOCHS (20), IT_PARTITIONS (4),
+#   IT_AR_EPOCHS (60, the allreduce run),
 #   IT_SEED (42), IT_KEEP_CLUSTER=1 (leave it running afterwards), IT_JOB_JAR / IT_JOB_CLASS (another jar or
 #   main class, e.g. a stand-in CLI), IT_TIMEOUT (seconds per submit, 900), plus every DESCENT_* setting of
 #   scripts/cluster.sh (ports, run directory).
@@ -26,6 +29,7 @@ IT_FEATURES="${IT_FEATURES:-20}"
 IT_EPOCHS="${IT_EPOCHS:-20}"
 IT_PARTITIONS="${IT_PARTITIONS:-4}"
 IT_SEED="${IT_SEED:-42}"
+IT_AR_EPOCHS="${IT_AR_EPOCHS:-60}"   # allreduce epochs are ~10x shorter: more of them, so the kill lands mid-run
 IT_TIMEOUT="${IT_TIMEOUT:-900}"
 RUN_ID="$(date +%Y%m%d-%H%M%S)-$$"
 # own run directory (fresh HDFS, own logs) unless the caller picks one; the ports are still cluster.sh's
@@ -148,6 +152,9 @@ run_fg() {
 
 hdfs() { "$CLUSTER" hdfs "$@"; }
 
+# which exchange training.exchange = auto picks on this cluster (2 one-core workers = 2 task slots)
+engine_of() { (( $1 <= 2 )) && echo "auto: allreduce" || echo "auto: broadcast-collect"; }
+
 # Seeded synthetic classification data (LIBSVM, 1-based feature indices): 3 Gaussian-ish blobs.
 make_data() { # FILE ROWS SEED
   awk -v n="$2" -v d="$IT_FEATURES" -v seed="$3" 'BEGIN {
@@ -170,7 +177,7 @@ make_data() { # FILE ROWS SEED
 # ------------------------------------------------------------------------------------------------
 T_ALL=$SECONDS
 mkdir -p "$IT_WORK"
-rm -rf "${IT_WORK:?}"/{local-model,model-a,model-b} "$IT_WORK"/*.log
+rm -rf "${IT_WORK:?}"/{local-model,local-model-ar,model-a,model-b,model-c} "$IT_WORK"/*.log
 log "work dir $IT_WORK, HDFS base $HDFS_URL$HDFS_BASE"
 
 # the shaded jar (package only, never install)
@@ -234,45 +241,76 @@ log "  test accuracy $acc (bar $EVAL_MIN_ACCURACY); metrics JSON on HDFS"
 log "  done in $((SECONDS - t)) s"
 fi
 
-# 5. executor loss
-log "train on the cluster with an executor SIGKILLed mid-run"
+# 5. executor loss: train in the background, wait for epoch progress, SIGKILL one executor, the job must finish.
+# train_with_executor_kill LOGFILE MODEL_URL [extra --set args...]
+train_with_executor_kill() {
+  local klog="$1" model="$2"; shift 2
+  train_args "$CONF" "$HDFS_URL$HDFS_BASE/data/train.libsvm" "$model"
+  submit "$klog" -- "${TRAIN_ARGS[@]}" "$@" &
+  BG_PID=$!
+  local deadline=$((SECONDS + 300))
+  until (( $(grep -cE "$EPOCH_PROGRESS_REGEX" "$klog" 2>/dev/null || true) >= EPOCH_PROGRESS_COUNT )); do
+    kill -0 "$BG_PID" 2>/dev/null || fail "the job ended before showing epoch progress /$EPOCH_PROGRESS_REGEX/ x$EPOCH_PROGRESS_COUNT; see $klog"
+    ((SECONDS < deadline)) || fail "no epoch progress /$EPOCH_PROGRESS_REGEX/ in $klog after 300 s"
+    sleep 0.2
+  done
+  local execs
+  mapfile -t execs < <("$CLUSTER" executors)
+  ((${#execs[@]} >= 1)) || fail "no executor JVMs found under the workers (scripts/cluster.sh executors)"
+  local victim="${execs[0]}"
+  "$CLUSTER" executors -v > "$klog.executors-before-kill.txt"
+  kill -KILL "$victim"
+  log "  SIGKILL executor pid $victim at $(date +%T.%3N) ($(grep -c . "$klog.executors-before-kill.txt") executors were running)"
+  kill -0 "$BG_PID" 2>/dev/null || fail "the job had already finished when the executor was killed; raise IT_EPOCHS or IT_ROWS"
+  local rc=0
+  wait "$BG_PID" || rc=$?
+  BG_PID=""
+  ((rc == 0)) || fail "train after executor loss exited with $rc, see $klog"
+  grep -qE "Lost executor|Executor .* removed" "$klog" || fail "the driver log does not show the executor loss; see $klog"
+  local added
+  added=$(grep -c "Executor added" "$klog" || true)
+  ((added >= 3)) || fail "no replacement executor was granted (Executor added: $added); see $klog"
+  log "  driver saw: $(grep -m1 -oE 'Lost executor [0-9]+[^:]*: [^(]*' "$klog" || echo '?'); executors added: $added"
+}
+
+log "train on the cluster with an executor SIGKILLed mid-run (training.exchange = $(engine_of "$IT_PARTITIONS"))"
 t=$SECONDS
-KLOG="$IT_WORK/train-executor-loss.log"
-train_args "$CONF" "$HDFS_URL$HDFS_BASE/data/train.libsvm" "$HDFS_URL$HDFS_BASE/model-b"
-submit "$KLOG" -- "${TRAIN_ARGS[@]}" &
-BG_PID=$!
-deadline=$((SECONDS + 300))
-until (( $(grep -cE "$EPOCH_PROGRESS_REGEX" "$KLOG" 2>/dev/null || true) >= EPOCH_PROGRESS_COUNT )); do
-  kill -0 "$BG_PID" 2>/dev/null || fail "the job ended before showing epoch progress /$EPOCH_PROGRESS_REGEX/ x$EPOCH_PROGRESS_COUNT; see $KLOG"
-  ((SECONDS < deadline)) || fail "no epoch progress /$EPOCH_PROGRESS_REGEX/ in $KLOG after 300 s"
-  sleep 0.2
-done
-mapfile -t EXECS < <("$CLUSTER" executors)
-((${#EXECS[@]} >= 1)) || fail "no executor JVMs found under the workers (scripts/cluster.sh executors)"
-VICTIM="${EXECS[0]}"
-"$CLUSTER" executors -v > "$IT_WORK/executors-before-kill.txt"
-kill -KILL "$VICTIM"
-log "  SIGKILL executor pid $VICTIM at $(date +%T.%3N) ($(grep -c . "$IT_WORK/executors-before-kill.txt") executors were running)"
-kill -0 "$BG_PID" 2>/dev/null || fail "the job had already finished when the executor was killed; raise IT_EPOCHS or IT_ROWS"
-if wait "$BG_PID"; then rc=0; else rc=$?; fi
-BG_PID=""
-((rc == 0)) || fail "train after executor loss exited with $rc, see $KLOG"
-grep -qE "Lost executor|Executor .* removed" "$KLOG" || fail "the driver log does not show the executor loss; see $KLOG"
-added=$(grep -c "Executor added" "$KLOG" || true)
-((added >= 3)) || fail "no replacement executor was granted (Executor added: $added); see $KLOG"
-log "  done in $((SECONDS - t)) s; driver saw: $(grep -m1 -oE 'Lost executor [0-9]+[^:]*: [^(]*' "$KLOG" || echo '?'); executors added: $added"
+train_with_executor_kill "$IT_WORK/train-executor-loss.log" "$HDFS_URL$HDFS_BASE/model-b"
+log "  done in $((SECONDS - t)) s"
+
+# 5b. the allreduce exchange (one task per slot: 2 partitions on the 2 one-core workers) with an executor
+# SIGKILLed mid-epoch: Spark aborts and re-runs the barrier stage from the driver's exact state.
+AR_SETS=(--set "training.partitions=2" --set "training.exchange=allreduce" --set "training.epochs=$IT_AR_EPOCHS")
+log "allreduce: local-mode reference (local[2], 2 partitions)"
+t=$SECONDS
+train_args "$CONF" "file://$IT_WORK/train.libsvm" "file://$IT_WORK/local-model-ar"
+submit "$IT_WORK/train-local-ar.log" --master "local[2]" -- "${TRAIN_ARGS[@]}" "${AR_SETS[@]}" \
+  || fail "local-mode allreduce train failed, see $IT_WORK/train-local-ar.log"
+grep -q "exchange: allreduce" "$IT_WORK/train-local-ar.log" || fail "the local run did not use allreduce; see $IT_WORK/train-local-ar.log"
+log "  done in $((SECONDS - t)) s"
+log "allreduce: train on the cluster with an executor SIGKILLed mid-run"
+t=$SECONDS
+train_with_executor_kill "$IT_WORK/train-executor-loss-ar.log" "$HDFS_URL$HDFS_BASE/model-c" "${AR_SETS[@]}"
+grep -q "exchange: allreduce" "$IT_WORK/train-executor-loss-ar.log" \
+  || fail "the cluster run did not use allreduce; see $IT_WORK/train-executor-loss-ar.log"
+grep -qE "barrier|Barrier" "$IT_WORK/train-executor-loss-ar.log" \
+  || log "  note: no barrier-stage retry message in the driver log"
+log "  done in $((SECONDS - t)) s"
 
 # 6. bit-for-bit comparison
 hdfs -get "$HDFS_BASE/model-a" "$IT_WORK/model-a"
 hdfs -get "$HDFS_BASE/model-b" "$IT_WORK/model-b"
-for m in model-a model-b; do
+hdfs -get "$HDFS_BASE/model-c" "$IT_WORK/model-c"
+for m in model-a model-b model-c; do
+  ref=local-model; [[ $m == model-c ]] && ref=local-model-ar
   for f in "$MODEL_PARAMS" "$MODEL_METADATA"; do
     [[ -f "$IT_WORK/$m/$f" ]] || fail "$m has no $f (hdfs $HDFS_BASE/$m)"
   done
-  cmp "$IT_WORK/local-model/$MODEL_PARAMS" "$IT_WORK/$m/$MODEL_PARAMS" \
-    || fail "$m/$MODEL_PARAMS differs from the local-mode run (same config, seed, partitions)"
-  diff -q "$IT_WORK/local-model/$MODEL_METADATA" "$IT_WORK/$m/$MODEL_METADATA" >/dev/null \
-    || log "  note: $m/$MODEL_METADATA differs from local-mode's (paths/times?): diff $IT_WORK/{local-model,$m}/$MODEL_METADATA"
+  cmp "$IT_WORK/$ref/$MODEL_PARAMS" "$IT_WORK/$m/$MODEL_PARAMS" \
+    || fail "$m/$MODEL_PARAMS differs from the local-mode run $ref (same config, seed, partitions)"
+  diff -q "$IT_WORK/$ref/$MODEL_METADATA" "$IT_WORK/$m/$MODEL_METADATA" >/dev/null \
+    || log "  note: $m/$MODEL_METADATA differs from local-mode's (paths/times?): diff $IT_WORK/{$ref,$m}/$MODEL_METADATA"
 done
-log "params identical: local[2] == cluster == cluster-with-executor-loss ($(stat -c %s "$IT_WORK/local-model/$MODEL_PARAMS") bytes)"
+log "params identical: local[2] == cluster == cluster-with-executor-loss ($(stat -c %s "$IT_WORK/local-model/$MODEL_PARAMS") bytes, $IT_PARTITIONS partitions)"
+log "params identical: allreduce local[2] == allreduce cluster-with-executor-loss ($(stat -c %s "$IT_WORK/local-model-ar/$MODEL_PARAMS") bytes, 2 partitions)"
 log "total $((SECONDS - T_ALL)) s"

@@ -37,6 +37,9 @@ final class SparkSessions {
         conf.setIfMissing("spark.ui.showConsoleProgress", "false");
         // multi-MB partial gradients as direct task results (see conf/spark-defaults.conf, docs/performance.md)
         conf.setIfMissing("spark.task.maxDirectResultSize", "64m");
+        // allreduce barrier stages: re-check for free slots after an executor loss every 2 s, not 15 s
+        conf.setIfMissing("spark.scheduler.barrier.maxConcurrentTasksCheck.interval", "2s");
+        conf.setIfMissing("spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures", "150");
         for (Map.Entry<String, String> e : s.conf().entrySet()) {
             conf.set(e.getKey(), e.getValue());
         }

@@ -35,7 +35,18 @@ public final class StepEngines {
     public static StepEngine create(JavaSparkContext jsc, JavaRDD<RowBlock> blocks, ModelArchitecture architecture,
                                     BatchPlan plan, Network network, Spec spec) {
         int partitions = blocks.getNumPartitions();
+        boolean wanted = spec.kind() == ExchangeKind.ALLREDUCE || spec.localSteps() > 1 || spec.forceAveraging();
         String why = allReduceObstacle(jsc.sc(), partitions, spec.recordVisits());
+        if (why != null && spec.kind() != ExchangeKind.BROADCAST_COLLECT && !jsc.sc().isLocal()) {
+            // executors may still be registering: wait a little for enough task slots
+            long waitMillis = wanted ? 60_000 : 10_000;
+            long deadline = System.currentTimeMillis() + waitMillis;
+            LOG.info("allreduce: waiting up to {} s for {} task slots ({})", waitMillis / 1000, partitions, why);
+            while (why != null && why.contains("task slots") && System.currentTimeMillis() < deadline) {
+                sleep(500);
+                why = allReduceObstacle(jsc.sc(), partitions, spec.recordVisits());
+            }
+        }
         boolean allReduce = switch (spec.kind()) {
             case ALLREDUCE -> true;
             case BROADCAST_COLLECT -> false;
@@ -60,6 +71,15 @@ public final class StepEngines {
         GradientExchange exchange = new BroadcastCollectExchange(jsc, blocks, architecture, plan, network.numParams(),
                 spec.recordVisits(), spec.precision());
         return new DriverStepEngine(exchange, spec.update(), network.layout(), plan.stepsPerEpoch());
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for executors", e);
+        }
     }
 
     /** Why the allreduce engine cannot run now (null: it can). */
