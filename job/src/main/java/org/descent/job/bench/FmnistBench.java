@@ -126,9 +126,10 @@ public final class FmnistBench {
                 cfg.training().partitions(), med[7], med[10], cols[11][n - 1]);
         // one machine-readable line for scripts/bench-fmnist.sh
         System.out.printf(Locale.ROOT, "BENCH descent precision=%s exchange=%s partitions=%d epochs=%d median_epoch_s=%.3f "
-                        + "median_step_ms=%.3f compute_ms=%.3f exchange_ms=%.3f update_ms=%.3f test_acc=%.4f%n",
+                        + "median_step_ms=%.3f compute_ms=%.3f exchange_ms=%.3f update_ms=%.3f test_acc=%.4f local_steps=%d%n",
                 cfg.training().precision().name().toLowerCase(Locale.ROOT), engine.replace(' ', '_'),
-                cfg.training().partitions(), n, med[0], med[4] + med[10], med[5], med[7], med[10], cols[11][n - 1]);
+                cfg.training().partitions(), n, med[0], med[4] + med[10], med[5], med[7], med[10], cols[11][n - 1],
+                cfg.training().localSteps());
         System.out.println("columns: epoch s = whole epoch incl. validation; steps s = training steps only; step ms = "
                 + "compute + exchange wall per step, without the update; comp max/sum = gather+gradient inside the tasks "
                 + "(slowest / all tasks); exch+sch = step ms - comp max (allreduce: the socket exchange incl. waiting "
