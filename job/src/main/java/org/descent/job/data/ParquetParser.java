@@ -57,14 +57,18 @@ final class ParquetParser implements RowParser {
             for (int j = 0; j < values.length; j++) {
                 Object o = list.get(j);
                 if (o == null) throw new BadRow(BadRowReason.MISSING_VALUE, "null at " + name + "[" + j + "]");
-                values[j] = finite(((Number) o).doubleValue(), name + "[" + j + "]");
+                double v = ((Number) o).doubleValue();
+                if (!Double.isFinite(v)) finite(v, name + "[" + j + "]"); // the message only on failure: no per-value string
+                values[j] = v;
             }
         } else {
             values = new double[featureNames.length];
             for (int j = 0; j < values.length; j++) {
                 int p = firstFeaturePos + j;
                 if (row.isNullAt(p)) throw new BadRow(BadRowReason.MISSING_VALUE, "null in column '" + featureNames[j] + "'");
-                values[j] = finite(((Number) row.get(p)).doubleValue(), "column '" + featureNames[j] + "'");
+                double v = ((Number) row.get(p)).doubleValue();
+                if (!Double.isFinite(v)) finite(v, "column '" + featureNames[j] + "'");
+                values[j] = v;
             }
         }
         return new ParsedRow(label, null, values, id);
