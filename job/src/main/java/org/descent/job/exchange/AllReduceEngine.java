@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -92,8 +95,10 @@ public final class AllReduceEngine implements StepEngine {
     public void run(int epoch, int from, int to, double[] params, Optimizer optimizer, StepSink sink) {
         int seg = segment++;
         Broadcast<byte[][]> start = jsc.broadcast(new byte[][] {DoubleBytes.encode(params), optimizer.saveState()});
-        List<SegmentResult> results;
         String interrupt = jsc.getLocalProperty("spark.job.interruptOnCancel");
+        JavaFutureAction<List<SegmentResult>> job = null;
+        int delivered = 0;
+        List<SegmentResult> results;
         try {
             jsc.setJobDescription("descent epoch " + (epoch + 1) + "/" + plan.epochs() + " steps " + (from + 1) + "-" + to
                     + "/" + plan.stepsPerEpoch() + " (allreduce)");
@@ -101,10 +106,31 @@ public final class AllReduceEngine implements StepEngine {
             jsc.setLocalProperty("spark.job.interruptOnCancel", "true");
             RDD<SegmentResult> rdd = blocks.rdd().barrier().mapPartitions(new SegmentTask(setup, start, seg, epoch, from, to),
                     false, RESULT);
-            results = JavaRDD.fromRDD(rdd, RESULT).collect();
+            job = JavaRDD.fromRDD(rdd, RESULT).collectAsync();
+            // progress while the segment runs: rank 0 streams each step; deliver them in order, once (a re-run
+            // attempt streams the same steps again, with the same bits)
+            while (!job.isDone()) {
+                Rendezvous.StepRecord rec = poll();
+                if (rec != null && rec.segment() == seg && rec.k() == delivered) {
+                    deliver(epoch, from, rec, sink);
+                    delivered++;
+                }
+            }
+            results = job.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof RuntimeException re) throw re;
+            throw new IllegalStateException(cause.getMessage(), cause); // SparkException is checked
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for allreduce segment " + seg, e);
+        } catch (RuntimeException e) { // the sink stopped the run (a diverged step): stop the tasks too
+            if (job != null && !job.isDone()) job.cancel(true);
+            throw e;
         } finally {
             jsc.setLocalProperty("spark.job.interruptOnCancel", interrupt);
             start.destroy();
+            rendezvous.progress().removeIf(r -> r.segment() <= seg);
         }
         SegmentResult first = results.get(0);
         if (first.rank != 0 || first.params == null) {
@@ -117,13 +143,10 @@ public final class AllReduceEngine implements StepEngine {
                         + " with " + Long.toHexString(first.paramsHash) + " (the copies must be identical)");
             }
         }
-        int p = results.size();
-        for (int k = 0; k < first.steps; k++) {
-            StepTiming timing = new StepTiming(first.wallNanos[k], first.computeMaxNanos[k], first.computeSumNanos[k], 0, 0,
-                    p, first.updateNanos[k]);
-            MiniBatchUpdate.Outcome o = new MiniBatchUpdate.Outcome(first.loss[k], first.gradNorm[k],
-                    first.learningRate[k], MiniBatchUpdate.Status.values()[first.status[k]]);
-            sink.onStep(epoch, from + k, new StepResult(null, first.lossSum[k], first.rows[k], null, timing), o);
+        for (int k = delivered; k < first.steps; k++) {
+            deliver(epoch, from, new Rendezvous.StepRecord(seg, 0, k, first.lossSum[k], first.loss[k], first.gradNorm[k],
+                    first.learningRate[k], first.rows[k], first.status[k], first.wallNanos[k], first.computeMaxNanos[k],
+                    first.computeSumNanos[k], first.updateNanos[k]), sink);
         }
         if (first.steps != to - from) {
             throw new IllegalStateException("allreduce segment " + seg + " stopped after " + first.steps + " of "
@@ -131,6 +154,18 @@ public final class AllReduceEngine implements StepEngine {
         }
         DoubleBytes.decode(first.params, params);
         optimizer.restoreState(first.optimizerState);
+    }
+
+    private Rendezvous.StepRecord poll() throws InterruptedException {
+        return rendezvous.progress().poll(5, TimeUnit.MILLISECONDS);
+    }
+
+    private void deliver(int epoch, int from, Rendezvous.StepRecord r, StepSink sink) {
+        StepTiming timing = new StepTiming(r.wallNanos(), r.computeMaxNanos(), r.computeSumNanos(), 0, 0,
+                setup.partitions(), r.updateNanos());
+        MiniBatchUpdate.Outcome o = new MiniBatchUpdate.Outcome(r.loss(), r.gradNorm(), r.learningRate(),
+                MiniBatchUpdate.Status.values()[r.status()]);
+        sink.onStep(epoch, from + r.k(), new StepResult(null, r.lossSum(), r.rows(), null, timing), o);
     }
 
     @Override

@@ -17,7 +17,8 @@ import java.util.concurrent.Future;
  * Direct TCP connections between the P tasks of one allreduce segment (executor side), and the fixed-order
  * allreduce over them. Built once per segment ({@link #connect}: open a listening socket, register with the
  * driver's {@link Rendezvous}, get every rank's address back, connect), then {@link #allReduce} once per step;
- * no Spark and no driver in the data path.
+ * no Spark and no driver in the data path (rank 0 only streams a few numbers per step to the driver for progress).
+ * With P = 1 (the listening socket is then unused) there are no peers.
  *
  * <p><b>Allreduce = reduce-scatter + all-gather, owner-computes.</b> A vector of length L is cut into P chunks,
  * chunk c = {@code [c L / P, (c+1) L / P)}, owned by rank c. (1) Every rank sends its chunk c to rank c; rank c
@@ -46,8 +47,13 @@ final class Mesh implements AutoCloseable {
     private final double[][] pieces;
     private final ExecutorService writer;
     private int length = -1;
+    private final java.net.Socket progressSocket;
+    private final java.io.DataOutputStream progress;
 
-    private Mesh(int rank, int size, SocketChannel[] peers) {
+    private Mesh(int rank, int size, SocketChannel[] peers, java.net.Socket progressSocket) throws IOException {
+        this.progressSocket = progressSocket;
+        this.progress = progressSocket == null ? null : new java.io.DataOutputStream(
+                new java.io.BufferedOutputStream(progressSocket.getOutputStream()));
         this.rank = rank;
         this.size = size;
         this.peers = peers;
@@ -65,6 +71,11 @@ final class Mesh implements AutoCloseable {
         return rank;
     }
 
+    /** Rank 0's stream of step records to the driver (null on other ranks). */
+    java.io.DataOutputStream progress() {
+        return progress;
+    }
+
     int size() {
         return size;
     }
@@ -75,13 +86,13 @@ final class Mesh implements AutoCloseable {
      */
     static Mesh connect(Rendezvous.Address tracker, long token, int segment, int attempt, int rank, int size,
                         String host, int timeoutMillis) throws IOException {
-        if (size == 1) return new Mesh(0, 1, new SocketChannel[1]);
         SocketChannel[] peers = new SocketChannel[size];
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
             server.bind(new InetSocketAddress(host, 0), size);
             int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
-            List<InetSocketAddress> all = Rendezvous.register(tracker, token, segment, attempt, rank, size, host, port,
+            Rendezvous.Registration reg = Rendezvous.register(tracker, token, segment, attempt, rank, size, host, port,
                     timeoutMillis);
+            List<InetSocketAddress> all = reg.peers();
             try {
                 for (int j = 0; j < rank; j++) {
                     SocketChannel ch = SocketChannel.open();
@@ -107,12 +118,13 @@ final class Mesh implements AutoCloseable {
                     }
                     peers[from] = ch;
                 }
+                return new Mesh(rank, size, peers, reg.progressSocket());
             } catch (IOException | RuntimeException e) {
                 for (SocketChannel ch : peers) closeQuietly(ch);
+                if (reg.progressSocket() != null) reg.progressSocket().close();
                 throw e;
             }
         }
-        return new Mesh(rank, size, peers);
     }
 
     private static void tune(SocketChannel ch) throws IOException {
@@ -245,6 +257,13 @@ final class Mesh implements AutoCloseable {
     public void close() {
         if (writer != null) writer.shutdownNow();
         for (SocketChannel ch : peers) closeQuietly(ch);
+        if (progressSocket != null) {
+            try {
+                progressSocket.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
     }
 
     private static void closeQuietly(SocketChannel ch) {

@@ -38,6 +38,41 @@ final class Rendezvous implements AutoCloseable {
     /** Where tasks find the rendezvous. */
     record Address(String host, int port) implements Serializable {}
 
+    /** What a task's registration returns: every rank's address, and for rank 0 the open progress stream. */
+    record Registration(List<InetSocketAddress> peers, Socket progressSocket) {}
+
+    /**
+     * One step's figures as rank 0 streams them while the segment runs (so the driver's progress line moves during a
+     * long epoch). {@code k} is the step's index within the segment.
+     */
+    record StepRecord(int segment, int attempt, int k, double lossSum, double loss, double gradNorm, double learningRate,
+                      long rows, int status, long wallNanos, long computeMaxNanos, long computeSumNanos,
+                      long updateNanos) {
+
+        void write(DataOutputStream out) throws IOException {
+            out.writeInt(k);
+            out.writeDouble(lossSum);
+            out.writeDouble(loss);
+            out.writeDouble(gradNorm);
+            out.writeDouble(learningRate);
+            out.writeLong(rows);
+            out.writeInt(status);
+            out.writeLong(wallNanos);
+            out.writeLong(computeMaxNanos);
+            out.writeLong(computeSumNanos);
+            out.writeLong(updateNanos);
+            out.flush();
+        }
+
+        static StepRecord read(int segment, int attempt, DataInputStream in) throws IOException {
+            return new StepRecord(segment, attempt, in.readInt(), in.readDouble(), in.readDouble(), in.readDouble(),
+                    in.readDouble(), in.readLong(), in.readInt(), in.readLong(), in.readLong(), in.readLong(),
+                    in.readLong());
+        }
+    }
+
+    private final java.util.concurrent.BlockingQueue<StepRecord> progress = new java.util.concurrent.LinkedBlockingQueue<>();
+
     private final ServerSocket server;
     private final Address address;
     private final long token = new SecureRandom().nextLong();
@@ -76,6 +111,11 @@ final class Rendezvous implements AutoCloseable {
 
     long token() {
         return token;
+    }
+
+    /** Step records streamed by rank 0 of running segments, in arrival order (all segments and attempts). */
+    java.util.concurrent.BlockingQueue<StepRecord> progress() {
+        return progress;
     }
 
     private void acceptLoop() {
@@ -124,16 +164,22 @@ final class Rendezvous implements AutoCloseable {
                     complete = g;
                 }
             }
-            if (complete != null) reply(complete);
+            if (complete != null) {
+                reply(complete);
+                Socket zero = complete.sockets[0];
+                pool.execute(() -> readProgress(segment, attempt, zero));
+            }
         } catch (IOException e) {
             LOG.warn("allreduce rendezvous: registration from {} failed: {}", s.getRemoteSocketAddress(), e.toString());
             closeQuietly(s);
         }
     }
 
+    /** Sends every rank the address list; closes every socket but rank 0's, which then carries its step records. */
     private static void reply(Group g) {
-        for (Socket s : g.sockets) {
-            try (Socket sock = s) {
+        for (int r = 0; r < g.sockets.length; r++) {
+            Socket sock = g.sockets[r];
+            try {
                 DataOutputStream out = new DataOutputStream(new BufferedOutputStream(sock.getOutputStream()));
                 out.writeInt(g.hosts.length);
                 for (int i = 0; i < g.hosts.length; i++) {
@@ -141,16 +187,38 @@ final class Rendezvous implements AutoCloseable {
                     out.writeInt(g.ports[i]);
                 }
                 out.flush();
+                if (r != 0) sock.close();
             } catch (IOException e) {
                 LOG.warn("allreduce rendezvous: could not answer a task: {}", e.toString());
+                closeQuietly(sock);
             }
         }
     }
 
-    /** Task side: registers and waits (at most {@code timeoutMillis}) for every rank's address, in rank order. */
-    static List<InetSocketAddress> register(Address at, long token, int segment, int attempt, int rank, int size,
-                                            String host, int port, int timeoutMillis) throws IOException {
-        try (Socket s = new Socket()) {
+    /** Reads rank 0's step records until it closes the stream (segment done or task gone). */
+    private void readProgress(int segment, int attempt, Socket s) {
+        try (Socket sock = s) {
+            sock.setSoTimeout(0);
+            DataInputStream in = new DataInputStream(new BufferedInputStream(sock.getInputStream()));
+            while (!closed) {
+                progress.add(StepRecord.read(segment, attempt, in));
+            }
+        } catch (java.io.EOFException e) {
+            // rank 0 finished (or died): the segment's result or its re-run carries on
+        } catch (IOException e) {
+            if (!closed) LOG.debug("allreduce progress stream of segment {} attempt {} ended: {}", segment, attempt, e.toString());
+        }
+    }
+
+    /**
+     * Task side: registers and waits (at most {@code timeoutMillis}) for every rank's address, in rank order. Rank 0
+     * keeps the connection as its progress stream ({@link StepRecord#write}); the caller closes it.
+     */
+    static Registration register(Address at, long token, int segment, int attempt, int rank, int size,
+                                 String host, int port, int timeoutMillis) throws IOException {
+        Socket s = new Socket();
+        boolean keep = false;
+        try {
             s.connect(new InetSocketAddress(at.host(), at.port()), timeoutMillis);
             s.setSoTimeout(timeoutMillis);
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
@@ -171,7 +239,9 @@ final class Rendezvous implements AutoCloseable {
                 String h = in.readUTF();
                 all.add(new InetSocketAddress(h, in.readInt()));
             }
-            return all;
+            keep = rank == 0;
+            if (keep) s.setSoTimeout(0);
+            return new Registration(all, keep ? s : null);
         } catch (SocketTimeoutException e) {
             throw new IOException("allreduce rank " + rank + ": not all " + size + " tasks reached the driver's "
                     + "rendezvous " + at.host() + ":" + at.port() + " within " + timeoutMillis / 1000 + " s", e);
@@ -179,6 +249,8 @@ final class Rendezvous implements AutoCloseable {
             throw new IOException("allreduce rank " + rank + ": rendezvous with the driver at " + at.host() + ":"
                     + at.port() + " failed: " + e.getMessage() + " (executors must reach the driver host; see "
                     + "docs/performance.md)", e);
+        } finally {
+            if (!keep) closeQuietly(s);
         }
     }
 

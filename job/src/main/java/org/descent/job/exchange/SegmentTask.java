@@ -144,6 +144,7 @@ final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<S
                 csum += (long) vec[w + 2 + r];
             }
             stats.record(k, vec[w], (long) vec[w + 1], o, c2 - c0, cmax, csum, c3 - c2);
+            emit(mesh, k, stats);
             done = k + 1;
             if (o.status() != MiniBatchUpdate.Status.OK) break;
         }
@@ -229,6 +230,7 @@ final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<S
                 long exch = q == j ? s1 - s0 : 0;
                 stats.record(windowStart + q, rows > 0 ? vec[head + 1 + 4 * q] : 0, (long) rows, o,
                         comp[q] + exch, comp[q], comp[q], wall[q] - comp[q]);
+                emit(mesh, windowStart + q, stats);
                 done = windowStart + q + 1;
                 if (status != MiniBatchUpdate.Status.OK) {
                     failed = true;
@@ -240,6 +242,18 @@ final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<S
             windowRows = 0;
         }
         return result(rank, done, params, opt, stats);
+    }
+
+    /** Rank 0: streams step {@code k}'s figures to the driver (progress during the segment). Best effort. */
+    private void emit(Mesh mesh, int k, Stats st) {
+        java.io.DataOutputStream out = mesh.progress();
+        if (out == null) return;
+        try {
+            new Rendezvous.StepRecord(segment, 0, k, st.lossSum[k], st.loss[k], st.norm[k], st.lr[k], st.rows[k],
+                    st.status[k], st.wall[k], st.cmax[k], st.csum[k], st.update[k]).write(out);
+        } catch (IOException e) {
+            // progress only: the final figures come back with the task's result
+        }
     }
 
     private static SegmentResult result(int rank, int done, double[] params, Optimizer opt, Stats stats) {

@@ -100,9 +100,11 @@ class TrainCommandTest {
         assertFalse(Files.exists(dir.resolve("model")));
     }
 
-    @Test
-    void givenAHugeLearningRate_whenTraining_thenExit4NamingEpochStepAndNoModelDirectory() {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"allreduce", "broadcast-collect"})
+    void givenAHugeLearningRate_whenTraining_thenExit4NamingEpochStepAndNoModelDirectory(String exchange) {
         Object[] r = run("train", "--config", CONF.resolve("linear-regression-example.conf").toString(),
+                "--set", "training.exchange=" + exchange,
                 "--set", "data.train-path=\"" + CONF.resolve("examples/linear-regression.csv") + "\"",
                 "--set", "output.model-path=\"" + dir.resolve("model") + "\"", "--set", "data.scaling=none",
                 "--set", "optimizer.learning-rate=1e6", "--set", "schedule.kind=constant");
