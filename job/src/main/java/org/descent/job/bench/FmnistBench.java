@@ -58,7 +58,7 @@ public final class FmnistBench {
             String loadBefore = loadAverage();
             DataStage.Input input = DataStage.load(spark, cfg);
             StepClock clock = new StepClock();
-            Trainer trainer = new Trainer(spark, cfg).withStepListener(clock);
+            Trainer trainer = new Trainer(spark, cfg).withStepListener(clock).withEpochListener(clock);
             TrainingResult result = trainer.train(input.train(), input.validation());
             print(label, cfg, spark, result, clock, loadBefore, loadAverage(), trainer.engineName());
         } finally {
@@ -88,7 +88,7 @@ public final class FmnistBench {
                 spark.conf().get("spark.locality.wait", "(default 3s)"));
         System.out.println();
         String head = String.format(Locale.ROOT, "%-6s %9s %9s %9s %8s | %8s %8s %8s %8s %8s %8s | %8s %8s",
-                "epoch", "epoch s", "steps s", "rows/s", "steps/s", "step ms", "comp max", "comp sum", "exch+sch",
+                "epoch", "epoch s", "train s", "rows/s", "steps/s", "step ms", "comp max", "comp sum", "exch+sch",
                 "pfetch", "drv sum", "update", "val acc");
         System.out.println(head);
         System.out.println("-".repeat(head.length()));
@@ -107,7 +107,7 @@ public final class FmnistBench {
                 dsum += t.driverSumNanos();
                 upd += t.updateNanos();
             }
-            double stepsSec = (wall + upd) / 1e9;
+            double stepsSec = ep.trainNanos / 1e9;
             double[] row = {rep.seconds(), stepsSec, ep.rows / stepsSec, steps / stepsSec,
                     wall / 1e6 / steps, cmax / 1e6 / steps, csum / 1e6 / steps, (wall - cmax) / 1e6 / steps,
                     fetch / 1e6 / steps, dsum / 1e6 / steps, upd / 1e6 / steps, rep.validationMetric()};
@@ -119,18 +119,19 @@ public final class FmnistBench {
         System.out.println("-".repeat(head.length()));
         System.out.println(formatRow("median", med));
         System.out.println();
-        System.out.printf(Locale.ROOT, "RESULT%s: median epoch %.2f s (steps only %.2f s), %.0f rows/s, %.1f steps/s, "
+        System.out.printf(Locale.ROOT, "RESULT%s: median epoch %.2f s (training %.2f s), %.0f rows/s, %.1f steps/s, "
                         + "%.1f ms/step = compute %.1f (max over %d tasks) + exchange/scheduling %.1f, "
                         + "driver update %.1f ms; last val accuracy %.4f%n",
                 label.isEmpty() ? "" : " [" + label + "]", med[0], med[1], med[2], med[3], med[4], med[5],
                 cfg.training().partitions(), med[7], med[10], cols[11][n - 1]);
         // one machine-readable line for scripts/bench-fmnist.sh
         System.out.printf(Locale.ROOT, "BENCH descent precision=%s exchange=%s partitions=%d epochs=%d median_epoch_s=%.3f "
-                        + "median_step_ms=%.3f compute_ms=%.3f exchange_ms=%.3f update_ms=%.3f test_acc=%.4f local_steps=%d%n",
-                cfg.training().precision().name().toLowerCase(Locale.ROOT), engine.replace(' ', '_'),
-                cfg.training().partitions(), n, med[0], med[4] + med[10], med[5], med[7], med[10], cols[11][n - 1],
+                        + "median_train_s=%.3f median_step_ms=%.3f compute_ms=%.3f exchange_ms=%.3f update_ms=%.3f test_acc=%.4f local_steps=%d%n",
+                cfg.training().precision().name().toLowerCase(Locale.ROOT), engine.split(" ")[0],
+                cfg.training().partitions(), n, med[0], med[1], med[4] + med[10], med[5], med[7], med[10], cols[11][n - 1],
                 cfg.training().localSteps());
-        System.out.println("columns: epoch s = whole epoch incl. validation; steps s = training steps only; step ms = "
+        System.out.println("columns: epoch s = whole epoch incl. validation; train s = the epoch's training only (driver wall time from "
+                + "the epoch's start to its last step, incl. job launches; no validation); rows/s, steps/s from train s; step ms = "
                 + "compute + exchange wall per step, without the update; comp max/sum = gather+gradient inside the tasks "
                 + "(slowest / all tasks); exch+sch = step ms - comp max (allreduce: the socket exchange incl. waiting "
                 + "for the slowest task; broadcast-collect: broadcast, job scheduling, result transfer, driver sum); "

@@ -2,22 +2,37 @@ package org.descent.job.bench;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.descent.job.exchange.StepResult;
 import org.descent.job.exchange.StepTiming;
+import org.descent.job.train.EpochListener;
+import org.descent.job.train.EpochReport;
 import org.descent.job.train.StepListener;
 
 /**
- * A {@link StepListener} that keeps, per epoch, every step's {@link StepTiming} (compute, exchange and update time,
- * measured where they happen: on the driver for broadcast-collect, in the tasks for allreduce) and row count.
+ * Keeps, per epoch, every step's {@link StepTiming} (compute, exchange and update time, measured where they happen:
+ * on the driver for broadcast-collect, in the tasks for allreduce) and row count, and splits the epoch's driver
+ * wall time into training (from the epoch's start to its last step reaching the driver, job launches included)
+ * and the rest (validation pass, epoch bookkeeping).
  */
-public final class StepClock implements StepListener {
+public final class StepClock implements StepListener, EpochListener {
     /** One epoch's per-step figures, in nanoseconds. */
     public static final class Epoch {
         public final List<StepTiming> timings = new ArrayList<>();
         public long rows;
+        /** Driver wall time of the epoch's training steps, and of what followed them (validation, reports). */
+        public long trainNanos;
+        public long afterNanos;
     }
 
     private final List<Epoch> epochs = new ArrayList<>();
+    private long mark = System.nanoTime();
+    private long lastStep;
+
+    @Override
+    public void onStart(int epochCount, int stepsPerEpoch, long trainRows) {
+        mark = System.nanoTime();
+    }
 
     @Override
     public void onStep(int epoch, int step, StepResult result, double loss, double gradNorm) {
@@ -25,6 +40,18 @@ public final class StepClock implements StepListener {
         Epoch e = epochs.get(epoch);
         e.timings.add(result.timing());
         e.rows += result.rows();
+        lastStep = System.nanoTime();
+    }
+
+    @Override
+    public void onEpoch(EpochReport report, Map<String, Double> metrics, double[] params, long globalStep) {
+        long now = System.nanoTime();
+        if (report.epoch() < epochs.size()) {
+            Epoch e = epochs.get(report.epoch());
+            e.trainNanos = lastStep - mark;
+            e.afterNanos = now - lastStep;
+        }
+        mark = now;
     }
 
     public List<Epoch> epochs() {
