@@ -62,6 +62,42 @@ class ResumeAndWarmStartTest {
     }
 
     @Test
+    void givenAllreduceWithCheckpointsEveryFiveSteps_whenResumingFromAnOlderCheckpoint_thenTheModelIsBitIdentical()
+            throws IOException {
+        String[] allreduce = {"--set", "training.partitions=2", "--set", "training.exchange=allreduce"};
+        Path refConf = Fixtures.config(dir.resolve("ref.conf"), data, dir.resolve("ref"), null, EPOCHS, 0);
+        Fixtures.Result ref = Fixtures.run(concat(new String[] {"train", "--config", refConf.toString()}, allreduce));
+        assertEquals(ExitCodes.OK, ref.code(), ref.output());
+        byte[] expected = Fixtures.params(dir.resolve("ref"));
+
+        Path conf = Fixtures.config(dir.resolve("job.conf"), data, dir.resolve("model"), dir.resolve("ckpt"), EPOCHS, 5);
+        Fixtures.Result r = Fixtures.run(concat(new String[] {"train", "--config", conf.toString()}, allreduce));
+        assertEquals(ExitCodes.OK, r.code(), r.output());
+        assertArrayEquals(expected, Fixtures.params(dir.resolve("model")), "segments ending at checkpoints change nothing");
+
+        List<org.apache.hadoop.fs.Path> all = store().list();
+        assertEquals(3, all.size(), "keep-last = 3: " + all);
+        org.apache.hadoop.fs.FileUtil.fullyDelete(Path.of(all.get(2).toUri()).toFile());
+        org.apache.hadoop.fs.FileUtil.fullyDelete(Path.of(all.get(1).toUri()).toFile());
+        deleteModel();
+        Path log = Path.of("target", "test-spark.log");
+        long before = Files.exists(log) ? Files.size(log) : 0;
+        Fixtures.Result resumed = Fixtures.run(concat(new String[] {"train", "--config", conf.toString(), "--resume"},
+                allreduce));
+        assertEquals(ExitCodes.OK, resumed.code(), resumed.output());
+        assertArrayEquals(expected, Fixtures.params(dir.resolve("model")), "resumed allreduce run");
+        String newLog = Files.readString(log).substring((int) before);
+        assertTrue(newLog.contains("starting from checkpoint " + all.get(0)) && newLog.contains("exchange: allreduce"),
+                newLog);
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
     void givenACorruptNewestCheckpoint_whenResuming_thenThePreviousOneIsUsedWithAWarnAndTheModelIsBitIdentical()
             throws IOException {
         Path conf = runWithCheckpoints();
