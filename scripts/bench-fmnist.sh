@@ -5,8 +5,18 @@
 # exchange + scheduling (broadcast, task launch, result collect, driver sum), plus the BLAS in use.
 # Writes no model (org.descent.job.bench.FmnistBench trains without saving).
 #
+# Issue #8 comparison: for each precision in BENCH_PRECISIONS (default "float64 float32") it runs descent
+# (--set training.precision=P) and then the PyTorch CPU reference bench/pytorch/fmnist_mlp.py (same recipe, same
+# epochs, dtype P), and ends with a summary table: median epoch s of both, ratio descent/torch (goal <= 1.0),
+# descent's exchange ms/step, both test accuracies and their difference in points (goal within 0.5 after 10
+# epochs: BENCH_EPOCHS=10). It parses each run's one "BENCH descent ..." / "BENCH torch ..." line.
+# Medians: torch's is over epochs 2..N (N >= 3) of training steps only (its test evaluation is timed apart);
+# descent's is what FmnistBench puts in its BENCH line.
+#
 #   scripts/bench-fmnist.sh                          # 3 epochs
 #   BENCH_EPOCHS=5 scripts/bench-fmnist.sh --set training.partitions=2
+#   BENCH_EPOCHS=10 scripts/bench-fmnist.sh          # issue #8: time ratio and test accuracy after 10 epochs
+#   BENCH_TORCH=0 BENCH_PRECISIONS=float64 scripts/bench-fmnist.sh   # descent float64 only
 #   BENCH_CONFIG=conf/fashion-mnist-softmax.conf scripts/bench-fmnist.sh
 #
 # Environment:
@@ -16,11 +26,81 @@
 #                      (spark.task.maxDirectResultSize=1m, default G1 region size), for a side-by-side
 #   FASHION_MNIST_DIR  the four IDX .gz files (default /usr/share/datasets/fashion-mnist)
 #   DESCENT_DATA_DIR   the converted Parquet (default data/fashion-mnist; converted when missing)
-#   Extra arguments are passed on as FmnistBench arguments (--set key=value ..., --label TEXT).
+#   BENCH_PRECISIONS   training.precision values to run, in order (default "float64 float32")
+#   BENCH_TORCH=0      skip the PyTorch reference (default 1: run it when python3 can import torch; if it
+#                      cannot, say how to install it and run descent only)
+#   BENCH_PYTHON       python with torch (default: the first of python3, /usr/bin/python3 that imports torch;
+#                      Debian's python3-torch is only in the system python, not in a pyenv/venv python3)
+#   BENCH_TORCH_THREADS, BENCH_TORCH_OPENBLAS_THREADS  torch.set_num_threads and OPENBLAS_NUM_THREADS of the
+#                      torch runs (defaults 1 and 2: the fastest torch set-up measured on the 2-core machine,
+#                      see bench/pytorch/README.md). Debian's torch does its GEMMs in the system OpenBLAS; one
+#                      torch (OpenMP) thread driving a 2-thread OpenBLAS beat every other combination, and 2+2
+#                      oversubscribed the cores (3-4x slower). descent keeps OPENBLAS_NUM_THREADS=1 (run.sh:
+#                      one BLAS thread per Spark task slot).
+#   BENCH_OPENBLAS_CORETYPE  auto (default) | none | an OpenBLAS core name: OPENBLAS_CORETYPE for descent and
+#                      torch alike (both load the system OpenBLAS). auto: only when OPENBLAS_CORETYPE is unset and
+#                      OpenBLAS falls back to its generic 'Prescott' kernels (Debian's 0.3.21 does on CPUs newer
+#                      than it knows, e.g. family 6 model 207 'Intel Xeon Processor' here: 15 instead of 51 GFLOP/s
+#                      float64 GEMM), it sets SkylakeX (AVX-512 F/BW/DQ/VL present) or Haswell (AVX2+FMA).
+#   Extra arguments are passed on as FmnistBench arguments (--set key=value ..., --label TEXT); they come after
+#   the --set training.precision=P of each run, so they win.
 # The machine this runs on is usually shared: quote the load average the bench prints next to its figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf '[bench-fmnist] %s\n' "$*" >&2; }
+
+PRECISIONS=${BENCH_PRECISIONS:-float64 float32}
+EPOCHS=${BENCH_EPOCHS:-3}
+for p in $PRECISIONS; do
+  case "$p" in float64|float32) ;; *) echo "[bench-fmnist] ERROR: BENCH_PRECISIONS: '$p' is not float64 or float32" >&2; exit 2 ;; esac
+done
+[ -n "${PRECISIONS// /}" ] || { echo "[bench-fmnist] ERROR: BENCH_PRECISIONS is empty" >&2; exit 2; }
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/bench-fmnist.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+# 0. The torch reference: find a python that imports torch (before the long descent runs, so a missing torch
+#    is said up front).
+TORCH_PY=
+if [ "${BENCH_TORCH:-1}" != 0 ]; then
+  for py in ${BENCH_PYTHON:-python3 /usr/bin/python3}; do
+    if command -v "$py" >/dev/null 2>&1 && "$py" -c 'import torch, numpy' >/dev/null 2>&1; then TORCH_PY=$py; break; fi
+  done
+  if [ -z "$TORCH_PY" ]; then
+    say "WARNING: no python3 here imports torch and numpy (tried: ${BENCH_PYTHON:-python3 /usr/bin/python3});" \
+        "install them with 'apt-get install --no-install-recommends python3-torch python3-numpy' (as root, Debian)" \
+        "or set BENCH_PYTHON. Running descent only."
+  fi
+fi
+# Debian's libblas.so.3 is an alternative: the reference BLAS (pulled in by python3-torch) is many times slower
+# than OpenBLAS for both descent (netlib JNI) and torch. Say so instead of measuring it silently.
+BLAS_SO=$(ldconfig -p 2>/dev/null | awk '/libblas\.so\.3 / {print $NF; exit}' || true)
+if [ -n "$BLAS_SO" ] && ! readlink -f "$BLAS_SO" | grep -qi 'openblas\|blis\|mkl'; then
+  say "WARNING: libblas.so.3 is $(readlink -f "$BLAS_SO") (reference BLAS, slow) - install libopenblas0 (as root) for a fair run"
+fi
+
+# OpenBLAS kernel set (see BENCH_OPENBLAS_CORETYPE above); asks Debian's numpy/torch python what OpenBLAS picked.
+case "${BENCH_OPENBLAS_CORETYPE:-auto}" in
+  none) ;;
+  auto)
+    if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
+      core=
+      for py in $TORCH_PY /usr/bin/python3; do
+        core=$(OPENBLAS_VERBOSE=2 "$py" -c 'import numpy' 2>&1 | sed -n 's/^Core: //p' | head -n 1) || core=
+        [ -n "$core" ] && break
+      done
+      if [ "$core" = Prescott ]; then
+        flags=" $(grep -m 1 '^flags' /proc/cpuinfo) "
+        if [[ $flags == *" avx512f "* && $flags == *" avx512bw "* && $flags == *" avx512dq "* && $flags == *" avx512vl "* ]]; then
+          export OPENBLAS_CORETYPE=SkylakeX
+        elif [[ $flags == *" avx2 "* && $flags == *" fma "* ]]; then
+          export OPENBLAS_CORETYPE=Haswell
+        fi
+        [ -n "${OPENBLAS_CORETYPE:-}" ] && say "OpenBLAS does not know this CPU ($(grep -m 1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')) and" \
+          "would use its generic Prescott kernels: OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE for descent and torch (BENCH_OPENBLAS_CORETYPE=none: don't)"
+      fi
+    fi ;;
+  *) export OPENBLAS_CORETYPE=$BENCH_OPENBLAS_CORETYPE ;;
+esac
 
 # 1. Build (incremental; run.sh builds the classpath file on first use).
 say "compiling"
@@ -38,16 +118,62 @@ if [ ! -d "$DATA_DIR/train.parquet" ] || [ ! -d "$DATA_DIR/test.parquet" ]; then
   say "converting $IDX_DIR to Parquet in $DATA_DIR"
   scripts/run.sh convert --idx "$IDX_DIR" --out "$DATA_DIR" --overwrite
 fi
+if [ -n "$TORCH_PY" ] && [ ! -f "$IDX_DIR/train-images-idx3-ubyte.gz" ]; then
+  say "WARNING: the torch reference reads the IDX files and there are none in $IDX_DIR (set FASHION_MNIST_DIR): descent only"
+  TORCH_PY=
+fi
 
 # 3. Run.
-ARGS=(--config "${BENCH_CONFIG:-conf/fashion-mnist-mlp.conf}" --set "training.epochs=${BENCH_EPOCHS:-3}"
+ARGS=(--config "${BENCH_CONFIG:-conf/fashion-mnist-mlp.conf}" --set "training.epochs=$EPOCHS"
   --set "data.train-path=\"$DATA_DIR/train.parquet\"" --set "data.validation-path=\"$DATA_DIR/test.parquet\"")
 [ -n "${BENCH_MASTER:-}" ] && ARGS+=(--set "spark.master=\"$BENCH_MASTER\"")
 export DESCENT_MAIN_CLASS=org.descent.job.bench.FmnistBench
 if [ "${BENCH_BASELINE:-0}" = 1 ]; then
-  say "run 1/2: Spark settings before the exchange tuning"
+  say "baseline run: Spark settings before the exchange tuning"
   DESCENT_JAVA_OPTS="-Xmx6g" scripts/run.sh "${ARGS[@]}" \
     --set 'spark.conf."spark.task.maxDirectResultSize"=1m' --label "old spark/JVM settings" "$@"
-  say "run 2/2: current settings"
+  say "current settings:"
 fi
-scripts/run.sh "${ARGS[@]}" "$@"
+
+field() { # field KEY LINE: the value of KEY=value in a BENCH line, or n/a
+  local v
+  v=$(printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1)
+  printf '%s' "${v:-n/a}"
+}
+declare -A D_LINE T_LINE
+for p in $PRECISIONS; do
+  say "descent, training.precision=$p, $EPOCHS epochs"
+  scripts/run.sh "${ARGS[@]}" --set "training.precision=$p" --label "$p" "$@" | tee "$TMP/descent-$p.out"
+  D_LINE[$p]=$(grep -m 1 '^BENCH descent ' "$TMP/descent-$p.out" || true)
+  [ -n "${D_LINE[$p]}" ] || say "WARNING: no 'BENCH descent ...' line in the descent $p output"
+  T_LINE[$p]=
+  if [ -n "$TORCH_PY" ]; then
+    say "torch, dtype $p, $EPOCHS epochs (OPENBLAS_NUM_THREADS=${BENCH_TORCH_OPENBLAS_THREADS:-2}, torch threads ${BENCH_TORCH_THREADS:-1})"
+    if OPENBLAS_NUM_THREADS=${BENCH_TORCH_OPENBLAS_THREADS:-2} OMP_NUM_THREADS=${BENCH_TORCH_THREADS:-1} \
+        FASHION_MNIST_DIR="$IDX_DIR" "$TORCH_PY" bench/pytorch/fmnist_mlp.py --dtype "$p" --epochs "$EPOCHS" \
+        --threads "${BENCH_TORCH_THREADS:-1}" | tee "$TMP/torch-$p.out"; then
+      T_LINE[$p]=$(grep -m 1 '^BENCH torch ' "$TMP/torch-$p.out" || true)
+    fi
+    [ -n "${T_LINE[$p]}" ] || say "WARNING: the torch $p run failed or printed no 'BENCH torch ...' line"
+  fi
+done
+
+# 4. Summary.
+echo
+echo "== descent vs PyTorch CPU ($EPOCHS epochs; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg);" \
+     "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-(unset)}) =="
+printf '%-9s %10s %10s %8s %9s %9s %9s %8s\n' precision "descent s" "torch s" ratio "exch ms" "d acc" "t acc" "d-t pts"
+for p in $PRECISIONS; do
+  d=${D_LINE[$p]} t=${T_LINE[$p]}
+  ds=$(field median_epoch_s "$d") ts=$(field median_epoch_s "$t") ex=$(field exchange_ms "$d")
+  da=$(field test_acc "$d") ta=$(field test_acc "$t")
+  awk -v p="$p" -v ds="$ds" -v ts="$ts" -v ex="$ex" -v da="$da" -v ta="$ta" 'BEGIN {
+    num = "^[0-9.eE+-]+$"
+    ratio = (ds ~ num && ts ~ num && ts + 0 > 0) ? sprintf("%.2f", ds / ts) : "n/a"
+    diff = (da ~ num && ta ~ num) ? sprintf("%+.2f", 100 * (da - ta)) : "n/a"
+    printf "%-9s %10s %10s %8s %9s %9s %9s %8s\n", p, ds, ts, ratio, ex, da, ta, diff }'
+done
+echo "descent s / torch s: median epoch seconds (torch: training steps of epochs 2..N); ratio = descent / torch"
+echo "(issue #8 goal <= 1.0); exch ms = descent's exchange ms per step; d-t pts = test accuracy difference in"
+echo "percentage points (goal within 0.5 after BENCH_EPOCHS=10). torch ran with OPENBLAS_NUM_THREADS=${BENCH_TORCH_OPENBLAS_THREADS:-2},"
+echo "${BENCH_TORCH_THREADS:-1} torch thread(s); descent with OPENBLAS_NUM_THREADS=1. The machine is shared: quote the load average."
