@@ -37,7 +37,7 @@
 #                      torch (OpenMP) thread driving a 2-thread OpenBLAS beat every other combination, and 2+2
 #                      oversubscribed the cores (3-4x slower). descent keeps OPENBLAS_NUM_THREADS=1 (run.sh:
 #                      one BLAS thread per Spark task slot).
-#   BENCH_OPENBLAS_CORETYPE  auto (default) | none | an OpenBLAS core name: OPENBLAS_CORETYPE for descent and
+#   BENCH_OPENBLAS_CORETYPE  auto (default) | none | an OpenBLAS core name (scripts/openblas-env.sh): OPENBLAS_CORETYPE for descent and
 #                      torch alike (both load the system OpenBLAS). auto: only when OPENBLAS_CORETYPE is unset and
 #                      OpenBLAS falls back to its generic 'Prescott' kernels (Debian's 0.3.21 does on CPUs newer
 #                      than it knows, e.g. family 6 model 207 'Intel Xeon Processor' here: 15 instead of 51 GFLOP/s
@@ -78,29 +78,10 @@ if [ -n "$BLAS_SO" ] && ! readlink -f "$BLAS_SO" | grep -qi 'openblas\|blis\|mkl
   say "WARNING: libblas.so.3 is $(readlink -f "$BLAS_SO") (reference BLAS, slow) - install libopenblas0 (as root) for a fair run"
 fi
 
-# OpenBLAS kernel set (see BENCH_OPENBLAS_CORETYPE above); asks Debian's numpy/torch python what OpenBLAS picked.
-case "${BENCH_OPENBLAS_CORETYPE:-auto}" in
-  none) ;;
-  auto)
-    if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
-      core=
-      for py in $TORCH_PY /usr/bin/python3; do
-        core=$(OPENBLAS_VERBOSE=2 "$py" -c 'import numpy' 2>&1 | sed -n 's/^Core: //p' | head -n 1) || core=
-        [ -n "$core" ] && break
-      done
-      if [ "$core" = Prescott ]; then
-        flags=" $(grep -m 1 '^flags' /proc/cpuinfo) "
-        if [[ $flags == *" avx512f "* && $flags == *" avx512bw "* && $flags == *" avx512dq "* && $flags == *" avx512vl "* ]]; then
-          export OPENBLAS_CORETYPE=SkylakeX
-        elif [[ $flags == *" avx2 "* && $flags == *" fma "* ]]; then
-          export OPENBLAS_CORETYPE=Haswell
-        fi
-        [ -n "${OPENBLAS_CORETYPE:-}" ] && say "OpenBLAS does not know this CPU ($(grep -m 1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')) and" \
-          "would use its generic Prescott kernels: OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE for descent and torch (BENCH_OPENBLAS_CORETYPE=none: don't)"
-      fi
-    fi ;;
-  *) export OPENBLAS_CORETYPE=$BENCH_OPENBLAS_CORETYPE ;;
-esac
+# OpenBLAS kernel set (see BENCH_OPENBLAS_CORETYPE above): scripts/openblas-env.sh, as scripts/run.sh does it.
+# shellcheck source=openblas-env.sh
+. scripts/openblas-env.sh
+DESCENT_OPENBLAS_CORETYPE=${BENCH_OPENBLAS_CORETYPE:-${DESCENT_OPENBLAS_CORETYPE:-auto}} descent_openblas_coretype
 
 # 1. Build (incremental; run.sh builds the classpath file on first use).
 say "compiling"

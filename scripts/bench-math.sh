@@ -13,6 +13,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
+# shellcheck source=openblas-env.sh
+. scripts/openblas-env.sh
+descent_openblas_coretype
 warmup="${BENCH_WARMUP:-3}"
 iterations="${BENCH_ITER:-5}"
 time="${BENCH_TIME:-1s}"

@@ -25,7 +25,7 @@ apt_install() { # apt_install PACKAGE...: as root with apt-get, else return 1
 }
 
 # 1. Fast BLAS (optional): native OpenBLAS makes GEMM ~4x faster than the pure-Java fallback.
-if ! ldconfig -p 2>/dev/null | grep -q 'libblas.so.3\|libopenblas'; then
+if ! ldconfig -p 2>/dev/null | grep -q 'libopenblas'; then  # not libblas.so.3 alone: python3-torch pulls in the slow reference BLAS
   apt_install libopenblas0 && say "installed libopenblas0 (native BLAS)" \
     || say "WARNING: native BLAS (libopenblas0) not installed and cannot install it here: using the slower pure-Java BLAS"
 fi

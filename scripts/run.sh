@@ -8,6 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OPENBLAS_NUM_THREADS=1 SPARK_LOCAL_IP=127.0.0.1
+# OpenBLAS on CPUs it does not know: pick the right kernels (scripts/openblas-env.sh)
+# shellcheck source=openblas-env.sh
+. "$(dirname "${BASH_SOURCE[0]}")/openblas-env.sh"
+descent_openblas_coretype
 
 CP_FILE=job/target/classpath.txt
 if [[ ! -f job/target/classes/org/descent/job/Main.class || ! -f common-math/target/classes/org/descent/math/Matrix.class \
