@@ -73,9 +73,21 @@ public final class AllReduceEngine implements StepEngine {
         }
         this.setup = new SegmentTask.Setup("descent-" + UUID.randomUUID(), architecture, plan, precision,
                 blocks.getNumPartitions(), optimizer, schedule, update, localSteps, averaging || localSteps > 1,
-                rendezvous.address(), rendezvous.token(), RENDEZVOUS_TIMEOUT_MILLIS);
+                rendezvous.address(), rendezvous.token(), RENDEZVOUS_TIMEOUT_MILLIS, !"tcp".equals(transport(jsc)));
         LOG.info("allreduce exchange: {} tasks, rendezvous at {}:{}{}", setup.partitions(), rendezvous.address().host(),
                 rendezvous.address().port(), setup.averaging() ? ", local SGD: average every " + localSteps + " steps" : "");
+    }
+
+    /**
+     * {@value #TRANSPORT_KEY}: {@code auto} (default: ranks that all share one JVM, as in local mode, exchange through
+     * memory, {@link LocalHub}) or {@code tcp} (always sockets). Read from the Spark conf, or from a local property of
+     * the driver thread (tests run both paths on one session).
+     */
+    static final String TRANSPORT_KEY = "spark.descent.allreduce.transport";
+
+    private static String transport(JavaSparkContext jsc) {
+        String t = jsc.getLocalProperty(TRANSPORT_KEY);
+        return t != null ? t : jsc.getConf().get(TRANSPORT_KEY, "auto");
     }
 
     @Override
@@ -133,6 +145,10 @@ public final class AllReduceEngine implements StepEngine {
             rendezvous.progress().removeIf(r -> r.segment() <= seg);
         }
         SegmentResult first = results.get(0);
+        if (seg == 0) {
+            LOG.info("allreduce transport: {}", first.inJvm ? "in-JVM memory (all " + results.size()
+                    + " tasks share one JVM)" : "TCP between " + results.size() + " tasks");
+        }
         if (first.rank != 0 || first.params == null) {
             throw new IllegalStateException("allreduce segment " + seg + ": no final state from rank 0");
         }

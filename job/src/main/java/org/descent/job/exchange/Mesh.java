@@ -50,7 +50,12 @@ final class Mesh implements AutoCloseable {
     private final java.net.Socket progressSocket;
     private final java.io.DataOutputStream progress;
 
-    private Mesh(int rank, int size, SocketChannel[] peers, java.net.Socket progressSocket) throws IOException {
+    private final LocalHub hub;
+    private boolean done;
+
+    private Mesh(int rank, int size, SocketChannel[] peers, java.net.Socket progressSocket, LocalHub hub)
+            throws IOException {
+        this.hub = hub;
         this.progressSocket = progressSocket;
         this.progress = progressSocket == null ? null : new java.io.DataOutputStream(
                 new java.io.BufferedOutputStream(progressSocket.getOutputStream()));
@@ -60,7 +65,7 @@ final class Mesh implements AutoCloseable {
         this.sendBuf = new ByteBuffer[size];
         this.recvBuf = new ByteBuffer[size];
         this.pieces = new double[size][];
-        this.writer = size == 1 ? null : Executors.newSingleThreadExecutor(r -> {
+        this.writer = size == 1 || hub != null ? null : Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "descent-allreduce-send-" + rank);
             t.setDaemon(true);
             return t;
@@ -85,7 +90,7 @@ final class Mesh implements AutoCloseable {
      * and connects to every other rank: rank i dials every rank below it and accepts every rank above it.
      */
     static Mesh connect(Rendezvous.Address tracker, long token, int segment, int attempt, int rank, int size,
-                        String host, int timeoutMillis) throws IOException {
+                        String host, int timeoutMillis, boolean inJvm) throws IOException {
         SocketChannel[] peers = new SocketChannel[size];
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
             server.bind(new InetSocketAddress(host, 0), size);
@@ -93,11 +98,17 @@ final class Mesh implements AutoCloseable {
             Rendezvous.Registration reg = Rendezvous.register(tracker, token, segment, attempt, rank, size, host, port,
                     timeoutMillis);
             List<InetSocketAddress> all = reg.peers();
+            if (inJvm && size > 1 && reg.jvms().stream().distinct().count() == 1) {
+                // every rank is in this JVM: exchange through memory, no sockets
+                return new Mesh(rank, size, peers, reg.progressSocket(),
+                        LocalHub.join(token + "/" + segment + "/" + attempt, size));
+            }
             try {
                 for (int j = 0; j < rank; j++) {
                     SocketChannel ch = SocketChannel.open();
                     tune(ch);
-                    ch.connect(all.get(j));
+                    InetSocketAddress a = all.get(j);
+                    ch.connect(new InetSocketAddress(a.getHostString(), a.getPort()));
                     ByteBuffer hello = ByteBuffer.allocate(20).putLong(HELLO).putLong(token).putInt(rank).flip();
                     while (hello.hasRemaining()) ch.write(hello);
                     peers[j] = ch;
@@ -118,7 +129,7 @@ final class Mesh implements AutoCloseable {
                     }
                     peers[from] = ch;
                 }
-                return new Mesh(rank, size, peers, reg.progressSocket());
+                return new Mesh(rank, size, peers, reg.progressSocket(), null);
             } catch (IOException | RuntimeException e) {
                 for (SocketChannel ch : peers) closeQuietly(ch);
                 if (reg.progressSocket() != null) reg.progressSocket().close();
@@ -143,6 +154,10 @@ final class Mesh implements AutoCloseable {
      * {@code tag} (e.g. the global step) must be the same on all ranks.
      */
     void allReduce(double[] v, int n, long tag) throws IOException {
+        if (hub != null) {
+            hub.allReduce(rank, v, n, tag);
+            return;
+        }
         if (size == 1) { // the same "0.0 + x" as a driver sum (turns -0.0 into 0.0)
             for (int i = 0; i < n; i++) v[i] = 0.0 + v[i];
             return;
@@ -253,8 +268,22 @@ final class Mesh implements AutoCloseable {
         }
     }
 
+    /** The segment ran to its end on this rank (a close without it counts as a failure: peers are woken). */
+    void markDone() {
+        done = true;
+    }
+
+    /** True if the ranks exchange through memory ({@link LocalHub}) rather than TCP. */
+    boolean inJvm() {
+        return hub != null;
+    }
+
     @Override
     public void close() {
+        if (hub != null) {
+            if (!done) hub.abort();
+            hub.leave();
+        }
         if (writer != null) writer.shutdownNow();
         for (SocketChannel ch : peers) closeQuietly(ch);
         if (progressSocket != null) {

@@ -24,7 +24,8 @@ import org.apache.logging.log4j.Logger;
 /**
  * The driver's address book for allreduce segments (the role of XGBoost's Rabit tracker or Horovod's driver
  * service): each task of a segment connects once, sends {@code (token, segment, stage attempt, rank, P, host,
- * port)} and, when all P ranks of that (segment, attempt) have arrived, gets the list of all P addresses back.
+ * port, JVM id)} and, when all P ranks of that (segment, attempt) have arrived, gets the list of all P addresses
+ * (and JVM ids: ranks that share a JVM can exchange through memory, {@link LocalHub}) back.
  * It carries addresses only; gradients go directly between tasks ({@link Mesh}). Costs a few milliseconds per
  * segment, unlike {@code BarrierTaskContext.allGather} (about 1 s per call).
  *
@@ -39,7 +40,7 @@ final class Rendezvous implements AutoCloseable {
     record Address(String host, int port) implements Serializable {}
 
     /** What a task's registration returns: every rank's address, and for rank 0 the open progress stream. */
-    record Registration(List<InetSocketAddress> peers, Socket progressSocket) {}
+    record Registration(List<InetSocketAddress> peers, List<String> jvms, Socket progressSocket) {}
 
     /**
      * One step's figures as rank 0 streams them while the segment runs (so the driver's progress line moves during a
@@ -88,12 +89,14 @@ final class Rendezvous implements AutoCloseable {
         final Socket[] sockets;
         final String[] hosts;
         final int[] ports;
+        final String[] jvms;
         int arrived;
 
         Group(int size) {
             sockets = new Socket[size];
             hosts = new String[size];
             ports = new int[size];
+            jvms = new String[size];
         }
     }
 
@@ -141,6 +144,7 @@ final class Rendezvous implements AutoCloseable {
             int size = in.readInt();
             String host = in.readUTF();
             int port = in.readInt();
+            String jvm = in.readUTF();
             if (magic != MAGIC || tok != token || size < 1 || rank < 0 || rank >= size) {
                 LOG.warn("allreduce rendezvous: refused a connection from {} (not a task of this run)",
                         s.getRemoteSocketAddress());
@@ -159,6 +163,7 @@ final class Rendezvous implements AutoCloseable {
                 g.sockets[rank] = s;
                 g.hosts[rank] = host;
                 g.ports[rank] = port;
+                g.jvms[rank] = jvm;
                 if (++g.arrived == size) {
                     groups.remove(segment + "/" + attempt);
                     complete = g;
@@ -185,6 +190,7 @@ final class Rendezvous implements AutoCloseable {
                 for (int i = 0; i < g.hosts.length; i++) {
                     out.writeUTF(g.hosts[i]);
                     out.writeInt(g.ports[i]);
+                    out.writeUTF(g.jvms[i]);
                 }
                 out.flush();
                 if (r != 0) sock.close();
@@ -230,18 +236,21 @@ final class Rendezvous implements AutoCloseable {
             out.writeInt(size);
             out.writeUTF(host);
             out.writeInt(port);
+            out.writeUTF(LocalHub.JVM_ID);
             out.flush();
             DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
             int n = in.readInt();
             if (n != size) throw new IOException("allreduce rendezvous answered with " + n + " ranks, expected " + size);
             List<InetSocketAddress> all = new ArrayList<>(n);
+            List<String> jvms = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 String h = in.readUTF();
-                all.add(new InetSocketAddress(h, in.readInt()));
+                all.add(InetSocketAddress.createUnresolved(h, in.readInt()));
+                jvms.add(in.readUTF());
             }
             keep = rank == 0;
             if (keep) s.setSoTimeout(0);
-            return new Registration(all, keep ? s : null);
+            return new Registration(all, jvms, keep ? s : null);
         } catch (SocketTimeoutException e) {
             throw new IOException("allreduce rank " + rank + ": not all " + size + " tasks reached the driver's "
                     + "rendezvous " + at.host() + ":" + at.port() + " within " + timeoutMillis / 1000 + " s", e);

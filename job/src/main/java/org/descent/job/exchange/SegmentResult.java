@@ -13,6 +13,8 @@ final class SegmentResult implements Serializable {
     final int rank;
     final int steps;
     final long paramsHash;
+    /** The ranks exchanged through memory ({@link LocalHub}) rather than TCP. */
+    boolean inJvm;
     /** Rank 0 only (null elsewhere): {@link DoubleBytes} of the parameters and {@code Optimizer.saveState()}. */
     byte[] params;
     byte[] optimizerState;

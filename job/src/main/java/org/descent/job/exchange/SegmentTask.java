@@ -46,7 +46,7 @@ final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<S
     /** Everything a segment's tasks share (serialised once with the task). */
     record Setup(String runId, ModelArchitecture architecture, BatchPlan plan, Precision precision, int partitions,
                  OptimizerSpec optimizer, ScheduleSpec schedule, MiniBatchUpdate update, int localSteps,
-                 boolean averaging, Rendezvous.Address rendezvous, long token, int timeoutMillis)
+                 boolean averaging, Rendezvous.Address rendezvous, long token, int timeoutMillis, boolean inJvm)
             implements Serializable {}
 
     private final Setup setup;
@@ -79,8 +79,10 @@ final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<S
         synchronized (st) {
             if (block != null) st.permute(setup.plan(), epoch, rank);
             try (Mesh mesh = Mesh.connect(setup.rendezvous(), setup.token(), segment, ctx.stageAttemptNumber(), rank,
-                    setup.partitions(), host, setup.timeoutMillis())) {
+                    setup.partitions(), host, setup.timeoutMillis(), setup.inJvm())) {
                 SegmentResult r = setup.averaging() ? runAveraging(st, block, mesh) : runSynchronous(st, block, mesh);
+                r.inJvm = mesh.inJvm();
+                mesh.markDone();
                 return Iterator$.MODULE$.single(r);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

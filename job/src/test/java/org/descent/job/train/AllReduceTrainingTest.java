@@ -56,16 +56,41 @@ class AllReduceTrainingTest {
         return worst;
     }
 
+    /** Local property read by AllReduceEngine: "tcp" forces sockets although both tasks share this JVM. */
+    private static final String TRANSPORT = "spark.descent.allreduce.transport";
+
     @Test
-    void givenTheSameRun_whenTrainedWithAllreduceAndWithBroadcastCollect_thenParametersAreBitIdentical() {
+    void givenTheSameRun_whenTrainedWithAllreduceOverMemoryAndTcpAndWithBroadcastCollect_thenParametersAreBitIdentical() {
         InMemoryData data = InMemoryData.blobs(1500, 6, 4, 3);
         for (String precision : List.of("float64", "float32")) {
             double[] driver = train(TestConfigs.of(MLP, "training.exchange=broadcast-collect",
                     "training.precision=" + precision), data, null, 2).params();
-            double[] allreduce = train(TestConfigs.of(MLP, "training.exchange=allreduce",
-                    "training.precision=" + precision), data, null, 2).params();
-            assertTrue(maxRelativeDifference(driver, allreduce) <= 1e-10, precision); // the bar ...
-            assertBitIdentical(driver, allreduce, precision + " engines"); // ... and what the design gives
+            for (String transport : List.of("auto", "tcp")) {
+                TestSpark.jsc().setLocalProperty(TRANSPORT, transport);
+                double[] allreduce;
+                try {
+                    allreduce = train(TestConfigs.of(MLP, "training.exchange=allreduce",
+                            "training.precision=" + precision), data, null, 2).params();
+                } finally {
+                    TestSpark.jsc().setLocalProperty(TRANSPORT, null);
+                }
+                String what = precision + ", allreduce over " + transport + " vs broadcast-collect";
+                assertTrue(maxRelativeDifference(driver, allreduce) <= 1e-10, what); // the bar ...
+                assertBitIdentical(driver, allreduce, what); // ... and what the design gives
+            }
+        }
+    }
+
+    @Test
+    void givenLocalSgdOverTcp_whenTrainingTwice_thenBitIdenticalToTheInMemoryTransport() {
+        InMemoryData data = InMemoryData.blobs(900, 5, 3, 5);
+        JobConfig cfg = TestConfigs.of(MLP, "training.local-steps=3");
+        double[] memory = train(cfg, data, null, 2).params();
+        TestSpark.jsc().setLocalProperty(TRANSPORT, "tcp");
+        try {
+            assertBitIdentical(memory, train(cfg, data, null, 2).params(), "local SGD, memory vs tcp");
+        } finally {
+            TestSpark.jsc().setLocalProperty(TRANSPORT, null);
         }
     }
 

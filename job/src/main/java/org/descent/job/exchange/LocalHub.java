@@ -1,0 +1,102 @@
+package org.descent.job.exchange;
+
+import java.io.IOException;
+import java.util.UUID;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+
+/**
+ * The allreduce between ranks that all run in one JVM (Spark local mode, or one executor holding every task): the
+ * same owner-computes reduce-scatter + all-gather as {@link Mesh}'s TCP path, but each rank reads the other ranks'
+ * vectors straight from memory instead of through sockets (what NCCL and Gloo do for ranks on one host).
+ *
+ * <p>Per step, with one barrier between phases: (A) every rank publishes its vector; (B) rank c adds chunk c of all
+ * P vectors <em>in rank order from 0.0</em> into its own vector (nobody else reads chunk c); (C) every rank copies
+ * every other rank's summed chunk into its own vector; a last barrier keeps any rank from overwriting its vector for
+ * the next step while another still reads it. The sums are the same bits as the TCP path and the driver's sum.
+ *
+ * <p>A rank that fails breaks the barrier ({@link #abort}), so the others fail at once instead of waiting.
+ */
+final class LocalHub {
+    /** Identifies this JVM at the rendezvous: ranks with equal ids can use a hub. */
+    static final String JVM_ID = UUID.randomUUID().toString();
+
+    private static final ConcurrentHashMap<String, LocalHub> HUBS = new ConcurrentHashMap<>();
+
+    private final String key;
+    private final int size;
+    private final double[][] vectors;
+    private final long[] tags;
+    private final CyclicBarrier barrier;
+    private int left;
+    private volatile boolean aborted;
+
+    private LocalHub(String key, int size) {
+        this.key = key;
+        this.size = size;
+        this.vectors = new double[size][];
+        this.tags = new long[size];
+        this.barrier = new CyclicBarrier(size);
+    }
+
+    /** The hub of one (run, segment, stage attempt); created by the first rank that asks. */
+    static LocalHub join(String key, int size) {
+        return HUBS.computeIfAbsent(key, k -> new LocalHub(k, size));
+    }
+
+    private int bound(int c, int n) {
+        return (int) ((long) c * n / size);
+    }
+
+    /** As {@link Mesh#allReduce}: {@code v[0, n)} becomes the rank-order sum over all ranks. */
+    void allReduce(int rank, double[] v, int n, long tag) throws IOException {
+        vectors[rank] = v;
+        tags[rank] = tag;
+        await(rank);
+        for (int s = 0; s < size; s++) {
+            if (tags[s] != tag) {
+                throw new IOException("allreduce rank " + rank + ": rank " + s + " is at step tag " + tags[s]
+                        + ", expected " + tag + " (the tasks are out of step)");
+            }
+        }
+        int lo = bound(rank, n);
+        int hi = bound(rank + 1, n);
+        for (int i = lo; i < hi; i++) {
+            double acc = 0.0;
+            for (int s = 0; s < size; s++) acc += vectors[s][i];
+            v[i] = acc;
+        }
+        await(rank);
+        for (int s = 0; s < size; s++) {
+            if (s == rank) continue;
+            int from = bound(s, n);
+            System.arraycopy(vectors[s], from, v, from, bound(s + 1, n) - from);
+        }
+        await(rank);
+    }
+
+    private void await(int rank) throws IOException {
+        if (aborted) throw new IOException("allreduce rank " + rank + ": a peer task in this JVM failed");
+        try {
+            barrier.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            barrier.reset();
+            throw new IOException("allreduce rank " + rank + ": interrupted", e);
+        } catch (BrokenBarrierException e) {
+            throw new IOException("allreduce rank " + rank + ": a peer task in this JVM failed; Spark restarts the stage", e);
+        }
+    }
+
+    /** A failing rank: wake every other rank with an error. */
+    void abort() {
+        aborted = true;
+        barrier.reset();
+    }
+
+    /** A rank is done with the hub; the last one removes it. */
+    synchronized void leave() {
+        if (++left == size) HUBS.remove(key, this);
+    }
+}
