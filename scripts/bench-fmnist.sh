@@ -11,7 +11,7 @@
 # descent's exchange ms/step, both test accuracies and their difference in points (goal within 0.5 after 10
 # epochs: BENCH_EPOCHS=10). It parses each run's one "BENCH descent ..." / "BENCH torch ..." line.
 # Medians: torch's is over epochs 2..N (N >= 3) of training steps only (its test evaluation is timed apart);
-# descent's is what FmnistBench puts in its BENCH line.
+# descent's (median_train_s) is the driver wall time of each epoch's training, job launch included, also epochs 2..N.
 #
 #   scripts/bench-fmnist.sh                          # 3 epochs
 #   BENCH_EPOCHS=5 scripts/bench-fmnist.sh --set training.partitions=2
@@ -143,18 +143,26 @@ done
 echo
 echo "== descent vs PyTorch CPU ($EPOCHS epochs; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg);" \
      "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-(unset)}) =="
-printf '%-9s %10s %10s %8s %9s %9s %9s %8s\n' precision "descent s" "torch s" ratio "exch ms" "d acc" "t acc" "d-t pts"
+printf '%-9s | %9s %9s %6s | %9s %9s %6s | %6s %6s %6s | %7s %7s %7s\n' precision "d train" "t train" ratio \
+  "d epoch" "t epoch" ratio "comp" "exch" "upd" "d acc" "t acc" "d-t pts"
 for p in $PRECISIONS; do
   d=${D_LINE[$p]} t=${T_LINE[$p]}
-  ds=$(field median_epoch_s "$d") ts=$(field median_epoch_s "$t") ex=$(field exchange_ms "$d")
-  da=$(field test_acc "$d") ta=$(field test_acc "$t")
-  awk -v p="$p" -v ds="$ds" -v ts="$ts" -v ex="$ex" -v da="$da" -v ta="$ta" 'BEGIN {
+  awk -v p="$p" -v dt="$(field median_train_s "$d")" -v de="$(field median_epoch_s "$d")" \
+      -v tt="$(field median_epoch_s "$t")" -v tv="$(field median_eval_s "$t")" \
+      -v cm="$(field compute_ms "$d")" -v ex="$(field exchange_ms "$d")" -v up="$(field update_ms "$d")" \
+      -v da="$(field test_acc "$d")" -v ta="$(field test_acc "$t")" 'BEGIN {
     num = "^[0-9.eE+-]+$"
-    ratio = (ds ~ num && ts ~ num && ts + 0 > 0) ? sprintf("%.2f", ds / ts) : "n/a"
+    te = (tt ~ num && tv ~ num) ? sprintf("%.3f", tt + tv) : "n/a"
+    r1 = (dt ~ num && tt ~ num && tt + 0 > 0) ? sprintf("%.2f", dt / tt) : "n/a"
+    r2 = (de ~ num && te ~ num && te + 0 > 0) ? sprintf("%.2f", de / te) : "n/a"
     diff = (da ~ num && ta ~ num) ? sprintf("%+.2f", 100 * (da - ta)) : "n/a"
-    printf "%-9s %10s %10s %8s %9s %9s %9s %8s\n", p, ds, ts, ratio, ex, da, ta, diff }'
+    printf "%-9s | %9s %9s %6s | %9s %9s %6s | %6s %6s %6s | %7s %7s %7s\n", p, dt, tt, r1, de, te, r2, cm, ex, up, da, ta, diff }'
 done
-echo "descent s / torch s: median epoch seconds (torch: training steps of epochs 2..N); ratio = descent / torch"
-echo "(issue #8 goal <= 1.0); exch ms = descent's exchange ms per step; d-t pts = test accuracy difference in"
-echo "percentage points (goal within 0.5 after BENCH_EPOCHS=10). torch ran with OPENBLAS_NUM_THREADS=${BENCH_TORCH_OPENBLAS_THREADS:-2},"
-echo "${BENCH_TORCH_THREADS:-1} torch thread(s); descent with OPENBLAS_NUM_THREADS=1. The machine is shared: quote the load average."
+echo "train: median seconds of an epoch's training (descent: driver wall time from the epoch's start to its last step,"
+echo "job launch included; torch: its training steps); epoch: the same plus the pass over the 10k test images."
+echo "Medians over epochs 2..N (N >= 3) for both: the first epoch carries JIT warm-up."
+echo "ratio = descent / torch (issue #8 goal <= 1.0). comp/exch/upd = descent's ms per step: slowest task's"
+echo "forward+backward, exchange (incl. waiting for the slowest task), optimizer update. d-t pts = test accuracy"
+echo "difference in percentage points (goal within 0.5 after BENCH_EPOCHS=10). torch ran with"
+echo "OPENBLAS_NUM_THREADS=${BENCH_TORCH_OPENBLAS_THREADS:-2}, ${BENCH_TORCH_THREADS:-1} torch thread(s); descent with 2 tasks x OPENBLAS_NUM_THREADS=1."
+echo "The machine is shared: quote the load average."
