@@ -190,11 +190,15 @@ public final class AllReduceEngine implements StepEngine {
         String id = setup.runId();
         try {
             jsc.setJobDescription("descent: release executor buffers");
-            blocks.foreachPartition(it -> ExecutorCache.release(id));
+            blocks.foreachPartition(it -> {
+                ExecutorCache.release(id);
+                LocalHub.release(id + "/");
+            });
         } catch (Exception ignored) {
             // best effort: executors that are gone hold nothing
         } finally {
             ExecutorCache.release(id);
+            LocalHub.release(id + "/");
         }
     }
 }

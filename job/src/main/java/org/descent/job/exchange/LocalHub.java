@@ -95,6 +95,11 @@ final class LocalHub {
         barrier.reset();
     }
 
+    /** Drops every hub whose key starts with {@code prefix} (end of a run: hubs of failed attempts included). */
+    static void release(String prefix) {
+        HUBS.keySet().removeIf(k -> k.startsWith(prefix));
+    }
+
     /** A rank is done with the hub; the last one removes it. */
     synchronized void leave() {
         if (++left == size) HUBS.remove(key, this);

@@ -89,8 +89,8 @@ final class Mesh implements AutoCloseable {
      * Opens a listening socket on {@code host}, registers {@code (rank, host, port)} with the driver's rendezvous
      * and connects to every other rank: rank i dials every rank below it and accepts every rank above it.
      */
-    static Mesh connect(Rendezvous.Address tracker, long token, int segment, int attempt, int rank, int size,
-                        String host, int timeoutMillis, boolean inJvm) throws IOException {
+    static Mesh connect(Rendezvous.Address tracker, long token, String runId, int segment, int attempt, int rank,
+                        int size, String host, int timeoutMillis, boolean inJvm) throws IOException {
         SocketChannel[] peers = new SocketChannel[size];
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
             server.bind(new InetSocketAddress(host, 0), size);
@@ -101,7 +101,7 @@ final class Mesh implements AutoCloseable {
             if (inJvm && size > 1 && reg.jvms().stream().distinct().count() == 1) {
                 // every rank is in this JVM: exchange through memory, no sockets
                 return new Mesh(rank, size, peers, reg.progressSocket(),
-                        LocalHub.join(token + "/" + segment + "/" + attempt, size));
+                        LocalHub.join(runId + "/" + segment + "/" + attempt, size));
             }
             try {
                 for (int j = 0; j < rank; j++) {

@@ -78,7 +78,7 @@ final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<S
         String host = SparkEnv.get().blockManager().blockManagerId().host();
         synchronized (st) {
             if (block != null) st.permute(setup.plan(), epoch, rank);
-            try (Mesh mesh = Mesh.connect(setup.rendezvous(), setup.token(), segment, ctx.stageAttemptNumber(), rank,
+            try (Mesh mesh = Mesh.connect(setup.rendezvous(), setup.token(), setup.runId(), segment, ctx.stageAttemptNumber(), rank,
                     setup.partitions(), host, setup.timeoutMillis(), setup.inJvm())) {
                 SegmentResult r = setup.averaging() ? runAveraging(st, block, mesh) : runSynchronous(st, block, mesh);
                 r.inJvm = mesh.inJvm();
