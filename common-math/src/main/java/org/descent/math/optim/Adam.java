@@ -50,13 +50,13 @@ public final class Adam extends StatefulOptimizer {
     }
 
     @Override
-    void update(double[] params, double[] grad, double lr) {
+    void update(double[] params, double[] grad, double lr, int from, int to) {
         long t = steps() + 1;
         double bc1 = 1 - Math.pow(beta1, t);
         double bc2 = 1 - Math.pow(beta2, t);
         double[] m = state(M);
         double[] v = state(V);
-        for (int i = 0; i < params.length; i++) {
+        for (int i = from; i < to; i++) {
             params[i] -= moments(grad[i], m, v, i, beta1, beta2, bc1, bc2, epsilon, lr);
         }
     }

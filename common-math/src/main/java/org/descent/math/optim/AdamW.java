@@ -67,13 +67,13 @@ public final class AdamW extends StatefulOptimizer {
     }
 
     @Override
-    void update(double[] params, double[] grad, double lr) {
+    void update(double[] params, double[] grad, double lr, int from, int to) {
         long t = steps() + 1;
         double bc1 = 1 - Math.pow(beta1, t);
         double bc2 = 1 - Math.pow(beta2, t);
         double[] m = state(Adam.M);
         double[] v = state(Adam.V);
-        for (int i = 0; i < params.length; i++) {
+        for (int i = from; i < to; i++) {
             double update = Adam.moments(grad[i], m, v, i, beta1, beta2, bc1, bc2, epsilon, 1);
             if (!exempt[i]) {
                 update += weightDecay * params[i];

@@ -34,9 +34,9 @@ public final class MomentumSgd extends StatefulOptimizer {
     }
 
     @Override
-    void update(double[] params, double[] grad, double lr) {
+    void update(double[] params, double[] grad, double lr, int from, int to) {
         double[] v = state(0);
-        for (int i = 0; i < params.length; i++) {
+        for (int i = from; i < to; i++) {
             v[i] = momentum * v[i] + grad[i];
             params[i] -= lr * v[i];
         }

@@ -31,9 +31,9 @@ public final class NesterovSgd extends StatefulOptimizer {
     }
 
     @Override
-    void update(double[] params, double[] grad, double lr) {
+    void update(double[] params, double[] grad, double lr, int from, int to) {
         double[] v = state(0);
-        for (int i = 0; i < params.length; i++) {
+        for (int i = from; i < to; i++) {
             double g = grad[i];
             v[i] = momentum * v[i] + g;
             params[i] -= lr * (g + momentum * v[i]);

@@ -16,6 +16,13 @@ public interface Optimizer {
 
     void step(double[] params, double[] grad, long stepIndex);
 
+    /**
+     * Step {@code stepIndex} on entries {@code [from, to)} only (params and state; {@code grad} is read there only):
+     * a sharded update, where each of P workers owns one range. Counts as one step, like {@link #step}; every
+     * update rule here is elementwise, so the entries of a range get exactly the bits a whole-array step gives.
+     */
+    void stepRange(double[] params, double[] grad, long stepIndex, int from, int to);
+
     /** Learning rate the schedule gives for {@code stepIndex} (for progress and metrics). */
     double learningRate(long stepIndex);
 

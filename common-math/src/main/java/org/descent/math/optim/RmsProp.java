@@ -35,9 +35,9 @@ public final class RmsProp extends StatefulOptimizer {
     }
 
     @Override
-    void update(double[] params, double[] grad, double lr) {
+    void update(double[] params, double[] grad, double lr, int from, int to) {
         double[] e = state(0);
-        for (int i = 0; i < params.length; i++) {
+        for (int i = from; i < to; i++) {
             double g = grad[i];
             e[i] = rho * e[i] + (1 - rho) * g * g;
             params[i] -= lr * g / (Math.sqrt(e[i]) + epsilon);

@@ -19,8 +19,8 @@ public final class Sgd extends StatefulOptimizer {
     }
 
     @Override
-    void update(double[] params, double[] grad, double lr) {
-        for (int i = 0; i < params.length; i++) {
+    void update(double[] params, double[] grad, double lr, int from, int to) {
+        for (int i = from; i < to; i++) {
             params[i] -= lr * grad[i];
         }
     }

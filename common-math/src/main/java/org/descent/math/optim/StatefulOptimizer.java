@@ -51,10 +51,11 @@ abstract class StatefulOptimizer implements Optimizer {
     }
 
     /**
-     * Applies one update in place, for the current step and rate {@code lr}. {@code params} and
-     * {@code grad} have already been checked to have the layout's length.
+     * Applies one update in place to entries {@code [from, to)}, for the current step and rate {@code lr}.
+     * {@code params} and {@code grad} have already been checked to have the layout's length. Elementwise: the
+     * entries of a range get exactly the bits they get in a whole-array update.
      */
-    abstract void update(double[] params, double[] grad, double lr);
+    abstract void update(double[] params, double[] grad, double lr, int from, int to);
 
     /**
      * Hyper-parameter values in {@code hyperNames} order (booleans as 1/0). They are saved with the
@@ -76,7 +77,17 @@ abstract class StatefulOptimizer implements Optimizer {
     @Override
     public final void step(double[] params, double[] grad, long stepIndex) {
         OptimizerSupport.checkStep(name, size, params, grad, stepIndex);
-        update(params, grad, schedule.rate(stepIndex));
+        update(params, grad, schedule.rate(stepIndex), 0, size);
+        steps++;
+    }
+
+    @Override
+    public final void stepRange(double[] params, double[] grad, long stepIndex, int from, int to) {
+        OptimizerSupport.checkStep(name, size, params, grad, stepIndex);
+        if (from < 0 || to > size || from > to) {
+            throw new IllegalArgumentException(name + ".stepRange: [" + from + ", " + to + ") is not within [0, " + size + ")");
+        }
+        update(params, grad, schedule.rate(stepIndex), from, to);
         steps++;
     }
 

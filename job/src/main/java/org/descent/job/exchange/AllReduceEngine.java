@@ -57,10 +57,12 @@ public final class AllReduceEngine implements StepEngine {
      * @param localSteps k: 1 = synchronous SGD; k > 1 = local SGD, parameters and optimizer state averaged every k
      *                   steps
      * @param averaging  run the model-averaging path even for k = 1 (tests: it must agree with synchronous SGD)
+     * @param partitionRows rows of each partition (every task derives each step's global row count from them,
+     *                   which the sharded update needs before the exchange completes); null = no sharded update
      */
     public AllReduceEngine(JavaSparkContext jsc, JavaRDD<RowBlock> blocks, ModelArchitecture architecture, BatchPlan plan,
                            int numParams, Precision precision, OptimizerSpec optimizer, ScheduleSpec schedule,
-                           MiniBatchUpdate update, int localSteps, boolean averaging) {
+                           MiniBatchUpdate update, int localSteps, boolean averaging, long[] partitionRows) {
         this.jsc = jsc;
         this.blocks = blocks;
         this.plan = plan;
@@ -73,7 +75,8 @@ public final class AllReduceEngine implements StepEngine {
         }
         this.setup = new SegmentTask.Setup("descent-" + UUID.randomUUID(), architecture, plan, precision,
                 blocks.getNumPartitions(), optimizer, schedule, update, localSteps, averaging || localSteps > 1,
-                rendezvous.address(), rendezvous.token(), RENDEZVOUS_TIMEOUT_MILLIS, !"tcp".equals(transport(jsc)));
+                rendezvous.address(), rendezvous.token(), RENDEZVOUS_TIMEOUT_MILLIS, !"tcp".equals(transport(jsc)),
+                partitionRows);
         LOG.info("allreduce exchange: {} tasks, rendezvous at {}:{}{}", setup.partitions(), rendezvous.address().host(),
                 rendezvous.address().port(), setup.averaging() ? ", local SGD: average every " + localSteps + " steps" : "");
     }

@@ -29,6 +29,7 @@ final class LocalHub {
     private final double[][] vectors;
     private final long[] tags;
     private final CyclicBarrier barrier;
+    private final double[] extras;
     private int left;
     private volatile boolean aborted;
 
@@ -38,6 +39,7 @@ final class LocalHub {
         this.vectors = new double[size][];
         this.tags = new long[size];
         this.barrier = new CyclicBarrier(size);
+        this.extras = new double[size];
     }
 
     /** The hub of one (run, segment, stage attempt); created by the first rank that asks. */
@@ -74,6 +76,49 @@ final class LocalHub {
             System.arraycopy(vectors[s], from, v, from, bound(s + 1, n) - from);
         }
         await(rank);
+    }
+
+    /**
+     * The first half of {@link #allReduce}: afterwards {@code v}'s own chunk holds the rank-order sum (other chunks
+     * are untouched), and no rank reads another rank's vector any more, so each may rewrite its own chunk.
+     */
+    void reduceScatter(int rank, double[] v, int n, long tag) throws IOException {
+        vectors[rank] = v;
+        tags[rank] = tag;
+        await(rank);
+        for (int s = 0; s < size; s++) {
+            if (tags[s] != tag) {
+                throw new IOException("allreduce rank " + rank + ": rank " + s + " is at step tag " + tags[s]
+                        + ", expected " + tag + " (the tasks are out of step)");
+            }
+        }
+        int lo = bound(rank, n);
+        int hi = bound(rank + 1, n);
+        for (int i = lo; i < hi; i++) {
+            double acc = 0.0;
+            for (int s = 0; s < size; s++) acc += vectors[s][i];
+            v[i] = acc;
+        }
+        await(rank);
+    }
+
+    /**
+     * The second half: every rank's chunk of its own vector is copied into everyone's; {@code extra} (one number per
+     * rank) is gathered alongside and returned in rank order. Also usable on its own (e.g. to assemble state that
+     * each rank holds for its own chunk).
+     */
+    double[] allGather(int rank, double[] v, int n, double extra) throws IOException {
+        vectors[rank] = v;
+        extras[rank] = extra;
+        await(rank); // every owner has written its chunk
+        for (int s = 0; s < size; s++) {
+            if (s == rank) continue;
+            int from = bound(s, n);
+            System.arraycopy(vectors[s], from, v, from, bound(s + 1, n) - from);
+        }
+        double[] out = extras.clone();
+        await(rank); // nobody reads any vector any more
+        return out;
     }
 
     private void await(int rank) throws IOException {

@@ -162,19 +162,54 @@ final class Mesh implements AutoCloseable {
             for (int i = 0; i < n; i++) v[i] = 0.0 + v[i];
             return;
         }
+        reduceScatterTcp(v, n, tag);
+        allGatherTcp(v, n, ~tag, false, 0.0);
+    }
+
+    /** First index of rank {@code r}'s chunk of a vector of length {@code n}. */
+    int chunkStart(int r, int n) {
+        return bound(r, n);
+    }
+
+    /**
+     * Reduce-scatter only: afterwards this rank's chunk of {@code v} ({@link #chunkStart}) holds the rank-order sum;
+     * the rest of {@code v} is untouched. The rank may then rewrite its chunk (e.g. with updated parameters) and
+     * call {@link #allGather}.
+     */
+    void reduceScatter(double[] v, int n, long tag) throws IOException {
+        if (hub != null) {
+            hub.reduceScatter(rank, v, n, tag);
+        } else if (size == 1) {
+            for (int i = 0; i < n; i++) v[i] = 0.0 + v[i];
+        } else {
+            reduceScatterTcp(v, n, tag);
+        }
+    }
+
+    /**
+     * All-gather: every rank's chunk of its {@code v} goes to every rank; {@code extra} travels with it and all
+     * ranks' extras are returned in rank order.
+     */
+    double[] allGather(double[] v, int n, long tag, double extra) throws IOException {
+        if (hub != null) return hub.allGather(rank, v, n, extra);
+        if (size == 1) return new double[] {extra};
+        return allGatherTcp(v, n, ~tag, true, extra);
+    }
+
+    private void reduceScatterTcp(double[] v, int n, long tag) throws IOException {
         ensureBuffers(n);
         int lo = bound(rank, n);
         int hi = bound(rank + 1, n);
-        // (1) reduce-scatter: send chunk `peer` of my vector to its owner; receive the pieces of my chunk.
+        // send chunk `peer` of my vector to its owner; receive the pieces of my chunk.
         Future<?> sent = writer.submit(() -> closingOnFailure(() -> {
             for (int r = 1; r < size; r++) {
                 int peer = (rank + r) % size;
-                send(peer, v, bound(peer, n), bound(peer + 1, n), tag);
+                send(peer, v, bound(peer, n), bound(peer + 1, n), tag, Double.NaN, false);
             }
         }));
         for (int r = 1; r < size; r++) {
             int src = (rank - r + size) % size;
-            receive(src, pieces[src], 0, hi - lo, tag);
+            receive(src, pieces[src], 0, hi - lo, tag, false);
         }
         await(sent);
         for (int i = lo; i < hi; i++) {
@@ -182,16 +217,23 @@ final class Mesh implements AutoCloseable {
             for (int s = 0; s < size; s++) acc += s == rank ? v[i] : pieces[s][i - lo];
             v[i] = acc;
         }
-        // (2) all-gather: send my summed chunk to everyone; receive every other chunk in place.
-        long tag2 = ~tag;
-        sent = writer.submit(() -> closingOnFailure(() -> {
-            for (int r = 1; r < size; r++) send((rank + r) % size, v, lo, hi, tag2);
+    }
+
+    private double[] allGatherTcp(double[] v, int n, long tag, boolean withExtra, double extra) throws IOException {
+        ensureBuffers(n);
+        int lo = bound(rank, n);
+        int hi = bound(rank + 1, n);
+        Future<?> sent = writer.submit(() -> closingOnFailure(() -> {
+            for (int r = 1; r < size; r++) send((rank + r) % size, v, lo, hi, tag, extra, withExtra);
         }));
+        double[] extras = new double[size];
+        extras[rank] = extra;
         for (int r = 1; r < size; r++) {
             int src = (rank - r + size) % size;
-            receive(src, v, bound(src, n), bound(src + 1, n) - bound(src, n), tag2);
+            extras[src] = receive(src, v, bound(src, n), bound(src + 1, n) - bound(src, n), tag, withExtra);
         }
         await(sent);
+        return extras;
     }
 
     private interface Io {
@@ -215,26 +257,31 @@ final class Mesh implements AutoCloseable {
         for (int c = 0; c < size; c++) maxChunk = Math.max(maxChunk, bound(c + 1, n) - bound(c, n));
         for (int p = 0; p < size; p++) {
             if (p == rank) continue;
-            sendBuf[p] = ByteBuffer.allocateDirect(8 + 8 * maxChunk).order(ByteOrder.LITTLE_ENDIAN);
-            recvBuf[p] = ByteBuffer.allocateDirect(8 + 8 * maxChunk).order(ByteOrder.LITTLE_ENDIAN);
+            sendBuf[p] = ByteBuffer.allocateDirect(16 + 8 * maxChunk).order(ByteOrder.LITTLE_ENDIAN);
+            recvBuf[p] = ByteBuffer.allocateDirect(16 + 8 * maxChunk).order(ByteOrder.LITTLE_ENDIAN);
             pieces[p] = new double[maxChunk];
         }
         length = n;
     }
 
-    private void send(int peer, double[] v, int from, int to, long tag) throws IOException {
+    /** One message: the tag, optionally one extra number, then {@code v[from, to)}. */
+    private void send(int peer, double[] v, int from, int to, long tag, double extra, boolean withExtra)
+            throws IOException {
         ByteBuffer b = sendBuf[peer];
         b.clear();
         b.putLong(tag);
+        if (withExtra) b.putDouble(extra);
+        int head = b.position();
         b.asDoubleBuffer().put(v, from, to - from);
-        b.limit(8 + 8 * (to - from)).position(0);
+        b.limit(head + 8 * (to - from)).position(0);
         SocketChannel ch = peers[peer];
         while (b.hasRemaining()) ch.write(b);
     }
 
-    private void receive(int src, double[] dst, int off, int count, long tag) throws IOException {
+    /** Receives one message into {@code dst[off, off + count)}; returns its extra number (NaN without one). */
+    private double receive(int src, double[] dst, int off, int count, long tag, boolean withExtra) throws IOException {
         ByteBuffer b = recvBuf[src];
-        b.clear().limit(8 + 8 * count);
+        b.clear().limit((withExtra ? 16 : 8) + 8 * count);
         readFully(peers[src], b, src);
         b.flip();
         long got = b.getLong();
@@ -242,7 +289,9 @@ final class Mesh implements AutoCloseable {
             throw new IOException("allreduce rank " + rank + ": rank " + src + " sent step tag " + got + ", expected "
                     + tag + " (the tasks are out of step)");
         }
+        double extra = withExtra ? b.getDouble() : Double.NaN;
         b.asDoubleBuffer().get(dst, off, count);
+        return extra;
     }
 
     private static void readFully(SocketChannel ch, ByteBuffer b, int src) throws IOException {

@@ -46,7 +46,8 @@ final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<S
     /** Everything a segment's tasks share (serialised once with the task). */
     record Setup(String runId, ModelArchitecture architecture, BatchPlan plan, Precision precision, int partitions,
                  OptimizerSpec optimizer, ScheduleSpec schedule, MiniBatchUpdate update, int localSteps,
-                 boolean averaging, Rendezvous.Address rendezvous, long token, int timeoutMillis, boolean inJvm)
+                 boolean averaging, Rendezvous.Address rendezvous, long token, int timeoutMillis, boolean inJvm,
+                 long[] partitionRows)
             implements Serializable {}
 
     private final Setup setup;
@@ -80,7 +81,8 @@ final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<S
             if (block != null) st.permute(setup.plan(), epoch, rank);
             try (Mesh mesh = Mesh.connect(setup.rendezvous(), setup.token(), setup.runId(), segment, ctx.stageAttemptNumber(), rank,
                     setup.partitions(), host, setup.timeoutMillis(), setup.inJvm())) {
-                SegmentResult r = setup.averaging() ? runAveraging(st, block, mesh) : runSynchronous(st, block, mesh);
+                SegmentResult r = setup.averaging() ? runAveraging(st, block, mesh)
+                        : sharded() ? runSharded(st, block, mesh) : runSynchronous(st, block, mesh);
                 r.inJvm = mesh.inJvm();
                 mesh.markDone();
                 return Iterator$.MODULE$.single(r);
@@ -149,6 +151,118 @@ final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<S
             emit(mesh, k, stats);
             done = k + 1;
             if (o.status() != MiniBatchUpdate.Status.OK) break;
+        }
+        stats.syncs = done;
+        return result(rank, done, params, opt, stats);
+    }
+
+    /**
+     * The sharded update applies when nothing in the update needs the whole gradient at once: no regularisation
+     * (its penalty is a sum over all parameters) and no clipping (the global norm). Then every element's update
+     * depends only on its own summed gradient, so each rank can update just the chunk it owns.
+     */
+    private boolean sharded() {
+        return setup.update().regularization().isNone() && setup.update().clipping().isNone()
+                && setup.partitionRows() != null;
+    }
+
+    /** Rows of step {@code step} over all partitions (every rank knows every partition's size). */
+    private long globalRows(int step) {
+        long rows = 0;
+        for (long n : setup.partitionRows()) {
+            rows += setup.plan().sliceEnd(step, (int) n) - setup.plan().sliceStart(step, (int) n);
+        }
+        return rows;
+    }
+
+    /**
+     * Synchronous SGD with a sharded optimizer update (ZeRO-1 style): reduce-scatter the gradients; the owner of
+     * chunk c applies {@code g = sum / n} and {@link Optimizer#stepRange} to the parameters of chunk c only (1/P of
+     * the update work); all-gather the updated parameters (the same bytes an all-gather of gradients moves). Every
+     * element gets the same bits as in {@link #runSynchronous}: the update rules are elementwise. Two figures
+     * differ: the reported gradient norm is {@code sqrt} of the rank-order sum of the owners' sums of squares (a
+     * different rounding than one dnrm2 over the whole gradient), and a non-finite loss is detected after the
+     * update rather than before (the run stops either way, without a model). At the end of the segment the owners'
+     * optimizer state ranges are all-gathered, so rank 0 returns the whole state.
+     */
+    private SegmentResult runSharded(StepTask.State st, RowBlock block, Mesh mesh) throws IOException {
+        Optimizer opt = startState(st);
+        double[] params = st.params;
+        int w = params.length;
+        int p = setup.partitions();
+        int rank = mesh.rank();
+        double[] vec = new double[w + 2 + p];
+        int n = vec.length;
+        int lo = Math.min(w, mesh.chunkStart(rank, n));
+        int hi = Math.min(w, mesh.chunkStart(rank + 1, n));
+        double[] grad = new double[w];
+        int steps = to - from;
+        Stats stats = new Stats(steps);
+        int done = 0;
+        for (int k = 0; k < steps; k++) {
+            int step = from + k;
+            long t = (long) epoch * setup.plan().stepsPerEpoch() + step;
+            long c0 = System.nanoTime();
+            Arrays.fill(vec, w + 1, vec.length, 0.0);
+            vec[w + 1] = sliceGradient(st, block, step, vec);
+            long c1 = System.nanoTime();
+            vec[w + 2 + rank] = c1 - c0;
+            mesh.reduceScatter(vec, n, t);
+            long c2 = System.nanoTime();
+            long rows = globalRows(step);
+            double inv = 1.0 / rows;
+            double ss = 0;
+            for (int i = lo; i < hi; i++) {
+                double g = vec[i] * inv;
+                grad[i] = g;
+                ss += g * g;
+            }
+            opt.stepRange(params, grad, t, lo, hi);
+            System.arraycopy(params, lo, vec, lo, hi - lo);
+            long c3 = System.nanoTime();
+            double[] squares = mesh.allGather(vec, n, t, ss);
+            long c4 = System.nanoTime();
+            System.arraycopy(vec, 0, params, 0, w);
+            if ((long) vec[w + 1] != rows) {
+                throw new IllegalStateException("allreduce: step " + step + " summed " + (long) vec[w + 1]
+                        + " rows, the batch plan says " + rows);
+            }
+            double sumSq = 0;
+            for (double q : squares) sumSq += q;
+            double loss = vec[w] * inv;
+            double norm = Math.sqrt(sumSq);
+            MiniBatchUpdate.Status status = MiniBatchUpdate.Status.OK;
+            if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
+                status = MiniBatchUpdate.Status.NON_FINITE_LOSS;
+            } else {
+                for (double v : params) {
+                    if (!Double.isFinite(v)) {
+                        status = MiniBatchUpdate.Status.NON_FINITE_PARAMS;
+                        break;
+                    }
+                }
+            }
+            long c5 = System.nanoTime();
+            long cmax = 0;
+            long csum = 0;
+            for (int r = 0; r < p; r++) {
+                cmax = Math.max(cmax, (long) vec[w + 2 + r]);
+                csum += (long) vec[w + 2 + r];
+            }
+            MiniBatchUpdate.Outcome o = new MiniBatchUpdate.Outcome(loss, norm, opt.learningRate(t), status);
+            // wall = compute + both exchange halves; update = the owner's range update + the finiteness checks
+            stats.record(k, vec[w], rows, o, (c2 - c0) + (c4 - c3), cmax, csum, (c3 - c2) + (c5 - c4));
+            emit(mesh, k, stats);
+            done = k + 1;
+            if (status != MiniBatchUpdate.Status.OK) break;
+        }
+        // every rank holds valid optimizer state only in its own range: gather it (exact copies, no sums)
+        double[] tmp = new double[n];
+        double[][] states = opt.stateArrays();
+        for (int a = 0; a < states.length; a++) {
+            System.arraycopy(states[a], 0, tmp, 0, w);
+            mesh.allGather(tmp, n, -1 - a, 0.0);
+            System.arraycopy(tmp, 0, states[a], 0, w);
         }
         stats.syncs = done;
         return result(rank, done, params, opt, stats);

@@ -32,8 +32,9 @@ public final class StepEngines {
                        ScheduleSpec schedule, MiniBatchUpdate update, boolean recordVisits,
                        boolean forceAveraging) {}
 
-    public static StepEngine create(JavaSparkContext jsc, JavaRDD<RowBlock> blocks, ModelArchitecture architecture,
-                                    BatchPlan plan, Network network, Spec spec) {
+    /** @param partitionRows rows of each partition, in partition order */
+    public static StepEngine create(JavaSparkContext jsc, JavaRDD<RowBlock> blocks, long[] partitionRows,
+                                    ModelArchitecture architecture, BatchPlan plan, Network network, Spec spec) {
         int partitions = blocks.getNumPartitions();
         boolean wanted = spec.kind() == ExchangeKind.ALLREDUCE || spec.localSteps() > 1 || spec.forceAveraging();
         String why = allReduceObstacle(jsc.sc(), partitions, spec.recordVisits());
@@ -66,7 +67,7 @@ public final class StepEngines {
         }
         if (allReduce) {
             return new AllReduceEngine(jsc, blocks, architecture, plan, network.numParams(), spec.precision(),
-                    spec.optimizer(), spec.schedule(), spec.update(), spec.localSteps(), spec.forceAveraging());
+                    spec.optimizer(), spec.schedule(), spec.update(), spec.localSteps(), spec.forceAveraging(), partitionRows);
         }
         GradientExchange exchange = new BroadcastCollectExchange(jsc, blocks, architecture, plan, network.numParams(),
                 spec.recordVisits(), spec.precision());

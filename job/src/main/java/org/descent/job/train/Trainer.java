@@ -166,7 +166,7 @@ public final class Trainer {
             throw new InputDataException("the training data " + config.data().trainPath() + " has no rows");
         }
         try {
-            return loop(jsc, arch, trainBlocks, valBlocks, scaler, n, partitionRows.length);
+            return loop(jsc, arch, trainBlocks, valBlocks, scaler, n, partitionRows);
         } finally {
             unpersist(trainBlocks, valBlocks);
             jsc.clearJobGroup();
@@ -174,7 +174,8 @@ public final class Trainer {
     }
 
     private TrainingResult loop(JavaSparkContext jsc, ModelArchitecture arch, JavaRDD<RowBlock> trainBlocks,
-                                JavaRDD<RowBlock> valBlocks, Scaler scaler, long n, int partitions) {
+                                JavaRDD<RowBlock> valBlocks, Scaler scaler, long n, long[] partitionRows) {
+        int partitions = partitionRows.length;
         TrainingConfig tc = config.training();
         int steps = BatchPlan.stepsPerEpoch(n, tc.batchSize());
         BatchPlan plan = new BatchPlan(tc.seed(), tc.epochs(), steps, tc.batchSize());
@@ -212,7 +213,7 @@ public final class Trainer {
                 config.optimizer().spec(), schedule, update, recordVisits, forceAveraging);
         StepEngine engine;
         try {
-            engine = StepEngines.create(jsc, trainBlocks, arch, plan, network, engineSpec);
+            engine = StepEngines.create(jsc, trainBlocks, partitionRows, arch, plan, network, engineSpec);
         } catch (IllegalStateException e) {
             throw new TrainingFailedException(e.getMessage(), e);
         }

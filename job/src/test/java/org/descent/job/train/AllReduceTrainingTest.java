@@ -59,24 +59,48 @@ class AllReduceTrainingTest {
     /** Local property read by AllReduceEngine: "tcp" forces sockets although both tasks share this JVM. */
     private static final String TRANSPORT = "spark.descent.allreduce.transport";
 
+    /** Regularisation or clipping on: every task updates all parameters (the replicated update). */
+    private static final String REPLICATED = MLP;
+    /** Neither: each task updates only the chunk it owns (the sharded update), here with Adam's two state arrays. */
+    private static final String SHARDED = MLP.replace("regularization.l2 = 0.0005", "").replace("clipping.max-norm = 5", "")
+            .replace("optimizer { kind = momentum, learning-rate = 0.05, momentum = 0.9 }",
+                    "optimizer { kind = adam, learning-rate = 0.01 }");
+
     @Test
     void givenTheSameRun_whenTrainedWithAllreduceOverMemoryAndTcpAndWithBroadcastCollect_thenParametersAreBitIdentical() {
         InMemoryData data = InMemoryData.blobs(1500, 6, 4, 3);
-        for (String precision : List.of("float64", "float32")) {
-            double[] driver = train(TestConfigs.of(MLP, "training.exchange=broadcast-collect",
-                    "training.precision=" + precision), data, null, 2).params();
-            for (String transport : List.of("auto", "tcp")) {
-                TestSpark.jsc().setLocalProperty(TRANSPORT, transport);
-                double[] allreduce;
-                try {
-                    allreduce = train(TestConfigs.of(MLP, "training.exchange=allreduce",
-                            "training.precision=" + precision), data, null, 2).params();
-                } finally {
-                    TestSpark.jsc().setLocalProperty(TRANSPORT, null);
+        for (String recipe : List.of(REPLICATED, SHARDED)) {
+            String update = recipe == SHARDED ? "sharded update" : "replicated update";
+            for (String precision : List.of("float64", "float32")) {
+                List<double[]> driverSteps = new ArrayList<>();
+                double[] driver = new Trainer(TestSpark.session(), TestConfigs.of(recipe,
+                        "training.exchange=broadcast-collect", "training.precision=" + precision))
+                        .withStepListener((e, st, r, loss, norm) -> driverSteps.add(new double[] {loss, norm, r.rows()}))
+                        .train(data.toLoaded(2), null).params();
+                for (String transport : List.of("auto", "tcp")) {
+                    TestSpark.jsc().setLocalProperty(TRANSPORT, transport);
+                    List<double[]> steps = new ArrayList<>();
+                    double[] allreduce;
+                    try {
+                        allreduce = new Trainer(TestSpark.session(), TestConfigs.of(recipe,
+                                "training.exchange=allreduce", "training.precision=" + precision))
+                                .withStepListener((e, st, r, loss, norm) -> steps.add(new double[] {loss, norm, r.rows()}))
+                                .train(data.toLoaded(2), null).params();
+                    } finally {
+                        TestSpark.jsc().setLocalProperty(TRANSPORT, null);
+                    }
+                    String what = update + ", " + precision + ", allreduce over " + transport + " vs broadcast-collect";
+                    assertTrue(maxRelativeDifference(driver, allreduce) <= 1e-10, what); // the bar ...
+                    assertBitIdentical(driver, allreduce, what); // ... and what the design gives
+                    assertEquals(driverSteps.size(), steps.size(), what);
+                    for (int k = 0; k < steps.size(); k++) {
+                        assertEquals(driverSteps.get(k)[0], steps.get(k)[0], 0.0, what + ": loss of step " + k);
+                        assertEquals(driverSteps.get(k)[2], steps.get(k)[2], 0.0, what + ": rows of step " + k);
+                        // the sharded update sums the norm's squares per owner: the same value up to rounding
+                        assertEquals(driverSteps.get(k)[1], steps.get(k)[1], 1e-12 * driverSteps.get(k)[1],
+                                what + ": gradient norm of step " + k);
+                    }
                 }
-                String what = precision + ", allreduce over " + transport + " vs broadcast-collect";
-                assertTrue(maxRelativeDifference(driver, allreduce) <= 1e-10, what); // the bar ...
-                assertBitIdentical(driver, allreduce, what); // ... and what the design gives
             }
         }
     }

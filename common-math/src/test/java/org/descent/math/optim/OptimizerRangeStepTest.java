@@ -1,0 +1,67 @@
+package org.descent.math.optim;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import java.util.Random;
+import org.descent.math.nn.ActivationKind;
+import org.descent.math.nn.LayerSpec;
+import org.descent.math.nn.ParameterLayout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * stepRange (the sharded update): three workers each stepping their own range of a copy must end, after every step,
+ * with exactly the bits of one whole-array step, parameters and state alike.
+ */
+class OptimizerRangeStepTest {
+    private static final ParameterLayout LAYOUT = new ParameterLayout(List.of(
+            new LayerSpec(5, 4, ActivationKind.TANH), new LayerSpec(4, 3, ActivationKind.IDENTITY)));
+    private static final LearningRateSchedule SCHEDULE = new CosineSchedule(0.05, 0.001, 3, 40);
+
+    @ParameterizedTest
+    @EnumSource(OptimizerKind.class)
+    void givenThreeRangeOwners_whenEachStepsItsRange_thenTheAssembledStateEqualsAWholeStepBitForBit(OptimizerKind kind) {
+        OptimizerSpec spec = OptimizerSpec.defaults(kind).withWeightDecay(0.05);
+        int n = LAYOUT.size();
+        int[] bounds = {0, n / 3, 2 * n / 3, n};
+        Optimizer whole = spec.build(SCHEDULE);
+        whole.init(LAYOUT);
+        Optimizer[] part = new Optimizer[3];
+        double[][] wp = new double[3][];
+        Random r = new Random(3);
+        double[] w = new double[n];
+        for (int i = 0; i < n; i++) w[i] = r.nextGaussian();
+        for (int k = 0; k < 3; k++) {
+            part[k] = spec.build(SCHEDULE);
+            part[k].init(LAYOUT);
+            wp[k] = w.clone();
+        }
+        double[] g = new double[n];
+        for (int t = 0; t < 12; t++) {
+            for (int i = 0; i < n; i++) g[i] = 2 * (w[i] - 1) + 0.1 * r.nextGaussian();
+            whole.step(w, g, t);
+            for (int k = 0; k < 3; k++) part[k].stepRange(wp[k], g, t, bounds[k], bounds[k + 1]);
+            double[] assembled = new double[n];
+            for (int k = 0; k < 3; k++) {
+                System.arraycopy(wp[k], bounds[k], assembled, bounds[k], bounds[k + 1] - bounds[k]);
+            }
+            for (int i = 0; i < n; i++) {
+                assertEquals(Double.doubleToRawLongBits(w[i]), Double.doubleToRawLongBits(assembled[i]),
+                        kind + " step " + t + " param " + i);
+            }
+            for (int k = 0; k < 3; k++) wp[k] = assembled.clone(); // the all-gather
+        }
+        double[][] ws = whole.stateArrays();
+        for (int a = 0; a < ws.length; a++) {
+            double[] assembled = new double[n];
+            for (int k = 0; k < 3; k++) {
+                System.arraycopy(part[k].stateArrays()[a], bounds[k], assembled, bounds[k], bounds[k + 1] - bounds[k]);
+            }
+            assertArrayEquals(ws[a], assembled, 0.0, kind + " state array " + a);
+        }
+        assertThrows(IllegalArgumentException.class, () -> whole.stepRange(w, g, 12, 2, n + 1));
+    }
+}
