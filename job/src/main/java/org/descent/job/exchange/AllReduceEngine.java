@@ -13,6 +13,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.rdd.RDD;
+import org.descent.job.data.DataException;
 import org.descent.job.data.RowBlock;
 import org.descent.job.model.ModelArchitecture;
 import org.descent.math.nn.Precision;
@@ -31,9 +32,10 @@ import scala.reflect.ClassTag$;
  * (parameters and optimizer state), serves the address rendezvous ({@link Rendezvous}), and takes the final state
  * and the per-step figures back from rank 0. Results are bit-identical to {@link DriverStepEngine}.
  *
- * <p><b>Failures.</b> If a task or executor fails mid-segment, Spark aborts the barrier stage and runs it again
- * (up to {@code spark.stage.maxConsecutiveAttempts}); the new attempt starts from the same broadcast state, so the
- * segment's result is the same bits. Checkpoints are written at segment ends, which {@link #segmentEnd} aligns with
+ * <p><b>Failures.</b> If a task or executor fails mid-segment, Spark kills the barrier stage's other tasks and fails
+ * the job (it does not re-run a failed barrier <em>result</em> stage); the driver then runs the segment again, up to
+ * {@code spark.stage.maxConsecutiveAttempts} (4) times in all, from the same broadcast start state, so the segment's
+ * result is the same bits. Data errors are not retried. Checkpoints are written at segment ends, which {@link #segmentEnd} aligns with
  * {@code checkpoint.every-steps}.
  *
  * <p><b>Requirements</b> (checked by {@link StepEngines}): every partition's task must run at once (partitions
@@ -51,6 +53,7 @@ public final class AllReduceEngine implements StepEngine {
     private final BatchPlan plan;
     private final Rendezvous rendezvous;
     private final SegmentTask.Setup setup;
+    private final int maxAttempts;
     private int segment;
 
     /**
@@ -66,6 +69,7 @@ public final class AllReduceEngine implements StepEngine {
         this.jsc = jsc;
         this.blocks = blocks;
         this.plan = plan;
+        this.maxAttempts = Math.max(1, jsc.getConf().getInt("spark.stage.maxConsecutiveAttempts", 4));
         String advertised = jsc.getConf().get("spark.driver.host", "127.0.0.1");
         String bind = jsc.getConf().get("spark.driver.bindAddress", advertised);
         try {
@@ -108,12 +112,53 @@ public final class AllReduceEngine implements StepEngine {
 
     @Override
     public void run(int epoch, int from, int to, double[] params, Optimizer optimizer, StepSink sink) {
-        int seg = segment++;
         Broadcast<byte[][]> start = jsc.broadcast(new byte[][] {DoubleBytes.encode(params), optimizer.saveState()});
+        int[] delivered = {0};
+        List<SegmentResult> results = null;
+        int seg = -1;
+        try {
+            for (int attempt = 1; results == null; attempt++) {
+                seg = segment++;
+                try {
+                    results = runSegment(seg, start, epoch, from, to, sink, delivered);
+                } catch (SegmentFailedException e) {
+                    // Spark cannot re-run a failed barrier *result* stage ("Could not recover from a failed barrier
+                    // ResultStage"): the driver re-runs the whole segment from the same start state instead.
+                    if (attempt >= maxAttempts || DataException.findIn(e.getCause()).isPresent()) throw e.unwrap();
+                    LOG.warn("allreduce segment (epoch {}, steps {}-{}) failed (attempt {}/{}): {}; running it again from "
+                            + "the same start state", epoch + 1, from + 1, to, attempt, maxAttempts,
+                            firstLine(e.getCause()));
+                }
+            }
+        } finally {
+            start.destroy();
+        }
+        finish(seg, results, epoch, from, to, params, optimizer, sink, delivered[0]);
+    }
+
+    /** Why a segment's Spark job failed (not the step sink: a sink exception passes through unwrapped). */
+    private static final class SegmentFailedException extends RuntimeException {
+        SegmentFailedException(Throwable cause) {
+            super(cause);
+        }
+
+        RuntimeException unwrap() {
+            Throwable c = getCause();
+            return c instanceof RuntimeException re ? re : new IllegalStateException(c.getMessage(), c);
+        }
+    }
+
+    private static String firstLine(Throwable t) {
+        String m = String.valueOf(t.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    /** One Spark barrier job for the segment; streams its steps to the sink as they arrive. */
+    private List<SegmentResult> runSegment(int seg, Broadcast<byte[][]> start, int epoch, int from, int to, StepSink sink,
+                                           int[] delivered) {
         String interrupt = jsc.getLocalProperty("spark.job.interruptOnCancel");
         JavaFutureAction<List<SegmentResult>> job = null;
-        int delivered = 0;
-        List<SegmentResult> results;
         try {
             jsc.setJobDescription("descent epoch " + (epoch + 1) + "/" + plan.epochs() + " steps " + (from + 1) + "-" + to
                     + "/" + plan.stepsPerEpoch() + " (allreduce)");
@@ -123,19 +168,17 @@ public final class AllReduceEngine implements StepEngine {
                     false, RESULT);
             job = JavaRDD.fromRDD(rdd, RESULT).collectAsync();
             // progress while the segment runs: rank 0 streams each step; deliver them in order, once (a re-run
-            // attempt streams the same steps again, with the same bits)
+            // streams the same steps again, with the same bits)
             while (!job.isDone()) {
                 Rendezvous.StepRecord rec = poll();
-                if (rec != null && rec.segment() == seg && rec.k() == delivered) {
+                if (rec != null && rec.segment() == seg && rec.k() == delivered[0]) {
                     deliver(epoch, from, rec, sink);
-                    delivered++;
+                    delivered[0]++;
                 }
             }
-            results = job.get();
+            return job.get();
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            if (cause instanceof RuntimeException re) throw re;
-            throw new IllegalStateException(cause.getMessage(), cause); // SparkException is checked
+            throw new SegmentFailedException(e.getCause() == null ? e : e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for allreduce segment " + seg, e);
@@ -144,9 +187,13 @@ public final class AllReduceEngine implements StepEngine {
             throw e;
         } finally {
             jsc.setLocalProperty("spark.job.interruptOnCancel", interrupt);
-            start.destroy();
-            rendezvous.progress().removeIf(r -> r.segment() <= seg);
+            final int s = seg;
+            rendezvous.progress().removeIf(r -> r.segment() <= s);
         }
+    }
+
+    private void finish(int seg, List<SegmentResult> results, int epoch, int from, int to, double[] params,
+                        Optimizer optimizer, StepSink sink, int delivered) {
         SegmentResult first = results.get(0);
         if (seg == 0) {
             LOG.info("allreduce transport: {}", first.inJvm ? "in-JVM memory (all " + results.size()

@@ -50,6 +50,21 @@ final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<S
                  long[] partitionRows)
             implements Serializable {}
 
+    /**
+     * Test hook: {@code -D}{@value #FAIL_ONCE_PROPERTY}{@code =RANK:STEP} makes that rank's task throw once per JVM when
+     * it reaches that global step (local-mode tests of the segment re-run).
+     */
+    static final String FAIL_ONCE_PROPERTY = "descent.test.allreduceFailOnce";
+    private static final java.util.concurrent.atomic.AtomicBoolean FAILED_ONCE = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private static void maybeFail(int rank, long t) {
+        String spec = System.getProperty(FAIL_ONCE_PROPERTY);
+        if (spec == null || !spec.equals(rank + ":" + t)) return;
+        if (FAILED_ONCE.compareAndSet(false, true)) {
+            throw new IllegalStateException("injected failure (" + FAIL_ONCE_PROPERTY + "=" + spec + ")");
+        }
+    }
+
     private final Setup setup;
     private final Broadcast<byte[][]> start;
     private final int segment;
@@ -132,6 +147,7 @@ final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<S
         for (int k = 0; k < steps; k++) {
             int step = from + k;
             long t = (long) epoch * setup.plan().stepsPerEpoch() + step;
+            maybeFail(rank, t);
             long c0 = System.nanoTime();
             Arrays.fill(vec, w + 1, vec.length, 0.0);
             vec[w + 1] = sliceGradient(st, block, step, vec);
@@ -202,6 +218,7 @@ final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<S
         for (int k = 0; k < steps; k++) {
             int step = from + k;
             long t = (long) epoch * setup.plan().stepsPerEpoch() + step;
+            maybeFail(rank, t);
             long c0 = System.nanoTime();
             Arrays.fill(vec, w + 1, vec.length, 0.0);
             vec[w + 1] = sliceGradient(st, block, step, vec);

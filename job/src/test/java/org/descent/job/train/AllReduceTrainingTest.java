@@ -106,6 +106,27 @@ class AllReduceTrainingTest {
     }
 
     @Test
+    void givenATaskThatFailsMidEpoch_whenTrainingWithAllreduce_thenTheSegmentRunsAgainAndTheModelIsBitIdentical()
+            throws java.io.IOException {
+        InMemoryData data = InMemoryData.blobs(900, 5, 3, 5); // 15 steps per epoch: global step 20 is in epoch 2
+        JobConfig cfg = TestConfigs.of(MLP, "training.exchange=allreduce");
+        double[] clean = train(cfg, data, null, 2).params();
+        java.nio.file.Path log = java.nio.file.Path.of("target", "test-spark.log");
+        long before = java.nio.file.Files.exists(log) ? java.nio.file.Files.size(log) : 0;
+        System.setProperty("descent.test.allreduceFailOnce", "1:20");
+        double[] recovered;
+        try {
+            recovered = train(cfg, data, null, 2).params();
+        } finally {
+            System.clearProperty("descent.test.allreduceFailOnce");
+        }
+        assertBitIdentical(clean, recovered, "after a failed and re-run segment");
+        String newLog = java.nio.file.Files.readString(log).substring((int) before);
+        assertTrue(newLog.contains("allreduce segment (epoch 2, steps 1-15) failed (attempt 1/4)")
+                && newLog.contains("injected failure"), newLog);
+    }
+
+    @Test
     void givenLocalSgdOverTcp_whenTrainingTwice_thenBitIdenticalToTheInMemoryTransport() {
         InMemoryData data = InMemoryData.blobs(900, 5, 3, 5);
         JobConfig cfg = TestConfigs.of(MLP, "training.local-steps=3");
