@@ -57,7 +57,31 @@ final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<S
     static final String FAIL_ONCE_PROPERTY = "descent.test.allreduceFailOnce";
     private static final java.util.concurrent.atomic.AtomicBoolean FAILED_ONCE = new java.util.concurrent.atomic.AtomicBoolean();
 
+    /**
+     * Test hook: environment variable {@value #STEP_DELAY_ENV} (milliseconds, set on executors through
+     * {@code spark.executorEnv.*}) sleeps before every step, so that scripts/it-cluster.sh's executor kill lands in
+     * the middle of a segment.
+     */
+    static final String STEP_DELAY_ENV = "DESCENT_TEST_STEP_DELAY_MS";
+    private static final long STEP_DELAY = parseDelay(System.getenv(STEP_DELAY_ENV));
+
+    private static long parseDelay(String v) {
+        try {
+            return v == null ? 0 : Math.max(0, Long.parseLong(v.trim()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     private static void maybeFail(int rank, long t) {
+        if (STEP_DELAY > 0) {
+            try {
+                Thread.sleep(STEP_DELAY);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
         String spec = System.getProperty(FAIL_ONCE_PROPERTY);
         if (spec == null || !spec.equals(rank + ":" + t)) return;
         if (FAILED_ONCE.compareAndSet(false, true)) {
