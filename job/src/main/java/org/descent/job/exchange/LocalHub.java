@@ -53,29 +53,18 @@ final class LocalHub {
 
     /** As {@link Mesh#allReduce}: {@code v[0, n)} becomes the rank-order sum over all ranks. */
     void allReduce(int rank, double[] v, int n, long tag) throws IOException {
-        vectors[rank] = v;
-        tags[rank] = tag;
+        reduceScatter(rank, v, n, tag);
+        copyOtherChunks(rank, v, n);
         await(rank);
-        for (int s = 0; s < size; s++) {
-            if (tags[s] != tag) {
-                throw new IOException("allreduce rank " + rank + ": rank " + s + " is at step tag " + tags[s]
-                        + ", expected " + tag + " (the tasks are out of step)");
-            }
-        }
-        int lo = bound(rank, n);
-        int hi = bound(rank + 1, n);
-        for (int i = lo; i < hi; i++) {
-            double acc = 0.0;
-            for (int s = 0; s < size; s++) acc += vectors[s][i];
-            v[i] = acc;
-        }
-        await(rank);
+    }
+
+    /** Copies every other rank's chunk of its published vector into {@code v}. */
+    private void copyOtherChunks(int rank, double[] v, int n) {
         for (int s = 0; s < size; s++) {
             if (s == rank) continue;
             int from = bound(s, n);
             System.arraycopy(vectors[s], from, v, from, bound(s + 1, n) - from);
         }
-        await(rank);
     }
 
     /**
@@ -111,11 +100,7 @@ final class LocalHub {
         vectors[rank] = v;
         extras[rank] = extra;
         await(rank); // every owner has written its chunk
-        for (int s = 0; s < size; s++) {
-            if (s == rank) continue;
-            int from = bound(s, n);
-            System.arraycopy(vectors[s], from, v, from, bound(s + 1, n) - from);
-        }
+        copyOtherChunks(rank, v, n);
         double[] out = extras.clone();
         await(rank); // nobody reads any vector any more
         return out;

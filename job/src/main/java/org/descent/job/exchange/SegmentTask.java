@@ -156,6 +156,32 @@ final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<S
         return m;
     }
 
+    /**
+     * Fills this rank's contribution to a synchronous step's vector {@code [gradient sum (W) | loss | rows | compute
+     * nanos per rank (P)]}: its slice's gradient, loss and rows, and its compute time in its own slot.
+     */
+    private void packStep(StepTask.State st, RowBlock block, int step, double[] vec, int rank) {
+        int w = st.params.length;
+        long c0 = System.nanoTime();
+        Arrays.fill(vec, w + 1, vec.length, 0.0);
+        vec[w + 1] = sliceGradient(st, block, step, vec);
+        vec[w + 2 + rank] = System.nanoTime() - c0;
+    }
+
+    /** Slowest rank's compute time of a summed step vector (see {@link #packStep}). */
+    private static long computeMax(double[] vec, int w, int p) {
+        long max = 0;
+        for (int r = 0; r < p; r++) max = Math.max(max, (long) vec[w + 2 + r]);
+        return max;
+    }
+
+    /** All ranks' compute time of a summed step vector. */
+    private static long computeSum(double[] vec, int w, int p) {
+        long sum = 0;
+        for (int r = 0; r < p; r++) sum += (long) vec[w + 2 + r];
+        return sum;
+    }
+
     private SegmentResult runSynchronous(StepTask.State st, RowBlock block, Mesh mesh) throws IOException {
         Optimizer opt = startState(st);
         ParameterLayout layout = st.network.layout();
@@ -173,20 +199,13 @@ final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<S
             long t = (long) epoch * setup.plan().stepsPerEpoch() + step;
             maybeFail(rank, t);
             long c0 = System.nanoTime();
-            Arrays.fill(vec, w + 1, vec.length, 0.0);
-            vec[w + 1] = sliceGradient(st, block, step, vec);
-            long c1 = System.nanoTime();
-            vec[w + 2 + rank] = c1 - c0;
+            packStep(st, block, step, vec, rank);
             mesh.allReduce(vec, vec.length, t);
             long c2 = System.nanoTime();
             MiniBatchUpdate.Outcome o = setup.update().apply(params, vec, vec[w], (long) vec[w + 1], t, opt, layout, grad);
             long c3 = System.nanoTime();
-            long cmax = 0;
-            long csum = 0;
-            for (int r = 0; r < p; r++) {
-                cmax = Math.max(cmax, (long) vec[w + 2 + r]);
-                csum += (long) vec[w + 2 + r];
-            }
+            long cmax = computeMax(vec, w, p);
+            long csum = computeSum(vec, w, p);
             stats.record(k, vec[w], (long) vec[w + 1], o, c2 - c0, cmax, csum, c3 - c2);
             emit(mesh, k, stats);
             done = k + 1;
@@ -244,10 +263,7 @@ final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<S
             long t = (long) epoch * setup.plan().stepsPerEpoch() + step;
             maybeFail(rank, t);
             long c0 = System.nanoTime();
-            Arrays.fill(vec, w + 1, vec.length, 0.0);
-            vec[w + 1] = sliceGradient(st, block, step, vec);
-            long c1 = System.nanoTime();
-            vec[w + 2 + rank] = c1 - c0;
+            packStep(st, block, step, vec, rank);
             mesh.reduceScatter(vec, n, t);
             long c2 = System.nanoTime();
             long rows = globalRows(step);
@@ -284,12 +300,8 @@ final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<S
                 }
             }
             long c5 = System.nanoTime();
-            long cmax = 0;
-            long csum = 0;
-            for (int r = 0; r < p; r++) {
-                cmax = Math.max(cmax, (long) vec[w + 2 + r]);
-                csum += (long) vec[w + 2 + r];
-            }
+            long cmax = computeMax(vec, w, p);
+            long csum = computeSum(vec, w, p);
             MiniBatchUpdate.Outcome o = new MiniBatchUpdate.Outcome(loss, norm, opt.learningRate(t), status);
             // wall = compute + both exchange halves; update = the owner's range update + the finiteness checks
             stats.record(k, vec[w], rows, o, (c2 - c0) + (c4 - c3), cmax, csum, (c3 - c2) + (c5 - c4));
