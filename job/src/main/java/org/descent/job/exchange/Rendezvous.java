@@ -83,6 +83,8 @@ final class Rendezvous implements AutoCloseable {
         return t;
     });
     private final Map<String, Group> groups = new HashMap<>();
+    /** Rank-0 progress connections being read (closed by {@link #close} if a task never closes its end). */
+    private final java.util.Set<Socket> progressSockets = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private static final class Group {
@@ -203,6 +205,7 @@ final class Rendezvous implements AutoCloseable {
 
     /** Reads rank 0's step records until it closes the stream (segment done or task gone). */
     private void readProgress(int segment, int attempt, Socket s) {
+        progressSockets.add(s);
         try (Socket sock = s) {
             sock.setSoTimeout(0);
             DataInputStream in = new DataInputStream(new BufferedInputStream(sock.getInputStream()));
@@ -213,6 +216,8 @@ final class Rendezvous implements AutoCloseable {
             // rank 0 finished (or died): the segment's result or its re-run carries on
         } catch (IOException e) {
             if (!closed) LOG.debug("allreduce progress stream of segment {} attempt {} ended: {}", segment, attempt, e.toString());
+        } finally {
+            progressSockets.remove(s);
         }
     }
 
@@ -277,6 +282,7 @@ final class Rendezvous implements AutoCloseable {
             }
             groups.clear();
         }
+        for (Socket s : progressSockets) closeQuietly(s);
         pool.shutdownNow();
     }
 
