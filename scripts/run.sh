@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 export OPENBLAS_NUM_THREADS=1 SPARK_LOCAL_IP=127.0.0.1
 # OpenBLAS on CPUs it does not know: pick the right kernels (scripts/openblas-env.sh)
 # shellcheck source=openblas-env.sh
-. "$(dirname "${BASH_SOURCE[0]}")/openblas-env.sh"
+. scripts/openblas-env.sh   # the working directory is the repository root (cd above)
 descent_openblas_coretype
 
 CP_FILE=job/target/classpath.txt

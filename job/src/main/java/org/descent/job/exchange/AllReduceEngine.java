@@ -124,7 +124,7 @@ public final class AllReduceEngine implements StepEngine {
                 } catch (SegmentFailedException e) {
                     // Spark cannot re-run a failed barrier *result* stage ("Could not recover from a failed barrier
                     // ResultStage"): the driver re-runs the whole segment from the same start state instead.
-                    if (attempt >= maxAttempts || DataException.findIn(e.getCause()).isPresent()) throw e.unwrap();
+                    if (attempt >= maxAttempts || isDataError(e.getCause())) throw e.unwrap();
                     LOG.warn("allreduce segment (epoch {}, steps {}-{}) failed (attempt {}/{}): {}; running it again from "
                             + "the same start state", epoch + 1, from + 1, to, attempt, maxAttempts,
                             firstLine(e.getCause()));
@@ -146,6 +146,18 @@ public final class AllReduceEngine implements StepEngine {
             Throwable c = getCause();
             return c instanceof RuntimeException re ? re : new IllegalStateException(c.getMessage(), c);
         }
+    }
+
+    /**
+     * A data error (bad row found while a block is recomputed) is not retried. Spark fails a barrier result stage
+     * without the task's exception as cause, so look at the message too.
+     */
+    private static boolean isDataError(Throwable t) {
+        if (DataException.findIn(t).isPresent()) return true;
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (String.valueOf(c.getMessage()).contains(DataException.class.getName())) return true;
+        }
+        return false;
     }
 
     private static String firstLine(Throwable t) {

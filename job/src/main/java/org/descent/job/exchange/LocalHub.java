@@ -2,9 +2,8 @@ package org.descent.job.exchange;
 
 import java.io.IOException;
 import java.util.UUID;
-import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.Phaser;
 
 /**
  * The allreduce between ranks that all run in one JVM (Spark local mode, or one executor holding every task): the
@@ -28,7 +27,7 @@ final class LocalHub {
     private final int size;
     private final double[][] vectors;
     private final long[] tags;
-    private final CyclicBarrier barrier;
+    private final Phaser barrier;
     private final double[] extras;
     private int left;
     private volatile boolean aborted;
@@ -38,7 +37,7 @@ final class LocalHub {
         this.size = size;
         this.vectors = new double[size][];
         this.tags = new long[size];
-        this.barrier = new CyclicBarrier(size);
+        this.barrier = new Phaser(size);
         this.extras = new double[size];
     }
 
@@ -107,22 +106,27 @@ final class LocalHub {
     }
 
     private void await(int rank) throws IOException {
-        if (aborted) throw new IOException("allreduce rank " + rank + ": a peer task in this JVM failed");
+        if (aborted) throw failedPeer(rank);
         try {
-            barrier.await();
+            // a terminated phaser (abort) makes arrive and wait return a negative phase at once, also for ranks
+            // that arrive after the abort
+            int phase = barrier.arrive();
+            if (phase < 0 || barrier.awaitAdvanceInterruptibly(phase) < 0) throw failedPeer(rank);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            barrier.reset();
+            abort();
             throw new IOException("allreduce rank " + rank + ": interrupted", e);
-        } catch (BrokenBarrierException e) {
-            throw new IOException("allreduce rank " + rank + ": a peer task in this JVM failed; Spark restarts the stage", e);
         }
     }
 
-    /** A failing rank: wake every other rank with an error. */
+    private static IOException failedPeer(int rank) {
+        return new IOException("allreduce rank " + rank + ": a peer task in this JVM failed; the segment is run again");
+    }
+
+    /** A failing rank: wake every other rank with an error, now and at any later barrier. */
     void abort() {
         aborted = true;
-        barrier.reset();
+        barrier.forceTermination();
     }
 
     /** Drops every hub whose key starts with {@code prefix} (end of a run: hubs of failed attempts included). */

@@ -243,7 +243,9 @@ final class Rendezvous implements AutoCloseable {
             out.writeInt(port);
             out.writeUTF(LocalHub.JVM_ID);
             out.flush();
-            DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
+            java.io.PushbackInputStream raw = new java.io.PushbackInputStream(s.getInputStream(), 1);
+            awaitFirstByte(s, raw, rank, size, at, timeoutMillis);
+            DataInputStream in = new DataInputStream(new BufferedInputStream(raw));
             int n = in.readInt();
             if (n != size) throw new IOException("allreduce rendezvous answered with " + n + " ranks, expected " + size);
             List<InetSocketAddress> all = new ArrayList<>(n);
@@ -265,6 +267,33 @@ final class Rendezvous implements AutoCloseable {
                     + "docs/performance.md)", e);
         } finally {
             if (!keep) closeQuietly(s);
+        }
+    }
+
+    /**
+     * Waits for the rendezvous' answer in 1 s slices, so that a task Spark kills (an interrupt) stops waiting at once
+     * instead of blocking in a socket read until the timeout. Leaves the first byte unread.
+     */
+    private static void awaitFirstByte(Socket s, java.io.PushbackInputStream raw, int rank, int size, Address at,
+                                       int timeoutMillis) throws IOException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        s.setSoTimeout(1000);
+        while (true) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new IOException("allreduce rank " + rank + ": interrupted while waiting at the rendezvous");
+            }
+            try {
+                int b = raw.read();
+                if (b < 0) throw new IOException("allreduce rendezvous closed the connection (another job of this run?)");
+                raw.unread(b);
+                s.setSoTimeout(timeoutMillis);
+                return;
+            } catch (SocketTimeoutException e) {
+                if (System.currentTimeMillis() >= deadline) {
+                    throw new SocketTimeoutException("not all " + size + " tasks reached the driver's rendezvous "
+                            + at.host() + ":" + at.port() + " within " + timeoutMillis / 1000 + " s");
+                }
+            }
         }
     }
 

@@ -274,6 +274,7 @@ final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<S
                 grad[i] = g;
                 ss += g * g;
             }
+            if (!Double.isFinite(ss)) ss = nonFiniteMarker(grad, lo, hi, ss);
             opt.stepRange(params, grad, t, lo, hi);
             System.arraycopy(params, lo, vec, lo, hi - lo);
             long c3 = System.nanoTime();
@@ -289,7 +290,9 @@ final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<S
             double loss = vec[w] * inv;
             double norm = Math.sqrt(sumSq);
             MiniBatchUpdate.Status status = MiniBatchUpdate.Status.OK;
-            if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
+            // NaN = some gradient entry is not finite (as the driver's dnrm2 check); +Inf alone is only an overflow
+            // of the plain sum of squares of a finite gradient, which the other engines would carry on with
+            if (!Double.isFinite(loss) || Double.isNaN(norm)) {
                 status = MiniBatchUpdate.Status.NON_FINITE_LOSS;
             } else {
                 for (double v : params) {
@@ -314,11 +317,22 @@ final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<S
         double[][] states = opt.stateArrays();
         for (int a = 0; a < states.length; a++) {
             System.arraycopy(states[a], 0, tmp, 0, w);
-            mesh.allGather(tmp, n, -1 - a, 0.0);
+            mesh.allGather(tmp, n, Long.MIN_VALUE + a, 0.0); // tags apart from every step's
             System.arraycopy(tmp, 0, states[a], 0, w);
         }
         stats.syncs = done;
         return result(rank, done, params, opt, stats);
+    }
+
+    /**
+     * An owner's sum of squares that is not finite: NaN if some gradient entry of its range is NaN or infinite
+     * (the step must stop, as on the other engines), else the overflowed +Inf (a finite gradient beyond 1e154).
+     */
+    private static double nonFiniteMarker(double[] grad, int lo, int hi, double ss) {
+        for (int i = lo; i < hi; i++) {
+            if (!Double.isFinite(grad[i])) return Double.NaN;
+        }
+        return ss;
     }
 
     private SegmentResult runAveraging(StepTask.State st, RowBlock block, Mesh mesh) throws IOException {
@@ -352,7 +366,9 @@ final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<S
             int m = sliceGradient(st, block, step, local);
             long c1 = System.nanoTime();
             lr[j] = opt.learningRate(t);
-            if (m > 0) {
+            if (m == 0) {
+                opt.stepRange(params, grad, t, 0, 0); // no rows this step: count the step, change nothing
+            } else {
                 MiniBatchUpdate.Outcome o = setup.update().apply(params, local, local[w], m, t, opt, layout, grad);
                 vec[head + 1 + 4 * j] = o.loss() * m;
                 vec[head + 1 + 4 * j + 1] = m;

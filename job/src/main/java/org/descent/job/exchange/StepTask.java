@@ -88,7 +88,7 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
          * {@code lossAndGradientSum} call into {@link #grad} (zeroed first). Leaves the loss sum in {@link #lastLoss}
          * and returns the slice's row count (0: nothing computed, {@link #grad} untouched).
          */
-        int gradient(RowBlock block, BatchPlan plan, int step, byte[] encodedParams) {
+        int gradient(RowBlock block, BatchPlan plan, int step, Broadcast<byte[]> encodedParams) {
             lastFetchStart = System.nanoTime();
             int n = block.rows;
             int start = plan.sliceStart(step, n);
@@ -98,7 +98,7 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
                 lastComputeStart = lastFetchStart;
                 return 0;
             }
-            DoubleBytes.decode(encodedParams, params);
+            DoubleBytes.decode(encodedParams.value(), params); // fetch (if remote) + decode: timed as param fetch
             lastComputeStart = System.nanoTime();
             lastLoss = gradientAt(block, start, m);
             return m;
@@ -160,7 +160,7 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
                 () -> new State(architecture, plan.maxRowsPerStep(n), n, block.cols, precision));
         synchronized (st) {
             st.permute(plan, epoch, partition);
-            int m = st.gradient(block, plan, step, params.value());
+            int m = st.gradient(block, plan, step, params);
             long[] ids = recordIds ? new long[m] : null;
             if (m == 0) {
                 return new PartialGradient(partition, null, 0, 0, ids, 0, 0);
