@@ -20,7 +20,7 @@ descent_openblas_coretype() {
     break
   done
   [ "${core:-}" = Prescott ] || return 0
-  flags=" $(grep -m 1 '^flags' /proc/cpuinfo 2>/dev/null) "
+  flags=" $(grep -m 1 '^flags' /proc/cpuinfo 2>/dev/null || true) "
   if [[ $flags == *" avx512f "* && $flags == *" avx512bw "* && $flags == *" avx512dq "* && $flags == *" avx512vl "* ]]; then
     export OPENBLAS_CORETYPE=SkylakeX
   elif [[ $flags == *" avx2 "* && $flags == *" fma "* ]]; then
