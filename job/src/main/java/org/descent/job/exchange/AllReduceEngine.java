@@ -222,7 +222,7 @@ public final class AllReduceEngine implements StepEngine {
             }
         }
         for (int k = delivered; k < first.steps; k++) {
-            deliver(epoch, from, new Rendezvous.StepRecord(seg, 0, k, first.lossSum[k], first.loss[k], first.gradNorm[k],
+            deliver(epoch, from, new Rendezvous.StepRecord(seg, k, first.lossSum[k], first.loss[k], first.gradNorm[k],
                     first.learningRate[k], first.rows[k], first.status[k], first.wallNanos[k], first.computeMaxNanos[k],
                     first.computeSumNanos[k], first.updateNanos[k]), sink);
         }
@@ -249,18 +249,7 @@ public final class AllReduceEngine implements StepEngine {
     @Override
     public void close() {
         rendezvous.close();
-        String id = setup.runId();
-        try {
-            jsc.setJobDescription("descent: release executor buffers");
-            blocks.foreachPartition(it -> {
-                ExecutorCache.release(id);
-                LocalHub.release(id + "/");
-            });
-        } catch (Exception ignored) {
-            // best effort: executors that are gone hold nothing
-        } finally {
-            ExecutorCache.release(id);
-            LocalHub.release(id + "/");
-        }
+        ExecutorCache.releaseEverywhere(jsc, blocks, setup.runId());
     }
+
 }

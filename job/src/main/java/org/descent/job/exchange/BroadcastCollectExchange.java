@@ -130,14 +130,7 @@ public final class BroadcastCollectExchange implements GradientExchange {
 
     @Override
     public void close() {
-        String id = runId;
-        try {
-            jsc.setJobDescription("descent: release executor buffers");
-            blocks.foreachPartition(it -> ExecutorCache.release(id));
-        } catch (Exception ignored) {
-            // best effort: executors that are gone hold nothing
-        } finally {
-            ExecutorCache.release(id);
-        }
+        ExecutorCache.releaseEverywhere(jsc, blocks, runId);
     }
+
 }

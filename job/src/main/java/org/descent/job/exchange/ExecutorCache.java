@@ -24,6 +24,27 @@ public final class ExecutorCache {
         CACHE.keySet().removeIf(k -> k.startsWith(runId + "/"));
     }
 
+    /**
+     * End of a run: drops the run's buffers (and in-JVM allreduce hubs) on every executor that holds a partition of
+     * {@code blocks}, and in this JVM. Best effort: executors that are gone hold nothing.
+     */
+    public static void releaseEverywhere(org.apache.spark.api.java.JavaSparkContext jsc,
+                                         org.apache.spark.api.java.JavaRDD<?> blocks, String runId) {
+        try {
+            jsc.setJobDescription("descent: release executor buffers");
+            blocks.foreachPartition(it -> releaseInThisJvm(runId));
+        } catch (Exception ignored) {
+            // best effort
+        } finally {
+            releaseInThisJvm(runId);
+        }
+    }
+
+    private static void releaseInThisJvm(String runId) {
+        release(runId);
+        LocalHub.release(runId + "/");
+    }
+
     /** Entries held for the run (tests). */
     public static long size(String runId) {
         return CACHE.keySet().stream().filter(k -> k.startsWith(runId + "/")).count();

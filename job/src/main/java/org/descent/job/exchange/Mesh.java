@@ -81,10 +81,6 @@ final class Mesh implements AutoCloseable {
         return progress;
     }
 
-    int size() {
-        return size;
-    }
-
     /**
      * Opens a listening socket on {@code host}, registers {@code (rank, host, port)} with the driver's rendezvous
      * and connects to every other rank: rank i dials every rank below it and accepts every rank above it.

@@ -46,7 +46,7 @@ final class Rendezvous implements AutoCloseable {
      * One step's figures as rank 0 streams them while the segment runs (so the driver's progress line moves during a
      * long epoch). {@code k} is the step's index within the segment.
      */
-    record StepRecord(int segment, int attempt, int k, double lossSum, double loss, double gradNorm, double learningRate,
+    record StepRecord(int segment, int k, double lossSum, double loss, double gradNorm, double learningRate,
                       long rows, int status, long wallNanos, long computeMaxNanos, long computeSumNanos,
                       long updateNanos) {
 
@@ -65,8 +65,8 @@ final class Rendezvous implements AutoCloseable {
             out.flush();
         }
 
-        static StepRecord read(int segment, int attempt, DataInputStream in) throws IOException {
-            return new StepRecord(segment, attempt, in.readInt(), in.readDouble(), in.readDouble(), in.readDouble(),
+        static StepRecord read(int segment, DataInputStream in) throws IOException {
+            return new StepRecord(segment, in.readInt(), in.readDouble(), in.readDouble(), in.readDouble(),
                     in.readDouble(), in.readLong(), in.readInt(), in.readLong(), in.readLong(), in.readLong(),
                     in.readLong());
         }
@@ -210,7 +210,7 @@ final class Rendezvous implements AutoCloseable {
             sock.setSoTimeout(0);
             DataInputStream in = new DataInputStream(new BufferedInputStream(sock.getInputStream()));
             while (!closed) {
-                progress.add(StepRecord.read(segment, attempt, in));
+                progress.add(StepRecord.read(segment, in));
             }
         } catch (java.io.EOFException e) {
             // rank 0 finished (or died): the segment's result or its re-run carries on

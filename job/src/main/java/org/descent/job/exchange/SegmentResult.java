@@ -29,7 +29,6 @@ final class SegmentResult implements Serializable {
     long[] computeMaxNanos;
     long[] computeSumNanos;
     long[] updateNanos;
-    int syncs;
 
     SegmentResult(int rank, int steps, long paramsHash) {
         this.rank = rank;

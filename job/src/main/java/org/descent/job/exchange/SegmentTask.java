@@ -120,8 +120,7 @@ final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<S
             if (block != null) st.permute(setup.plan(), epoch, rank);
             try (Mesh mesh = Mesh.connect(setup.rendezvous(), setup.token(), setup.runId(), segment, ctx.stageAttemptNumber(), rank,
                     setup.partitions(), host, setup.timeoutMillis(), setup.inJvm())) {
-                SegmentResult r = setup.averaging() ? runAveraging(st, block, mesh)
-                        : sharded() ? runSharded(st, block, mesh) : runSynchronous(st, block, mesh);
+                SegmentResult r = setup.averaging() ? runAveraging(st, block, mesh) : runSynchronous(st, block, mesh);
                 r.inJvm = mesh.inJvm();
                 mesh.markDone();
                 return Iterator$.MODULE$.single(r);
@@ -182,15 +181,27 @@ final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<S
         return sum;
     }
 
+    /** One synchronous step's outcome and row count, and where its time went (compute included in the wall). */
+    private record StepDone(MiniBatchUpdate.Outcome outcome, long rows, long wallNanos, long updateNanos) {}
+
+    /** A synchronous step's working set, allocated once per segment. */
+    private record Work(StepTask.State st, Optimizer opt, ParameterLayout layout, Mesh mesh, double[] vec, double[] grad,
+                        int lo, int hi) {}
+
+    /**
+     * Synchronous SGD: per step, this rank's slice gradient ({@link #packStep}), then either the replicated update
+     * ({@link #replicatedStep}) or, when nothing in the update needs the whole gradient, the sharded one
+     * ({@link #shardedStep}); afterwards every rank holds the same parameters.
+     */
     private SegmentResult runSynchronous(StepTask.State st, RowBlock block, Mesh mesh) throws IOException {
+        boolean sharded = sharded();
         Optimizer opt = startState(st);
-        ParameterLayout layout = st.network.layout();
-        double[] params = st.params;
-        int w = params.length;
+        int w = st.params.length;
         int p = setup.partitions();
         int rank = mesh.rank();
         double[] vec = new double[w + 2 + p];
-        double[] grad = new double[w];
+        Work work = new Work(st, opt, st.network.layout(), mesh, vec, new double[w],
+                Math.min(w, mesh.chunkStart(rank, vec.length)), Math.min(w, mesh.chunkStart(rank + 1, vec.length)));
         int steps = to - from;
         Stats stats = new Stats(steps);
         int done = 0;
@@ -200,19 +211,30 @@ final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<S
             maybeFail(rank, t);
             long c0 = System.nanoTime();
             packStep(st, block, step, vec, rank);
-            mesh.allReduce(vec, vec.length, t);
-            long c2 = System.nanoTime();
-            MiniBatchUpdate.Outcome o = setup.update().apply(params, vec, vec[w], (long) vec[w + 1], t, opt, layout, grad);
-            long c3 = System.nanoTime();
+            StepDone d = sharded ? shardedStep(work, step, t, c0) : replicatedStep(work, t, c0);
             long cmax = computeMax(vec, w, p);
-            long csum = computeSum(vec, w, p);
-            stats.record(k, vec[w], (long) vec[w + 1], o, c2 - c0, cmax, csum, c3 - c2);
+            // rank 0's clock starts when rank 0 starts the step; another rank can start earlier (task launch skew
+            // at a segment's first step, or rank 0's thread descheduled on a busy machine), and the step then
+            // lasted at least as long as that rank's compute
+            stats.record(k, vec[w], d.rows(), d.outcome(), Math.max(d.wallNanos(), cmax), cmax, computeSum(vec, w, p),
+                    d.updateNanos());
             emit(mesh, k, stats);
             done = k + 1;
-            if (o.status() != MiniBatchUpdate.Status.OK) break;
+            if (d.outcome().status() != MiniBatchUpdate.Status.OK) break;
         }
-        stats.syncs = done;
-        return result(rank, done, params, opt, stats);
+        if (sharded) gatherState(work);
+        return result(rank, done, st.params, opt, stats);
+    }
+
+    /** Allreduce of the step vector, then every rank applies the whole {@link MiniBatchUpdate}. */
+    private StepDone replicatedStep(Work x, long t, long c0) throws IOException {
+        double[] vec = x.vec();
+        int w = x.grad().length;
+        x.mesh().allReduce(vec, vec.length, t);
+        long c2 = System.nanoTime();
+        MiniBatchUpdate.Outcome o = setup.update().apply(x.st().params, vec, vec[w], (long) vec[w + 1], t, x.opt(),
+                x.layout(), x.grad());
+        return new StepDone(o, (long) vec[w + 1], c2 - c0, System.nanoTime() - c2);
     }
 
     /**
@@ -235,93 +257,77 @@ final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<S
     }
 
     /**
-     * Synchronous SGD with a sharded optimizer update (ZeRO-1 style): reduce-scatter the gradients; the owner of
-     * chunk c applies {@code g = sum / n} and {@link Optimizer#stepRange} to the parameters of chunk c only (1/P of
-     * the update work); all-gather the updated parameters (the same bytes an all-gather of gradients moves). Every
-     * element gets the same bits as in {@link #runSynchronous}: the update rules are elementwise. Two figures
+     * One step with a sharded optimizer update (ZeRO-1 style): reduce-scatter the gradients; the owner of chunk c
+     * applies {@code g = sum / n} and {@link Optimizer#stepRange} to the parameters of chunk c only (1/P of the
+     * update work); all-gather the updated parameters (the same bytes an all-gather of gradients moves). Every
+     * element gets the same bits as in {@link #replicatedStep}: the update rules are elementwise. Two figures
      * differ: the reported gradient norm is {@code sqrt} of the rank-order sum of the owners' sums of squares (a
      * different rounding than one dnrm2 over the whole gradient), and a non-finite loss is detected after the
-     * update rather than before (the run stops either way, without a model). At the end of the segment the owners'
-     * optimizer state ranges are all-gathered, so rank 0 returns the whole state.
+     * update rather than before (the run stops either way, without a model). {@link #gatherState} completes the
+     * optimizer state at the segment's end.
      */
-    private SegmentResult runSharded(StepTask.State st, RowBlock block, Mesh mesh) throws IOException {
-        Optimizer opt = startState(st);
-        double[] params = st.params;
-        int w = params.length;
-        int p = setup.partitions();
-        int rank = mesh.rank();
-        double[] vec = new double[w + 2 + p];
+    private StepDone shardedStep(Work x, int step, long t, long c0) throws IOException {
+        double[] vec = x.vec();
+        double[] grad = x.grad();
+        double[] params = x.st().params;
+        int w = grad.length;
         int n = vec.length;
-        int lo = Math.min(w, mesh.chunkStart(rank, n));
-        int hi = Math.min(w, mesh.chunkStart(rank + 1, n));
-        double[] grad = new double[w];
-        int steps = to - from;
-        Stats stats = new Stats(steps);
-        int done = 0;
-        for (int k = 0; k < steps; k++) {
-            int step = from + k;
-            long t = (long) epoch * setup.plan().stepsPerEpoch() + step;
-            maybeFail(rank, t);
-            long c0 = System.nanoTime();
-            packStep(st, block, step, vec, rank);
-            mesh.reduceScatter(vec, n, t);
-            long c2 = System.nanoTime();
-            long rows = globalRows(step);
-            double inv = 1.0 / rows;
-            double ss = 0;
-            for (int i = lo; i < hi; i++) {
-                double g = vec[i] * inv;
-                grad[i] = g;
-                ss += g * g;
-            }
-            if (!Double.isFinite(ss)) ss = nonFiniteMarker(grad, lo, hi, ss);
-            opt.stepRange(params, grad, t, lo, hi);
-            System.arraycopy(params, lo, vec, lo, hi - lo);
-            long c3 = System.nanoTime();
-            double[] squares = mesh.allGather(vec, n, t, ss);
-            long c4 = System.nanoTime();
-            System.arraycopy(vec, 0, params, 0, w);
-            if ((long) vec[w + 1] != rows) {
-                throw new IllegalStateException("allreduce: step " + step + " summed " + (long) vec[w + 1]
-                        + " rows, the batch plan says " + rows);
-            }
-            double sumSq = 0;
-            for (double q : squares) sumSq += q;
-            double loss = vec[w] * inv;
-            double norm = Math.sqrt(sumSq);
-            MiniBatchUpdate.Status status = MiniBatchUpdate.Status.OK;
-            // NaN = some gradient entry is not finite (as the driver's dnrm2 check); +Inf alone is only an overflow
-            // of the plain sum of squares of a finite gradient, which the other engines would carry on with
-            if (!Double.isFinite(loss) || Double.isNaN(norm)) {
-                status = MiniBatchUpdate.Status.NON_FINITE_LOSS;
-            } else {
-                for (double v : params) {
-                    if (!Double.isFinite(v)) {
-                        status = MiniBatchUpdate.Status.NON_FINITE_PARAMS;
-                        break;
-                    }
+        int lo = x.lo();
+        int hi = x.hi();
+        x.mesh().reduceScatter(vec, n, t);
+        long c2 = System.nanoTime();
+        long rows = globalRows(step);
+        double inv = 1.0 / rows;
+        double ss = 0;
+        for (int i = lo; i < hi; i++) {
+            double g = vec[i] * inv;
+            grad[i] = g;
+            ss += g * g;
+        }
+        if (!Double.isFinite(ss)) ss = nonFiniteMarker(grad, lo, hi, ss);
+        x.opt().stepRange(params, grad, t, lo, hi);
+        System.arraycopy(params, lo, vec, lo, hi - lo);
+        long c3 = System.nanoTime();
+        double[] squares = x.mesh().allGather(vec, n, t, ss);
+        long c4 = System.nanoTime();
+        System.arraycopy(vec, 0, params, 0, w);
+        if ((long) vec[w + 1] != rows) {
+            throw new IllegalStateException("allreduce: step " + step + " summed " + (long) vec[w + 1]
+                    + " rows, the batch plan says " + rows);
+        }
+        double sumSq = 0;
+        for (double q : squares) sumSq += q;
+        double loss = vec[w] * inv;
+        double norm = Math.sqrt(sumSq);
+        MiniBatchUpdate.Status status = MiniBatchUpdate.Status.OK;
+        // NaN = some gradient entry is not finite (as the driver's dnrm2 check); +Inf alone is only an overflow
+        // of the plain sum of squares of a finite gradient, which the other engines would carry on with
+        if (!Double.isFinite(loss) || Double.isNaN(norm)) {
+            status = MiniBatchUpdate.Status.NON_FINITE_LOSS;
+        } else {
+            for (double v : params) {
+                if (!Double.isFinite(v)) {
+                    status = MiniBatchUpdate.Status.NON_FINITE_PARAMS;
+                    break;
                 }
             }
-            long c5 = System.nanoTime();
-            long cmax = computeMax(vec, w, p);
-            long csum = computeSum(vec, w, p);
-            MiniBatchUpdate.Outcome o = new MiniBatchUpdate.Outcome(loss, norm, opt.learningRate(t), status);
-            // wall = compute + both exchange halves; update = the owner's range update + the finiteness checks
-            stats.record(k, vec[w], rows, o, (c2 - c0) + (c4 - c3), cmax, csum, (c3 - c2) + (c5 - c4));
-            emit(mesh, k, stats);
-            done = k + 1;
-            if (status != MiniBatchUpdate.Status.OK) break;
         }
-        // every rank holds valid optimizer state only in its own range: gather it (exact copies, no sums)
-        double[] tmp = new double[n];
-        double[][] states = opt.stateArrays();
+        long c5 = System.nanoTime();
+        MiniBatchUpdate.Outcome o = new MiniBatchUpdate.Outcome(loss, norm, x.opt().learningRate(t), status);
+        // wall = compute + both exchange halves; update = the owner's range update + the finiteness checks
+        return new StepDone(o, rows, (c2 - c0) + (c4 - c3), (c3 - c2) + (c5 - c4));
+    }
+
+    /** Sharded update: every rank holds valid optimizer state only in its own range; gather it (copies, no sums). */
+    private static void gatherState(Work x) throws IOException {
+        int w = x.grad().length;
+        double[] tmp = new double[x.vec().length];
+        double[][] states = x.opt().stateArrays();
         for (int a = 0; a < states.length; a++) {
             System.arraycopy(states[a], 0, tmp, 0, w);
-            mesh.allGather(tmp, n, Long.MIN_VALUE + a, 0.0); // tags apart from every step's
+            x.mesh().allGather(tmp, tmp.length, Long.MIN_VALUE + a, 0.0); // tags apart from every step's
             System.arraycopy(tmp, 0, states[a], 0, w);
         }
-        stats.syncs = done;
-        return result(rank, done, params, opt, stats);
     }
 
     /**
@@ -422,7 +428,6 @@ final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<S
                     break;
                 }
             }
-            stats.syncs++;
             windowStart = i + 1;
             windowRows = 0;
         }
@@ -434,7 +439,7 @@ final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<S
         java.io.DataOutputStream out = mesh.progress();
         if (out == null) return;
         try {
-            new Rendezvous.StepRecord(segment, 0, k, st.lossSum[k], st.loss[k], st.norm[k], st.lr[k], st.rows[k],
+            new Rendezvous.StepRecord(segment, k, st.lossSum[k], st.loss[k], st.norm[k], st.lr[k], st.rows[k],
                     st.status[k], st.wall[k], st.cmax[k], st.csum[k], st.update[k]).write(out);
         } catch (IOException e) {
             // progress only: the final figures come back with the task's result
@@ -463,7 +468,6 @@ final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<S
         final long[] cmax;
         final long[] csum;
         final long[] update;
-        int syncs;
 
         Stats(int n) {
             lossSum = new double[n];
@@ -503,7 +507,6 @@ final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<S
             r.computeMaxNanos = Arrays.copyOf(cmax, n);
             r.computeSumNanos = Arrays.copyOf(csum, n);
             r.updateNanos = Arrays.copyOf(update, n);
-            r.syncs = syncs;
         }
     }
 }

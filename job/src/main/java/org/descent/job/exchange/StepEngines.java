@@ -38,15 +38,14 @@ public final class StepEngines {
         int partitions = blocks.getNumPartitions();
         boolean wanted = spec.kind() == ExchangeKind.ALLREDUCE || spec.localSteps() > 1 || spec.forceAveraging();
         String why = allReduceObstacle(jsc.sc(), partitions, spec.recordVisits());
-        if (why != null && spec.kind() != ExchangeKind.BROADCAST_COLLECT && !jsc.sc().isLocal()) {
+        if (why != null && spec.kind() != ExchangeKind.BROADCAST_COLLECT && !jsc.sc().isLocal()
+                && taskSlots(jsc.sc()) < partitions) {
             // executors may still be registering: wait a little for enough task slots
             long waitMillis = wanted ? 60_000 : 10_000;
             long deadline = System.currentTimeMillis() + waitMillis;
             LOG.info("allreduce: waiting up to {} s for {} task slots ({})", waitMillis / 1000, partitions, why);
-            while (why != null && why.contains("task slots") && System.currentTimeMillis() < deadline) {
-                sleep(500);
-                why = allReduceObstacle(jsc.sc(), partitions, spec.recordVisits());
-            }
+            while (taskSlots(jsc.sc()) < partitions && System.currentTimeMillis() < deadline) sleep(500);
+            why = allReduceObstacle(jsc.sc(), partitions, spec.recordVisits());
         }
         boolean allReduce = switch (spec.kind()) {
             case ALLREDUCE -> true;

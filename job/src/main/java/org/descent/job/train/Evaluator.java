@@ -54,17 +54,8 @@ public final class Evaluator implements AutoCloseable {
 
     @Override
     public void close() {
-        String id = runId;
-        try {
-            if (lastBlocks != null) {
-                jsc.setJobDescription("descent: release evaluation buffers");
-                lastBlocks.foreachPartition(it -> ExecutorCache.release(id));
-            }
-        } catch (Exception ignored) {
-            // best effort
-        } finally {
-            ExecutorCache.release(id);
-        }
+        if (lastBlocks != null) ExecutorCache.releaseEverywhere(jsc, lastBlocks, runId);
+        else ExecutorCache.release(runId);
     }
 
     private static final class EvalTask implements Function2<Integer, Iterator<RowBlock>, Iterator<EvalAccumulator>> {

@@ -219,7 +219,7 @@ public final class Trainer {
         }
         engineName = engine.name();
         LOG.info("exchange: {}", engineName);
-        try (StepEngine engineToClose = engine;
+        try (engine;
              // Validation always in float64 (the Evaluator's default workspace), whatever training.precision
              // says: validation metrics, early stopping and the best-epoch choice stay comparable across runs
              // of either precision.
