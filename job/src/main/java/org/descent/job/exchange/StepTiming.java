@@ -21,6 +21,8 @@ package org.descent.job.exchange;
  * Invariants: {@code 0 <= computeMaxNanos <= computeSumNanos <= tasks * computeMaxNanos} and
  * {@code computeMaxNanos + driverSumNanos <= wallNanos} (the executors' clock is the driver's in local mode;
  * on a cluster the task-side figures are durations on one executor's clock, so they are still comparable).
+ * For the allreduce engine {@code wallNanos} is rank 0's compute + exchange time of the step, but at least the
+ * slowest task's compute (another task can start a step before rank 0 does), and {@code driverSumNanos} is 0.
  */
 public record StepTiming(long wallNanos, long computeMaxNanos, long computeSumNanos, long fetchMaxNanos,
                          long driverSumNanos, int tasks, long updateNanos) {

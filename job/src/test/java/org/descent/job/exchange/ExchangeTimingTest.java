@@ -134,7 +134,9 @@ class ExchangeTimingTest {
         long wall = 0, cmax = 0;
         for (StepTiming t : seen) {
             assertEquals(2, t.tasks());
-            assertTrue(t.computeMaxNanos() > 0 && t.computeMaxNanos() < t.wallNanos(), t.toString());
+            // StepTiming's invariant is <=: with the allreduce engine (auto picks it for 2 partitions on local[2]) a
+            // step can last exactly its slowest task's compute on rank 0's clock
+            assertTrue(t.computeMaxNanos() > 0 && t.computeMaxNanos() <= t.wallNanos(), t.toString());
             wall += t.wallNanos();
             cmax += t.computeMaxNanos();
         }
