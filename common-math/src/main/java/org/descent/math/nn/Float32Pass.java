@@ -3,6 +3,10 @@ package org.descent.math.nn;
 import org.descent.math.Blas;
 import org.descent.math.FloatMatrix;
 import org.descent.math.Matrix;
+import org.descent.math.sparse.CsrMatrix;
+import org.descent.math.sparse.FloatCsrMatrix;
+import org.descent.math.sparse.SparseKernels;
+import org.descent.math.sparse.SparseRows;
 
 /**
  * {@link Precision#FLOAT32} primitives: {@code sgemm} on float buffers. Per call, O(params) glue
@@ -17,11 +21,23 @@ import org.descent.math.Matrix;
  *   <li>backward writes dW/db ONCE each into a float scratch gradient (beta = 0, no zeroing needed),
  *       which is then added to the caller's double accumulator.</li>
  * </ol>
+ * A sparse first-layer input changes steps 1 and 4 for {@code W_1} only: {@code X W_1} rounds the
+ * weights of the double parameters as it reads them (so {@code W_1}, the largest block of a wide
+ * model, is never copied), and {@code X^T dZ_1} adds straight into the caller's double accumulator
+ * (touching only the features present); the rest of the parameters go through the float copy.
  */
 final class Float32Pass extends LayerPass<float[]> {
     private final float[] weights;
     private final float[] grad;
-    private final float[] inputBuf;
+    /** Dense input rounded to float; allocated on first such call (a wide sparse model never needs it). */
+    private float[] inputBuf;
+    /** Sparse values rounded from a {@link CsrMatrix}; grown on demand. */
+    private float[] sparseValues = new float[0];
+    /** This call's double parameters and accumulator, read/written directly by a sparse first layer. */
+    private double[] masters;
+    private double[] accumulator;
+    /** Whether this call's W_1 gradient went straight into {@link #accumulator} (skip it when committing). */
+    private boolean firstLayerDirect;
     /** Output widened to double, and the loss gradient in double: maxRows x outputSize each. */
     private final double[] outD;
     private final double[] gradD;
@@ -32,7 +48,6 @@ final class Float32Pass extends LayerPass<float[]> {
                 new float[Math.multiplyExact(maxRows, widest(layout))], false);
         this.weights = new float[layout.size()];
         this.grad = new float[layout.size()];
-        this.inputBuf = new float[Math.multiplyExact(maxRows, layout.layers().get(0).in())];
         int k = layout.layers().get(layout.numLayers() - 1).out();
         this.outD = new double[Math.multiplyExact(maxRows, k)];
         this.gradD = new double[outD.length];
@@ -85,19 +100,75 @@ final class Float32Pass extends LayerPass<float[]> {
     }
 
     @Override
-    float[] weights(double[] params) {
-        FloatMatrix.toFloat(params, 0, weights, 0, weights.length);
+    float[] weights(double[] params, LayerInput<float[]> x) {
+        masters = params;
+        firstLayerDirect = x.sparse();
+        if (firstLayerDirect) {
+            int from = firstWeightsEnd();
+            FloatMatrix.toFloat(params, from, weights, from, weights.length - from);
+        } else {
+            FloatMatrix.toFloat(params, 0, weights, 0, weights.length);
+        }
         return weights;
     }
 
-    @Override
-    float[] input(Matrix x) {
-        FloatMatrix.toFloat(x.data(), 0, inputBuf, 0, x.size());
-        return inputBuf;
+    /** End of {@code W_1} in the flat layout (it starts at offset 0). */
+    private int firstWeightsEnd() {
+        return layout.weightOffset(0) + layout.weight(0).length();
     }
 
     @Override
-    float[] input(FloatMatrix x) { return x.data(); }
+    LayerInput<float[]> input(Matrix x) {
+        if (inputBuf == null) {
+            inputBuf = new float[Math.multiplyExact(maxRows, layout.layers().get(0).in())];
+        }
+        FloatMatrix.toFloat(x.data(), 0, inputBuf, 0, x.size());
+        return dense(inputBuf, x.rows());
+    }
+
+    @Override
+    LayerInput<float[]> input(FloatMatrix x) { return dense(x.data(), x.rows()); }
+
+    @Override
+    LayerInput<float[]> input(SparseRows x) {
+        FloatCsrMatrix f;
+        if (x instanceof FloatCsrMatrix fx) {
+            f = fx;
+        } else {
+            CsrMatrix c = (CsrMatrix) x;
+            int end = c.rowPtr()[c.rows()];
+            if (sparseValues.length < end) {
+                sparseValues = new float[Math.max(end, sparseValues.length * 2)];
+            }
+            for (int p = c.rowPtr()[0]; p < end; p++) {
+                sparseValues[p] = (float) c.values()[p];
+            }
+            f = new FloatCsrMatrix(c.rows(), c.cols(), c.rowPtr(), c.colIdx(), sparseValues);
+        }
+        return new SparseInput(f);
+    }
+
+    /** A sparse X: products against the double masters and into the double accumulator (see the class note). */
+    private final class SparseInput implements LayerInput<float[]> {
+        private final FloatCsrMatrix x;
+
+        SparseInput(FloatCsrMatrix x) {
+            this.x = x;
+        }
+
+        @Override
+        public boolean sparse() { return true; }
+
+        @Override
+        public void multiplyAdd(float[] w, int wOff, int in, int out, float[] z) {
+            SparseKernels.multiplyAdd(x, out, masters, wOff, in, z, 0, x.rows());
+        }
+
+        @Override
+        public void transposeMultiply(float[] dz, int out, float[] g, int gOff, boolean accumulate) {
+            SparseKernels.transposeMultiplyAdd(x, out, dz, 0, x.rows(), accumulator, gOff, x.cols());
+        }
+    }
 
     @Override
     double loss(Loss loss, float[] out, int n, int k, Targets y, boolean withGradient) {
@@ -117,11 +188,14 @@ final class Float32Pass extends LayerPass<float[]> {
     }
 
     @Override
-    float[] gradientBuffer(double[] gradAcc) { return grad; }
+    float[] gradientBuffer(double[] gradAcc) {
+        accumulator = gradAcc;
+        return grad;
+    }
 
     @Override
     void commitGradient(float[] g, double[] gradAcc) {
-        for (int i = 0; i < g.length; i++) {
+        for (int i = firstLayerDirect ? firstWeightsEnd() : 0; i < g.length; i++) {
             gradAcc[i] += g[i];
         }
     }

@@ -5,14 +5,22 @@ import org.descent.math.Blas;
 import org.descent.math.FloatMatrix;
 import org.descent.math.Matrix;
 import org.descent.math.MatrixOps;
+import org.descent.math.sparse.CsrMatrix;
+import org.descent.math.sparse.FloatCsrMatrix;
+import org.descent.math.sparse.SparseKernels;
+import org.descent.math.sparse.SparseRows;
 
 /**
  * {@link Precision#FLOAT64} primitives: {@code dgemm} straight on the caller's {@code params} and
- * input, the gradient ADDED straight into the caller's accumulator (beta = 1), no copies.
+ * input, the gradient ADDED straight into the caller's accumulator (beta = 1), no copies. A sparse
+ * first-layer input runs {@link SparseKernels} on the same buffers ({@link FloatCsrMatrix} values are
+ * widened into a workspace buffer first).
  */
 final class Float64Pass extends LayerPass<double[]> {
     /** Input converted from a {@link FloatMatrix}; allocated on first such call. */
     private double[] inputBuf;
+    /** Sparse values widened from a {@link FloatCsrMatrix}; grown on demand. */
+    private double[] sparseValues = new double[0];
 
     Float64Pass(ParameterLayout layout, Activation[] activations, int maxRows) {
         super(layout, activations, maxRows, allocActs(layout, maxRows),
@@ -63,18 +71,56 @@ final class Float64Pass extends LayerPass<double[]> {
     }
 
     @Override
-    double[] weights(double[] params) { return params; }
+    double[] weights(double[] params, LayerInput<double[]> x) { return params; }
 
     @Override
-    double[] input(Matrix x) { return x.data(); }
+    LayerInput<double[]> input(Matrix x) { return dense(x.data(), x.rows()); }
 
     @Override
-    double[] input(FloatMatrix x) {
+    LayerInput<double[]> input(FloatMatrix x) {
         if (inputBuf == null) {
             inputBuf = new double[Math.multiplyExact(maxRows, layout.layers().get(0).in())];
         }
         FloatMatrix.toDouble(x.data(), 0, inputBuf, 0, x.size());
-        return inputBuf;
+        return dense(inputBuf, x.rows());
+    }
+
+    @Override
+    LayerInput<double[]> input(SparseRows x) {
+        CsrMatrix csr;
+        if (x instanceof CsrMatrix c) {
+            csr = c;
+        } else {
+            FloatCsrMatrix f = (FloatCsrMatrix) x;
+            int end = f.rowPtr()[f.rows()];
+            if (sparseValues.length < end) {
+                sparseValues = new double[Math.max(end, sparseValues.length * 2)];
+            }
+            for (int p = f.rowPtr()[0]; p < end; p++) {
+                sparseValues[p] = f.values()[p];
+            }
+            csr = new CsrMatrix(f.rows(), f.cols(), f.rowPtr(), f.colIdx(), sparseValues);
+        }
+        return new SparseInput(csr);
+    }
+
+    /** A sparse X: both first-layer products by {@link SparseKernels}. */
+    private record SparseInput(CsrMatrix x) implements LayerInput<double[]> {
+        @Override
+        public boolean sparse() { return true; }
+
+        @Override
+        public void multiplyAdd(double[] w, int wOff, int in, int out, double[] z) {
+            SparseKernels.multiplyAdd(x, out, w, wOff, in, z, 0, x.rows());
+        }
+
+        @Override
+        public void transposeMultiply(double[] dz, int out, double[] grad, int gOff, boolean accumulate) {
+            if (!accumulate) {
+                Arrays.fill(grad, gOff, gOff + Math.multiplyExact(x.cols(), out), 0.0);
+            }
+            SparseKernels.transposeMultiplyAdd(x, out, dz, 0, x.rows(), grad, gOff, x.cols());
+        }
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.descent.math.nn;
 
 import org.descent.math.FloatMatrix;
 import org.descent.math.Matrix;
+import org.descent.math.sparse.SparseRows;
 
 /**
  * The buffers of one {@link Network.Workspace} and the network's layer loop, written ONCE over the
@@ -15,7 +16,12 @@ import org.descent.math.Matrix;
  * {@code G = ∂S/∂A_L}; backward {@code dZ_l = act_l'(G)}, {@code dW_l = A_{l-1}^T dZ_l},
  * {@code db_l = 1^T dZ_l}, {@code G = dZ_l W_l^T}.
  *
- * <p>Call order per entry point: {@link #weights} → {@link #input} → {@link #forward} → loss →
+ * <p>The first layer's input X is a {@link LayerInput}: a dense column-major B (the GEMMs below) or a
+ * sparse block (sparse x dense kernels, see {@link org.descent.math.sparse.SparseKernels}); only
+ * {@code Z_1 = X W_1} and {@code dW_1 (+)= X^T dZ_1} depend on which. Deeper layers always see dense
+ * activations.
+ *
+ * <p>Call order per entry point: {@link #input} → {@link #weights} → {@link #forward} → loss →
  * {@link #backward} into {@link #gradientBuffer} → {@link #commitGradient}. Not thread-safe.
  */
 abstract class LayerPass<B> {
@@ -65,13 +71,19 @@ abstract class LayerPass<B> {
 
     // ---------------------------------------------------------------- boundary conversions
 
-    /** The weights to compute with: {@code params} itself, or a copy refreshed from it. */
-    abstract B weights(double[] params);
+    /**
+     * The weights to compute with: {@code params} itself, or a copy refreshed from it (a copy may skip
+     * {@code W_1} when {@code x} reads the first layer's weights itself, see {@link LayerInput#sparse}).
+     */
+    abstract B weights(double[] params, LayerInput<B> x);
 
-    /** The input block as B (column-major, leading dimension n): wrapped or converted. */
-    abstract B input(Matrix x);
+    /** The input block (column-major, leading dimension n): wrapped or converted. */
+    abstract LayerInput<B> input(Matrix x);
 
-    abstract B input(FloatMatrix x);
+    abstract LayerInput<B> input(FloatMatrix x);
+
+    /** A sparse input block: values used as they are or converted into a workspace buffer. */
+    abstract LayerInput<B> input(SparseRows x);
 
     /** Σ loss over the n x k output, and (if {@code withGradient}) ∂S/∂A_L written into {@link #deltaA}. */
     abstract double loss(Loss loss, B out, int n, int k, Targets y, boolean withGradient);
@@ -97,11 +109,19 @@ abstract class LayerPass<B> {
         return lossAndGradientSum(lossFn, params, input(x), x.rows(), y, gradAcc);
     }
 
+    final double lossAndGradientSum(Loss lossFn, double[] params, SparseRows x, Targets y, double[] gradAcc) {
+        return lossAndGradientSum(lossFn, params, input(x), x.rows(), y, gradAcc);
+    }
+
     final double lossSum(Loss lossFn, double[] params, Matrix x, Targets y) {
         return lossSum(lossFn, params, input(x), x.rows(), y);
     }
 
     final double lossSum(Loss lossFn, double[] params, FloatMatrix x, Targets y) {
+        return lossSum(lossFn, params, input(x), x.rows(), y);
+    }
+
+    final double lossSum(Loss lossFn, double[] params, SparseRows x, Targets y) {
         return lossSum(lossFn, params, input(x), x.rows(), y);
     }
 
@@ -113,8 +133,13 @@ abstract class LayerPass<B> {
         return predict(lossFn, params, input(x), x.rows());
     }
 
-    private double lossAndGradientSum(Loss lossFn, double[] params, B x, int n, Targets y, double[] gradAcc) {
-        B w = weights(params);
+    final Matrix predict(Loss lossFn, double[] params, SparseRows x) {
+        return predict(lossFn, params, input(x), x.rows());
+    }
+
+    private double lossAndGradientSum(Loss lossFn, double[] params, LayerInput<B> x, int n, Targets y,
+                                      double[] gradAcc) {
+        B w = weights(params, x);
         B out = forward(w, x, n);
         int last = activations.length - 1;
         int k = layout.layers().get(last).out();
@@ -126,26 +151,30 @@ abstract class LayerPass<B> {
         return sum;
     }
 
-    private double lossSum(Loss lossFn, double[] params, B x, int n, Targets y) {
-        B out = forward(weights(params), x, n);
+    private double lossSum(Loss lossFn, double[] params, LayerInput<B> x, int n, Targets y) {
+        B out = forward(weights(params, x), x, n);
         return loss(lossFn, out, n, layout.layers().get(activations.length - 1).out(), y, false);
     }
 
-    private Matrix predict(Loss lossFn, double[] params, B x, int n) {
-        B out = forward(weights(params), x, n);
+    private Matrix predict(Loss lossFn, double[] params, LayerInput<B> x, int n) {
+        B out = forward(weights(params, x), x, n);
         Matrix m = output(out, n, layout.layers().get(activations.length - 1).out());
         lossFn.predictInPlace(m);
         return m;
     }
 
     /** Forward pass over n rows; returns {@code A_L} (a workspace buffer). */
-    private B forward(B w, B x, int n) {
-        B prev = x;
+    private B forward(B w, LayerInput<B> x, int n) {
+        B prev = null;
         for (int l = 0; l < activations.length; l++) {
             LayerSpec s = layout.layers().get(l);
             B buf = acts[l];
             fillColumns(buf, n, s.out(), w, layout.biasOffset(l));
-            gemm(false, false, n, s.out(), s.in(), prev, 0, n, w, layout.weightOffset(l), s.in(), true, buf, 0, n);
+            if (l == 0) {
+                x.multiplyAdd(w, layout.weightOffset(0), s.in(), s.out(), buf);
+            } else {
+                gemm(false, false, n, s.out(), s.in(), prev, 0, n, w, layout.weightOffset(l), s.in(), true, buf, 0, n);
+            }
             activationForward(l, buf, n, s.out());
             prev = buf;
         }
@@ -153,15 +182,19 @@ abstract class LayerPass<B> {
     }
 
     /** Backward pass; on entry {@link #deltaA} holds dZ_L and {@link #acts} the forward activations. */
-    private void backward(B w, B x, int n, B grad) {
+    private void backward(B w, LayerInput<B> x, int n, B grad) {
         B cur = deltaA;
         B other = deltaB;
         for (int l = activations.length - 1; l >= 0; l--) {
             LayerSpec s = layout.layers().get(l);
-            B prev = l == 0 ? x : acts[l - 1];
+            B prev = l == 0 ? null : acts[l - 1];
             int wOff = layout.weightOffset(l);
             // dW_l (+)= A_{l-1}^T dZ_l  (in x n)(n x out)
-            gemm(true, false, s.in(), s.out(), n, prev, 0, n, cur, 0, n, gradientAccumulates, grad, wOff, s.in());
+            if (l == 0) {
+                x.transposeMultiply(cur, s.out(), grad, wOff, gradientAccumulates);
+            } else {
+                gemm(true, false, s.in(), s.out(), n, prev, 0, n, cur, 0, n, gradientAccumulates, grad, wOff, s.in());
+            }
             // db_l (+)= 1^T dZ_l
             columnSums(cur, n, s.out(), grad, layout.biasOffset(l), gradientAccumulates);
             if (l > 0) {
@@ -173,6 +206,40 @@ abstract class LayerPass<B> {
                 other = t;
             }
         }
+    }
+
+    /**
+     * The first layer's input X ({@code n x in}) for one call: what {@code Z_1 = X W_1} and
+     * {@code dW_1 = X^T dZ_1} run on. Made by {@link #input}; valid for that call only.
+     */
+    interface LayerInput<B> {
+        /** True when X is a sparse block (its products read {@code W_1} from the double parameters themselves). */
+        boolean sparse();
+
+        /** {@code z (n x out, ld n) += X W_1} with {@code W_1} at {@code w[wOff]}, leading dimension {@code in}. */
+        void multiplyAdd(B w, int wOff, int in, int out, B z);
+
+        /** {@code dW_1} at {@code grad[gOff]} (ld {@code in}) {@code (+)= X^T dz}: adds when {@code accumulate}, else overwrites. */
+        void transposeMultiply(B dz, int out, B grad, int gOff, boolean accumulate);
+    }
+
+    /** A dense column-major X (leading dimension n): both products are GEMMs, exactly as for deeper layers. */
+    final LayerInput<B> dense(B x, int n) {
+        return new LayerInput<>() {
+            @Override
+            public boolean sparse() { return false; }
+
+            @Override
+            public void multiplyAdd(B w, int wOff, int in, int out, B z) {
+                gemm(false, false, n, out, in, x, 0, n, w, wOff, in, true, z, 0, n);
+            }
+
+            @Override
+            public void transposeMultiply(B dz, int out, B grad, int gOff, boolean accumulate) {
+                gemm(true, false, layout.layers().get(0).in(), out, n, x, 0, n, dz, 0, n, accumulate, grad, gOff,
+                        layout.layers().get(0).in());
+            }
+        };
     }
 
     /** {@code max_l out_l}. */

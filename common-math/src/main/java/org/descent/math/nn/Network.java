@@ -6,6 +6,7 @@ import java.util.List;
 import org.descent.math.FloatMatrix;
 import org.descent.math.Matrix;
 import org.descent.math.ShapeMismatchException;
+import org.descent.math.sparse.SparseRows;
 
 /**
  * A sequential stack of dense layers and a loss. Mini-batches are matrices with one example per
@@ -30,6 +31,12 @@ import org.descent.math.ShapeMismatchException;
  * layer. The layer loop itself lives in {@link LayerPass}, once for both {@link Precision}s; a
  * {@code newWorkspace(maxRows, Precision.FLOAT32)} workspace runs it in float (sgemm) while
  * parameters, gradient accumulator and loss stay double. Instances are immutable and thread-safe; workspaces are not (one per thread).
+ *
+ * <p>Every entry point also takes the input as a sparse block ({@link SparseRows}: CSR with double or
+ * float values): only the first layer's {@code Z_1 = X W_1} and {@code dW_1 += X^T dZ_1} change (sparse x
+ * dense kernels; the W_1 gradient touches only the features present in the block); the result equals the
+ * dense path's on the densified block up to summation order. A workspace for a wide sparse input holds
+ * nothing of size {@code maxRows x inputSize}.
  */
 public final class Network implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -124,6 +131,17 @@ public final class Network implements Serializable {
         return n == 0 ? 0.0 : ws.pass.lossAndGradientSum(lossFn, params, x, y, gradAcc);
     }
 
+    /**
+     * As {@link #lossAndGradientSum(double[], Matrix, Targets, double[], Workspace)} on a sparse input block
+     * (row i of X = row i of {@code x}); adds to {@code gradAcc}'s first-layer weights only at the features
+     * present in {@code x}.
+     */
+    public double lossAndGradientSum(double[] params, SparseRows x, Targets y, double[] gradAcc, Workspace ws) {
+        checkBuffer("gradAcc", gradAcc);
+        int n = checkBatch(params, x.rows(), x.cols(), y, ws);
+        return n == 0 ? 0.0 : ws.pass.lossAndGradientSum(lossFn, params, x, y, gradAcc);
+    }
+
     /** Batch-mean loss; overwrites {@code gradOut} with its gradient. Convenience over the sum form (FLOAT64). */
     public double lossAndGradient(double[] params, Matrix x, Targets y, double[] gradOut) {
         checkBuffer("gradOut", gradOut);
@@ -153,6 +171,12 @@ public final class Network implements Serializable {
         return n == 0 ? 0.0 : ws.pass.lossSum(lossFn, params, x, y);
     }
 
+    /** Summed loss of a sparse input block, in the workspace's precision. */
+    public double lossSum(double[] params, SparseRows x, Targets y, Workspace ws) {
+        int n = checkBatch(params, x.rows(), x.cols(), y, ws);
+        return n == 0 ? 0.0 : ws.pass.lossSum(lossFn, params, x, y);
+    }
+
     /** Batch-mean loss (allocates a FLOAT64 workspace: for tests and small evaluations). */
     public double lossMean(double[] params, Matrix x, Targets y) {
         int n = x.rows();
@@ -172,6 +196,12 @@ public final class Network implements Serializable {
 
     /** {@link #predict(double[], Matrix, Workspace)} of a float input block. */
     public Matrix predict(double[] params, FloatMatrix x, Workspace ws) {
+        checkInput(params, x.rows(), x.cols(), ws);
+        return ws.pass.predict(lossFn, params, x);
+    }
+
+    /** {@link #predict(double[], Matrix, Workspace)} of a sparse input block. */
+    public Matrix predict(double[] params, SparseRows x, Workspace ws) {
         checkInput(params, x.rows(), x.cols(), ws);
         return ws.pass.predict(lossFn, params, x);
     }
