@@ -23,8 +23,9 @@ public final class Initializers {
         double[] params = new double[layout.size()];
         SplittableRandom rng = new SplittableRandom(seed);
         for (int l = 0; l < layout.numLayers(); l++) {
-            LayerSpec spec = layout.layers().get(l);
-            fillWeights(params, layout.weightOffset(l), spec.in(), spec.out(), kind, rng);
+            // fan-in x fan-out: in x out for a dense layer, C·K·K x filters for a convolution, ...
+            ParameterLayout.Segment w = layout.weight(l);
+            fillWeights(params, w.offset(), w.rows(), w.cols(), kind, rng);
         }
         return params;
     }

@@ -24,7 +24,7 @@ import org.descent.math.sparse.SparseRows;
  * <p>Call order per entry point: {@link #input} → {@link #weights} → {@link #forward} → loss →
  * {@link #backward} into {@link #gradientBuffer} → {@link #commitGradient}. Not thread-safe.
  */
-abstract class LayerPass<B> {
+abstract class LayerPass<B> extends BlockPass {
     final ParameterLayout layout;
     final Activation[] activations;
     final int maxRows;
@@ -51,7 +51,8 @@ abstract class LayerPass<B> {
         this.gradientAccumulates = gradientAccumulates;
     }
 
-    abstract Precision precision();
+    @Override
+    final int maxRows() { return maxRows; }
 
     // ---------------------------------------------------------------- numeric primitives on B
 

@@ -6,6 +6,9 @@ import java.util.List;
 import org.descent.math.FloatMatrix;
 import org.descent.math.Matrix;
 import org.descent.math.ShapeMismatchException;
+import org.descent.math.nn.layers.Layer;
+import org.descent.math.nn.layers.LayerDef;
+import org.descent.math.nn.layers.Shape;
 import org.descent.math.sparse.SparseRows;
 
 /**
@@ -37,6 +40,13 @@ import org.descent.math.sparse.SparseRows;
  * dense kernels; the W_1 gradient touches only the features present in the block); the result equals the
  * dense path's on the densified block up to summation order. A workspace for a wide sparse input holds
  * nothing of size {@code maxRows x inputSize}.
+ *
+ * <p>{@link #of(Shape, List, LossKind)} builds a network from general layers
+ * ({@link LayerDef}: convolution, pooling, flatten, tanh RNN, LSTM, dense) over an input of shape
+ * {@code channels x height x width} or {@code time x features}; the entry points are the same, the
+ * layer loop is {@link StackPass} (float64, dense input blocks) and the parameters are still one flat
+ * buffer laid out by {@link #layout()}. A stack of only dense (and flatten) layers IS a dense network:
+ * same class, same pass, same bits.
  */
 public final class Network implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -45,6 +55,10 @@ public final class Network implements Serializable {
     private final LossKind loss;
     private final transient Activation[] activations;
     private final transient Loss lossFn;
+    /** Non-null only for a general stack (see {@link #of}): its input shape, definitions and layers. */
+    private final Shape stackInput;
+    private final List<LayerDef> stackDefs;
+    private final transient Layer[] stack;
 
     public Network(List<LayerSpec> layers, LossKind loss) {
         if (layers == null || loss == null) {
@@ -69,6 +83,88 @@ public final class Network implements Serializable {
             activations[l] = Activation.of(layers.get(l));
         }
         this.lossFn = Loss.of(loss);
+        this.stackInput = null;
+        this.stackDefs = null;
+        this.stack = null;
+    }
+
+    /**
+     * A network of general layers over examples of shape {@code input} (the block's columns map onto it
+     * as {@link Shape} describes). The last layer must be dense (the output layer). Only dense and
+     * flatten layers: the dense network of {@link #Network(List, LossKind)} on the flattened input.
+     *
+     * @throws ShapeMismatchException when a layer cannot take what the previous one gives, naming the
+     *         layer and both shapes
+     */
+    public static Network of(Shape input, List<LayerDef> layers, LossKind loss) {
+        if (input == null || layers == null || layers.isEmpty() || loss == null) {
+            throw new IllegalArgumentException("network needs an input shape, a non-empty layer list and a loss");
+        }
+        if (!(layers.get(layers.size() - 1) instanceof LayerDef.Dense)) {
+            throw new IllegalArgumentException("the last layer must be dense (the output layer), got "
+                    + layers.get(layers.size() - 1).describe());
+        }
+        List<LayerSpec> dense = new java.util.ArrayList<>();
+        int in = input.size();
+        for (LayerDef d : layers) {
+            if (d instanceof LayerDef.Dense dd) {
+                dense.add(new LayerSpec(in, dd.units(), dd.activation(), dd.leakySlope()));
+                in = dd.units();
+            } else if (!(d instanceof LayerDef.Flatten)) {
+                return new Network(input, layers, loss);
+            }
+        }
+        return new Network(dense, loss);
+    }
+
+    private Network(Shape input, List<LayerDef> defs, LossKind loss) {
+        this.stackInput = input;
+        this.stackDefs = List.copyOf(defs);
+        this.loss = loss;
+        this.stack = new Layer[defs.size()];
+        List<ActivationKind> acts = new java.util.ArrayList<>();
+        Shape s = input;
+        for (int l = 0; l < defs.size(); l++) {
+            LayerDef d = defs.get(l);
+            stack[l] = d.build(s, l);
+            s = stack[l].outShape();
+            acts.add(d instanceof LayerDef.Dense dd ? dd.activation()
+                    : d instanceof LayerDef.Conv2D c ? c.activation()
+                    : d instanceof LayerDef.Recurrent r && !r.lstm() ? ActivationKind.TANH : ActivationKind.IDENTITY);
+        }
+        this.layout = ParameterLayout.ofStack(List.of(stack), acts);
+        LayerDef.Dense last = (LayerDef.Dense) defs.get(defs.size() - 1);
+        if ((loss == LossKind.SOFTMAX_CE || loss == LossKind.BCE_LOGITS) && last.activation() != ActivationKind.IDENTITY) {
+            throw new IllegalArgumentException(loss + " applies its own output mapping, so the last layer (layer "
+                    + (defs.size() - 1) + ") must use activation IDENTITY, not " + last.activation());
+        }
+        if (loss == LossKind.SOFTMAX_CE && last.units() < 2) {
+            throw new IllegalArgumentException("SOFTMAX_CE needs at least 2 outputs (classes), the last layer has "
+                    + last.units() + "; for a binary label use BCE_LOGITS with 1 output");
+        }
+        this.activations = null;
+        this.lossFn = Loss.of(loss);
+    }
+
+    /** The shape of one example: {@code [inputSize]} for a dense network. */
+    public Shape inputShape() { return stackInput != null ? stackInput : Shape.of(inputSize()); }
+
+    /** True when the network has conv, pooling or recurrent layers (float64, dense input only). */
+    public boolean isStack() { return stack != null; }
+
+    /** One line per layer, e.g. {@code conv2d 16 filters 5x5 stride 1 padding 0 relu: 1x28x28 -> 16x24x24}. */
+    public List<String> describeLayers() {
+        List<String> out = new java.util.ArrayList<>();
+        for (int l = 0; l < layout.numLayers(); l++) {
+            if (stack != null) {
+                out.add(stack[l].describe() + ": " + stack[l].inShape() + " -> " + stack[l].outShape());
+            } else {
+                LayerSpec s = layout.layers().get(l);
+                out.add("dense " + s.out() + " " + s.activation().name().toLowerCase(java.util.Locale.ROOT)
+                        + ": " + s.in() + " -> " + s.out());
+            }
+        }
+        return out;
     }
 
     public ParameterLayout layout() { return layout; }
@@ -103,7 +199,14 @@ public final class Network implements Serializable {
         if (precision == null) {
             throw new IllegalArgumentException("workspace precision is null; use FLOAT64 or FLOAT32");
         }
-        return new Workspace(layout.layers(), switch (precision) {
+        if (stack != null) {
+            if (precision != Precision.FLOAT64) {
+                throw new IllegalArgumentException("conv, pooling and recurrent layers compute in float64 only; "
+                        + "use precision FLOAT64 for this network");
+            }
+            return new Workspace(workspaceKey(), new StackPass(stack, layout, maxRows));
+        }
+        return new Workspace(workspaceKey(), switch (precision) {
             case FLOAT64 -> new Float64Pass(layout, activations, maxRows);
             case FLOAT32 -> new Float32Pass(layout, activations, maxRows);
         });
@@ -223,7 +326,7 @@ public final class Network implements Serializable {
             throw ShapeMismatchException.of("network input", "x", rows, cols,
                     "layer0.W", inputSize(), layout.layers().get(0).out());
         }
-        if (ws == null || !ws.layers.equals(layout.layers())) {
+        if (ws == null || !ws.key.equals(workspaceKey())) {
             throw new IllegalArgumentException("workspace was not made by this network's newWorkspace(maxRows)");
         }
         if (rows > ws.maxRows()) {
@@ -239,8 +342,13 @@ public final class Network implements Serializable {
         }
     }
 
+    /** What a workspace must have been made for: equal networks share workspaces. */
+    private Object workspaceKey() {
+        return stack != null ? List.of(stackInput, stackDefs) : layout.layers();
+    }
+
     private Object writeReplace() {
-        return new SerializedForm(layout.layers(), loss);
+        return stack != null ? new StackForm(stackInput, stackDefs, loss) : new SerializedForm(layout.layers(), loss);
     }
 
     private void readObject(java.io.ObjectInputStream in) throws java.io.InvalidObjectException {
@@ -254,6 +362,13 @@ public final class Network implements Serializable {
         }
     }
 
+    /** Serialisation proxy of a general stack: input shape, layer definitions, loss. */
+    private record StackForm(Shape input, List<LayerDef> layers, LossKind loss) implements Serializable {
+        private Object readResolve() {
+            return Network.of(input, layers, loss);
+        }
+    }
+
     /**
      * Per-thread buffers, sized for a maximum batch, in one {@link Precision}: one activation buffer
      * per layer ({@code maxRows * out_l}) and two ping-pong gradient buffers
@@ -261,16 +376,16 @@ public final class Network implements Serializable {
      * gradient (see {@link Float32Pass}).
      */
     public static final class Workspace {
-        private final List<LayerSpec> layers;
-        private final LayerPass<?> pass;
+        private final Object key;
+        private final BlockPass pass;
 
-        private Workspace(List<LayerSpec> layers, LayerPass<?> pass) {
-            this.layers = layers;
+        private Workspace(Object key, BlockPass pass) {
+            this.key = key;
             this.pass = pass;
         }
 
         /** The largest batch this workspace serves. */
-        public int maxRows() { return pass.maxRows; }
+        public int maxRows() { return pass.maxRows(); }
 
         /** The precision its forward and backward passes compute in. */
         public Precision precision() { return pass.precision(); }

@@ -22,6 +22,37 @@ public final class ParameterLayout {
     private final int size;
 
     public ParameterLayout(List<LayerSpec> layers) {
+        this(layers, denseShapes(layers));
+    }
+
+    /**
+     * The layout of a stack of general layers: layer {@code l}'s weight matrix is
+     * {@code weightRows() x weightCols()} (its fan-in x fan-out, e.g. {@code C·K·K x filters} for a
+     * convolution), then {@code biasSize()} bias entries; layers without parameters get empty
+     * segments. {@link #layers()} then holds one summary per layer: flattened input and output sizes
+     * ({@code in x out} is NOT the weight shape there; {@link #weight(int)} has it).
+     */
+    public static ParameterLayout ofStack(List<org.descent.math.nn.layers.Layer> stack, List<ActivationKind> activations) {
+        List<LayerSpec> summaries = new ArrayList<>();
+        int[][] shapes = new int[stack.size()][];
+        for (int l = 0; l < stack.size(); l++) {
+            org.descent.math.nn.layers.Layer layer = stack.get(l);
+            summaries.add(new LayerSpec(layer.inShape().size(), layer.outShape().size(), activations.get(l)));
+            shapes[l] = new int[] {layer.weightRows(), layer.weightCols(), layer.biasSize()};
+        }
+        return new ParameterLayout(summaries, shapes);
+    }
+
+    private static int[][] denseShapes(List<LayerSpec> layers) {
+        int[][] shapes = new int[layers.size()][];
+        for (int l = 0; l < layers.size(); l++) {
+            shapes[l] = new int[] {layers.get(l).in(), layers.get(l).out(), layers.get(l).out()};
+        }
+        return shapes;
+    }
+
+    /** {@code shapes[l] = {weight rows, weight cols, bias length}}. */
+    private ParameterLayout(List<LayerSpec> layers, int[][] shapes) {
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("a network needs at least one layer");
         }
@@ -33,10 +64,16 @@ public final class ParameterLayout {
                 throw new IllegalArgumentException("layer " + l + " takes " + s.in()
                         + " inputs but layer " + (l - 1) + " gives " + layers.get(l - 1).out());
             }
-            segs.add(new Segment("layer" + l + ".W", l, Kind.WEIGHT, (int) offset, s.in() * s.out(), s.in(), s.out()));
-            offset += (long) s.in() * s.out();
-            segs.add(new Segment("layer" + l + ".b", l, Kind.BIAS, (int) offset, s.out(), s.out(), 1));
-            offset += s.out();
+            int rows = shapes[l][0];
+            int cols = shapes[l][1];
+            long weights = (long) rows * cols;
+            if (offset + weights > Integer.MAX_VALUE - 16) {
+                throw new IllegalArgumentException("too many parameters for one flat buffer: " + (offset + weights));
+            }
+            segs.add(new Segment("layer" + l + ".W", l, Kind.WEIGHT, (int) offset, (int) weights, rows, cols));
+            offset += weights;
+            segs.add(new Segment("layer" + l + ".b", l, Kind.BIAS, (int) offset, shapes[l][2], shapes[l][2], 1));
+            offset += shapes[l][2];
             if (offset > Integer.MAX_VALUE - 16) {
                 throw new IllegalArgumentException("too many parameters for one flat buffer: " + offset);
             }
