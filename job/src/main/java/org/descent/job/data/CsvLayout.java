@@ -47,28 +47,33 @@ final class CsvLayout implements Serializable {
     static CsvLayout resolve(DataSpec spec, String firstLine, String firstFile, boolean scoring) {
         char d = delimiterOf(spec);
         if (firstLine == null) throw new DataException("no rows in " + spec.path() + " (no non-empty line in any file)");
-        String[] fields = Fields.split(firstLine, d);
+        String[] fields;
+        try {
+            fields = new CsvFields(d).split(firstLine);
+        } catch (BadRow b) {
+            throw new DataException(b.detail() + " in the first line of " + firstFile + " (" + b.reason.fix() + ")");
+        }
         if (spec.csvHeader()) {
             List<String> header = new ArrayList<>();
-            for (String f : fields) header.add(Fields.unquote(f.trim()));
-            int label = find(header, spec.labelColumn(), "labelColumn", firstFile, scoring ? -1 : 0, scoring);
-            int id = find(header, spec.idColumn(), "idColumn", firstFile, -1, false);
+            for (String f : fields) header.add(f);
+            int label = find(header, spec.labelColumn(), "data.label-column", firstFile, scoring ? -1 : 0, scoring);
+            int id = find(header, spec.idColumn(), "data.id-column", firstFile, -1, false);
             CsvLayout l = new CsvLayout(d, fields.length, label, id, header.toArray(new String[0]), header);
             l.checkFeatures(spec, firstFile);
             return l;
         }
-        int label = index(spec.labelColumn(), "labelColumn", scoring ? -1 : 0);
-        int id = index(spec.idColumn(), "idColumn", -1);
+        int label = index(spec.labelColumn(), "data.label-column", scoring ? -1 : 0);
+        int id = index(spec.idColumn(), "data.id-column", -1);
         int columns = spec.numFeatures() > 0
                 ? spec.numFeatures() + (label >= 0 ? 1 : 0) + (id >= 0 ? 1 : 0)
                 : fields.length;
         String[] names = new String[columns];
         for (int i = 0; i < columns; i++) names[i] = "column " + i;
         if (label >= columns || id >= columns) {
-            throw new DataException("labelColumn/idColumn index " + Math.max(label, id) + " outside the " + columns
+            throw new DataException("data.label-column/data.id-column index " + Math.max(label, id) + " outside the " + columns
                     + " columns of " + firstFile + " (indices are 0-based)");
         }
-        if (label >= 0 && label == id) throw new DataException("labelColumn and idColumn are the same column " + label);
+        if (label >= 0 && label == id) throw new DataException("data.label-column and data.id-column are the same column " + label);
         return new CsvLayout(d, columns, label, id, names, null);
     }
 
@@ -77,8 +82,8 @@ final class CsvLayout implements Serializable {
             throw new DataException("labelColumn and idColumn are the same column '" + names[labelIndex] + "'");
         }
         if (spec.numFeatures() > 0 && featureCount() != spec.numFeatures()) {
-            throw new DataException("CSV " + file + " has " + featureCount() + " feature columns but numFeatures="
-                    + spec.numFeatures() + " (header: " + columns + " columns incl. label/id); fix numFeatures or set it to 0 to infer");
+            throw new DataException("CSV " + file + " has " + featureCount() + " feature columns but data.num-features = "
+                    + spec.numFeatures() + " (header: " + columns + " columns incl. label/id); fix data.num-features or set it to 0 to infer");
         }
     }
 
@@ -98,7 +103,7 @@ final class CsvLayout implements Serializable {
     private static int index(String column, String what, int dflt) {
         if (column == null || column.isBlank()) return dflt;
         if (!isIndex(column)) {
-            throw new DataException(what + " '" + column + "' is a name but csvHeader=false; give a 0-based column index");
+            throw new DataException(what + " '" + column + "' is a name but data.csv-header = false; give a 0-based column index");
         }
         return Integer.parseInt(column.trim());
     }

@@ -9,8 +9,8 @@ import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * The data stage: reads a {@link DataSpec}, validates every row, and packs the rows into one
@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * wrapped by Spark: use {@link DataException#findIn(Throwable)}.
  */
 public final class DataLoader {
-    private static final Logger LOG = LoggerFactory.getLogger(DataLoader.class);
+    private static final Logger LOG = LogManager.getLogger(DataLoader.class);
     /** Holdout counts up to this many rows are computed on the driver, above it by a Spark job. */
     private static final long DRIVER_COUNT_LIMIT = 20_000_000L;
 
@@ -171,10 +171,10 @@ public final class DataLoader {
         if (source.uniformWidth() && scan.minWidth != scan.maxWidth) {
             throw new DataException("feature arrays differ in length in " + spec.path() + ": " + scan.minWidth + " at "
                     + scan.minWidthAt + ", " + scan.maxWidth + " at " + scan.maxWidthAt
-                    + "; fix the data, or set numFeatures so rows of other lengths become bad rows");
+                    + "; fix the data, or set data.num-features so rows of other lengths become bad rows");
         }
         if (scan.maxWidth <= 0) {
-            throw new DataException("cannot infer numFeatures from " + spec.path() + ": no row has a feature; set numFeatures");
+            throw new DataException("cannot infer data.num-features from " + spec.path() + ": no row has a feature; set data.num-features");
         }
         return scan.maxWidth;
     }

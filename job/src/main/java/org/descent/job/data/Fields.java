@@ -24,24 +24,42 @@ final class Fields {
         return t;
     }
 
+    /** Longest shown part of input text in a message (after escaping). */
+    static final int SHOWN = 40;
+
+    /**
+     * Input text as it may appear in a message: control and other non-printable characters escaped
+     * ({@code \0}, {@code \t}, {@code \x1b}, {@code \ufffd} for bytes that are not UTF-8), at most
+     * {@link #SHOWN} characters, then {@code ...}. Only the start of a long line is looked at, so a binary
+     * file's "line" of megabytes costs nothing.
+     */
     static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+        StringBuilder b = new StringBuilder(SHOWN + 8);
+        int cut = 0; // length of the escaped prefix that still leaves room for "..."
+        int i = 0;
+        for (; i < s.length() && b.length() <= SHOWN; i++) {
+            b.append(escape(s.charAt(i)));
+            if (b.length() <= SHOWN - 3) cut = b.length();
+        }
+        if (i == s.length() && b.length() <= SHOWN) return b.toString();
+        b.setLength(cut);
+        return b.append("...").toString();
     }
 
-    /** Splits on a single delimiter character, keeping empty fields (no quote handling). */
-    static String[] split(String line, char delimiter) {
-        int n = 1;
-        for (int i = 0; i < line.length(); i++) if (line.charAt(i) == delimiter) n++;
-        String[] out = new String[n];
-        int start = 0;
-        int k = 0;
-        for (int i = 0; i < line.length(); i++) {
-            if (line.charAt(i) == delimiter) {
-                out[k++] = line.substring(start, i);
-                start = i + 1;
-            }
+    private static String escape(char c) {
+        switch (c) {
+            case '\0': return "\\0";
+            case '\t': return "\\t";
+            case '\n': return "\\n";
+            case '\r': return "\\r";
+            default:
         }
-        out[k] = line.substring(start);
-        return out;
+        if (c < 0x20 || (c >= 0x7f && c < 0xa0)) return String.format("\\x%02x", (int) c);
+        int type = Character.getType(c);
+        if (c == '\ufffd' || type == Character.UNASSIGNED || type == Character.SURROGATE
+                || type == Character.PRIVATE_USE || type == Character.FORMAT) {
+            return String.format("\\u%04x", (int) c);
+        }
+        return String.valueOf(c);
     }
 }

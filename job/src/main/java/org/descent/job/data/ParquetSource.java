@@ -55,13 +55,13 @@ final class ParquetSource {
             cols.add(col(quote(labelName)));
         } else if (!scoring) {
             throw new DataException("label column '" + labelName + "' not in the Parquet schema of " + spec.path()
-                    + ": " + names + " (set labelColumn)");
+                    + ": " + names + " (set data.label-column)");
         }
         int idPos = -1;
         String idName = spec.idColumn();
         if (idName != null && !idName.isBlank()) {
             if (!names.contains(idName)) {
-                throw new DataException("idColumn '" + idName + "' not in the Parquet schema of " + spec.path() + ": " + names);
+                throw new DataException("data.id-column '" + idName + "' not in the Parquet schema of " + spec.path() + ": " + names);
             }
             idPos = cols.size();
             cols.add(col(quote(idName)).cast(DataTypes.StringType));
@@ -72,10 +72,10 @@ final class ParquetSource {
         if (arrayMode) {
             String f = spec.featuresColumn();
             if (!names.contains(f)) {
-                throw new DataException("featuresColumn '" + f + "' not in the Parquet schema of " + spec.path() + ": " + names);
+                throw new DataException("data.features-column '" + f + "' not in the Parquet schema of " + spec.path() + ": " + names);
             }
             if (!(schema.apply(f).dataType() instanceof ArrayType at) || !(at.elementType() instanceof NumericType)) {
-                throw new DataException("featuresColumn '" + f + "' in " + spec.path() + " has type "
+                throw new DataException("data.features-column '" + f + "' in " + spec.path() + " has type "
                         + schema.apply(f).dataType().simpleString()
                         + "; it must be array<double> or array<float> (Spark ML vectors are not supported)");
             }
@@ -91,13 +91,13 @@ final class ParquetSource {
             }
             if (numeric.isEmpty()) {
                 throw new DataException("no numeric feature columns in " + spec.path() + " (schema " + names
-                        + "); set featuresColumn for an array column");
+                        + "); set data.features-column for an array column");
             }
             featureNames = numeric.toArray(new String[0]);
             if (spec.numFeatures() > 0 && spec.numFeatures() != featureNames.length) {
                 throw new DataException("Parquet " + spec.path() + " has " + featureNames.length
-                        + " numeric feature columns but numFeatures=" + spec.numFeatures()
-                        + "; fix numFeatures or set it to 0 to infer");
+                        + " numeric feature columns but data.num-features = " + spec.numFeatures()
+                        + "; fix data.num-features or set it to 0 to infer");
             }
         }
         ParquetParser parser = new ParquetParser(labelPos, labelName, idPos, first, arrayMode, featureNames,

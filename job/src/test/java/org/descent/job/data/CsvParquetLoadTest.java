@@ -94,7 +94,7 @@ class CsvParquetLoadTest {
     @Test
     void givenConfiguredFeatureCountDiffersFromHeader_whenLoaded_thenFailsNamingBoth() throws Exception {
         String m = csvFailure("fc.csv", 5, 0, "a,y,b", "1,0,2");
-        assertTrue(m.contains("has 2 feature columns but numFeatures=5"), m);
+        assertTrue(m.contains("has 2 feature columns but data.num-features = 5"), m);
     }
 
     @Test
@@ -102,7 +102,7 @@ class CsvParquetLoadTest {
         String p = TestSpark.write(dir.resolve("ml.csv"), "a,b", "1,2");
         DataSpec spec = TestSpark.csv(p, true, "target", null, 0, LabelType.REAL, 0, BadRowPolicy.FAIL);
         String m = assertThrows(DataException.class, () -> DataLoader.load(spark, spec, 1, 1L)).getMessage();
-        assertTrue(m.contains("labelColumn 'target' not found in the header") && m.contains("[a, b]"), m);
+        assertTrue(m.contains("data.label-column 'target' not found in the header") && m.contains("[a, b]"), m);
     }
 
     @Test
