@@ -20,9 +20,12 @@ if [[ ! -f job/target/classes/org/descent/job/Main.class || ! -f common-math/tar
   # includeScope=provided gives the compile classpath incl. provided Spark (checked: 210 entries with
   # spark-core, breeze, picocli); includeScope=runtime would drop Spark. compile and build-classpath run in one
   # reactor session so that common-math resolves to the sibling module (nothing is installed into ~/.m2).
-  MVN_CP=(-B -q -pl job -am compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
+  MVN_CP=(-B -q -Dstyle.color=never -pl job -am compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
     -Dmdep.includeScope=provided)
-  mvn -o "${MVN_CP[@]}" >&2 || mvn "${MVN_CP[@]}" >&2
+  # Debian's Maven 3.8 prints ANSI resets (ESC[0m) even with -B -q -Dstyle.color=never: strip them
+  mvn_plain() { mvn "$@" 2>&1 | sed -u 's/\x1b\[[0-9;]*m//g' >&2; }
+  mvn_plain -o "${MVN_CP[@]}" || mvn_plain "${MVN_CP[@]}"
+  touch "$CP_FILE" # the plugin leaves an unchanged file alone: without this every later run would rebuild
   # the job's own sibling module as classes rather than an installed jar
   sed -i 's#[^:]*descent-common-math[^:]*\.jar#'"$PWD"'/common-math/target/classes#' "$CP_FILE"
 fi
@@ -48,7 +51,26 @@ if [[ -f conf/spark-defaults.conf ]]; then
   done < conf/spark-defaults.conf
 fi
 
-# shellcheck disable=SC2086
-exec java ${DESCENT_JAVA_OPTS:--Xmx6g -XX:G1HeapRegionSize=16m} "${SPARK_FLAGS[@]}" "${SPARK_PROPS[@]}" \
-  -Dlog4j2.configurationFile=conf/log4j2.properties \
-  -cp "$CP" "${DESCENT_MAIN_CLASS:-org.descent.job.Main}" "$@"
+# Logging (conf/log4j2.properties): descent's warnings and errors on the console, Spark's and Hadoop's lines
+# only in the log file (DESCENT_LOG_FILE, default logs/descent.log); DESCENT_LOG_CONSOLE=1 shows them too.
+LOG_PROPS=("-Ddescent.log.file=${DESCENT_LOG_FILE:-$PWD/logs/descent.log}")
+if [[ "${DESCENT_LOG_CONSOLE:-0}" == 1 ]]; then
+  LOG_PROPS+=(-Ddescent.console.level=info -Ddescent.spark.console.level=warn)
+fi
+
+JAVA=(java ${DESCENT_JAVA_OPTS:--Xmx6g -XX:G1HeapRegionSize=16m} "${SPARK_FLAGS[@]}" "${SPARK_PROPS[@]}"
+  -Dlog4j2.configurationFile=conf/log4j2.properties "${LOG_PROPS[@]}"
+  -cp "$CP" "${DESCENT_MAIN_CLASS:-org.descent.job.Main}" "$@")
+if ldconfig -p 2>/dev/null | grep -q 'libblas\.so\.3\|libopenblas'; then
+  # native BLAS: netlib uses it, so the Vector API module (and the JVM's warning about it) is not needed
+  for i in "${!JAVA[@]}"; do
+    if [[ "${JAVA[$i]}" == --add-modules=jdk.incubator.vector ]]; then unset 'JAVA[i]'; fi
+  done
+  exec "${JAVA[@]}"
+fi
+# no native BLAS: netlib's VectorBLAS needs jdk.incubator.vector, and on every start the JVM announces it
+# ("WARNING: Using incubator modules: jdk.incubator.vector") and netlib's JNI stub reports the missing
+# libblas.so.3 (quickstart.sh installs OpenBLAS): drop exactly those lines from stderr, nothing else.
+exec "${JAVA[@]}" 2> >(exec grep --line-buffered -v -x -E \
+  -e 'WARNING: Using incubator modules: jdk\.incubator\.vector' \
+  -e 'netlib-(blas|lapack|arpack): JNI_OnLoad: dlopen\(lib(blas|lapack|arpack)\.so\.3\) failed: .*' >&2)

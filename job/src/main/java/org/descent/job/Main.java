@@ -3,6 +3,7 @@ package org.descent.job;
 import org.descent.job.cli.ConvertCommand;
 import org.descent.job.cli.EvaluateCommand;
 import org.descent.job.cli.ExitCodes;
+import org.descent.job.cli.Failures;
 import org.descent.job.cli.GradcheckCommand;
 import org.descent.job.cli.InfoCommand;
 import org.descent.job.cli.PredictCommand;
@@ -15,8 +16,8 @@ import picocli.CommandLine.Command;
  * The one entry point: {@code descent <subcommand> [options]} (picocli; {@code --help} on each).
  * Subcommands: {@code train}, {@code convert}, {@code publish}; {@code evaluate}, {@code predict}, {@code gradcheck} and {@code info}
  * plug in as further {@code @Command} classes in {@code org.descent.job.cli}.
- * Exit codes: see {@link ExitCodes} (0 ok, 2 config/usage, 3 data/input, 4 training failure,
- * 5 gradient check failed).
+ * Exit codes: see {@link ExitCodes} (0 ok, 2 config/usage, 3 data/input, 4 run failure,
+ * 5 gradient check failed, 10/11 publish); every failure maps to one of them ({@link Failures}).
  */
 @Command(name = "descent", mixinStandardHelpOptions = true, version = "descent 0.1.0",
         description = "Distributed gradient training on Apache Spark.",
@@ -40,6 +41,7 @@ public final class Main implements Runnable {
             ex.getCommandLine().usage(ex.getCommandLine().getErr());
             return ExitCodes.USAGE;
         });
+        cl.setExecutionExceptionHandler(new Failures()); // anything a command did not catch: a listed code, not 1
         return cl.execute(args);
     }
 

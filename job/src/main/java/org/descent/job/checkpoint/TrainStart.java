@@ -134,6 +134,10 @@ public final class TrainStart {
                         + ModelStore.OPTIMIZER + " (it was saved without an optimizer state)");
             }
         }
+        if (scaler != null) { // issue #16 item 16: the scaler is not refitted on this run's data; say so
+            LOG.warn("--init-from {}: keeping that model's {} scaler (fitted on its training data); this run's data "
+                    + "is scaled with it, not refitted", modelDir, scaler.kind().configName());
+        }
         return StartState.warm(m.metadata().architecture(), m.params(), opt, scaler, "model " + modelDir);
     }
 }

@@ -3,9 +3,6 @@ package org.descent.job.cli;
 import java.io.PrintWriter;
 import java.util.List;
 import org.descent.job.config.ConfigError;
-import org.descent.job.data.DataException;
-import org.descent.job.model.ModelFormatException;
-import org.descent.job.train.InputDataException;
 
 /** Error reporting shared by evaluate, predict and gradcheck. */
 final class Commands {
@@ -19,15 +16,7 @@ final class Commands {
 
     /** Maps a failure inside the Spark part of a command to its message and exit code. */
     static int failRun(PrintWriter err, Exception e) {
-        var data = DataException.findIn(e);
-        if (data.isPresent()) return fail(err, "data error: ", data.get(), ExitCodes.DATA);
-        if (e instanceof InputDataException) return fail(err, "data error: ", e, ExitCodes.DATA);
-        if (e instanceof ModelFormatException) return fail(err, "model error: ", e, ExitCodes.DATA);
-        if (e instanceof ConfigError) return fail(err, "error: ", e, ExitCodes.USAGE);
-        err.println("failed: " + e);
-        e.printStackTrace(err);
-        err.flush();
-        return ExitCodes.TRAINING;
+        return Failures.report(err, e);
     }
 
     /** {@code --set} of evaluate/predict may only change how the data is read. */

@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.descent.job.config.SparkSettings;
-import org.descent.job.data.DataException;
 import org.descent.job.data.DataFormat;
 import org.descent.job.data.idx.ConvertResult;
 import org.descent.job.data.idx.FashionMnistConverter;
@@ -16,7 +15,7 @@ import picocli.CommandLine.Spec;
 /** {@code convert --idx DIR --out DIR}: Fashion-MNIST IDX files to {@code <out>/train.parquet} and {@code <out>/test.parquet}. */
 @Command(name = "convert", mixinStandardHelpOptions = true,
         description = {"Convert the Fashion-MNIST IDX files (train-*/t10k-*, optionally .gz) to Parquet or LIBSVM.",
-                "Exit codes: 0 ok, 2 usage error, 3 data/input error."})
+                "Exit codes: 0 ok, 2 usage error, 3 data/input error, 4 output could not be written."})
 public final class ConvertCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -48,17 +47,25 @@ public final class ConvertCommand implements Callable<Integer> {
                 return ExitCodes.USAGE;
             }
         }
+        String ext = f == DataFormat.PARQUET ? ".parquet" : ".libsvm";
+        try {
+            for (String set : java.util.List.of("train", "test")) {
+                org.apache.hadoop.fs.Path t = new org.apache.hadoop.fs.Path(outDir, set + ext);
+                if (!overwrite && t.getFileSystem(new org.apache.hadoop.conf.Configuration()).exists(t)) {
+                    err.println("error: output " + t + " already exists; remove it or pass --overwrite");
+                    return ExitCodes.USAGE;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return Failures.report(err, e);
+        }
         try (SparkSessions.Handle spark = SparkSessions.start(new SparkSettings(master, "descent-convert", Map.of()))) {
             ConvertResult r = FashionMnistConverter.convert(spark.session(), idxDir, outDir, f, overwrite);
             spec.commandLine().getOut().printf("wrote %d training rows to %s and %d test rows to %s%n",
                     r.trainRows(), r.trainPath(), r.testRows(), r.testPath());
             return ExitCodes.OK;
-        } catch (DataException e) {
-            err.println("data error: " + e.getMessage());
-            return ExitCodes.DATA;
-        } catch (Exception e) {
-            err.println("data error: " + DataException.findIn(e).map(Throwable::getMessage).orElse(e.toString()));
-            return ExitCodes.DATA;
+        } catch (RuntimeException e) { // bad IDX input → 3, output not writable → 4 (Failures)
+            return Failures.report(err, e);
         }
     }
 }

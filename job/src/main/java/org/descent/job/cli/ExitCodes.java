@@ -7,8 +7,9 @@ package org.descent.job.cli;
  *   <li>{@value #USAGE} — configuration or usage error (unknown option or key, bad value, output exists),
  *       found before Spark starts;</li>
  *   <li>{@value #DATA} — data/input error (missing or malformed input, counts that do not fit the model);</li>
- *   <li>{@value #TRAINING} — training failure (divergence, failed Spark step, model could not be written;
- *       for {@code publish}: the model store could not be written);</li>
+ *   <li>{@value #TRAINING} — run failure: training diverged, a Spark step failed, an output (model, model
+ *       store, converted data) could not be written, or an unexpected internal error (one line on the
+ *       console, the stack trace in the log file);</li>
  *   <li>{@value #GRADCHECK} — {@code gradcheck} only: an analytic gradient differs from central differences
  *       by more than the threshold;</li>
  *   <li>{@value #GATE_REJECTED} — {@code publish}: the candidate is worse than the current model by more than

@@ -7,7 +7,6 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.descent.job.model.ModelArchitecture;
-import org.descent.job.model.ModelFormatException;
 import org.descent.job.model.ModelMetadata;
 import org.descent.job.model.ModelStore;
 import org.descent.job.model.SavedModel;
@@ -19,7 +18,7 @@ import picocli.CommandLine.Spec;
 /** {@code info --model M}: what a model directory holds (no Spark). */
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = {"Print a saved model's type, layers, features, classes, training date, metrics, scaler and parameter count.",
-                "Exit codes: 0 ok, 3 model unreadable."})
+                "Exit codes: 0 ok, 3 model unreadable, 4 unexpected failure."})
 public final class InfoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -36,8 +35,8 @@ public final class InfoCommand implements Callable<Integer> {
         SavedModel m;
         try {
             m = ModelStore.load(new Configuration(), model);
-        } catch (ModelFormatException e) {
-            return Commands.fail(spec.commandLine().getErr(), "model error: ", e, ExitCodes.DATA);
+        } catch (RuntimeException e) { // ModelFormatException → 3; anything else through the one mapping
+            return Failures.report(spec.commandLine().getErr(), e);
         }
         ModelMetadata md = m.metadata();
         ModelArchitecture a = md.architecture();

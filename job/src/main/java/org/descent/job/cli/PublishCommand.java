@@ -90,6 +90,8 @@ public final class PublishCommand implements Callable<Integer> {
         } catch (IOException e) {
             err.println("publish failed: " + e.getMessage());
             return ExitCodes.TRAINING;
+        } catch (RuntimeException e) { // e.g. a Spark failure while gating: the one mapping of Failures
+            return Failures.report(err, e);
         } finally {
             out.flush();
             err.flush();

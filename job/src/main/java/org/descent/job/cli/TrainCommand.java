@@ -13,7 +13,6 @@ import org.descent.job.model.ModelMetadata;
 import org.descent.job.model.ModelStore;
 import org.descent.job.report.RunReporting;
 import org.descent.job.train.DataStage;
-import org.descent.job.train.EpochReport;
 import org.descent.job.train.InputDataException;
 import org.descent.job.train.StartState;
 import org.descent.job.train.StartStateException;
@@ -106,9 +105,8 @@ public final class TrainCommand implements Callable<Integer> {
             ModelStore.save(spark.session().sparkContext().hadoopConfiguration(), cfg.output().modelPath(),
                     cfg.output().overwrite(), meta, result.params(), trainer.finalOptimizerState());
             Double best = result.finalMetrics().get("bestEpoch");
-            EpochReport kept = result.epochs().get(best != null ? best.intValue() - 1 : result.epochs().size() - 1);
             out.println("model written to " + cfg.output().modelPath() + (best != null ? " (early stopping: best epoch "
-                    + best.intValue() + " of " + result.epochs().size() + " run)" : "") + " — " + kept.line());
+                    + best.intValue() + " of " + result.epochs().size() + " run)" : "")); // the epoch lines above said the rest
             out.println("run directory: " + cfg.output().runDir() + " (report.html, metrics.jsonl, config.conf)");
             out.flush();
             return ExitCodes.OK;
@@ -122,9 +120,7 @@ public final class TrainCommand implements Callable<Integer> {
             err.println("training failed: " + e.getMessage());
             return ExitCodes.TRAINING;
         } catch (Exception e) { // anything else, incl. an undeclared SparkException
-            err.println("training failed: " + e);
-            e.printStackTrace(err);
-            return ExitCodes.TRAINING;
+            return Failures.report(err, e);
         } finally {
             err.flush();
         }

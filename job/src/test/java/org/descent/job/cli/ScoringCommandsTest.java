@@ -1,6 +1,7 @@
 package org.descent.job.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -62,7 +63,9 @@ class ScoringCommandsTest {
         for (String series : List.of("train-loss", "validation-loss", "validation-accuracy")) {
             assertEquals(4, count(html, "data-series=\"" + series + "\""), series);
         }
-        assertTrue(!html.contains("<script") && !html.contains("http://") || html.contains("xmlns=\"http://www.w3.org/2000/svg\""));
+        // self-contained: no script, and no URL but the SVG namespace (nothing fetched when opened offline)
+        assertFalse(html.contains("<script"), "report.html has a script");
+        assertEquals(0, count(html.replace("xmlns=\"http://www.w3.org/2000/svg\"", ""), "http"), "report.html links out");
 
         // When evaluating with --out
         Path metrics = dir.resolve("out/metrics.json");

@@ -85,6 +85,9 @@ public final class FashionMnistConverter {
                     if (fs.exists(t) && !fs.delete(t, true)) throw new IOException("cannot delete " + t);
                     if (!fs.rename(new Path(tmp, t.getName()), t)) throw new IOException("cannot rename into " + t);
                 }
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof DataException d) throw d;
+                throw new WriteFailedException("writing " + outDir + " failed: " + e.getMessage(), e);
             } finally {
                 fs.delete(tmp, true);
             }
@@ -152,6 +155,15 @@ public final class FashionMnistConverter {
                 out.add(sb.toString());
             }
             return out;
+        }
+    }
+
+    /** The input was fine but the output could not be written (nothing is left at the targets). */
+    public static final class WriteFailedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        WriteFailedException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 }
