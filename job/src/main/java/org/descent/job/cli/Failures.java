@@ -9,6 +9,7 @@ import org.descent.job.config.ConfigError;
 import org.descent.job.data.DataException;
 import org.descent.job.data.idx.FashionMnistConverter;
 import org.descent.job.model.ModelFormatException;
+import org.descent.job.model.ModelLease;
 import org.descent.job.model.ModelStore;
 import org.descent.job.report.RunReporting;
 import org.descent.job.train.InputDataException;
@@ -45,7 +46,8 @@ public final class Failures implements CommandLine.IExecutionExceptionHandler {
             if (e instanceof ModelFormatException) return print(err, "model error: ", e.getMessage(), ExitCodes.DATA);
             if (e instanceof ConfigError || e instanceof OutputTarget.OutputException
                     || e instanceof ModelStore.ModelOutputExistsException || e instanceof RunReporting.RunDirException
-                    || e instanceof StartStateException || e instanceof CommandLine.ParameterException) {
+                    || e instanceof StartStateException || e instanceof CommandLine.ParameterException
+                    || e instanceof ModelLease.LeaseHeldException) {
                 return print(err, "error: ", e.getMessage(), ExitCodes.USAGE);
             }
             if (e instanceof TrainingFailedException || e instanceof CheckpointIoException) {

@@ -5,6 +5,7 @@ import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.descent.job.model.ModelStore;
 
 /**
  * An output path of evaluate/predict (any Hadoop filesystem), written atomically: the caller writes to
@@ -38,7 +39,7 @@ final class OutputTarget {
     static OutputTarget check(Configuration conf, String path, boolean overwrite) {
         try {
             Path p = new Path(path);
-            FileSystem fs = p.getFileSystem(conf);
+            FileSystem fs = ModelStore.unchecked(p.getFileSystem(conf)); // no .crc sidecars on the local FS
             p = fs.makeQualified(p);
             if (p.getParent() == null) throw new OutputException("output " + path + " has no parent directory");
             if (fs.exists(p) && !overwrite) {
@@ -81,19 +82,40 @@ final class OutputTarget {
     }
 
     void commit() throws IOException {
+        commitFrom(temp);
+    }
+
+    /**
+     * One file from a Spark output directory written to {@link #temp()} with one partition: its single
+     * {@code part-*} file is renamed onto the target, then the rest of the temp directory is removed.
+     */
+    void commitSingleFile() throws IOException {
+        Path part = null;
+        for (var s : fs.listStatus(temp)) {
+            if (s.isFile() && s.getPath().getName().startsWith("part-")) {
+                if (part != null) throw new IOException("more than one part file in " + temp);
+                part = s.getPath();
+            }
+        }
+        if (part == null) throw new IOException("no part file in " + temp);
+        commitFrom(part);
+        fs.delete(temp, true);
+    }
+
+    private void commitFrom(Path source) throws IOException {
         if (!fs.exists(target)) {
-            if (!fs.rename(temp, target)) {
+            if (!fs.rename(source, target)) {
                 throw new IOException(fs.exists(target) ? "output " + target + " appeared while writing; not replaced"
-                        : "rename " + temp + " -> " + target + " failed");
+                        : "rename " + source + " -> " + target + " failed");
             }
             return;
         }
         if (!overwrite) throw new OutputException("output " + target + " appeared while writing; not replaced");
         Path old = new Path(target.getParent(), "." + target.getName() + ".old-" + UUID.randomUUID());
         if (!fs.rename(target, old)) throw new IOException("cannot move the existing output " + target + " aside");
-        if (!fs.rename(temp, target)) {
+        if (!fs.rename(source, target)) {
             fs.rename(old, target);
-            throw new IOException("rename " + temp + " -> " + target + " failed; previous output restored");
+            throw new IOException("rename " + source + " -> " + target + " failed; previous output restored");
         }
         fs.delete(old, true);
     }

@@ -19,7 +19,9 @@ import picocli.CommandLine.Spec;
  * {@code predict --model M --data D --out O [--format parquet|csv]}: one output row per input row, in input
  * order: the id ({@code data.id-column}'s value, else the 0-based row number as text, column {@code row_id}),
  * the label when the data has one, {@code prediction} and (classifiers) {@code prob_0..prob_{k-1}}.
- * O is a Spark output directory (part files), written to a hidden temp sibling and renamed into place.
+ * An O ending in {@code .csv} is one CSV file (one header; the rows coalesced into one partition, written to a
+ * hidden temp sibling and renamed into place). Any other O is a Spark output directory of part files (for big
+ * outputs: {@code --format csv} with a directory name, or Parquet), also written aside and renamed into place.
  */
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = {"Write a saved model's predictions for a data set (Parquet or CSV with header).",
@@ -36,7 +38,7 @@ public final class PredictCommand implements Callable<Integer> {
             description = "Input format: libsvm, csv or parquet (default: the model's data.format).")
     String dataFormat;
 
-    @Option(names = {"-o", "--out"}, required = true, paramLabel = "PATH", description = "Output directory (any Hadoop FS path).")
+    @Option(names = {"-o", "--out"}, required = true, paramLabel = "PATH", description = "Output (any Hadoop FS path): NAME.csv = one CSV file; otherwise a directory of part files.")
     String out;
 
     @Option(names = "--format", paramLabel = "FORMAT", description = "Output format parquet or csv (default: from the extension of --out, else parquet).")
@@ -66,8 +68,13 @@ public final class PredictCommand implements Callable<Integer> {
                     scorer.schema(idName, withLabel));
             target.prepareParent();
             try {
-                df.write().format(fmt).option("header", "true").save(target.temp().toString());
-                target.commit();
+                if (singleFile(fmt, out)) {
+                    df.coalesce(1).write().format(fmt).option("header", "true").save(target.temp().toString());
+                    target.commitSingleFile();
+                } else {
+                    df.write().format(fmt).option("header", "true").save(target.temp().toString());
+                    target.commit();
+                }
             } catch (Exception e) {
                 target.abort();
                 throw e;
@@ -76,6 +83,11 @@ public final class PredictCommand implements Callable<Integer> {
             stdout.flush();
             return ExitCodes.OK;
         });
+    }
+
+    /** A CSV output whose name ends in {@code .csv} is one file; everything else a directory of part files. */
+    static boolean singleFile(String fmt, String out) {
+        return fmt.equals("csv") && out.toLowerCase(Locale.ROOT).endsWith(".csv");
     }
 
     static String outputFormat(String flag, String out) {

@@ -11,6 +11,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.descent.job.config.SparkSettings;
 import org.descent.job.model.ModelFormatException;
+import org.descent.job.model.ModelLease;
 import org.descent.job.model.ModelStore;
 import org.descent.job.model.SavedModel;
 import org.descent.job.publish.Gate;
@@ -120,6 +121,16 @@ public final class PublishCommand implements Callable<Integer> {
         if (candidate == null || validation == null) {
             throw new IllegalArgumentException("publish needs --candidate MODEL_DIR and --validation PATH");
         }
+        // one publisher per model name at a time; holding it, every temp copy in the store is a dead publish's
+        try (ModelLease lease = ModelLease.acquire(hconf, reg.root().toString())) {
+            var cleaned = reg.cleanUp(v);
+            if (!cleaned.isEmpty()) out.println("removed leftovers of earlier publishes: " + cleaned);
+            return gateAndPromote(out, reg, gate, current, target, v, hconf);
+        }
+    }
+
+    private int gateAndPromote(PrintWriter out, ModelRegistry reg, Gate gate, Optional<String> current, Path target,
+                               String v, Configuration hconf) throws IOException {
         SavedModel cand = ModelStore.load(hconf, candidate);
         String sha = reg.paramsSha(new Path(candidate));
         boolean present = reg.exists(target);

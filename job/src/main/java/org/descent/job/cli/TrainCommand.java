@@ -9,6 +9,7 @@ import org.descent.job.checkpoint.TrainStart;
 import org.descent.job.config.ConfigError;
 import org.descent.job.config.JobConfig;
 import org.descent.job.model.ModelFormatException;
+import org.descent.job.model.ModelLease;
 import org.descent.job.model.ModelMetadata;
 import org.descent.job.model.ModelStore;
 import org.descent.job.report.RunReporting;
@@ -80,7 +81,12 @@ public final class TrainCommand implements Callable<Integer> {
             err.println("error: " + e.getMessage());
             return ExitCodes.USAGE;
         }
-        return run(cfg, startOptions(), out, err);
+        // one writer per model path: a second run refuses here, before Spark starts (ModelLease)
+        try (ModelLease lease = ModelLease.acquire(new Configuration(), cfg.output().modelPath())) {
+            return run(cfg, startOptions(), out, err);
+        } catch (ModelLease.LeaseHeldException | ModelFormatException e) {
+            return Failures.report(err, e);
+        }
     }
 
     TrainStart.Options startOptions() {

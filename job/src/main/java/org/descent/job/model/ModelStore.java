@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -21,6 +22,10 @@ import org.apache.hadoop.fs.Path;
  * ({@code .<name>.tmp-<uuid>}), are read back and checked, then the directory is renamed into place.
  * Replacing an existing model (overwrite) renames the old one aside ({@code .<name>.old-<uuid>}),
  * renames the new one in, then deletes the old one; if the second rename fails the old one is put back.
+ *
+ * <p>On a checksummed filesystem (Hadoop's local one) files are written and read through its raw filesystem:
+ * no {@code .crc} sidecars, and a corrupt model is always reported by descent's own check (params.bin's
+ * CRC32, metadata.json's validation), never by Hadoop's {@code Checksum error} depending on a sidecar.
  */
 public final class ModelStore {
     public static final String METADATA = "metadata.json";
@@ -59,7 +64,7 @@ public final class ModelStore {
         FileSystem fs;
         Path tmp;
         try {
-            fs = dst.getFileSystem(conf);
+            fs = unchecked(dst.getFileSystem(conf));
             dst = fs.makeQualified(dst);
             Path parent = dst.getParent();
             if (parent == null) {
@@ -110,7 +115,7 @@ public final class ModelStore {
     public static SavedModel load(Configuration conf, String dir) {
         Path p = new Path(dir);
         try {
-            return load(p.getFileSystem(conf), p);
+            return load(unchecked(p.getFileSystem(conf)), p);
         } catch (IOException e) {
             throw new ModelFormatException("cannot read model " + dir + ": " + e.getMessage(), e);
         }
@@ -135,12 +140,20 @@ public final class ModelStore {
     public static byte[] loadOptimizerState(Configuration conf, String dir) {
         Path file = new Path(dir, OPTIMIZER);
         try {
-            FileSystem fs = file.getFileSystem(conf);
+            FileSystem fs = unchecked(file.getFileSystem(conf));
             if (!fs.exists(file)) return null;
             return OptimizerFile.decode(read(fs, file), file.toString());
         } catch (IOException e) {
             throw new ModelFormatException("cannot read " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * {@code fs} without client-side checksum files: the raw filesystem of a {@link ChecksumFileSystem}
+     * (Hadoop's local one), else {@code fs} itself (HDFS checksums blocks itself, with no sidecar files).
+     */
+    public static FileSystem unchecked(FileSystem fs) {
+        return fs instanceof ChecksumFileSystem c ? c.getRawFileSystem() : fs;
     }
 
     private static byte[] read(FileSystem fs, Path file) throws IOException {

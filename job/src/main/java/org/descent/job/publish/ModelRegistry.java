@@ -63,7 +63,7 @@ public final class ModelRegistry {
         }
         this.conf = conf;
         Path p = new Path(store, name);
-        this.fs = p.getFileSystem(conf);
+        this.fs = ModelStore.unchecked(p.getFileSystem(conf)); // no .crc sidecars on the local filesystem
         this.root = fs.makeQualified(p);
     }
 
@@ -106,7 +106,7 @@ public final class ModelRegistry {
     /** SHA-256 (hex) of a model directory's params.bin. */
     public String paramsSha(Path modelDir) throws IOException {
         Path p = new Path(modelDir, ModelStore.PARAMS);
-        FileSystem pfs = p.getFileSystem(conf);
+        FileSystem pfs = ModelStore.unchecked(p.getFileSystem(conf));
         try (InputStream in = pfs.open(p)) {
             return ConfigHash.sha256(in.readAllBytes());
         }
@@ -123,7 +123,7 @@ public final class ModelRegistry {
         Path tmp = new Path(versions, "." + version + ".tmp-" + UUID.randomUUID());
         Path target = versionDir(version);
         try {
-            FileSystem cfs = candidate.getFileSystem(conf);
+            FileSystem cfs = ModelStore.unchecked(candidate.getFileSystem(conf));
             if (!FileUtil.copy(cfs, candidate, fs, tmp, false, conf)) throw new IOException("copy to " + tmp + " failed");
             String copied = paramsSha(tmp);
             if (!copied.equals(paramsSha)) throw new IOException("copy of " + candidate + " has another checksum");
@@ -205,6 +205,48 @@ public final class ModelRegistry {
             deleted.add(v);
         }
         return deleted;
+    }
+
+    /** Where scripts/retrain.sh trains candidates by default: {@code <store>/<name>/candidates}. */
+    public Path candidatesDir() {
+        return new Path(root, "candidates");
+    }
+
+    /**
+     * Removes what earlier publishes left behind. Call only while holding the store's lease (so no other
+     * publish is running and every temp copy is a dead one's):
+     * <ul>
+     *   <li>temp copies of a killed publish: {@code versions/.V.tmp-*} and {@code .current.tmp-*};</li>
+     *   <li>under {@link #candidatesDir()}, what retraining left for versions already promoted:
+     *       {@code V}, {@code V.ckpt}, {@code V.run} (anything named {@code V} or {@code V.*}), never
+     *       {@code keep} (the version being published now) or a version that was never promoted.</li>
+     * </ul>
+     * Returns the removed paths.
+     */
+    public List<Path> cleanUp(String keep) throws IOException {
+        List<Path> removed = new ArrayList<>();
+        Path versions = new Path(root, "versions");
+        for (Path dir : List.of(versions, root)) {
+            if (!fs.exists(dir)) continue;
+            for (FileStatus s : fs.listStatus(dir)) {
+                String n = s.getPath().getName();
+                boolean temp = dir.equals(versions) ? n.startsWith(".") && n.contains(".tmp-")
+                        : n.startsWith("." + CURRENT + ".tmp-");
+                if (temp && fs.delete(s.getPath(), true)) removed.add(s.getPath());
+            }
+        }
+        Path cands = candidatesDir();
+        if (fs.exists(cands)) {
+            for (FileStatus s : fs.listStatus(cands)) {
+                String n = s.getPath().getName();
+                if (n.startsWith(".")) continue;
+                int dot = n.indexOf('.');
+                String v = dot < 0 ? n : n.substring(0, dot);
+                if (v.equals(keep) || !VERSION.matcher(v).matches() || !fs.exists(versionDir(v)) || !wasPromoted(v)) continue;
+                if (fs.delete(s.getPath(), true)) removed.add(s.getPath());
+            }
+        }
+        return removed;
     }
 
     private Instant publishedAt(FileStatus dir) {

@@ -55,7 +55,7 @@ public final class RunRecorder implements EpochListener {
     public static RunRecorder start(Configuration conf, String runDir, String resolvedConfig, String title,
                                     String subtitle) throws IOException {
         Path dir = new Path(runDir);
-        FileSystem fs = dir.getFileSystem(conf);
+        FileSystem fs = org.descent.job.model.ModelStore.unchecked(dir.getFileSystem(conf)); // no .crc sidecars
         dir = fs.makeQualified(dir);
         if (fs.exists(dir) && !fs.getFileStatus(dir).isDirectory()) {
             throw new IOException("run directory " + dir + " exists and is not a directory");

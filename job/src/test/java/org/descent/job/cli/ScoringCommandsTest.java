@@ -99,15 +99,24 @@ class ScoringCommandsTest {
         assertEquals(List.of("id", "label", "prediction", "prob_0", "prob_1", "prob_2", "prob_3"), List.of(df.columns()));
         List<Row> rows = df.collectAsList();
         assertEquals(300, rows.size());
-        // part files in name order hold the rows in input order, with the id column carried through
+        // a name ending in .csv is one file: one header, the rows in input order with the id column carried through
+        assertTrue(Files.isRegularFile(preds), "one file, not a directory");
+        List<String> ls = Files.readAllLines(preds);
+        assertEquals("id,label,prediction,prob_0,prob_1,prob_2,prob_3", ls.get(0));
         List<String> ids = new java.util.ArrayList<>();
-        try (var parts = Files.list(preds)) {
-            for (Path part : parts.filter(f -> f.getFileName().toString().matches("part-.*\\.csv")).sorted().toList()) {
-                List<String> ls = Files.readAllLines(part);
-                for (String l : ls.subList(1, ls.size())) ids.add(l.substring(0, l.indexOf(',')));
-            }
-        }
+        for (String l : ls.subList(1, ls.size())) ids.add(l.substring(0, l.indexOf(',')));
         assertEquals(java.util.stream.IntStream.range(0, 300).mapToObj(i -> "r" + i).toList(), ids);
+        try (var left = Files.list(dir)) {
+            assertEquals(List.of(), left.map(f -> f.getFileName().toString()).filter(n -> n.startsWith(".")).toList(),
+                    "no temp output or checksum file left");
+        }
+        // a directory name with --format csv keeps the part-file folder (for big outputs); same rows
+        Path folder = dir.resolve("preds-dir");
+        CliRunner.Result pd = CliRunner.run("predict", "--model", model.toString(), "--data", test.toString(),
+                "--out", folder.toString(), "--format", "csv");
+        assertEquals(ExitCodes.OK, pd.code(), pd.all());
+        assertTrue(Files.isDirectory(folder));
+        assertEquals(300, TestSpark.session().read().option("header", "true").csv(folder.toString()).count());
         long correct = 0;
         for (Row r : rows) {
             double s = 0;

@@ -139,4 +139,30 @@ class PublishTest {
                 "--name", "blobs", "--version", "s1");
         assertEquals(List.of("current=s1", "version=present"), after.output().lines().toList());
     }
+
+    @Test
+    void givenLeftoversOfAKilledPublishAndOfPromotedCandidates_whenPublishing_thenTheyAreRemovedAndOthersKept()
+            throws IOException {
+        // Given v1 promoted, then what a killed publish leaves (temp copies) and what retraining leaves per version
+        assertEquals(ExitCodes.OK, publish(good, "v1").code());
+        Path store = dir.resolve("store/blobs");
+        Files.createDirectories(versions().resolve(".v2.tmp-1234/sub"));
+        Files.writeString(store.resolve(".current.tmp-5678"), "v2\n");
+        Path cands = Files.createDirectories(store.resolve("candidates"));
+        for (String n : List.of("v1", "v1.ckpt", "v1.run", "v0-rejected", "v0-rejected.ckpt")) {
+            Files.createDirectories(cands.resolve(n));
+        }
+        // When publishing v2 (the same parameters under another version id: passes the gate)
+        Fixtures.Result r = publish(good, "v2");
+        assertEquals(ExitCodes.OK, r.code(), r.output());
+        // Then the temp copies and the promoted v1's candidate leftovers are gone, a never-promoted one is kept
+        assertFalse(Files.exists(versions().resolve(".v2.tmp-1234")), r.output());
+        assertFalse(Files.exists(store.resolve(".current.tmp-5678")), r.output());
+        try (var s = Files.list(cands)) {
+            assertEquals(List.of("v0-rejected", "v0-rejected.ckpt"), s.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        assertTrue(r.output().contains("removed leftovers of earlier publishes"), r.output());
+        assertEquals(List.of("v1", "v2"), versionNames());
+        assertFalse(Files.exists(dir.resolve("store/.blobs.lease")), "the publish lease is released");
+    }
 }
