@@ -3,6 +3,7 @@ package org.descent.math.scale;
 import java.io.Serializable;
 import java.util.Arrays;
 import org.descent.math.ShapeMismatchException;
+import org.descent.math.sparse.SparseRows;
 
 /**
  * Mergeable per-feature statistics (count, mean, sum of squared deviations M2, min, max) for fitting
@@ -114,6 +115,56 @@ public final class FeatureStats implements Serializable {
             combine(j, count, meanB, m2B, nb, n);
             min[j] = lo;
             max[j] = hi;
+        }
+        count = n;
+        return this;
+    }
+
+    /**
+     * Adds a sparse block: each row's absent features count as 0. Per feature the block's mean and M2
+     * come from its non-zeros and the implicit zeros ({@code M2 = Σ_nz (x - mean)^2 + zeros * mean^2}),
+     * then combine as for a dense block, so the result equals {@link #addColumnMajor} of the densified
+     * block up to rounding. O(nnz + numFeatures); allocates two {@code numFeatures} scratch arrays.
+     */
+    public FeatureStats addSparse(SparseRows x) {
+        if (x.cols() != numFeatures) {
+            throw ShapeMismatchException.of("FeatureStats.addSparse", "block", x.rows(), x.cols(), "stats", 1, numFeatures);
+        }
+        int rows = x.rows();
+        if (rows == 0) {
+            return this;
+        }
+        int[] ptr = x.rowPtr();
+        int[] idx = x.colIdx();
+        double[] sum = new double[numFeatures];
+        int[] nz = new int[numFeatures];
+        for (int i = 0; i < rows; i++) {
+            for (int p = ptr[i]; p < ptr[i + 1]; p++) {
+                double v = x.valueAt(p);
+                requireFinite(v, idx[p], i);
+                sum[idx[p]] += v;
+                nz[idx[p]]++;
+            }
+        }
+        double[] m2B = new double[numFeatures];
+        for (int i = 0; i < rows; i++) {
+            for (int p = ptr[i]; p < ptr[i + 1]; p++) {
+                int j = idx[p];
+                double d = x.valueAt(p) - sum[j] / rows;
+                m2B[j] += d * d;
+                if (x.valueAt(p) < min[j]) min[j] = x.valueAt(p);
+                if (x.valueAt(p) > max[j]) max[j] = x.valueAt(p);
+            }
+        }
+        long n = count + rows;
+        for (int j = 0; j < numFeatures; j++) {
+            double meanB = sum[j] / rows;
+            int zeros = rows - nz[j];
+            combine(j, count, meanB, m2B[j] + zeros * meanB * meanB, rows, n);
+            if (zeros > 0) {
+                min[j] = Math.min(min[j], 0.0);
+                max[j] = Math.max(max[j], 0.0);
+            }
         }
         count = n;
         return this;

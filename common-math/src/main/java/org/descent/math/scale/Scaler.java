@@ -18,8 +18,11 @@ import org.descent.math.ShapeMismatchException;
  * <ul>
  *   <li>{@link ScalerKind#STANDARD}: offset = mean, scale = population std;</li>
  *   <li>{@link ScalerKind#MIN_MAX}: offset = min, scale = max - min (training data lands in [0, 1]);</li>
+ *   <li>{@link ScalerKind#MAX_ABS}: offset = 0, scale = max |x| (data in [-1, 1]);</li>
+ *   <li>{@link ScalerKind#UNIT_VARIANCE}: offset = 0, scale = population std (no centering);</li>
  *   <li>{@link ScalerKind#NONE}: offset = 0, scale = 1.</li>
  * </ul>
+ * The last three keep zeros zero: the only kinds {@link #transformSparseInPlace} accepts.
  *
  * A constant feature (std or range 0, or below {@code 1e-12 * max(1, |offset|)} i.e. rounding noise)
  * gets scale 1, so it maps to 0 and no division by zero or NaN can happen; every stored scale is
@@ -67,6 +70,14 @@ public final class Scaler implements Serializable {
                 case MIN_MAX -> {
                     off[j] = stats.min(j);
                     sc[j] = nonDegenerate(stats.max(j) - stats.min(j), Math.max(Math.abs(stats.min(j)), Math.abs(stats.max(j))));
+                }
+                case MAX_ABS -> {
+                    off[j] = 0;
+                    sc[j] = nonDegenerate(Math.max(Math.abs(stats.min(j)), Math.abs(stats.max(j))), 0);
+                }
+                case UNIT_VARIANCE -> {
+                    off[j] = 0;
+                    sc[j] = nonDegenerate(stats.std(j), stats.mean(j));
                 }
             }
         }
@@ -121,6 +132,39 @@ public final class Scaler implements Serializable {
                 colMajorData[i] = (colMajorData[i] - o) / s;
             }
         }
+    }
+
+    /**
+     * Scales a sparse block's stored values in place ({@code v / scale[column]}): zeros stay zero. Only for a
+     * scaler whose offsets are all 0 (kinds NONE, MAX_ABS, UNIT_VARIANCE); a centering scaler would make every
+     * absent entry non-zero, so it is refused with the kinds to use instead.
+     */
+    public void transformSparseInPlace(org.descent.math.sparse.SparseRows x) {
+        if (x.cols() != offset.length) {
+            throw ShapeMismatchException.of("Scaler.transformSparseInPlace", "block", x.rows(), x.cols(), "scaler", 1, offset.length);
+        }
+        for (double o : offset) {
+            if (o != 0.0) {
+                throw new IllegalArgumentException(centeringRefusal(kind));
+            }
+        }
+        int[] idx = x.colIdx();
+        int from = x.rowPtr()[0];
+        int to = x.rowPtr()[x.rows()];
+        if (x instanceof org.descent.math.sparse.CsrMatrix c) {
+            double[] v = c.values();
+            for (int p = from; p < to; p++) v[p] /= scale[idx[p]];
+        } else {
+            float[] v = ((org.descent.math.sparse.FloatCsrMatrix) x).values();
+            for (int p = from; p < to; p++) v[p] = (float) (v[p] / scale[idx[p]]);
+        }
+    }
+
+    /** Why a centering scaler cannot run on sparse rows, and what to use instead. */
+    public static String centeringRefusal(ScalerKind kind) {
+        return "feature scaling '" + kind.configName() + "' subtracts a per-feature offset, which would turn every absent"
+                + " entry of the sparse rows into a non-zero (a dense row per example); use data.scaling = max-abs"
+                + " (x / max|x|) or unit-variance (x / std, no centering), or data.representation = dense for narrow data";
     }
 
     /** Scales one row in place and returns it. */

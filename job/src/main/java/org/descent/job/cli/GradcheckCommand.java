@@ -132,10 +132,7 @@ public final class GradcheckCommand implements Callable<Integer> {
             List<RowBlock> o = new ArrayList<>();
             while (it.hasNext()) {
                 RowBlock b = it.next();
-                int m = Math.min(n, b.rows);
-                double[] f = new double[m * b.cols];
-                for (int j = 0; j < b.cols; j++) System.arraycopy(b.features, j * b.rows, f, j * m, m);
-                o.add(new RowBlock(m, b.cols, f, java.util.Arrays.copyOf(b.labels, m), java.util.Arrays.copyOf(b.ids, m)));
+                o.add(b.denseHead(Math.min(n, b.rows))); // dense even from a sparse block: a small sample
             }
             return o.iterator();
         }).collect();

@@ -5,6 +5,7 @@ import java.util.List;
 import org.descent.job.data.BadRowPolicy;
 import org.descent.job.data.DataFormat;
 import org.descent.job.data.LabelType;
+import org.descent.job.data.Representation;
 import org.descent.job.exchange.ExchangeKind;
 import org.descent.math.nn.ActivationKind;
 import org.descent.math.nn.InitKind;
@@ -73,10 +74,17 @@ final class ConfigValidator {
         }
         BadRowPolicy.Mode mode = r.enumeration("data.bad-rows", BadRowPolicy.Mode.class);
         double maxBad = r.real("data.max-bad-fraction", 0, false, 1, false);
+        ScalerKind scaling = r.enumeration("data.scaling", ScalerKind.class);
+        Representation representation = r.enumeration("data.representation", Representation.class);
+        if (representation == Representation.SPARSE && !scaling.keepsZeros()) {
+            throw r.error("data.scaling", org.descent.math.scale.Scaler.centeringRefusal(scaling)
+                    .replace(", or data.representation = dense for narrow data", "")
+                    + " (data.representation = sparse)");
+        }
         return new DataConfig(train, validation, format, labelType, numFeatures, numClasses,
                 r.optionalString("data.label-column"), r.optionalString("data.features-column"),
                 r.optionalString("data.id-column"), r.bool("data.csv-header"), delimiter.charAt(0),
-                new BadRowPolicy(mode, maxBad), r.enumeration("data.scaling", ScalerKind.class));
+                new BadRowPolicy(mode, maxBad), scaling, representation);
     }
 
     private static ModelConfig model(TypedReader r, DataConfig data) {

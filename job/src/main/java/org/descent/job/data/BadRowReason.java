@@ -15,6 +15,9 @@ public enum BadRowReason {
     LABEL_RANGE("label-range", "class labels must be 0..data.num-classes - 1 (remap e.g. -1/+1 to 0/1), or set data.num-classes = 0 to infer"),
     LABEL_NOT_INTEGER("label-not-integer", "class labels must be integers; for regression set data.label-type = real"),
     FEATURE_LENGTH("feature-length", "every features array must hold data.num-features values"),
+    VECTOR_SIZE("vector-size", "every vector must have size data.num-features; build the column with one width"
+            + " (e.g. one HashingTF/FeatureHasher numFeatures), or set data.num-features = 0 to infer it"),
+    VECTOR_INDICES("vector-indices", "sparse vector indices must be 0-based, strictly ascending and below the vector size"),
     HEADER_MISMATCH("header-mismatch", "every CSV file must have the same header as the first file"),
     MALFORMED_CSV("malformed-csv", "put a field holding the delimiter or a quote in double quotes, write a quote"
             + " inside it as \"\", and keep every quoted field on one line");

@@ -52,7 +52,8 @@ public final class DataLoader {
     public static LoadedData load(SparkSession spark, DataSpec spec, int partitions, long seed) {
         requirePartitions(partitions);
         Prepared p = prepare(spark, spec, false);
-        JavaRDD<RowBlock> blocks = BlockPacker.pack(p.rows, new IdPartitioners.Seeded(seed, partitions), p.numFeatures);
+        JavaRDD<RowBlock> blocks = BlockPacker.pack(p.rows, new IdPartitioners.Seeded(seed, partitions),
+                layout(spec, p, partitions));
         return new LoadedData(blocks, p.count, p.numFeatures, p.numClasses, p.badCounts);
     }
 
@@ -81,10 +82,11 @@ public final class DataLoader {
         JavaRDD<ParsedRow> train = p.rows.filter(r -> !RowAssignment.inHoldout(seed, r.id, f));
         JavaRDD<ParsedRow> validation = p.rows.filter(r -> RowAssignment.inHoldout(seed, r.id, f));
         IdPartitioners.Seeded partitioner = new IdPartitioners.Seeded(seed, partitions);
+        BlockPacker.Layout layout = layout(spec, p, partitions);
         return new LoadedData[] {
-            new LoadedData(BlockPacker.pack(train, partitioner, p.numFeatures), trainCount, p.numFeatures,
+            new LoadedData(BlockPacker.pack(train, partitioner, layout), trainCount, p.numFeatures,
                     p.numClasses, p.badCounts),
-            new LoadedData(BlockPacker.pack(validation, partitioner, p.numFeatures), validationCount,
+            new LoadedData(BlockPacker.pack(validation, partitioner, layout), validationCount,
                     p.numFeatures, p.numClasses, p.badCounts)
         };
     }
@@ -100,12 +102,33 @@ public final class DataLoader {
         requirePartitions(partitions);
         Prepared p = prepare(spark, spec, true);
         JavaRDD<ScoringBlock> blocks = BlockPacker.packScoring(p.rows, new IdPartitioners.InOrder(p.count, partitions),
-                p.numFeatures);
+                layout(spec, p, partitions));
         return new ScoringData(blocks, p.count, p.numFeatures, p.numClasses, p.badCounts);
     }
 
     private record Prepared(JavaRDD<ParsedRow> rows, long count, int numFeatures, int numClasses,
-                            Map<String, Long> badCounts) {}
+                            Map<String, Long> badCounts, long nonZeros) {}
+
+    /**
+     * The block layout: {@code spec.representation()} resolved from the measured density and width (logged
+     * with the bytes the blocks will hold; sparse: 4 + 8 bytes per non-zero in float64, 4 + 4 in float32,
+     * plus 4 per row and 16 per row for labels and ids).
+     */
+    private static BlockPacker.Layout layout(DataSpec spec, Prepared p, int partitions) {
+        Representation r = spec.representation().resolve(p.count, p.numFeatures, p.nonZeros, partitions);
+        boolean sparse = r == Representation.SPARSE;
+        double density = p.count == 0 ? 0 : (double) p.nonZeros / ((double) p.count * p.numFeatures);
+        long bytes = sparse
+                ? 4L * (p.count + partitions) + (spec.floatValues() ? 8L : 12L) * p.nonZeros + 16L * p.count
+                : 8L * p.count * p.numFeatures + 16L * p.count;
+        LOG.info("data {}: {} rows x {} features, {} non-zeros (density {}): {} blocks ({} {}), {} bytes cached"
+                        + " ({} per non-zero)", spec.path(), p.count, p.numFeatures, p.nonZeros,
+                String.format(java.util.Locale.ROOT, "%.3g", density), r.name().toLowerCase(java.util.Locale.ROOT),
+                spec.representation() == Representation.AUTO ? "auto" : "configured",
+                sparse ? (spec.floatValues() ? "float32 values" : "float64 values") : "float64",
+                bytes, String.format(java.util.Locale.ROOT, "%.1f", p.nonZeros == 0 ? 0.0 : (double) bytes / p.nonZeros));
+        return new BlockPacker.Layout(p.numFeatures, sparse, sparse && spec.floatValues());
+    }
 
     private static Prepared prepare(SparkSession spark, DataSpec spec, boolean scoring) {
         String path = spec.path();
@@ -142,7 +165,7 @@ public final class DataLoader {
                 : spec.numClasses() > 0 ? spec.numClasses()
                 : Double.isFinite(scan.maxLabel) ? (int) scan.maxLabel + 1 : 0;
         Map<String, Long> bad = Collections.unmodifiableMap(new LinkedHashMap<>(scan.badCounts));
-        return new Prepared(Assign.rows(source, scan), scan.valid, numFeatures, numClasses, bad);
+        return new Prepared(Assign.rows(source, scan), scan.valid, numFeatures, numClasses, bad, scan.nonZeros);
     }
 
     private static Source open(SparkSession spark, JavaSparkContext jsc, DataSpec spec, LabelRules labels,

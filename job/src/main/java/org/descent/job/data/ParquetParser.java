@@ -6,7 +6,7 @@ import org.apache.spark.sql.Row;
 
 /**
  * Parquet row (as selected by {@link ParquetSource}: file, row index, [label], [id], features...):
- * features either from one array column ({@code arrayMode}, elements any numeric type) or from the
+ * features either from one Spark ML vector column ({@link VectorColumn}), from one array column ({@code arrayMode}, elements any numeric type) or from the
  * numeric columns in schema order. Nulls and non-finite values are bad rows.
  */
 final class ParquetParser implements RowParser {
@@ -21,9 +21,12 @@ final class ParquetParser implements RowParser {
     private final int numFeatures;
     private final LabelRules labels;
     private final boolean keepIds;
+    /** The features column as a Spark ML vector column, or null (array or numeric columns). */
+    private final VectorColumn vector;
 
     ParquetParser(int labelPos, String labelName, int idPos, int firstFeaturePos, boolean arrayMode,
-                  String[] featureNames, int numFeatures, LabelRules labels, boolean keepIds) {
+                  String[] featureNames, int numFeatures, LabelRules labels, boolean keepIds, VectorColumn vector) {
+        this.vector = vector;
         this.labelPos = labelPos;
         this.labelName = labelName;
         this.idPos = idPos;
@@ -45,6 +48,12 @@ final class ParquetParser implements RowParser {
         }
         String id = keepIds && idPos >= 0 && !row.isNullAt(idPos) ? row.getString(idPos) : null;
         double[] values;
+        if (vector != null) {
+            if (row.isNullAt(firstFeaturePos)) {
+                throw new BadRow(BadRowReason.MISSING_VALUE, "null vector in column '" + featureNames[0] + "'");
+            }
+            return vector.parse(row.get(firstFeaturePos), label, id, numFeatures);
+        }
         if (arrayMode) {
             String name = featureNames[0];
             if (row.isNullAt(firstFeaturePos)) throw new BadRow(BadRowReason.MISSING_VALUE, "null features array in column '" + name + "'");

@@ -24,7 +24,8 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>Layout: label column {@code labelColumn} (default {@code label}, numeric); optional {@code idColumn}
  * (any type, kept as text); features either the {@code featuresColumn} ({@code array<numeric>}, e.g.
- * {@code array<double>} or {@code array<float>}; Spark ML vectors are not supported) or, when that is
+ * {@code array<double>} or {@code array<float>}, or a Spark ML {@code vector}, dense or sparse: see
+ * {@link VectorColumn}; sparse vectors stay sparse) or, when that is
  * null, every numeric column except label and id in schema order (non-numeric columns are ignored).
  */
 final class ParquetSource {
@@ -68,16 +69,19 @@ final class ParquetSource {
         }
         int first = cols.size();
         String[] featureNames;
+        VectorColumn vector = null;
         boolean arrayMode = spec.featuresColumn() != null && !spec.featuresColumn().isBlank();
         if (arrayMode) {
             String f = spec.featuresColumn();
             if (!names.contains(f)) {
                 throw new DataException("data.features-column '" + f + "' not in the Parquet schema of " + spec.path() + ": " + names);
             }
-            if (!(schema.apply(f).dataType() instanceof ArrayType at) || !(at.elementType() instanceof NumericType)) {
+            vector = VectorColumn.of(schema.apply(f));
+            if (vector == null
+                    && (!(schema.apply(f).dataType() instanceof ArrayType at) || !(at.elementType() instanceof NumericType))) {
                 throw new DataException("data.features-column '" + f + "' in " + spec.path() + " has type "
                         + schema.apply(f).dataType().simpleString()
-                        + "; it must be array<double> or array<float> (Spark ML vectors are not supported)");
+                        + "; it must be a Spark ML vector (VectorUDT), array<double> or array<float>");
             }
             featureNames = new String[] {f};
             cols.add(col(quote(f)));
@@ -101,7 +105,7 @@ final class ParquetSource {
             }
         }
         ParquetParser parser = new ParquetParser(labelPos, labelName, idPos, first, arrayMode, featureNames,
-                spec.numFeatures(), labels, scoring);
+                spec.numFeatures(), labels, scoring, vector);
         JavaRDD<Row> rows = df.select(cols.toArray(new Column[0])).javaRDD();
         JavaRDD<InputRecord> records = rows.mapPartitions(ParquetSource::tag);
         return new Source(spec.path(), records, parser, false, arrayMode ? -1 : featureNames.length, arrayMode);

@@ -16,6 +16,8 @@ final class ParsedRow implements Serializable {
     final int[] indices;
     final double[] values;
     final String sourceId;
+    /** Declared width (a Spark ML vector's size), or -1: then {@link #width()} is implied by the values. */
+    int size = -1;
 
     ParsedRow(double label, int[] indices, double[] values, String sourceId) {
         this.label = label;
@@ -24,8 +26,16 @@ final class ParsedRow implements Serializable {
         this.sourceId = sourceId;
     }
 
+    /** Non-zero feature values of this row. */
+    int nonZeros() {
+        int n = 0;
+        for (double v : values) if (v != 0.0) n++;
+        return n;
+    }
+
     /** Feature count this row implies: the largest index (sparse) or the value count (dense). */
     int width() {
+        if (size >= 0) return size;
         if (indices != null) return indices.length == 0 ? 0 : indices[indices.length - 1];
         return values.length;
     }

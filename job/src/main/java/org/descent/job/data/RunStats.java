@@ -16,6 +16,8 @@ final class RunStats implements Serializable {
     final long runStart;
     long records;
     long valid;
+    /** Non-zero feature values of the valid rows (for {@link Representation#resolve}). */
+    long nonZeros;
     final Map<String, Long> bad = new LinkedHashMap<>();
     long firstBadLocal = -1;
     BadRowReason firstBadReason;
@@ -37,6 +39,7 @@ final class RunStats implements Serializable {
 
     void valid(ParsedRow row, long local) {
         valid++;
+        nonZeros += row.nonZeros();
         if (row.label > maxLabel) maxLabel = row.label;
         int w = row.width();
         if (w < minWidth) {

@@ -27,6 +27,7 @@ final class Scan implements Serializable {
     /** Per run (key {@link #key}): {valid-row id offset, valid-row count}. */
     final HashMap<String, long[]> plan = new HashMap<>();
     long valid;
+    long nonZeros;
     long bad;
     final Map<String, Long> badCounts = new TreeMap<>();
     String firstBadMessage;
@@ -80,6 +81,7 @@ final class Scan implements Serializable {
                 throw new IllegalStateException("duplicate run " + r.file + "@" + r.runStart);
             }
             s.valid += r.valid;
+            s.nonZeros += r.nonZeros;
             s.bad += r.badTotal();
             r.bad.forEach((k, v) -> s.badCounts.merge(k, v, Long::sum));
             if (r.firstBadLocal >= 0 && s.firstBadMessage == null) {

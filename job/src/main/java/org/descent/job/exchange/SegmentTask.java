@@ -112,7 +112,7 @@ final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<S
         RowBlock block = blocks.hasNext() ? blocks.next() : null;
         if (blocks.hasNext()) throw new IllegalStateException("partition " + rank + " holds more than one row block");
         int n = block == null ? 0 : block.rows;
-        int cols = block == null ? 1 : block.cols;
+        int cols = StepTask.denseCols(block);
         StepTask.State st = ExecutorCache.get(setup.runId(), "allreduce", rank,
                 () -> new StepTask.State(setup.architecture(), setup.plan().maxRowsPerStep(n), n, cols, setup.precision()));
         String host = SparkEnv.get().blockManager().blockManagerId().host();

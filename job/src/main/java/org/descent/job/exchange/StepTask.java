@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.Arrays;
 import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.descent.job.data.BatchReader;
 import org.descent.job.data.RowBlock;
 import org.descent.job.model.ModelArchitecture;
 import org.descent.math.Matrix;
@@ -71,13 +72,16 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
         State(ModelArchitecture arch, int maxRows, int rows, int cols, Precision precision) {
             network = arch.toNetwork();
             workspace = network.newWorkspace(Math.max(1, maxRows), precision);
-            x = new double[Math.max(1, maxRows) * cols];
+            x = new double[Math.max(1, maxRows) * cols]; // cols = 0 for a sparse block: see denseCols
             y = new double[Math.max(1, maxRows)];
             params = new double[network.numParams()];
             grad = new double[network.numParams()];
             gradBytes = new byte[network.numParams() * 8];
             perm = new int[rows];
         }
+
+        /** Batch buffers for a sparse block (see {@link BatchReader}); null for a dense one. */
+        private BatchReader sparseReader;
 
         double lastLoss;
         long lastFetchStart;
@@ -107,6 +111,11 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
         /** As {@link #gradient} at parameters already in {@link #params}; rows {@code [start, start + m)} of the order. */
         double gradientAt(RowBlock block, int start, int m) {
             Arrays.fill(grad, 0.0);
+            if (block.isSparse()) {
+                if (sparseReader == null) sparseReader = new BatchReader(y.length, block.cols);
+                sparseReader.gather(block, perm, start, m);
+                return sparseReader.lossAndGradientSum(network, params, grad, workspace);
+            }
             double[] rm = rowMajor(block);
             if (rm != null) gatherRowMajor(block, rm, perm, start, m, x, y);
             else gather(block, perm, start, m, x, y);
@@ -145,6 +154,11 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
         }
     }
 
+    /** Width of the dense batch buffer a block needs: its columns, or 0 for a sparse block (gathered by BatchReader). */
+    static int denseCols(RowBlock block) {
+        return block == null ? 1 : block.isSparse() ? 0 : block.cols;
+    }
+
     @Override
     public PartialGradient apply(TaskContext context, Iterator<RowBlock> blocks) {
         int partition = context.partitionId();
@@ -157,7 +171,7 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
         }
         int n = block.rows;
         State st = ExecutorCache.get(runId, "step", partition,
-                () -> new State(architecture, plan.maxRowsPerStep(n), n, block.cols, precision));
+                () -> new State(architecture, plan.maxRowsPerStep(n), n, denseCols(block), precision));
         synchronized (st) {
             st.permute(plan, epoch, partition);
             int m = st.gradient(block, plan, step, params);

@@ -12,6 +12,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.descent.job.data.DataException;
+import org.descent.job.data.BatchReader;
 import org.descent.job.data.RowBlock;
 import org.descent.job.data.ScoringBlock;
 import org.descent.job.model.ModelArchitecture;
@@ -60,8 +61,8 @@ public final class Scorer {
                     if (ch == null) ch = new Chunker(a, b.cols);
                     for (int start = 0; start < b.rows; start += CHUNK) {
                         int m = ch.load(b, start);
-                        acc.lossMean.addSum(ch.network.lossSum(bc.value(), ch.x(m), Targets.ofValues(m, ch.y), ch.ws), m);
-                        acc.add(ch.network.predict(bc.value(), ch.x(m), ch.ws), ch.y, m);
+                        acc.lossMean.addSum(ch.reader.lossSum(ch.network, bc.value(), ch.ws), m);
+                        acc.add(ch.reader.predict(ch.network, bc.value(), ch.ws), ch.y(), m);
                     }
                 }
                 return Collections.singletonList(acc).iterator();
@@ -107,8 +108,8 @@ public final class Scorer {
                 if (ch == null) ch = new Chunker(a, b.cols);
                 for (int start = 0; start < b.rows; start += CHUNK) {
                     int m = ch.load(b, start);
-                    Matrix out = ch.network.predict(bc.value(), ch.x(m), ch.ws);
-                    for (int i = 0; i < m; i++) rows.add(row(a, sb.sourceIds()[start + i], ch.y[i], out, i, withLabel));
+                    Matrix out = ch.reader.predict(ch.network, bc.value(), ch.ws);
+                    for (int i = 0; i < m; i++) rows.add(row(a, sb.sourceIds()[start + i], ch.y()[i], out, i, withLabel));
                 }
             }
             return rows.iterator();
@@ -139,13 +140,11 @@ public final class Scorer {
         return best;
     }
 
-    /** Per-partition buffers: the network, its workspace, a chunk of features and labels. */
+    /** Per-partition buffers: the network, its workspace, a chunk of features (dense copy or sparse view) and labels. */
     private static final class Chunker {
         final Network network;
         final Network.Workspace ws;
-        final double[] xs;
-        final double[] y = new double[CHUNK];
-        final int cols;
+        final BatchReader reader;
 
         Chunker(ModelArchitecture a, int cols) {
             if (cols != a.numFeatures()) {
@@ -153,20 +152,18 @@ public final class Scorer {
             }
             this.network = a.toNetwork();
             this.ws = network.newWorkspace(CHUNK);
-            this.xs = new double[CHUNK * cols];
-            this.cols = cols;
+            this.reader = new BatchReader(CHUNK, cols);
         }
 
-        /** Copies rows [start, start + m) of {@code b} into the buffers; returns m. */
+        /** Loads rows [start, start + m) of {@code b}; returns m. */
         int load(RowBlock b, int start) {
             int m = Math.min(CHUNK, b.rows - start);
-            for (int j = 0; j < cols; j++) System.arraycopy(b.features, j * b.rows + start, xs, j * m, m);
-            System.arraycopy(b.labels, start, y, 0, m);
+            reader.load(b, start, m);
             return m;
         }
 
-        Matrix x(int m) {
-            return Matrix.wrap(m, cols, xs);
+        double[] y() {
+            return reader.labels();
         }
     }
 }

@@ -11,7 +11,6 @@ import org.descent.job.data.DataException;
 import org.descent.job.data.DataFormat;
 import org.descent.job.data.DataLoader;
 import org.descent.job.data.DataSpec;
-import org.descent.job.data.RowBlock;
 import org.descent.job.data.ScoringBlock;
 import org.descent.job.data.ScoringData;
 import org.descent.job.model.ModelArchitecture;
@@ -77,10 +76,7 @@ public final class ScoringInput {
         Scaler scaler = model.metadata().scaler();
         if (scaler == null) return d;
         JavaRDD<ScoringBlock> scaled = d.blocks().map(sb -> {
-            RowBlock b = sb.block();
-            double[] f = b.features.clone();
-            scaler.transformInPlace(f, b.rows, b.cols);
-            return new ScoringBlock(new RowBlock(b.rows, b.cols, f, b.labels, b.ids), sb.sourceIds());
+            return new ScoringBlock(sb.block().scaled(scaler), sb.sourceIds());
         });
         return new ScoringData(scaled, d.count(), d.numFeatures(), d.numClasses(), d.badRowCounts());
     }

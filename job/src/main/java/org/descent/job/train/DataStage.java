@@ -19,7 +19,9 @@ public final class DataStage {
     public record Input(LoadedData train, LoadedData validation) {}
 
     public static Input load(SparkSession spark, JobConfig cfg) {
-        DataSpec spec = cfg.data().trainSpec();
+        // sparse blocks hold float32 values when the run computes in float32 (8 instead of 12 bytes per non-zero)
+        DataSpec spec = cfg.data().trainSpec().withRepresentation(cfg.data().representation(),
+                cfg.training().precision() == org.descent.math.nn.Precision.FLOAT32);
         int partitions = cfg.training().partitions();
         long seed = cfg.training().seed();
         try {

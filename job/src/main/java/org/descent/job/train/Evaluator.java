@@ -8,12 +8,11 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
+import org.descent.job.data.BatchReader;
 import org.descent.job.data.RowBlock;
 import org.descent.job.exchange.ExecutorCache;
 import org.descent.job.model.ModelArchitecture;
-import org.descent.math.Matrix;
 import org.descent.math.nn.Network;
-import org.descent.math.nn.Targets;
 
 /**
  * A distributed evaluation pass: each partition walks its block in chunks of up to {@link #CHUNK}
@@ -73,14 +72,12 @@ public final class Evaluator implements AutoCloseable {
         private static final class State {
             final Network network;
             final Network.Workspace ws;
-            final double[] x;
-            final double[] y;
+            final BatchReader reader;
 
             State(ModelArchitecture a, int cols) {
                 network = a.toNetwork();
                 ws = network.newWorkspace(CHUNK); // float64 always, whatever training.precision (comparable metrics)
-                x = new double[CHUNK * cols];
-                y = new double[CHUNK];
+                reader = new BatchReader(CHUNK, cols); // dense chunk copies or sparse views
             }
         }
 
@@ -98,14 +95,10 @@ public final class Evaluator implements AutoCloseable {
                 double[] p = params.value();
                 for (int start = 0; start < b.rows; start += CHUNK) {
                     int m = Math.min(CHUNK, b.rows - start);
-                    for (int j = 0; j < b.cols; j++) {
-                        System.arraycopy(b.features, j * b.rows + start, st.x, j * m, m);
-                    }
-                    System.arraycopy(b.labels, start, st.y, 0, m);
-                    Matrix x = Matrix.wrap(m, b.cols, st.x);
-                    acc.lossSum += st.network.lossSum(p, x, Targets.ofValues(m, st.y), st.ws);
+                    st.reader.load(b, start, m);
+                    acc.lossSum += st.reader.lossSum(st.network, p, st.ws);
                     acc.rows += m;
-                    acc.add(st.network.predict(p, x, st.ws), st.y, m);
+                    acc.add(st.reader.predict(st.network, p, st.ws), st.reader.labels(), m);
                 }
             }
             return Collections.singletonList(acc).iterator();

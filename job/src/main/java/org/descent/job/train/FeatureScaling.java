@@ -3,7 +3,9 @@ package org.descent.job.train;
 import java.util.Collections;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
+import org.descent.job.data.DataException;
 import org.descent.job.data.RowBlock;
+
 import org.descent.math.scale.FeatureStats;
 import org.descent.math.scale.Scaler;
 import org.descent.math.scale.ScalerKind;
@@ -21,7 +23,12 @@ final class FeatureScaling {
             FeatureStats s = new FeatureStats(numFeatures);
             while (it.hasNext()) {
                 RowBlock b = it.next();
-                s.addColumnMajor(b.features, b.rows, b.cols);
+                if (b.isSparse()) {
+                    if (!kind.keepsZeros()) throw new DataException(Scaler.centeringRefusal(kind));
+                    s.addSparse(b.sparse);
+                } else {
+                    s.addColumnMajor(b.features, b.rows, b.cols);
+                }
             }
             return Collections.singletonList(s).iterator();
         }).collect();
@@ -33,10 +40,6 @@ final class FeatureScaling {
     }
 
     static JavaRDD<RowBlock> apply(JavaRDD<RowBlock> blocks, Scaler scaler) {
-        return blocks.map(b -> {
-            double[] f = b.features.clone();
-            scaler.transformInPlace(f, b.rows, b.cols);
-            return new RowBlock(b.rows, b.cols, f, b.labels, b.ids);
-        });
+        return blocks.map(b -> b.scaled(scaler)); // sparse: values copied and scaled, indices shared
     }
 }

@@ -51,7 +51,7 @@ public final class TestSpark {
                 double[] r = new double[2 + b.cols];
                 r[0] = b.ids[i];
                 r[1] = b.labels[i];
-                for (int j = 0; j < b.cols; j++) r[2 + j] = b.features[i + j * b.rows];
+                for (int j = 0; j < b.cols; j++) r[2 + j] = b.feature(i, j);
                 out.add(r);
             }
         }
