@@ -33,16 +33,23 @@ import org.descent.math.scale.ScalerKind;
  *   "numClasses": 10,                        // 0 for regression, 2 for logistic
  *   "numParams": 235146,                     // must equal params.bin's count
  *   "scaler": null | {"kind": "standard", "offset": [..numFeatures..], "scale": [..numFeatures..]},
+ *             // above 4096 features: {"kind": .., "encoding": "deflate-base64-float64le", "offset": "..", "scale": ".."}
+ *             // (raw little-endian doubles, deflated: the constant offsets and unit scales of a wide sparse model
+ *             // shrink to almost nothing, and no JSON array of millions of numbers is written)
  *   "trainingConfig": "...resolved HOCON...",
  *   "metrics": {"trainLoss": 0.31, "validationLoss": 0.35, "validationAccuracy": 0.88, ...},
  *   "createdAt": "2026-01-01T12:00:00Z"      // UTC, ISO-8601
  * }
  * </pre>
  * Reading checks every field; the scaler maps {@code x' = (x - offset) / scale} per feature
- * ({@link Scaler}; kind none | standard | min-max).
+ * ({@link Scaler}; kind none | standard | min-max | max-abs | unit-variance).
  */
 public final class MetadataJson {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** Scalers wider than this are written compactly (see the class note). */
+    static final int COMPACT_SCALER_ABOVE = 4096;
+    static final String COMPACT_ENCODING = "deflate-base64-float64le";
 
     private MetadataJson() {}
 
@@ -68,10 +75,16 @@ public final class MetadataJson {
         } else {
             ObjectNode s = root.putObject("scaler");
             s.put("kind", m.scaler().kind().configName());
-            ArrayNode offset = s.putArray("offset");
-            for (double d : m.scaler().offsets()) offset.add(d);
-            ArrayNode scale = s.putArray("scale");
-            for (double d : m.scaler().scales()) scale.add(d);
+            if (m.scaler().numFeatures() > COMPACT_SCALER_ABOVE) {
+                s.put("encoding", COMPACT_ENCODING);
+                s.put("offset", CompactDoubles.encode(m.scaler().offsets()));
+                s.put("scale", CompactDoubles.encode(m.scaler().scales()));
+            } else {
+                ArrayNode offset = s.putArray("offset");
+                for (double d : m.scaler().offsets()) offset.add(d);
+                ArrayNode scale = s.putArray("scale");
+                for (double d : m.scaler().scales()) scale.add(d);
+            }
         }
         root.put("trainingConfig", m.trainingConfig());
         ObjectNode metrics = root.putObject("metrics");
@@ -194,6 +207,18 @@ public final class MetadataJson {
 
     private static double[] doubles(JsonNode s, String field, int n, String file) {
         JsonNode a = s.get(field);
+        JsonNode enc = s.get("encoding");
+        if (enc != null) {
+            if (!COMPACT_ENCODING.equals(enc.asText()) || a == null || !a.isTextual()) {
+                throw new ModelFormatException(file + ": scaler.encoding must be '" + COMPACT_ENCODING
+                        + "' with scaler." + field + " a string, got " + enc + " / " + (a == null ? null : a.getNodeType()));
+            }
+            double[] out = CompactDoubles.decode(a.asText(), n, file + ": scaler." + field);
+            for (int i = 0; i < n; i++) {
+                if (!Double.isFinite(out[i])) throw new ModelFormatException(file + ": scaler." + field + "[" + i + "] is not finite");
+            }
+            return out;
+        }
         if (a == null || !a.isArray() || a.size() != n) {
             throw new ModelFormatException(file + ": scaler." + field + " must be an array of numFeatures (" + n + ") numbers");
         }
