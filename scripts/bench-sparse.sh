@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# Sparse, wide data (issue #12): descent vs scikit-learn SGDClassifier (log loss) vs LIBLINEAR vs Spark MLlib
+# LogisticRegression on the same files, side by side in one run. Prints, per data set and tool, the test accuracy
+# curve, time to the common target accuracy (best final accuracy of all tools minus 0.5 point), rows/s, peak RSS
+# (/usr/bin/time -v of the tool's process; Spark local mode = driver and executors in one JVM) and cached bytes
+# per non-zero. Not a test: figures only.
+#
+# Data sets (both written once into BENCH_DIR, default data/bench-sparse):
+#   gen   seeded generator (job test classes: org.descent.job.sparsebench.SparseDataGen): planted linear model,
+#         text-like feature skew, label noise; LIBSVM and Parquet with a Spark ML vector column.
+#   text  every English manual page under /usr/share/man/man[1-8] (what Debian's packages install), class = section,
+#         words hashed to 2^18 features (bench/sparse/text_set.py).
+#
+#   scripts/bench-sparse.sh                    # both sets, default sizes
+#   BENCH_SETS=gen BENCH_ROWS=1000000 BENCH_FEATURES=1048576 BENCH_NNZ=50 BENCH_TOOLS=descent scripts/bench-sparse.sh
+#
+# Environment: BENCH_SETS (gen text), BENCH_TOOLS (descent sklearn liblinear mllib), BENCH_ROWS (200000),
+#   BENCH_TEST_ROWS (20000), BENCH_FEATURES (262144), BENCH_NNZ (20), BENCH_CLASSES (10), BENCH_NOISE (0.05),
+#   BENCH_EPOCHS (5), BENCH_PARTITIONS (2), BENCH_DESCENT_SET (extra --set args for descent, space separated),
+#   BENCH_MLLIB_ITERS (5,10,20,40), BENCH_DIR (data/bench-sparse), BENCH_REGEN=1 (rewrite the data).
+# Timing: descent = its per-epoch elapsedSeconds (training only, data loading and caching excluded; validation on
+#   the test file after each epoch excluded); sklearn = partial_fit time; MLlib = fit() on a cached DataFrame;
+#   LIBLINEAR = its whole process (reading the text file included: it cannot be separated).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+say() { printf '[bench-sparse] %s\n' "$*" >&2; }
+
+SETS=${BENCH_SETS:-gen text}
+TOOLS=${BENCH_TOOLS:-descent sklearn liblinear mllib}
+ROWS=${BENCH_ROWS:-200000}; TEST_ROWS=${BENCH_TEST_ROWS:-20000}; FEATURES=${BENCH_FEATURES:-262144}
+NNZ=${BENCH_NNZ:-20}; CLASSES=${BENCH_CLASSES:-10}; NOISE=${BENCH_NOISE:-0.05}; EPOCHS=${BENCH_EPOCHS:-5}
+PARTITIONS=${BENCH_PARTITIONS:-2}; DIR=${BENCH_DIR:-data/bench-sparse}; ITERS=${BENCH_MLLIB_ITERS:-5,10,20,40}
+PY=/usr/bin/python3
+export OPENBLAS_NUM_THREADS=1 SPARK_LOCAL_IP=127.0.0.1
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/bench-sparse.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+need() { # need TOOL CHECK HINT: drop TOOL from TOOLS when CHECK fails
+  if ! eval "$2" >/dev/null 2>&1; then say "WARNING: $1 skipped: $3"; TOOLS=$(printf '%s' "$TOOLS" | sed "s/\b$1\b//"); fi
+}
+need sklearn "$PY -c 'import sklearn'" "install Debian's python3-sklearn (apt-get install --no-install-recommends python3-sklearn)"
+need liblinear "command -v liblinear-train" "install Debian's liblinear-tools"
+[ -x /usr/bin/time ] || { say "ERROR: /usr/bin/time is missing (Debian package 'time'): peak RSS needs it"; exit 3; }
+
+# 1. Build: the job (scripts/run.sh) and its test classes (generator, MLlib runner) with a test classpath.
+say "compiling"
+mvn -B -q -o -pl job -am test-compile dependency:build-classpath -Dmdep.outputFile=target/classpath-test.txt \
+  -Dmdep.includeScope=test >&2
+TEST_CP="$PWD/job/target/test-classes:$PWD/job/target/classes:$PWD/common-math/target/classes:$(sed 's#[^:]*descent-common-math[^:]*\.jar##' job/target/classpath-test.txt)"
+JAVA_FLAGS=(--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
+  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
+  --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
+  --add-modules=jdk.incubator.vector -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true
+  -Dlog4j2.configurationFile=conf/log4j2.properties)
+testjava() { java -Xmx8g "${JAVA_FLAGS[@]}" -cp "conf:$TEST_CP" "$@"; }
+
+# 2. Data.
+for set in $SETS; do
+  d="$DIR/$set"
+  if [ "${BENCH_REGEN:-0}" = 1 ] || [ ! -f "$d/train.libsvm" ]; then
+    rm -rf "$d"; mkdir -p "$d"
+    case "$set" in
+      gen) say "generating $ROWS + $TEST_ROWS rows x $FEATURES features, $NNZ non-zeros, $CLASSES classes"
+           testjava org.descent.job.sparsebench.SparseDataGen "$d" "$ROWS" "$TEST_ROWS" "$FEATURES" "$NNZ" "$CLASSES" \
+             "$NOISE" 42 "$([[ " $TOOLS " == *" mllib "* ]] && echo true || echo false)" | tee "$d/info.txt" ;;
+      text) say "hashing /usr/share/man pages to 2^18 features"
+           $PY bench/sparse/text_set.py "$d" 18 1 | tee "$d/info.txt" ;;
+      *) say "ERROR: unknown set '$set' (gen, text)"; exit 2 ;;
+    esac
+  fi
+done
+
+rss() { sed -n 's/^\s*Maximum resident set size (kbytes): \([0-9]*\)/\1/p' "$1" | tail -n 1; }
+
+# 3. Runs. Each tool writes CURVE <seconds> <accuracy> lines into $TMP/<set>-<tool>.curve.
+run_descent() { # set dir classes features
+  local set=$1 d=$2 k=$3 f=$4 out="$TMP/$set-descent"
+  local type=softmax; [ "$k" = 2 ] && type=logistic
+  cat > "$out.conf" <<CONF
+data { train-path = "$PWD/$d/train.libsvm", validation-path = "$PWD/$d/test.libsvm", format = libsvm,
+       label-type = class-index, num-features = $f, num-classes = $k, representation = sparse }
+model.type = $type
+optimizer { kind = adagrad, learning-rate = 0.2 }
+training { epochs = $EPOCHS, batch-size = 1000, partitions = $PARTITIONS, seed = 1 }
+output { model-path = "$out.model", progress = plain }
+spark.master = "local[2]"
+CONF
+  local extra=(); for s in ${BENCH_DESCENT_SET:-}; do extra+=(--set "$s"); done
+  /usr/bin/time -v -o "$out.time" scripts/run.sh train --config "$out.conf" "${extra[@]}" > "$out.log" 2>&1 \
+    || { say "descent failed on $set: $(tail -n 5 "$out.log")"; return 0; }
+  $PY - "$out.model.run/metrics.jsonl" > "$out.curve" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    print(f"CURVE descent {r['elapsedSeconds']:.3f} {r['validation'].get('accuracy', float('nan')):.5f} epoch={r['epoch']}")
+PY
+  grep -o '[0-9.]* per non-zero' "$out.log" | head -n 1 | sed 's/ per non-zero//' > "$out.bpn" || true
+  rss "$out.time" > "$out.rss"
+}
+
+run_sklearn() {
+  local set=$1 d=$2 k=$3 f=$4 out="$TMP/$set-sklearn"
+  /usr/bin/time -v -o "$out.time" $PY bench/sparse/sklearn_sgd.py "$d/train.libsvm" "$d/test.libsvm" "$f" "$EPOCHS" 1e-6 \
+    > "$out.log" 2>&1 || { say "sklearn failed on $set: $(tail -n 5 "$out.log")"; return 0; }
+  grep '^CURVE' "$out.log" > "$out.curve"
+  sed -n 's/.*bytes_per_nnz=\([0-9.]*\).*/\1/p' "$out.log" > "$out.bpn"
+  rss "$out.time" > "$out.rss"
+}
+
+run_liblinear() { # -s 0: L2-regularised logistic regression (primal); curve over the stopping tolerance
+  local set=$1 d=$2 k=$3 f=$4 out="$TMP/$set-liblinear"
+  : > "$out.curve"; : > "$out.rss"
+  for eps in 1 0.1 0.01; do
+    /usr/bin/time -v -o "$out.time" liblinear-train -q -s 0 -c 10 -e "$eps" "$d/train.libsvm" "$out.model" 2> "$out.err" \
+      || { say "liblinear failed on $set: $(tail -n 3 "$out.err")"; return 0; }
+    local secs acc
+    secs=$(sed -n 's/^\s*Elapsed (wall clock) time (h:mm:ss or m:ss): \(.*\)/\1/p' "$out.time" | awk -F: '{s=0; for (i=1;i<=NF;i++) s=s*60+$i; print s}')
+    acc=$(liblinear-predict "$d/test.libsvm" "$out.model" "$out.pred" | sed -n 's/Accuracy = \([0-9.]*\)%.*/\1/p')
+    echo "CURVE liblinear $secs $(awk -v a="$acc" 'BEGIN{printf "%.5f", a/100}') eps=$eps" >> "$out.curve"
+    rss "$out.time" >> "$out.rss"
+  done
+  sort -n "$out.rss" | tail -n 1 > "$out.rss.max"; mv "$out.rss.max" "$out.rss"
+  echo 16 > "$out.bpn" # struct feature_node {int index; double value;} per non-zero (+1 terminator per row)
+}
+
+run_mllib() {
+  local set=$1 d=$2 k=$3 f=$4 out="$TMP/$set-mllib"
+  if [ ! -d "$d/train.parquet" ]; then say "mllib skipped on $set: no Parquet (the generator writes it)"; return 0; fi
+  /usr/bin/time -v -o "$out.time" testjava org.descent.job.sparsebench.MllibLogistic "$d" "local[2]" "$PARTITIONS" 1e-6 \
+    "$ITERS" > "$out.log" 2>&1 || { say "mllib failed on $set: $(tail -n 5 "$out.log")"; return 0; }
+  grep '^CURVE' "$out.log" > "$out.curve"
+  echo n/a > "$out.bpn"
+  rss "$out.time" > "$out.rss"
+}
+
+for set in $SETS; do
+  d="$DIR/$set"
+  if [ "$set" = text ]; then
+    if [ ! -d "$d/train.parquet" ] && [[ " $TOOLS " == *" mllib "* ]]; then
+      testjava org.descent.job.sparsebench.LibsvmToParquet "$d" 262144 >&2 || say "WARNING: no Parquet for text: mllib skipped"
+    fi
+    f=262144; k=8
+  else
+    f=$FEATURES; k=$CLASSES
+  fi
+  for t in $TOOLS; do say "$set: $t"; "run_$t" "$set" "$d" "$k" "$f"; done
+done
+
+# 4. Summary.
+echo
+echo "== bench-sparse: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ) =="
+for set in $SETS; do
+  d="$DIR/$set"
+  echo "-- $set: $(cat "$d/info.txt" 2>/dev/null | tail -n 1)"
+  rows=$(grep -c '' "$d/train.libsvm")
+  best=$(cat "$TMP/$set"-*.curve 2>/dev/null | awk '{print $4}' | sort -g | tail -n 1)
+  [ -n "$best" ] || { echo "   no results"; continue; }
+  target=$(awk -v b="$best" 'BEGIN{printf "%.5f", b - 0.005}')
+  printf '   target accuracy %s (best %s minus 0.5 point)\n' "$target" "$best"
+  printf '   %-10s %9s %12s %12s %10s %12s %12s\n' tool final_acc time_to_tgt_s rows_per_s peak_rss_mb bytes_per_nnz points
+  for t in $TOOLS; do
+    c="$TMP/$set-$t.curve"
+    [ -s "$c" ] || { printf '   %-10s %9s\n' "$t" "failed/skipped"; continue; }
+    final=$(tail -n 1 "$c" | awk '{print $4}')
+    ttt=$(awk -v tg="$target" '$4 >= tg {print $3; exit}' "$c"); ttt=${ttt:-not_reached}
+    last=$(tail -n 1 "$c")
+    rps=$(printf '%s\n' "$last" | awk -v n="$rows" '{e=1; for(i=5;i<=NF;i++) if ($i ~ /^epoch=/) {split($i,a,"="); e=a[2]} if ($3 > 0) printf "%.0f", n*e/$3; else print "n/a"}')
+    [ "$t" = liblinear ] || [ "$t" = mllib ] && rps=n/a
+    rssmb=$(awk '{printf "%.0f", $1/1024}' "$TMP/$set-$t.rss" 2>/dev/null)
+    printf '   %-10s %9s %12s %12s %10s %12s %12s\n' "$t" "$final" "$ttt" "$rps" "${rssmb:-n/a}" "$(cat "$TMP/$set-$t.bpn" 2>/dev/null)" "$(wc -l < "$c")"
+  done
+  for t in $TOOLS; do [ -s "$TMP/$set-$t.curve" ] && sed 's/^/   /' "$TMP/$set-$t.curve"; done
+done
