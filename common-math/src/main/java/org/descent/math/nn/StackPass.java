@@ -13,7 +13,13 @@ import org.descent.math.sparse.SparseRows;
  * <p>Per training block: {@code A_0 = X}; {@code A_l = layer_l(A_{l-1})}; {@code S, G = loss(A_L, y)};
  * then for {@code l = L..1}: {@code G = layer_l.backward(G)}, which adds {@code ∂S/∂θ_l} straight into
  * the caller's accumulator (no copy) and returns {@code ∂S/∂A_{l-1}} (skipped for the first layer).
- * A float input block is widened into a workspace buffer first. Not thread-safe.
+ * A float input block is widened into a workspace buffer first.
+ *
+ * <p>Layer buffers are sized for at most {@link #CHUNK_ROWS} rows (a convolution's patch matrix is
+ * {@code rows·OH·OW x C·K·K}: 2048 evaluation rows of a 28x28 image would need hundreds of MB); a larger
+ * block is processed in consecutive row chunks whose losses and gradients are summed (the gradient into
+ * a scratch buffer first, so invalid targets in a later chunk leave the caller's accumulator untouched).
+ * Same block, same chunks, same bits. Not thread-safe.
  */
 final class StackPass extends BlockPass {
     private final Layer[] layers;
@@ -23,18 +29,29 @@ final class StackPass extends BlockPass {
     private final double[][] inputs;
     private final double[] lossGrad;
     private final int maxRows;
+    /** Rows per layer pass: {@code min(maxRows, CHUNK_ROWS)}. */
+    private final int chunk;
     private double[] widened;
+    /** Chunked blocks only: gathered input rows, targets, gradient scratch, assembled predictions. */
+    private double[] xChunk;
+    private double[] yChunk;
+    private double[] gradScratch;
+    private double[] predictions;
+
+    /** The most rows one forward/backward pass of the layers takes. */
+    static final int CHUNK_ROWS = 128;
 
     StackPass(Layer[] layers, ParameterLayout layout, int maxRows) {
         this.layers = layers;
         this.layout = layout;
         this.maxRows = maxRows;
+        this.chunk = Math.min(maxRows, CHUNK_ROWS);
         this.buffers = new Layer.Buffers[layers.length];
         for (int l = 0; l < layers.length; l++) {
-            buffers[l] = layers[l].newBuffers(maxRows);
+            buffers[l] = layers[l].newBuffers(chunk);
         }
         this.inputs = new double[layers.length][];
-        this.lossGrad = new double[Math.multiplyExact(maxRows, outputs())];
+        this.lossGrad = new double[Math.multiplyExact(chunk, outputs())];
     }
 
     private int outputs() {
@@ -64,12 +81,12 @@ final class StackPass extends BlockPass {
 
     @Override
     double lossSum(Loss lossFn, double[] params, Matrix x, Targets y) {
-        return lossFn.sumAndGradient(output(params, x.data(), x.rows()), y, null);
+        return lossSum(lossFn, params, x.data(), x.rows(), y);
     }
 
     @Override
     double lossSum(Loss lossFn, double[] params, FloatMatrix x, Targets y) {
-        return lossFn.sumAndGradient(output(params, widen(x), x.rows()), y, null);
+        return lossSum(lossFn, params, widen(x), x.rows(), y);
     }
 
     @Override
@@ -79,16 +96,12 @@ final class StackPass extends BlockPass {
 
     @Override
     Matrix predict(Loss lossFn, double[] params, Matrix x) {
-        Matrix m = output(params, x.data(), x.rows());
-        lossFn.predictInPlace(m);
-        return m;
+        return predict(lossFn, params, x.data(), x.rows());
     }
 
     @Override
     Matrix predict(Loss lossFn, double[] params, FloatMatrix x) {
-        Matrix m = output(params, widen(x), x.rows());
-        lossFn.predictInPlace(m);
-        return m;
+        return predict(lossFn, params, widen(x), x.rows());
     }
 
     @Override
@@ -97,6 +110,89 @@ final class StackPass extends BlockPass {
     }
 
     private double lossAndGradientSum(Loss lossFn, double[] params, double[] x, int n, Targets y, double[] gradAcc) {
+        if (n <= chunk) {
+            return chunkLossAndGradient(lossFn, params, x, n, y, gradAcc);
+        }
+        if (gradScratch == null) {
+            gradScratch = new double[gradAcc.length];
+        }
+        java.util.Arrays.fill(gradScratch, 0.0);
+        double sum = 0;
+        for (int start = 0; start < n; start += chunk) {
+            int m = Math.min(chunk, n - start);
+            sum += chunkLossAndGradient(lossFn, params, gather(x, n, start, m), m, targets(y, start, m), gradScratch);
+        }
+        for (int i = 0; i < gradAcc.length; i++) {
+            gradAcc[i] += gradScratch[i];
+        }
+        return sum;
+    }
+
+    private double lossSum(Loss lossFn, double[] params, double[] x, int n, Targets y) {
+        if (n <= chunk) {
+            return lossFn.sumAndGradient(output(params, x, n), y, null);
+        }
+        double sum = 0;
+        for (int start = 0; start < n; start += chunk) {
+            int m = Math.min(chunk, n - start);
+            sum += lossFn.sumAndGradient(output(params, gather(x, n, start, m), m), targets(y, start, m), null);
+        }
+        return sum;
+    }
+
+    private Matrix predict(Loss lossFn, double[] params, double[] x, int n) {
+        if (n <= chunk) {
+            Matrix m = output(params, x, n);
+            lossFn.predictInPlace(m);
+            return m;
+        }
+        int k = outputs();
+        if (predictions == null) {
+            predictions = new double[Math.multiplyExact(maxRows, k)];
+        }
+        for (int start = 0; start < n; start += chunk) {
+            int m = Math.min(chunk, n - start);
+            Matrix part = output(params, gather(x, n, start, m), m);
+            lossFn.predictInPlace(part);
+            for (int j = 0; j < k; j++) {
+                System.arraycopy(part.data(), j * m, predictions, j * n + start, m);
+            }
+        }
+        return Matrix.wrap(n, k, predictions);
+    }
+
+    /** Rows {@code [start, start + m)} of the column-major {@code n x d} block, as an {@code m x d} block. */
+    private double[] gather(double[] x, int n, int start, int m) {
+        int d = layers[0].inShape().size();
+        if (xChunk == null) {
+            xChunk = new double[Math.multiplyExact(chunk, d)];
+        }
+        for (int j = 0; j < d; j++) {
+            System.arraycopy(x, j * n + start, xChunk, j * m, m);
+        }
+        return xChunk;
+    }
+
+    private Targets targets(Targets y, int start, int m) {
+        if (!y.isMatrix()) {
+            if (yChunk == null || yChunk.length < chunk) {
+                yChunk = new double[chunk];
+            }
+            System.arraycopy(y.values(), start, yChunk, 0, m);
+            return Targets.ofValues(m, yChunk);
+        }
+        Matrix t = y.matrix();
+        int k = t.cols();
+        if (yChunk == null || yChunk.length < chunk * k) {
+            yChunk = new double[Math.multiplyExact(chunk, k)];
+        }
+        for (int j = 0; j < k; j++) {
+            System.arraycopy(t.data(), j * t.rows() + start, yChunk, j * m, m);
+        }
+        return Targets.ofMatrix(Matrix.wrap(m, k, yChunk));
+    }
+
+    private double chunkLossAndGradient(Loss lossFn, double[] params, double[] x, int n, Targets y, double[] gradAcc) {
         Matrix out = output(params, x, n);
         double sum = lossFn.sumAndGradient(out, y, Matrix.wrap(n, out.cols(), lossGrad));
         double[] g = lossGrad;

@@ -155,6 +155,47 @@ class StackNetworkTest {
     }
 
     @Test
+    void givenABlockLargerThanOneLayerPassWhenComputedThenChunksSumToTheWholeBlock() {
+        // 300 rows = 128 + 128 + 44: the chunked result equals the sum over separate row blocks
+        Network net = cnn();
+        SplittableRandom rng = new SplittableRandom(21);
+        double[] p = net.initParams(InitKind.HE_NORMAL, 4);
+        int n = 300;
+        Matrix x = Matrix.normal(n, net.inputSize(), 0, 1, rng);
+        double[] labels = new double[n];
+        for (int i = 0; i < n; i++) labels[i] = rng.nextInt(3);
+        Network.Workspace big = net.newWorkspace(n);
+        double[] whole = new double[p.length];
+        double lossWhole = net.lossAndGradientSum(p, x, Targets.ofValues(n, labels), whole, big);
+        Matrix predWhole = net.predict(p, x, big).copy();
+        assertEquals(lossWhole, net.lossSum(p, x, Targets.ofValues(n, labels), big), 1e-12 * Math.abs(lossWhole));
+
+        Network.Workspace small = net.newWorkspace(100);
+        double[] parts = new double[p.length];
+        double lossParts = 0;
+        for (int start = 0; start < n; start += 100) {
+            Matrix xs = Matrix.zeros(100, net.inputSize());
+            for (int i = 0; i < 100; i++) for (int j = 0; j < net.inputSize(); j++) xs.set(i, j, x.get(start + i, j));
+            double[] ls = java.util.Arrays.copyOfRange(labels, start, start + 100);
+            lossParts += net.lossAndGradientSum(p, xs, Targets.ofValues(100, ls), parts, small);
+            Matrix ps = net.predict(p, xs, small);
+            for (int i = 0; i < 100; i++) {
+                for (int j = 0; j < 3; j++) assertEquals(ps.get(i, j), predWhole.get(start + i, j), 1e-12);
+            }
+        }
+        assertEquals(lossParts, lossWhole, 1e-10 * Math.abs(lossWhole));
+        for (int i = 0; i < p.length; i++) {
+            assertEquals(parts[i], whole[i], 1e-10 * Math.max(1, Math.abs(whole[i])));
+        }
+        // a bad label in the last chunk leaves the accumulator untouched
+        labels[n - 1] = 7;
+        double[] acc = new double[p.length];
+        assertThrows(IllegalArgumentException.class,
+                () -> net.lossAndGradientSum(p, x, Targets.ofValues(n, labels), acc, big));
+        assertArrayEquals(new double[p.length], acc, 0.0);
+    }
+
+    @Test
     void givenIncompatibleLayersWhenBuiltThenTheErrorNamesTheLayerAndBothShapes() {
         ShapeMismatchException e = assertThrows(ShapeMismatchException.class, () -> Network.of(Shape.of(1, 6, 6),
                 List.of(new LayerDef.Conv2D(4, 5, 1, 0, ActivationKind.RELU, 0.01), new LayerDef.Pool2D(true, 3, 3),
