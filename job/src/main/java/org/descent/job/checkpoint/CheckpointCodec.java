@@ -54,6 +54,30 @@ import org.descent.math.scale.Scaler;
 public final class CheckpointCodec {
     static final byte[] MAGIC = "DSCNTCKP".getBytes(StandardCharsets.US_ASCII);
     static final int VERSION = 1;
+    /** Format 2: format 1 plus, after the layer summaries, the layer stack as JSON (conv/recurrent models). */
+    static final int STACK_VERSION = 2;
+
+    private static String stackJson(ModelArchitecture a) {
+        com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode root = m.createObjectNode();
+        a.inputShape().forEach(root.putArray("inputShape")::add);
+        org.descent.job.model.LayerStackJson.writeAll(a.stack(), root.putArray("layers"));
+        return root.toString();
+    }
+
+    private static ModelArchitecture stackArchitecture(String json, String type, LossKind loss, int numFeatures,
+                                                       int numClasses, String file) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+            List<Integer> shape = new ArrayList<>();
+            root.get("inputShape").forEach(d -> shape.add(d.asInt()));
+            return ModelArchitecture.ofStack(type, shape,
+                    org.descent.job.model.LayerStackJson.readAll(root.get("layers"), file + " layers"),
+                    loss, numFeatures, numClasses);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
+            throw bad(file, "invalid layer stack: " + e.getMessage());
+        }
+    }
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private CheckpointCodec() {}
@@ -63,7 +87,8 @@ public final class CheckpointCodec {
                 + c.optimizerState().length);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.write(MAGIC);
-            out.writeInt(VERSION);
+            // dense models keep format 1 byte for byte; conv/recurrent stacks add their layer list (format 2)
+            out.writeInt(c.architecture().hasStack() ? STACK_VERSION : VERSION);
             out.writeInt(c.epoch());
             out.writeInt(c.step());
             out.writeInt(c.stepsPerEpoch());
@@ -83,6 +108,9 @@ public final class CheckpointCodec {
                 out.writeInt(l.out());
                 out.writeUTF(l.activation().name());
                 out.writeDouble(l.leakySlope());
+            }
+            if (a.hasStack()) {
+                out.writeUTF(stackJson(a));
             }
             out.writeInt(c.params().length);
             for (double p : c.params()) out.writeDouble(p);
@@ -116,7 +144,9 @@ public final class CheckpointCodec {
             in.readFully(magic);
             if (!Arrays.equals(magic, MAGIC)) throw bad(file, "not a descent checkpoint (magic is not DSCNTCKP)");
             int version = in.readInt();
-            if (version != VERSION) throw bad(file, "checkpoint format version " + version + ", this build reads " + VERSION);
+            if (version != VERSION && version != STACK_VERSION) {
+                throw bad(file, "checkpoint format version " + version + ", this build reads " + VERSION + " and " + STACK_VERSION);
+            }
             int epoch = in.readInt();
             int step = in.readInt();
             int stepsPerEpoch = in.readInt();
@@ -138,7 +168,9 @@ public final class CheckpointCodec {
                 layers.add(new ModelArchitecture.Layer(in.readInt(), in.readInt(), ActivationKind.valueOf(in.readUTF()),
                         in.readDouble()));
             }
-            ModelArchitecture arch = new ModelArchitecture(type, layers, loss, numFeatures, numClasses);
+            ModelArchitecture arch = version == STACK_VERSION
+                    ? stackArchitecture(in.readUTF(), type, loss, numFeatures, numClasses, file)
+                    : new ModelArchitecture(type, layers, loss, numFeatures, numClasses);
             int n = count(in.readInt(), data.length / 8, file, "parameter count");
             double[] params = new double[n];
             for (int i = 0; i < n; i++) params[i] = in.readDouble();

@@ -110,6 +110,9 @@ public final class GradcheckCommand implements Callable<Integer> {
             }
             boolean ok = true;
             for (GradientChecker.SegmentResult r : res) {
+                if (r.segment().length() == 0) {
+                    continue; // pooling and flatten layers have no parameters
+                }
                 boolean bad = !(r.worstRelativeError() <= threshold);
                 ok &= !bad;
                 out.printf(Locale.ROOT, "%-4s %-10s checked %6d/%-6d worst relative error %.3e at %d (analytic %.6e, numeric %.6e)%n",

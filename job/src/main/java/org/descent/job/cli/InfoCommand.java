@@ -43,10 +43,16 @@ public final class InfoCommand implements Callable<Integer> {
         out.println("model:       " + model);
         out.println("type:        " + a.modelType() + " (loss " + a.loss().name().toLowerCase(Locale.ROOT) + ")");
         out.println("layers:      " + a.describe().substring(a.modelType().length() + 1));
+        org.descent.math.nn.Network net = a.toNetwork();
         for (int i = 0; i < a.layers().size(); i++) {
             ModelArchitecture.Layer l = a.layers().get(i);
-            out.printf(Locale.ROOT, "  layer %d:   %d -> %d, %s, %d params%n", i, l.in(), l.out(),
-                    l.activation().name().toLowerCase(Locale.ROOT), (long) l.in() * l.out() + l.out());
+            long params = (long) net.layout().weight(i).length() + net.layout().bias(i).length();
+            if (a.hasStack()) {
+                out.printf(Locale.ROOT, "  layer %d:   %s, %d params%n", i, net.describeLayers().get(i), params);
+            } else {
+                out.printf(Locale.ROOT, "  layer %d:   %d -> %d, %s, %d params%n", i, l.in(), l.out(),
+                        l.activation().name().toLowerCase(Locale.ROOT), params);
+            }
         }
         out.println("features:    " + a.numFeatures());
         out.println("classes:     " + (a.numClasses() == 0 ? "none (regression)" : String.valueOf(a.numClasses())));

@@ -33,6 +33,7 @@ final class ConfigValidator {
         ClippingConfig clipping = new ClippingConfig(r.real("clipping.max-norm", 0, false, INF, false));
         TrainingConfig training = training(r, data);
         checkEarlyStopping(r, training, model, data);
+        checkPrecision(r, model, training);
         String modelPath = r.requiredString("output.model-path", "the directory the trained model is written to");
         String runDir = r.optionalString("output.run-dir");
         OutputConfig output = new OutputConfig(modelPath, r.bool("output.overwrite"),
@@ -94,8 +95,39 @@ final class ConfigValidator {
         List<String> perLayer = r.stringList("model.activations");
         double slope = r.real("model.leaky-slope", 0, false, 1, true);
         InitKind init = r.enumeration("model.init", InitKind.class);
+        List<org.descent.math.nn.layers.LayerDef> layers =
+                LayersReader.read(r, r.list(LayersReader.KEY), activation, slope);
+        List<Integer> inputShape = r.intList("model.input-shape", 1);
+        if (!layers.isEmpty()) {
+            if (type != ModelType.MLP) {
+                throw r.error(LayersReader.KEY, "only model.type = mlp has layers; model.type is " + TypedReader.kebab(type));
+            }
+            if (!hidden.isEmpty()) {
+                throw r.error("model.hidden-layers", "set either model.hidden-layers or model.layers, not both");
+            }
+            if (inputShape.size() > 3) {
+                throw r.error("model.input-shape", "has 1 to 3 dimensions: [channels, height, width], [time, features] "
+                        + "or [features]");
+            }
+            long product = inputShape.stream().mapToLong(Integer::longValue).reduce(1, (a, b) -> a * b);
+            if (!inputShape.isEmpty() && data.numFeatures() > 0 && product != data.numFeatures()) {
+                throw r.error("model.input-shape", "holds " + product + " features but data.num-features is "
+                        + data.numFeatures());
+            }
+            if (!inputShape.isEmpty() || data.numFeatures() > 0) {
+                LayersReader.resolve(r, inputShape.isEmpty()
+                        ? org.descent.math.nn.layers.Shape.of(data.numFeatures())
+                        : new org.descent.math.nn.layers.Shape(inputShape), layers);
+            }
+            checkLabels(r, type, data);
+            return new ModelConfig(type, hidden, List.of(), slope, init, layers, inputShape);
+        }
+        if (!inputShape.isEmpty()) {
+            throw r.error("model.input-shape", "is used by model.layers only (a dense model takes the flat features)");
+        }
         if (type == ModelType.MLP && hidden.isEmpty()) {
-            throw r.error("model.hidden-layers", "an mlp needs at least one hidden layer, e.g. [256, 128]");
+            throw r.error("model.hidden-layers", "an mlp needs at least one hidden layer, e.g. [256, 128], "
+                    + "or model.layers");
         }
         if (type != ModelType.MLP && !hidden.isEmpty()) {
             throw r.error("model.hidden-layers", "only model.type = mlp has hidden layers; "
@@ -115,6 +147,11 @@ final class ConfigValidator {
             }
             acts.add(a);
         }
+        checkLabels(r, type, data);
+        return new ModelConfig(type, hidden, acts, slope, init);
+    }
+
+    private static void checkLabels(TypedReader r, ModelType type, DataConfig data) {
         boolean classes = data.labelType() == LabelType.CLASS_INDEX;
         if ((type == ModelType.LOGISTIC || type == ModelType.SOFTMAX) && !classes) {
             throw r.error("data.label-type", "model.type = " + TypedReader.kebab(type)
@@ -126,7 +163,16 @@ final class ConfigValidator {
         if (type == ModelType.LOGISTIC && data.numClasses() > 2) {
             throw r.error("data.num-classes", "model.type = logistic is binary (2 classes); use softmax for more");
         }
-        return new ModelConfig(type, hidden, acts, slope, init);
+    }
+
+    /** Conv, pooling and recurrent layers compute in float64 only. */
+    private static void checkPrecision(TypedReader r, ModelConfig model, TrainingConfig training) {
+        boolean general = model.layers().stream().anyMatch(d -> !(d instanceof org.descent.math.nn.layers.LayerDef.Dense
+                || d instanceof org.descent.math.nn.layers.LayerDef.Flatten));
+        if (general && training.precision() != Precision.FLOAT64) {
+            throw r.error("training.precision", "conv, pooling and recurrent layers (model.layers) compute in "
+                    + "float64 only; set training.precision = float64");
+        }
     }
 
     private static OptimizerConfig optimizer(TypedReader r) {

@@ -172,7 +172,7 @@ final class TypedReader {
         }
     }
 
-    private ConfigList list(String key) {
+    ConfigList list(String key) {
         if (!config.hasPath(key)) return com.typesafe.config.ConfigValueFactory.fromIterable(List.of());
         ConfigValue v = config.getValue(key);
         if (v.valueType() != ConfigValueType.LIST) {

@@ -22,7 +22,7 @@ import org.descent.math.scale.Scaler;
 import org.descent.math.scale.ScalerKind;
 
 /**
- * {@code metadata.json} (format version 1):
+ * {@code metadata.json} (format version 1; version 2 below):
  * <pre>
  * {
  *   "formatVersion": 1,
@@ -41,6 +41,10 @@ import org.descent.math.scale.ScalerKind;
  *   "createdAt": "2026-01-01T12:00:00Z"      // UTC, ISO-8601
  * }
  * </pre>
+ * Format 2 (models with conv, pooling or recurrent layers) adds {@code "inputShape": [1, 28, 28]} and a
+ * {@code "type"} plus that type's settings to every layer (see {@link LayerStackJson}), e.g.
+ * {@code {"type": "conv2d", "in": 784, "out": 9216, "filters": 16, "kernel": 5, ...}}; {@code in}/{@code out}
+ * are then flattened sizes. Dense models are still written as format 1; both formats are read.
  * Reading checks every field; the scaler maps {@code x' = (x - offset) / scale} per feature
  * ({@link Scaler}; kind none | standard | min-max | max-abs | unit-variance).
  */
@@ -58,9 +62,20 @@ public final class MetadataJson {
         ModelArchitecture a = m.architecture();
         root.put("formatVersion", m.formatVersion());
         root.put("modelType", a.modelType());
+        if (a.hasStack()) {
+            ArrayNode shape = root.putArray("inputShape");
+            a.inputShape().forEach(shape::add);
+        }
         ArrayNode layers = root.putArray("layers");
-        for (ModelArchitecture.Layer l : a.layers()) {
+        for (int i = 0; i < a.layers().size(); i++) {
+            ModelArchitecture.Layer l = a.layers().get(i);
             ObjectNode n = layers.addObject();
+            if (a.hasStack()) {
+                LayerStackJson.write(a.stack().get(i), n);
+                n.put("in", l.in());
+                n.put("out", l.out());
+                continue;
+            }
             n.put("in", l.in());
             n.put("out", l.out());
             n.put("activation", l.activation().name().toLowerCase(Locale.ROOT));
@@ -109,9 +124,9 @@ public final class MetadataJson {
             throw new ModelFormatException(file + ": expected a JSON object");
         }
         int version = integer(root, "formatVersion", file);
-        if (version != ModelMetadata.FORMAT_VERSION) {
+        if (version != ModelMetadata.FORMAT_VERSION && version != ModelMetadata.STACK_FORMAT_VERSION) {
             throw new ModelFormatException(file + ": formatVersion " + version + " is not supported; this build reads "
-                    + ModelMetadata.FORMAT_VERSION);
+                    + ModelMetadata.FORMAT_VERSION + " and " + ModelMetadata.STACK_FORMAT_VERSION);
         }
         String type = text(root, "modelType", file);
         if (!List.of("linear", "logistic", "softmax", "mlp").contains(type)) {
@@ -123,6 +138,9 @@ public final class MetadataJson {
         JsonNode layersNode = root.get("layers");
         if (layersNode == null || !layersNode.isArray() || layersNode.isEmpty()) {
             throw new ModelFormatException(file + ": 'layers' must be a non-empty array");
+        }
+        if (version == ModelMetadata.STACK_FORMAT_VERSION) {
+            return readStack(root, type, loss, numFeatures, numClasses, layersNode, version, file);
         }
         List<ModelArchitecture.Layer> layers = new ArrayList<>();
         for (int i = 0; i < layersNode.size(); i++) {
@@ -148,6 +166,52 @@ public final class MetadataJson {
         }
         checkOutputs(type, loss, numClasses, last.out(), file);
         ModelArchitecture arch = new ModelArchitecture(type, layers, loss, numFeatures, numClasses);
+        return rest(root, arch, version, file);
+    }
+
+    /** Format 2: typed layers over {@code inputShape}; shapes re-resolved, sizes and parameters checked. */
+    private static ModelMetadata readStack(JsonNode root, String type, LossKind loss, int numFeatures, int numClasses,
+                                           JsonNode layersNode, int version, String file) {
+        JsonNode shapeNode = root.get("inputShape");
+        if (shapeNode == null || !shapeNode.isArray() || shapeNode.isEmpty() || shapeNode.size() > 3) {
+            throw new ModelFormatException(file + ": 'inputShape' must be an array of 1 to 3 positive integers");
+        }
+        List<Integer> shape = new ArrayList<>();
+        long product = 1;
+        for (JsonNode d : shapeNode) {
+            if (!d.isIntegralNumber() || !d.canConvertToInt() || d.asInt() <= 0) {
+                throw new ModelFormatException(file + ": 'inputShape' must be an array of positive integers, got "
+                        + shapeNode);
+            }
+            shape.add(d.asInt());
+            product *= d.asInt();
+        }
+        if (product != numFeatures) {
+            throw new ModelFormatException(file + ": inputShape " + shapeNode + " holds " + product
+                    + " features but numFeatures is " + numFeatures);
+        }
+        List<org.descent.math.nn.layers.LayerDef> stack = LayerStackJson.readAll(layersNode, file + " layers");
+        ModelArchitecture arch;
+        try {
+            arch = ModelArchitecture.ofStack(type, shape, stack, loss, numFeatures, numClasses);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(file + ": invalid layers: " + e.getMessage());
+        }
+        for (int i = 0; i < arch.layers().size(); i++) {
+            JsonNode l = layersNode.get(i);
+            ModelArchitecture.Layer s = arch.layers().get(i);
+            if (integer(l, "in", file + " layers[" + i + "]") != s.in()
+                    || integer(l, "out", file + " layers[" + i + "]") != s.out()) {
+                throw new ModelFormatException(file + " layers[" + i + "]: in/out " + l.get("in") + "/" + l.get("out")
+                        + " do not match the layer's shapes (" + s.in() + "/" + s.out() + ")");
+            }
+        }
+        checkOutputs(type, loss, numClasses, arch.outputSize(), file);
+        return rest(root, arch, version, file);
+    }
+
+    private static ModelMetadata rest(JsonNode root, ModelArchitecture arch, int version, String file) {
+        int numFeatures = arch.numFeatures();
         int numParams = integer(root, "numParams", file);
         int expectedParams = layout(arch).size();
         if (numParams != expectedParams) {

@@ -7,28 +7,72 @@ import org.descent.math.nn.ActivationKind;
 import org.descent.math.nn.LayerSpec;
 import org.descent.math.nn.LossKind;
 import org.descent.math.nn.Network;
+import org.descent.math.nn.layers.LayerDef;
+import org.descent.math.nn.layers.Shape;
 
 /**
  * A serialisable description of a network: what Spark ships to executors (each builds its own
  * {@link Network}) and what {@code metadata.json} stores. {@code modelType} is the config name
  * (linear, logistic, softmax, mlp); {@code numClasses} is 0 for regression.
+ *
+ * <p>A dense network is its {@code layers} ({@code in -> out}, activation). A network with conv,
+ * pooling or recurrent layers ({@code model.layers}) also carries its {@code stack} of
+ * {@link LayerDef}s (output layer included) and the {@code inputShape} a row's features map onto;
+ * {@code layers} then summarises each layer by its flattened input and output sizes. For dense
+ * networks {@code stack} and {@code inputShape} are empty.
  */
 public record ModelArchitecture(String modelType, List<Layer> layers, LossKind loss, int numFeatures,
-                                int numClasses) implements Serializable {
+                                int numClasses, List<Integer> inputShape, List<LayerDef> stack)
+        implements Serializable {
 
-    /** One dense layer {@code in -> out} with its activation. */
+    /** One layer {@code in -> out} (flattened sizes) with its activation. */
     public record Layer(int in, int out, ActivationKind activation, double leakySlope) implements Serializable {}
 
     public ModelArchitecture {
         layers = List.copyOf(layers);
+        inputShape = List.copyOf(inputShape);
+        stack = List.copyOf(stack);
+    }
+
+    /** A dense network. */
+    public ModelArchitecture(String modelType, List<Layer> layers, LossKind loss, int numFeatures, int numClasses) {
+        this(modelType, layers, loss, numFeatures, numClasses, List.of(), List.of());
+    }
+
+    /**
+     * A network of general layers over examples of shape {@code inputShape} (product = numFeatures);
+     * {@code stack} ends with the dense output layer. A stack of only dense/flatten layers becomes the
+     * equivalent dense architecture (so it is stored, checkpointed and computed exactly like one).
+     *
+     * @throws org.descent.math.ShapeMismatchException naming the layer and both shapes
+     */
+    public static ModelArchitecture ofStack(String modelType, List<Integer> inputShape, List<LayerDef> stack,
+                                            LossKind loss, int numFeatures, int numClasses) {
+        Network net = Network.of(new Shape(inputShape), stack, loss);
+        List<Layer> summary = new ArrayList<>();
+        for (LayerSpec s : net.layout().layers()) {
+            summary.add(new Layer(s.in(), s.out(), s.activation(), s.leakySlope()));
+        }
+        if (!net.isStack()) {
+            return new ModelArchitecture(modelType, summary, loss, numFeatures, numClasses);
+        }
+        return new ModelArchitecture(modelType, summary, loss, numFeatures, numClasses, inputShape, stack);
     }
 
     public Network toNetwork() {
+        if (!stack.isEmpty()) {
+            return Network.of(new Shape(inputShape), stack, loss);
+        }
         List<LayerSpec> specs = new ArrayList<>();
         for (Layer l : layers) {
             specs.add(new LayerSpec(l.in(), l.out(), l.activation(), l.leakySlope()));
         }
         return new Network(specs, loss);
+    }
+
+    /** True when the network has conv, pooling or recurrent layers. */
+    public boolean hasStack() {
+        return !stack.isEmpty();
     }
 
     public int outputSize() {
@@ -40,11 +84,22 @@ public record ModelArchitecture(String modelType, List<Layer> layers, LossKind l
         return loss != LossKind.MSE;
     }
 
-    /** {@code 784-256(relu)-128(relu)-10(identity)}. */
+    /**
+     * {@code 784-256(relu)-128(relu)-10(identity)}; with a stack
+     * {@code 1x28x28 conv2d(...) max-pool(...) ... dense(units=10, identity)}.
+     */
     public String describe() {
-        StringBuilder b = new StringBuilder().append(layers.get(0).in());
-        for (Layer l : layers) {
-            b.append('-').append(l.out()).append('(').append(l.activation().name().toLowerCase()).append(')');
+        StringBuilder b = new StringBuilder();
+        if (!stack.isEmpty()) {
+            b.append(new Shape(inputShape));
+            for (LayerDef d : stack) {
+                b.append(' ').append(d.describe());
+            }
+        } else {
+            b.append(layers.get(0).in());
+            for (Layer l : layers) {
+                b.append('-').append(l.out()).append('(').append(l.activation().name().toLowerCase()).append(')');
+            }
         }
         return modelType + " " + b + ", loss " + loss.name().toLowerCase();
     }

@@ -17,7 +17,9 @@ import org.descent.math.nn.LossKind;
  *   <li>linear: {@code d -> 1}, MSE;</li>
  *   <li>logistic: {@code d -> 1} (a logit), BCE with logits; exactly 2 classes;</li>
  *   <li>softmax: {@code d -> k}, softmax cross-entropy;</li>
- *   <li>mlp: {@code d -> h1 -> ... -> hL -> k} (class labels, softmax CE) or {@code -> 1} (real labels, MSE).</li>
+ *   <li>mlp: {@code d -> h1 -> ... -> hL -> k} (class labels, softmax CE) or {@code -> 1} (real labels, MSE);
+ *       with {@code model.layers} the configured layers over {@code model.input-shape}, then that output layer
+ *       ({@link LayerStacks}).</li>
  * </ul>
  */
 public final class ModelFactory {
@@ -47,6 +49,9 @@ public final class ModelFactory {
                 yield new ModelArchitecture(type, layers, LossKind.SOFTMAX_CE, numFeatures, numClasses);
             }
             case MLP -> {
+                if (!cfg.layers().isEmpty()) {
+                    yield LayerStacks.build(cfg, numFeatures, numClasses);
+                }
                 int in = numFeatures;
                 for (int i = 0; i < cfg.hiddenLayers().size(); i++) {
                     int out = cfg.hiddenLayers().get(i);

@@ -125,7 +125,9 @@ class ModelStoreTest {
         ModelArchitecture a = mlp();
         String json = MetadataJson.write(meta(a, 31));
         assertEquals(a, MetadataJson.read(json, "m.json").architecture());
-        assertTrue(bad(json.replace("\"formatVersion\" : 1", "\"formatVersion\" : 2")).contains("formatVersion 2 is not supported"));
+        assertTrue(bad(json.replace("\"formatVersion\" : 1", "\"formatVersion\" : 9")).contains("formatVersion 9 is not supported"));
+        // format 2 is the typed-layer format: a dense layer list without inputShape is rejected, naming the field
+        assertTrue(bad(json.replace("\"formatVersion\" : 1", "\"formatVersion\" : 2")).contains("'inputShape' must be an array"));
         assertTrue(bad(json.replace("\"numParams\" : 31", "\"numParams\" : 30")).contains("numParams is 30 but the layers need 31"));
         assertTrue(bad(json.replaceFirst("\"out\" : 4", "\"out\" : 5")).contains("layers[1]: takes 4 inputs but layers[0] gives 5"));
         assertTrue(bad(json.replace("\"tanh\"", "\"swish\"")).contains("'activation' = 'swish'"));
