@@ -1,0 +1,2 @@
+/** descent as Spark ML Estimators and Models. */
+package org.descent.ml;
