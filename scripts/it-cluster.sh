@@ -282,11 +282,12 @@ log "  done in $((SECONDS - t)) s"
 
 # 5b. the allreduce exchange (one task per slot: 2 partitions on the 2 one-core workers) with an executor
 # SIGKILLed mid-epoch: Spark aborts and re-runs the barrier stage from the driver's exact state.
-# 3 epochs of 375 steps (batch 16); on the cluster each step also sleeps 20 ms (a test hook read by the tasks), so an
-# epoch's barrier stage runs for ~8 s and the kill after the first epoch lines lands inside one.
+# 3 epochs of 375 steps (batch 16) of a wide MLP (20-1024-1024-3, about 1.07M parameters: each step computes and
+# exchanges 8.6 MB), so an epoch's barrier stage runs for several seconds with no test hook in the job, and the kill
+# after the first epoch lines lands inside one. (Estimated from the model size, not measured here: if the kill lands
+# between segments, the "failed (attempt" check below says so; raise IT_AR_EPOCHS or the width.)
 AR_SETS=(--set "training.partitions=2" --set "training.exchange=allreduce" --set "training.epochs=$IT_AR_EPOCHS"
-  --set "training.batch-size=16")
-AR_SLOW=(--set 'spark.conf."spark.executorEnv.DESCENT_TEST_STEP_DELAY_MS"=20')
+  --set "training.batch-size=16" --set "model.hidden-layers=[1024,1024]" --set "optimizer.learning-rate=0.001")
 log "allreduce: local-mode reference (local[2], 2 partitions)"
 t=$SECONDS
 train_args "$CONF" "file://$IT_WORK/train.libsvm" "file://$IT_WORK/local-model-ar"
@@ -297,7 +298,7 @@ log "  done in $((SECONDS - t)) s"
 log "allreduce: train on the cluster with an executor SIGKILLed mid-run"
 t=$SECONDS
 # kill 2 s after the first epoch's lines: inside the second epoch's ~8 s barrier stage
-KILL_DELAY=2 train_with_executor_kill "$IT_WORK/train-executor-loss-ar.log" "$HDFS_URL$HDFS_BASE/model-c" "${AR_SETS[@]}" "${AR_SLOW[@]}"
+KILL_DELAY=2 train_with_executor_kill "$IT_WORK/train-executor-loss-ar.log" "$HDFS_URL$HDFS_BASE/model-c" "${AR_SETS[@]}"
 grep -q "exchange: allreduce" "$IT_WORK/train-executor-loss-ar.log" \
   || fail "the cluster run did not use allreduce; see $IT_WORK/train-executor-loss-ar.log"
 grep -q "failed (attempt" "$IT_WORK/train-executor-loss-ar.log" \

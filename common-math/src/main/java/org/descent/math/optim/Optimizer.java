@@ -23,6 +23,13 @@ public interface Optimizer {
      */
     void stepRange(double[] params, double[] grad, long stepIndex, int from, int to);
 
+    /**
+     * Counts step {@code stepIndex} without touching parameters or state: a worker that has no rows for a step
+     * (local SGD over an uneven partition) keeps its step count, and so Adam's bias correction, in line with the
+     * workers that stepped.
+     */
+    void skipStep(long stepIndex);
+
     /** Learning rate the schedule gives for {@code stepIndex} (for progress and metrics). */
     double learningRate(long stepIndex);
 

@@ -92,6 +92,12 @@ abstract class StatefulOptimizer implements Optimizer {
     }
 
     @Override
+    public final void skipStep(long stepIndex) {
+        if (stepIndex < 0) throw new IllegalArgumentException(name + ": step index must be >= 0, got " + stepIndex);
+        steps++;
+    }
+
+    @Override
     public final double learningRate(long stepIndex) {
         return schedule.rate(stepIndex);
     }

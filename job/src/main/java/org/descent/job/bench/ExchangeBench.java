@@ -17,8 +17,7 @@ import org.descent.job.config.JobConfig;
 import org.descent.job.data.RowBlock;
 import org.descent.job.exchange.BatchPlan;
 import org.descent.job.exchange.BroadcastCollectExchange;
-import org.descent.job.exchange.StepResult;
-import org.descent.job.exchange.StepTiming;
+import org.descent.job.exchange.StepFigures;
 import org.descent.job.model.ModelArchitecture;
 import org.descent.job.train.ModelFactory;
 import org.descent.math.nn.Precision;
@@ -76,12 +75,12 @@ public final class ExchangeBench {
             long cpu0 = 0;
             long sumComputeNs = 0;
             try (BroadcastCollectExchange ex = new BroadcastCollectExchange(jsc, blocks, arch, plan, params.length,
-                    false, Precision.FLOAT64)) {
+                    Precision.FLOAT64)) {
+                double[] gradSum = new double[params.length];
                 for (int s = 0; s < warmup + steps; s++) {
                     if (s == warmup) cpu0 = os.getProcessCpuTime();
-                    StepResult r = ex.computeAndAggregate(params, 0, s % stepsPerEpoch);
+                    StepFigures t = ex.computeAndAggregate(params, 0, s % stepsPerEpoch, gradSum);
                     if (s >= warmup) {
-                        StepTiming t = r.timing();
                         wall[s - warmup] = t.wallNanos();
                         cmax[s - warmup] = t.computeMaxNanos();
                         exch[s - warmup] = t.exchangeNanos();

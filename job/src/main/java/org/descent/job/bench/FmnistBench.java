@@ -14,7 +14,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.descent.job.config.ConfigLoader;
 import org.descent.job.config.JobConfig;
-import org.descent.job.exchange.StepTiming;
+import org.descent.job.exchange.StepFigures;
 import org.descent.job.train.DataStage;
 import org.descent.job.train.EpochReport;
 import org.descent.job.train.Trainer;
@@ -99,7 +99,7 @@ public final class FmnistBench {
             EpochReport rep = result.epochs().get(e);
             int steps = ep.timings.size();
             long wall = 0, cmax = 0, csum = 0, fetch = 0, dsum = 0, upd = 0;
-            for (StepTiming t : ep.timings) {
+            for (StepFigures t : ep.timings) {
                 wall += t.wallNanos();
                 cmax += t.computeMaxNanos();
                 csum += t.computeSumNanos();

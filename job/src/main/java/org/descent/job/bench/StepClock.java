@@ -3,14 +3,13 @@ package org.descent.job.bench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.descent.job.exchange.StepResult;
-import org.descent.job.exchange.StepTiming;
+import org.descent.job.exchange.StepFigures;
 import org.descent.job.train.EpochListener;
 import org.descent.job.train.EpochReport;
 import org.descent.job.train.StepListener;
 
 /**
- * Keeps, per epoch, every step's {@link StepTiming} (compute, exchange and update time, measured where they happen:
+ * Keeps, per epoch, every step's {@link StepFigures} (compute, exchange and update time, measured where they happen:
  * on the driver for broadcast-collect, in the tasks for allreduce) and row count, and splits the epoch's driver
  * wall time into training (from the epoch's start to its last step reaching the driver, job launches included)
  * and the rest (validation pass, epoch bookkeeping).
@@ -18,7 +17,7 @@ import org.descent.job.train.StepListener;
 public final class StepClock implements StepListener, EpochListener {
     /** One epoch's per-step figures, in nanoseconds. */
     public static final class Epoch {
-        public final List<StepTiming> timings = new ArrayList<>();
+        public final List<StepFigures> timings = new ArrayList<>();
         public long rows;
         /** Driver wall time of the epoch's training steps, and of what followed them (validation, reports). */
         public long trainNanos;
@@ -35,10 +34,10 @@ public final class StepClock implements StepListener, EpochListener {
     }
 
     @Override
-    public void onStep(int epoch, int step, StepResult result, double loss, double gradNorm) {
+    public void onStep(int epoch, int step, StepFigures result) {
         while (epochs.size() <= epoch) epochs.add(new Epoch());
         Epoch e = epochs.get(epoch);
-        e.timings.add(result.timing());
+        e.timings.add(result);
         e.rows += result.rows();
         lastStep = System.nanoTime();
     }

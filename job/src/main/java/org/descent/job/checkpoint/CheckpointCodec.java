@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import org.descent.job.model.ModelArchitecture;
 import org.descent.job.train.EpochReport;
+import org.descent.job.train.TrainingState;
 import org.descent.math.nn.ActivationKind;
 import org.descent.math.nn.LossKind;
 import org.descent.math.scale.Scaler;
@@ -82,7 +83,8 @@ public final class CheckpointCodec {
 
     private CheckpointCodec() {}
 
-    public static byte[] encodeState(Checkpoint c) {
+    public static byte[] encodeState(Checkpoint ckpt) {
+        TrainingState c = ckpt.state();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024 + 8 * c.params().length
                 + c.optimizerState().length);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -129,8 +131,8 @@ public final class CheckpointCodec {
                 out.writeDouble(r.lastLearningRate());
                 out.writeDouble(r.lastGradNorm());
             }
-            out.writeUTF(c.configHash());
-            writeBytes(out, c.configCanonical().getBytes(StandardCharsets.UTF_8));
+            out.writeUTF(ckpt.configHash());
+            writeBytes(out, ckpt.configCanonical().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -158,42 +160,22 @@ public final class CheckpointCodec {
             if (epoch < 0 || step < 0 || stepsPerEpoch < 1 || step > stepsPerEpoch || epochs < 1) {
                 throw bad(file, "invalid cursor epoch " + epoch + " step " + step + " of " + stepsPerEpoch);
             }
-            String type = in.readUTF();
-            LossKind loss = LossKind.valueOf(in.readUTF());
-            int numFeatures = in.readInt();
-            int numClasses = in.readInt();
-            int nLayers = count(in.readInt(), 10_000, file, "layer count");
-            List<ModelArchitecture.Layer> layers = new ArrayList<>();
-            for (int i = 0; i < nLayers; i++) {
-                layers.add(new ModelArchitecture.Layer(in.readInt(), in.readInt(), ActivationKind.valueOf(in.readUTF()),
-                        in.readDouble()));
-            }
-            ModelArchitecture arch = version == STACK_VERSION
-                    ? stackArchitecture(in.readUTF(), type, loss, numFeatures, numClasses, file)
-                    : new ModelArchitecture(type, layers, loss, numFeatures, numClasses);
+            ModelArchitecture arch = readArchitecture(in, version, file);
             int n = count(in.readInt(), data.length / 8, file, "parameter count");
             double[] params = new double[n];
             for (int i = 0; i < n; i++) params[i] = in.readDouble();
             byte[] opt = readBytes(in, data.length, file, "optimizer state");
             byte[] sc = readBytes(in, data.length, file, "scaler");
             Scaler scaler = sc.length == 0 ? null : Scaler.fromBytes(sc);
-            int nReports = count(in.readInt(), data.length, file, "report count");
-            List<EpochReport> reports = new ArrayList<>();
-            for (int i = 0; i < nReports; i++) {
-                int e = in.readInt();
-                int es = in.readInt();
-                double tl = in.readDouble();
-                double vl = in.readDouble();
-                double vm = in.readDouble();
-                String mn = in.readUTF();
-                reports.add(new EpochReport(e, es, tl, vl, vm, mn, in.readDouble(), in.readDouble(), in.readDouble(),
-                        in.readDouble()));
-            }
+            List<EpochReport> reports = readReports(in, data.length, file);
             String hash = in.readUTF();
             String canonical = new String(readBytes(in, data.length, file, "config"), StandardCharsets.UTF_8);
             if (in.read() != -1) throw bad(file, "trailing bytes after the checkpoint");
-            return new Checkpoint(arch, epoch, step, stepsPerEpoch, epochs, global, trainRows, lossWeighted, rowsSeen,
-                    params, opt, scaler, reports, hash, canonical);
+            if (global != (long) epoch * stepsPerEpoch + step) {
+                throw bad(file, "globalStepsDone " + global + " is not epoch * stepsPerEpoch + step");
+            }
+            return new Checkpoint(new TrainingState(arch, epoch, step, stepsPerEpoch, epochs, trainRows, lossWeighted,
+                    rowsSeen, params, opt, scaler, reports), hash, canonical);
         } catch (EOFException e) {
             throw bad(file, "truncated (" + data.length + " bytes)");
         } catch (IOException e) {
@@ -204,8 +186,41 @@ public final class CheckpointCodec {
         }
     }
 
+    private static ModelArchitecture readArchitecture(DataInputStream in, int version, String file) throws IOException {
+        String type = in.readUTF();
+        LossKind loss = LossKind.valueOf(in.readUTF());
+        int numFeatures = in.readInt();
+        int numClasses = in.readInt();
+        int nLayers = count(in.readInt(), 10_000, file, "layer count");
+        List<ModelArchitecture.Layer> layers = new ArrayList<>();
+        for (int i = 0; i < nLayers; i++) {
+            layers.add(new ModelArchitecture.Layer(in.readInt(), in.readInt(), ActivationKind.valueOf(in.readUTF()),
+                    in.readDouble()));
+        }
+        return version == STACK_VERSION
+                ? stackArchitecture(in.readUTF(), type, loss, numFeatures, numClasses, file)
+                : new ModelArchitecture(type, layers, loss, numFeatures, numClasses);
+    }
+
+    private static List<EpochReport> readReports(DataInputStream in, int max, String file) throws IOException {
+        int nReports = count(in.readInt(), max, file, "report count");
+        List<EpochReport> reports = new ArrayList<>();
+        for (int i = 0; i < nReports; i++) {
+            int e = in.readInt();
+            int es = in.readInt();
+            double tl = in.readDouble();
+            double vl = in.readDouble();
+            double vm = in.readDouble();
+            String mn = in.readUTF();
+            reports.add(new EpochReport(e, es, tl, vl, vm, mn, in.readDouble(), in.readDouble(), in.readDouble(),
+                    in.readDouble()));
+        }
+        return reports;
+    }
+
     /** meta.json for a checkpoint whose state.bin is {@code state}. */
-    public static byte[] encodeMeta(Checkpoint c, byte[] state, Instant createdAt) {
+    public static byte[] encodeMeta(Checkpoint ckpt, byte[] state, Instant createdAt) {
+        TrainingState c = ckpt.state();
         ObjectNode root = MAPPER.createObjectNode();
         root.put("formatVersion", VERSION);
         root.put("epoch", c.epoch());
@@ -213,7 +228,7 @@ public final class CheckpointCodec {
         root.put("stepsPerEpoch", c.stepsPerEpoch());
         root.put("epochs", c.epochs());
         root.put("globalStepsDone", c.globalStepsDone());
-        root.put("configHash", c.configHash());
+        root.put("configHash", ckpt.configHash());
         root.put("stateBytes", state.length);
         root.put("stateSha256", ConfigHash.sha256(state));
         root.put("createdAt", createdAt.toString());

@@ -18,6 +18,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.descent.job.fault.Faults;
 
 /**
  * A checkpoint directory on any Hadoop filesystem:
@@ -31,17 +32,14 @@ import org.apache.logging.log4j.Logger;
  * then only the newest {@code keepLast} are kept. Reading ({@link #newestValid}) walks from the newest
  * cursor down and skips, with a WARN, every checkpoint that fails its integrity check.
  *
- * <p>Test hook: system property {@value #PAUSE_PROPERTY} = {@code N:millis} makes the N-th write of this
- * process sleep {@code millis} after the temp directory is complete and before the rename (tests kill
- * the process there).
+ * <p>Fault seam ({@link Faults}): {@code checkpointStaged} when the temp directory is complete, before the rename;
+ * {@code checkpointWritten} after it.
  */
 public final class CheckpointStore {
     private static final Logger LOG = LogManager.getLogger(CheckpointStore.class);
     public static final String STATE = "state.bin";
     public static final String META = "meta.json";
-    public static final String PAUSE_PROPERTY = "descent.test.checkpointPause";
     private static final Pattern NAME = Pattern.compile("ckpt-e(\\d{6,})-s(\\d{8,})");
-    private static int writes;
 
     private final FileSystem fs;
     private final Path dir;
@@ -75,7 +73,7 @@ public final class CheckpointStore {
             if (!fs.mkdirs(tmp)) throw new IOException("mkdirs failed for " + tmp);
             write(new Path(tmp, STATE), state);
             write(new Path(tmp, META), meta);
-            pauseIfAsked();
+            Faults.hooks().checkpointStaged(c.name());
             if (fs.exists(target)) { // same cursor written before (a resumed run): replace it
                 fs.delete(target, true);
             }
@@ -84,8 +82,9 @@ public final class CheckpointStore {
             deleteQuietly(tmp);
             throw new CheckpointIoException("cannot write checkpoint " + target + ": " + e.getMessage(), e);
         }
-        LOG.info("checkpoint written: {} (epoch {} step {})", target, c.epoch() + 1, c.step() + 1);
+        LOG.info("checkpoint written: {} (epoch {} step {})", target, c.state().epoch() + 1, c.state().step() + 1);
         retain(keepLast);
+        Faults.hooks().checkpointWritten(c.name());
         return target;
     }
 
@@ -134,7 +133,8 @@ public final class CheckpointStore {
                     + meta.stateSha256());
         }
         Checkpoint c = CheckpointCodec.decodeState(state, statePath.toString());
-        if (c.epoch() != meta.epoch() || c.step() != meta.step() || !c.configHash().equals(meta.configHash())
+        if (c.state().epoch() != meta.epoch() || c.state().step() != meta.step()
+                || !c.configHash().equals(meta.configHash())
                 || !ckpt.getName().equals(c.name())) {
             throw new CheckpointFormatException(ckpt + ": directory name, meta.json and state.bin disagree on the cursor");
         }
@@ -202,23 +202,6 @@ public final class CheckpointStore {
             fs.delete(p, true);
         } catch (IOException e) {
             LOG.warn("cannot delete {}: {}", p, e.getMessage());
-        }
-    }
-
-    private static void pauseIfAsked() {
-        String spec = System.getProperty(PAUSE_PROPERTY);
-        int n;
-        synchronized (CheckpointStore.class) {
-            n = ++writes;
-        }
-        if (spec == null) return;
-        String[] parts = spec.split(":");
-        if (Integer.parseInt(parts[0]) != n) return;
-        try {
-            LOG.warn("test hook {}: pausing before the rename of checkpoint write {}", PAUSE_PROPERTY, n);
-            Thread.sleep(Long.parseLong(parts[1]));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

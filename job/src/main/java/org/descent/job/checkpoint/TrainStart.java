@@ -14,6 +14,7 @@ import org.descent.job.model.SavedModel;
 import org.descent.job.train.CheckpointHook;
 import org.descent.job.train.StartState;
 import org.descent.job.train.StartStateException;
+import org.descent.job.train.TrainingState;
 import org.descent.math.scale.Scaler;
 import org.descent.math.scale.ScalerKind;
 
@@ -78,7 +79,7 @@ public final class TrainStart {
             Optional<Checkpoint> c = store.newestValid();
             if (c.isPresent()) {
                 checkHash(c.get(), cfg, o.forceResume(), store);
-                return c.get().toStartState("checkpoint " + new Path(store.dir(), c.get().name()));
+                return new StartState(c.get().state(), "checkpoint " + new Path(store.dir(), c.get().name()));
             }
             LOG.info("--resume: no valid checkpoint in {}; starting {}", store.dir(),
                     o.initFrom() == null ? "fresh" : "from " + o.initFrom());
@@ -138,6 +139,7 @@ public final class TrainStart {
             LOG.warn("--init-from {}: keeping that model's {} scaler (fitted on its training data); this run's data "
                     + "is scaled with it, not refitted", modelDir, scaler.kind().configName());
         }
-        return StartState.warm(m.metadata().architecture(), m.params(), opt, scaler, "model " + modelDir);
+        return StartState.warm(TrainingState.warm(m.metadata().architecture(), m.params(), opt, scaler),
+                "model " + modelDir);
     }
 }

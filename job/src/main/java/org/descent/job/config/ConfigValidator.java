@@ -6,7 +6,6 @@ import org.descent.job.data.BadRowPolicy;
 import org.descent.job.data.DataFormat;
 import org.descent.job.data.LabelType;
 import org.descent.job.data.Representation;
-import org.descent.job.exchange.ExchangeKind;
 import org.descent.math.nn.ActivationKind;
 import org.descent.math.nn.InitKind;
 import org.descent.math.nn.Precision;

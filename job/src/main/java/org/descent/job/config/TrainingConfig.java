@@ -1,6 +1,5 @@
 package org.descent.job.config;
 
-import org.descent.job.exchange.ExchangeKind;
 import org.descent.math.nn.Precision;
 
 /**

@@ -57,15 +57,15 @@ public final class AllReduceEngine implements StepEngine {
     private int segment;
 
     /**
-     * @param localSteps k: 1 = synchronous SGD; k > 1 = local SGD, parameters and optimizer state averaged every k
-     *                   steps
-     * @param averaging  run the model-averaging path even for k = 1 (tests: it must agree with synchronous SGD)
+     * @param localSteps    k: 1 = synchronous SGD; k > 1 = local SGD, parameters and optimizer state averaged every
+     *                      k steps
      * @param partitionRows rows of each partition (every task derives each step's global row count from them,
-     *                   which the sharded update needs before the exchange completes); null = no sharded update
+     *                      which the sharded update needs before the exchange completes)
+     * @param tcp           always exchange over TCP, also between tasks that share a JVM ({@link #TRANSPORT_KEY})
      */
     public AllReduceEngine(JavaSparkContext jsc, JavaRDD<RowBlock> blocks, ModelArchitecture architecture, BatchPlan plan,
-                           int numParams, Precision precision, OptimizerSpec optimizer, ScheduleSpec schedule,
-                           MiniBatchUpdate update, int localSteps, boolean averaging, long[] partitionRows) {
+                           Precision precision, OptimizerSpec optimizer, ScheduleSpec schedule, MiniBatchUpdate update,
+                           int localSteps, long[] partitionRows, boolean tcp) {
         this.jsc = jsc;
         this.blocks = blocks;
         this.plan = plan;
@@ -78,24 +78,18 @@ public final class AllReduceEngine implements StepEngine {
             throw new UncheckedIOException("allreduce: cannot open the rendezvous port on " + bind + ": " + e.getMessage(), e);
         }
         this.setup = new SegmentTask.Setup("descent-" + UUID.randomUUID(), architecture, plan, precision,
-                blocks.getNumPartitions(), optimizer, schedule, update, localSteps, averaging || localSteps > 1,
-                rendezvous.address(), rendezvous.token(), RENDEZVOUS_TIMEOUT_MILLIS, !"tcp".equals(transport(jsc)),
-                partitionRows);
+                blocks.getNumPartitions(), optimizer, schedule, update, localSteps, rendezvous.address(),
+                rendezvous.token(), RENDEZVOUS_TIMEOUT_MILLIS, !tcp, partitionRows.clone());
         LOG.info("allreduce exchange: {} tasks, rendezvous at {}:{}{}", setup.partitions(), rendezvous.address().host(),
                 rendezvous.address().port(), setup.averaging() ? ", local SGD: average every " + localSteps + " steps" : "");
     }
 
     /**
-     * {@value #TRANSPORT_KEY}: {@code auto} (default: ranks that all share one JVM, as in local mode, exchange through
-     * memory, {@link LocalHub}) or {@code tcp} (always sockets). Read from the Spark conf, or from a local property of
-     * the driver thread (tests run both paths on one session).
+     * {@value #TRANSPORT_KEY} (a Spark setting, read from the session's runtime conf when the engine is built):
+     * {@code auto} (default: ranks that all share one JVM, as in local mode, exchange through memory,
+     * {@link LocalHub}) or {@code tcp} (always sockets).
      */
-    static final String TRANSPORT_KEY = "spark.descent.allreduce.transport";
-
-    private static String transport(JavaSparkContext jsc) {
-        String t = jsc.getLocalProperty(TRANSPORT_KEY);
-        return t != null ? t : jsc.getConf().get(TRANSPORT_KEY, "auto");
-    }
+    public static final String TRANSPORT_KEY = "spark.descent.allreduce.transport";
 
     @Override
     public String name() {
@@ -124,7 +118,9 @@ public final class AllReduceEngine implements StepEngine {
                 } catch (SegmentFailedException e) {
                     // Spark cannot re-run a failed barrier *result* stage ("Could not recover from a failed barrier
                     // ResultStage"): the driver re-runs the whole segment from the same start state instead.
-                    if (attempt >= maxAttempts || isDataError(e.getCause())) throw e.unwrap();
+                    java.util.Optional<String> bad = rendezvous.dataError(seg);
+                    if (bad.isPresent()) throw new DataException(bad.get(), e.getCause());
+                    if (DataException.findIn(e.getCause()).isPresent() || attempt >= maxAttempts) throw e.unwrap();
                     LOG.warn("allreduce segment (epoch {}, steps {}-{}) failed (attempt {}/{}): {}; running it again from "
                             + "the same start state", epoch + 1, from + 1, to, attempt, maxAttempts,
                             firstLine(e.getCause()));
@@ -133,7 +129,7 @@ public final class AllReduceEngine implements StepEngine {
         } finally {
             start.destroy();
         }
-        finish(seg, results, epoch, from, to, params, optimizer, sink, delivered[0]);
+        finish(seg, results, epoch, from, params, optimizer, sink, delivered[0], to - from);
     }
 
     /** Why a segment's Spark job failed (not the step sink: a sink exception passes through unwrapped). */
@@ -146,18 +142,6 @@ public final class AllReduceEngine implements StepEngine {
             Throwable c = getCause();
             return c instanceof RuntimeException re ? re : new IllegalStateException(c.getMessage(), c);
         }
-    }
-
-    /**
-     * A data error (bad row found while a block is recomputed) is not retried. Spark fails a barrier result stage
-     * without the task's exception as cause, so look at the message too.
-     */
-    private static boolean isDataError(Throwable t) {
-        if (DataException.findIn(t).isPresent()) return true;
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (String.valueOf(c.getMessage()).contains(DataException.class.getName())) return true;
-        }
-        return false;
     }
 
     private static String firstLine(Throwable t) {
@@ -184,7 +168,7 @@ public final class AllReduceEngine implements StepEngine {
             while (!job.isDone()) {
                 Rendezvous.StepRecord rec = poll();
                 if (rec != null && rec.segment() == seg && rec.k() == delivered[0]) {
-                    deliver(epoch, from, rec, sink);
+                    sink.onStep(epoch, from + rec.k(), rec.figures());
                     delivered[0]++;
                 }
             }
@@ -204,8 +188,8 @@ public final class AllReduceEngine implements StepEngine {
         }
     }
 
-    private void finish(int seg, List<SegmentResult> results, int epoch, int from, int to, double[] params,
-                        Optimizer optimizer, StepSink sink, int delivered) {
+    private void finish(int seg, List<SegmentResult> results, int epoch, int from, double[] params,
+                        Optimizer optimizer, StepSink sink, int delivered, int steps) {
         SegmentResult first = results.get(0);
         if (seg == 0) {
             LOG.info("allreduce transport: {}", first.inJvm ? "in-JVM memory (all " + results.size()
@@ -221,14 +205,11 @@ public final class AllReduceEngine implements StepEngine {
                         + " with " + Long.toHexString(first.paramsHash) + " (the copies must be identical)");
             }
         }
-        for (int k = delivered; k < first.steps; k++) {
-            deliver(epoch, from, new Rendezvous.StepRecord(seg, k, first.lossSum[k], first.loss[k], first.gradNorm[k],
-                    first.learningRate[k], first.rows[k], first.status[k], first.wallNanos[k], first.computeMaxNanos[k],
-                    first.computeSumNanos[k], first.updateNanos[k]), sink);
-        }
-        if (first.steps != to - from) {
+        List<StepFigures> figures = StepFigures.decode(first.figures);
+        for (int k = delivered; k < first.steps; k++) sink.onStep(epoch, from + k, figures.get(k));
+        if (first.steps != steps) {
             throw new IllegalStateException("allreduce segment " + seg + " stopped after " + first.steps + " of "
-                    + (to - from) + " steps without a failed step");
+                    + steps + " steps without a failed step");
         }
         DoubleBytes.decode(first.params, params);
         optimizer.restoreState(first.optimizerState);
@@ -236,14 +217,6 @@ public final class AllReduceEngine implements StepEngine {
 
     private Rendezvous.StepRecord poll() throws InterruptedException {
         return rendezvous.progress().poll(5, TimeUnit.MILLISECONDS);
-    }
-
-    private void deliver(int epoch, int from, Rendezvous.StepRecord r, StepSink sink) {
-        StepTiming timing = new StepTiming(r.wallNanos(), r.computeMaxNanos(), r.computeSumNanos(), 0, 0,
-                setup.partitions(), r.updateNanos());
-        MiniBatchUpdate.Outcome o = new MiniBatchUpdate.Outcome(r.loss(), r.gradNorm(), r.learningRate(),
-                MiniBatchUpdate.Status.values()[r.status()]);
-        sink.onStep(epoch, from + r.k(), new StepResult(null, r.lossSum(), r.rows(), null, timing), o);
     }
 
     @Override

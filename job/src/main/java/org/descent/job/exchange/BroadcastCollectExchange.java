@@ -39,25 +39,22 @@ public final class BroadcastCollectExchange implements GradientExchange {
     private final ModelArchitecture architecture;
     private final BatchPlan plan;
     private final int numParams;
-    private final boolean recordIds;
     private final Precision precision;
     private final scala.collection.immutable.Seq<Object> allPartitions;
     private final String runId = "descent-" + UUID.randomUUID();
 
     /**
      * @param blocks    cached training blocks, one per partition
-     * @param recordIds also return the ids of the rows each step used (tests: counts real visits)
      * @param precision arithmetic of each task's forward/backward pass ({@code training.precision});
      *                  the summed gradient returned is double either way
      */
     public BroadcastCollectExchange(JavaSparkContext jsc, JavaRDD<RowBlock> blocks, ModelArchitecture architecture,
-                                    BatchPlan plan, int numParams, boolean recordIds, Precision precision) {
+                                    BatchPlan plan, int numParams, Precision precision) {
         this.jsc = jsc;
         this.blocks = blocks;
         this.architecture = architecture;
         this.plan = plan;
         this.numParams = numParams;
-        this.recordIds = recordIds;
         this.precision = precision;
         List<Object> parts = new ArrayList<>();
         for (int p = 0; p < blocks.getNumPartitions(); p++) parts.add(p);
@@ -65,31 +62,31 @@ public final class BroadcastCollectExchange implements GradientExchange {
     }
 
     @Override
-    public StepResult computeAndAggregate(double[] params, int epoch, int step) {
+    public StepFigures computeAndAggregate(double[] params, int epoch, int step, double[] sum) {
+        if (sum.length != numParams) {
+            throw new IllegalArgumentException("gradient buffer of " + sum.length + " for " + numParams + " parameters");
+        }
         long start = System.nanoTime();
         PartialGradient[] partials = runTasks(params, epoch, step);
         long sumStart = System.nanoTime();
-        double[] sum = new double[numParams];
+        java.util.Arrays.fill(sum, 0.0);
         double loss = 0;
         long rows = 0;
         long computeMax = 0;
         long computeSum = 0;
         long fetchMax = 0;
-        long[][] ids = recordIds ? new long[partials.length][] : null;
         for (int k = 0; k < partials.length; k++) { // partition-index order: a fixed summation order
             PartialGradient p = partials[k];
             if (p.gradSum != null) DoubleBytes.addTo(p.gradSum, sum);
             loss += p.lossSum;
             rows += p.rows;
-            if (ids != null) ids[k] = p.ids;
             computeMax = Math.max(computeMax, p.computeNanos);
             computeSum += p.computeNanos;
             fetchMax = Math.max(fetchMax, p.fetchNanos);
         }
         long end = System.nanoTime();
-        StepTiming timing = new StepTiming(end - start, computeMax, computeSum, fetchMax, end - sumStart,
-                partials.length, 0);
-        return new StepResult(sum, loss, rows, ids, timing);
+        return StepFigures.summed(rows, loss, end - start, computeMax, computeSum, fetchMax, end - sumStart,
+                partials.length);
     }
 
     /** Broadcasts the parameters, runs one {@link StepTask} per partition, returns the partials by partition index. */
@@ -100,7 +97,7 @@ public final class BroadcastCollectExchange implements GradientExchange {
                     + "/" + plan.stepsPerEpoch());
             RDD<RowBlock> rdd = blocks.rdd();
             PartialGradient[] out = new PartialGradient[rdd.getNumPartitions()];
-            rdd.sparkContext().runJob(rdd, new StepTask(runId, architecture, plan, bc, epoch, step, recordIds, precision),
+            rdd.sparkContext().runJob(rdd, new StepTask(runId, architecture, plan, bc, epoch, step, precision),
                     allPartitions, new Collect(out), PARTIAL);
             for (int p = 0; p < out.length; p++) {
                 if (out[p] == null || out[p].partition != p) {

@@ -14,6 +14,7 @@ public final class DriverStepEngine implements StepEngine {
     private final MiniBatchUpdate update;
     private final ParameterLayout layout;
     private final double[] grad;
+    private final double[] gradSum;
     private final int stepsPerEpoch;
 
     /** {@code stepsPerEpoch} gives the optimizer's global step index {@code t = epoch * stepsPerEpoch + step}. */
@@ -23,6 +24,7 @@ public final class DriverStepEngine implements StepEngine {
         this.update = update;
         this.layout = layout;
         this.grad = new double[layout.size()];
+        this.gradSum = new double[layout.size()];
     }
 
     @Override
@@ -38,14 +40,11 @@ public final class DriverStepEngine implements StepEngine {
     @Override
     public void run(int epoch, int from, int to, double[] params, Optimizer optimizer, StepSink sink) {
         for (int step = from; step < to; step++) {
-            StepResult r = exchange.computeAndAggregate(params, epoch, step);
+            StepFigures f = exchange.computeAndAggregate(params, epoch, step, gradSum);
             long t = (long) epoch * stepsPerEpoch + step;
             long u0 = System.nanoTime();
-            MiniBatchUpdate.Outcome o = update.apply(params, r.gradSum(), r.lossSum(), r.rows(), t, optimizer, layout,
-                    grad);
-            long u1 = System.nanoTime();
-            sink.onStep(epoch, step, new StepResult(r.gradSum(), r.lossSum(), r.rows(), r.visitedIds(),
-                    r.timing().withUpdate(u1 - u0)), o);
+            MiniBatchUpdate.Outcome o = update.apply(params, gradSum, f.lossSum(), f.rows(), t, optimizer, layout, grad);
+            sink.onStep(epoch, step, f.updated(o, System.nanoTime() - u0));
         }
     }
 

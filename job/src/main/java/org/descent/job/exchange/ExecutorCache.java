@@ -10,6 +10,8 @@ import java.util.function.Supplier;
  * {@link #release(String)} when the run ends.
  */
 public final class ExecutorCache {
+    private static final org.apache.logging.log4j.Logger LOG =
+            org.apache.logging.log4j.LogManager.getLogger(ExecutorCache.class);
     private static final ConcurrentHashMap<String, Object> CACHE = new ConcurrentHashMap<>();
 
     private ExecutorCache() {}
@@ -33,8 +35,9 @@ public final class ExecutorCache {
         try {
             jsc.setJobDescription("descent: release executor buffers");
             blocks.foreachPartition(it -> releaseInThisJvm(runId));
-        } catch (Exception ignored) {
-            // best effort
+        } catch (Exception e) { // best effort: executors that are gone hold nothing
+            LOG.warn("could not release the run's executor buffers ({}); they are freed when the executors exit",
+                    e.toString());
         } finally {
             releaseInThisJvm(runId);
         }

@@ -9,8 +9,11 @@ package org.descent.job.exchange;
  */
 public interface GradientExchange extends AutoCloseable {
 
-    /** Gradient sum, loss sum and row count of step {@code step} of epoch {@code epoch} at {@code params}. */
-    StepResult computeAndAggregate(double[] params, int epoch, int step);
+    /**
+     * Writes the gradient sum of step {@code step} of epoch {@code epoch} at {@code params} into {@code gradSum}
+     * (the parameter layout) and returns the step's rows, loss sum and times ({@link StepFigures#summed}).
+     */
+    StepFigures computeAndAggregate(double[] params, int epoch, int step, double[] gradSum);
 
     @Override
     void close();

@@ -9,25 +9,23 @@ import java.io.Serializable;
  * (spark.serializer) cannot serialise records.
  */
 final class PartialGradient implements Serializable {
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
 
     final int partition;
     /** {@link DoubleBytes} of the gradient sum over the partition's rows of the step; null if {@code rows == 0}. */
     final byte[] gradSum;
     final double lossSum;
     final int rows;
-    final long[] ids;
     /** Executor time for gather + gradient, and for obtaining the broadcast parameters (ns). */
     final long computeNanos;
     final long fetchNanos;
 
-    PartialGradient(int partition, byte[] gradSum, double lossSum, int rows, long[] ids, long computeNanos,
+    PartialGradient(int partition, byte[] gradSum, double lossSum, int rows, long computeNanos,
                     long fetchNanos) {
         this.partition = partition;
         this.gradSum = gradSum;
         this.lossSum = lossSum;
         this.rows = rows;
-        this.ids = ids;
         this.computeNanos = computeNanos;
         this.fetchNanos = fetchNanos;
     }

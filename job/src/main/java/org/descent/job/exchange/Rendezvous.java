@@ -35,6 +35,9 @@ import org.apache.logging.log4j.Logger;
 final class Rendezvous implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(Rendezvous.class);
     private static final long MAGIC = 0x64657363656E7452L; // "descentR"
+    private static final long DATA_ERROR = 0x64657363656E7444L; // "descentD"
+    /** Longest data-error message kept (writeUTF's limit is 64 KiB of modified UTF-8). */
+    private static final int MAX_MESSAGE = 8000;
 
     /** Where tasks find the rendezvous. */
     record Address(String host, int port) implements Serializable {}
@@ -43,34 +46,25 @@ final class Rendezvous implements AutoCloseable {
     record Registration(List<InetSocketAddress> peers, List<String> jvms, Socket progressSocket) {}
 
     /**
-     * One step's figures as rank 0 streams them while the segment runs (so the driver's progress line moves during a
-     * long epoch). {@code k} is the step's index within the segment.
+     * One step as rank 0 streams it while the segment runs (so the driver's progress line moves during a long
+     * epoch): {@code k} is the step's index within the segment. Wire format: int k, then {@link StepFigures#write}.
      */
-    record StepRecord(int segment, int k, double lossSum, double loss, double gradNorm, double learningRate,
-                      long rows, int status, long wallNanos, long computeMaxNanos, long computeSumNanos,
-                      long updateNanos) {
+    record StepRecord(int segment, int k, StepFigures figures) {
 
         void write(DataOutputStream out) throws IOException {
             out.writeInt(k);
-            out.writeDouble(lossSum);
-            out.writeDouble(loss);
-            out.writeDouble(gradNorm);
-            out.writeDouble(learningRate);
-            out.writeLong(rows);
-            out.writeInt(status);
-            out.writeLong(wallNanos);
-            out.writeLong(computeMaxNanos);
-            out.writeLong(computeSumNanos);
-            out.writeLong(updateNanos);
+            figures.write(out);
             out.flush();
         }
 
         static StepRecord read(int segment, DataInputStream in) throws IOException {
-            return new StepRecord(segment, in.readInt(), in.readDouble(), in.readDouble(), in.readDouble(),
-                    in.readDouble(), in.readLong(), in.readInt(), in.readLong(), in.readLong(), in.readLong(),
-                    in.readLong());
+            int k = in.readInt();
+            return new StepRecord(segment, k, StepFigures.read(in));
         }
     }
+
+    /** Data errors tasks reported, by segment (a task's message; the first report wins). */
+    private final Map<Integer, String> dataErrors = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final java.util.concurrent.BlockingQueue<StepRecord> progress = new java.util.concurrent.LinkedBlockingQueue<>();
 
@@ -140,6 +134,10 @@ final class Rendezvous implements AutoCloseable {
             DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
             long magic = in.readLong();
             long tok = in.readLong();
+            if (magic == DATA_ERROR && tok == token) {
+                acceptDataError(s, in);
+                return;
+            }
             int segment = in.readInt();
             int attempt = in.readInt();
             int rank = in.readInt();
@@ -179,6 +177,44 @@ final class Rendezvous implements AutoCloseable {
         } catch (IOException e) {
             LOG.warn("allreduce rendezvous: registration from {} failed: {}", s.getRemoteSocketAddress(), e.toString());
             closeQuietly(s);
+        }
+    }
+
+    /** A task's data error: store it, then acknowledge (the task fails only after the driver knows why). */
+    private void acceptDataError(Socket s, DataInputStream in) throws IOException {
+        try (s) {
+            int segment = in.readInt();
+            dataErrors.putIfAbsent(segment, in.readUTF());
+            s.getOutputStream().write(1);
+            s.getOutputStream().flush();
+        }
+    }
+
+    /** The data error a task of {@code segment} reported, if any. */
+    java.util.Optional<String> dataError(int segment) {
+        return java.util.Optional.ofNullable(dataErrors.get(segment));
+    }
+
+    /**
+     * Task side: tells the driver that this task found bad data (a {@code DataException} while its block was
+     * computed) and waits for the acknowledgement. Best effort: if the driver cannot be reached, the segment's
+     * failure is then treated as any other failure.
+     */
+    static void reportDataError(Address at, long token, int segment, String message) {
+        String m = message == null ? "" : message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) : message;
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(at.host(), at.port()), 10_000);
+            s.setSoTimeout(10_000);
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
+            out.writeLong(DATA_ERROR);
+            out.writeLong(token);
+            out.writeInt(segment);
+            out.writeUTF(m);
+            out.flush();
+            if (s.getInputStream().read() != 1) LOG.warn("allreduce: the driver did not acknowledge a data error report");
+        } catch (IOException e) {
+            LOG.warn("allreduce: cannot report a data error to the driver at {}:{}: {}", at.host(), at.port(),
+                    e.toString());
         }
     }
 

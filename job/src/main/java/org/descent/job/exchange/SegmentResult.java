@@ -8,7 +8,7 @@ import java.io.Serializable;
  * the parameters, the optimizer state and the per-step figures. A plain class (Kryo cannot serialise records).
  */
 final class SegmentResult implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     final int rank;
     final int steps;
@@ -18,17 +18,8 @@ final class SegmentResult implements Serializable {
     /** Rank 0 only (null elsewhere): {@link DoubleBytes} of the parameters and {@code Optimizer.saveState()}. */
     byte[] params;
     byte[] optimizerState;
-    /** Rank 0 only, per step of the segment (length {@link #steps}). */
-    double[] lossSum;
-    double[] loss;
-    double[] gradNorm;
-    double[] learningRate;
-    long[] rows;
-    byte[] status;
-    long[] wallNanos;
-    long[] computeMaxNanos;
-    long[] computeSumNanos;
-    long[] updateNanos;
+    /** Rank 0 only: {@link StepFigures#encode} of the segment's steps, in order. */
+    byte[] figures;
 
     SegmentResult(int rank, int steps, long paramsHash) {
         this.rank = rank;

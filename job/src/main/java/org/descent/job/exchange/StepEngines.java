@@ -5,6 +5,7 @@ import org.apache.logging.log4j.Logger;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.descent.job.config.ExchangeKind;
 import org.descent.job.data.RowBlock;
 import org.descent.job.model.ModelArchitecture;
 import org.descent.math.nn.Network;
@@ -25,19 +26,18 @@ public final class StepEngines {
     private StepEngines() {}
 
     /**
-     * What an engine needs besides the data. {@code forceAveraging} runs the local-SGD (model averaging) path even
-     * for {@code localSteps = 1} (tests: it must then agree with synchronous SGD).
+     * What an engine needs besides the data. {@code tcp}: the allreduce engine always exchanges over sockets
+     * ({@link AllReduceEngine#TRANSPORT_KEY} = tcp), also between tasks in one JVM.
      */
     public record Spec(ExchangeKind kind, int localSteps, Precision precision, OptimizerSpec optimizer,
-                       ScheduleSpec schedule, MiniBatchUpdate update, boolean recordVisits,
-                       boolean forceAveraging) {}
+                       ScheduleSpec schedule, MiniBatchUpdate update, boolean tcp) {}
 
     /** @param partitionRows rows of each partition, in partition order */
     public static StepEngine create(JavaSparkContext jsc, JavaRDD<RowBlock> blocks, long[] partitionRows,
                                     ModelArchitecture architecture, BatchPlan plan, Network network, Spec spec) {
         int partitions = blocks.getNumPartitions();
-        boolean wanted = spec.kind() == ExchangeKind.ALLREDUCE || spec.localSteps() > 1 || spec.forceAveraging();
-        String why = allReduceObstacle(jsc.sc(), partitions, spec.recordVisits());
+        boolean wanted = spec.kind() == ExchangeKind.ALLREDUCE || spec.localSteps() > 1;
+        String why = allReduceObstacle(jsc.sc(), partitions);
         if (why != null && spec.kind() != ExchangeKind.BROADCAST_COLLECT && !jsc.sc().isLocal()
                 && taskSlots(jsc.sc()) < partitions) {
             // executors may still be registering: wait a little for enough task slots
@@ -45,12 +45,12 @@ public final class StepEngines {
             long deadline = System.currentTimeMillis() + waitMillis;
             LOG.info("allreduce: waiting up to {} s for {} task slots ({})", waitMillis / 1000, partitions, why);
             while (taskSlots(jsc.sc()) < partitions && System.currentTimeMillis() < deadline) sleep(500);
-            why = allReduceObstacle(jsc.sc(), partitions, spec.recordVisits());
+            why = allReduceObstacle(jsc.sc(), partitions);
         }
         boolean allReduce = switch (spec.kind()) {
             case ALLREDUCE -> true;
             case BROADCAST_COLLECT -> false;
-            case AUTO -> why == null || spec.localSteps() > 1 || spec.forceAveraging();
+            case AUTO -> why == null || spec.localSteps() > 1;
         };
         if (allReduce && why != null) {
             throw new IllegalStateException((spec.localSteps() > 1 ? "training.local-steps = " + spec.localSteps()
@@ -65,11 +65,11 @@ public final class StepEngines {
                     why == null ? "" : " (allreduce not possible: " + why + ")");
         }
         if (allReduce) {
-            return new AllReduceEngine(jsc, blocks, architecture, plan, network.numParams(), spec.precision(),
-                    spec.optimizer(), spec.schedule(), spec.update(), spec.localSteps(), spec.forceAveraging(), partitionRows);
+            return new AllReduceEngine(jsc, blocks, architecture, plan, spec.precision(), spec.optimizer(),
+                    spec.schedule(), spec.update(), spec.localSteps(), partitionRows, spec.tcp());
         }
         GradientExchange exchange = new BroadcastCollectExchange(jsc, blocks, architecture, plan, network.numParams(),
-                spec.recordVisits(), spec.precision());
+                spec.precision());
         return new DriverStepEngine(exchange, spec.update(), network.layout(), plan.stepsPerEpoch());
     }
 
@@ -83,8 +83,7 @@ public final class StepEngines {
     }
 
     /** Why the allreduce engine cannot run now (null: it can). */
-    static String allReduceObstacle(SparkContext sc, int partitions, boolean recordVisits) {
-        if (recordVisits) return "row-visit recording (a test facility) needs broadcast-collect";
+    static String allReduceObstacle(SparkContext sc, int partitions) {
         if (sc.conf().getBoolean("spark.dynamicAllocation.enabled", false)) {
             return "spark.dynamicAllocation.enabled = true (Spark's barrier mode, which runs all tasks at once, "
                     + "does not support it); disable dynamic allocation or use broadcast-collect";
@@ -103,6 +102,7 @@ public final class StepEngines {
         try {
             return sc.maxNumConcurrentTasks(sc.resourceProfileManager().defaultResourceProfile());
         } catch (RuntimeException | LinkageError e) {
+            LOG.debug("Spark does not say how many task slots the application has: {}", e.toString());
             return -1;
         }
     }

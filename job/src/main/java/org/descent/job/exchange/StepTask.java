@@ -32,7 +32,7 @@ import scala.runtime.AbstractFunction2;
  */
 final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, PartialGradient>
         implements Serializable {
-    private static final long serialVersionUID = 3L;
+    private static final long serialVersionUID = 4L;
 
     private final String runId;
     private final ModelArchitecture architecture;
@@ -40,18 +40,16 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
     private final Broadcast<byte[]> params;
     private final int epoch;
     private final int step;
-    private final boolean recordIds;
     private final Precision precision;
 
     StepTask(String runId, ModelArchitecture architecture, BatchPlan plan, Broadcast<byte[]> params,
-             int epoch, int step, boolean recordIds, Precision precision) {
+             int epoch, int step, Precision precision) {
         this.runId = runId;
         this.architecture = architecture;
         this.plan = plan;
         this.params = params;
         this.epoch = epoch;
         this.step = step;
-        this.recordIds = recordIds;
         this.precision = precision;
     }
 
@@ -163,7 +161,7 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
     public PartialGradient apply(TaskContext context, Iterator<RowBlock> blocks) {
         int partition = context.partitionId();
         if (!blocks.hasNext()) {
-            return new PartialGradient(partition, null, 0, 0, recordIds ? new long[0] : null, 0, 0);
+            return new PartialGradient(partition, null, 0, 0, 0, 0);
         }
         RowBlock block = blocks.next();
         if (blocks.hasNext()) {
@@ -175,20 +173,15 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
         synchronized (st) {
             st.permute(plan, epoch, partition);
             int m = st.gradient(block, plan, step, params);
-            long[] ids = recordIds ? new long[m] : null;
             if (m == 0) {
-                return new PartialGradient(partition, null, 0, 0, ids, 0, 0);
+                return new PartialGradient(partition, null, 0, 0, 0, 0);
             }
             DoubleBytes.encode(st.grad, st.gradBytes);
             long computeNanos = System.nanoTime() - st.lastComputeStart;
-            if (ids != null) {
-                int start = plan.sliceStart(step, n);
-                for (int i = 0; i < m; i++) ids[i] = block.ids[st.perm[start + i]];
-            }
             double loss = st.lastLoss;
             long fetch = st.lastComputeStart - st.lastFetchStart;
             // The task's result is serialised before the task ends, so reusing st.gradBytes next step is safe.
-            return new PartialGradient(partition, st.gradBytes, loss, m, ids, computeNanos, fetch);
+            return new PartialGradient(partition, st.gradBytes, loss, m, computeNanos, fetch);
         }
     }
 

@@ -3,7 +3,7 @@ package org.descent.job.exchange;
 import java.util.Locale;
 
 /**
- * Running totals of {@link StepTiming}s (e.g. per epoch, on the driver): {@link #add} after every step,
+ * Running totals of {@link StepFigures}' times (e.g. per epoch, on the driver): {@link #add} after every step,
  * {@link #summary()} for a log line, {@link #reset()} between epochs. Not thread-safe.
  */
 public final class StepTimingTotals {
@@ -16,14 +16,14 @@ public final class StepTimingTotals {
     private long rows;
     private long update;
 
-    public void add(StepTiming t, long stepRows) {
+    public void add(StepFigures t) {
         steps++;
         wall += t.wallNanos();
         computeMax += t.computeMaxNanos();
         computeSum += t.computeSumNanos();
         fetchMax += t.fetchMaxNanos();
         driverSum += t.driverSumNanos();
-        rows += stepRows;
+        rows += t.rows();
         update += t.updateNanos();
     }
 

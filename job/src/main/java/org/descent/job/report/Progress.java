@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongSupplier;
-import org.descent.job.exchange.StepResult;
+import org.descent.job.exchange.StepFigures;
 import org.descent.job.train.EpochListener;
 import org.descent.job.train.EpochReport;
 import org.descent.job.train.StepListener;
@@ -59,7 +59,7 @@ public final class Progress implements StepListener, EpochListener {
     }
 
     @Override
-    public void onStep(int epoch, int step, StepResult result, double loss, double gradNorm) {
+    public void onStep(int epoch, int step, StepFigures result) {
         long now = nanoClock.getAsLong();
         if (epoch != currentEpoch) {
             currentEpoch = epoch;
@@ -67,7 +67,7 @@ public final class Progress implements StepListener, EpochListener {
             lossWeighted = 0;
             rows = 0;
         }
-        lossWeighted += loss * result.rows();
+        lossWeighted += result.loss() * result.rows();
         rows += result.rows();
         if (!stepLines || now - lastPrint < intervalNanos) return;
         lastPrint = now;

@@ -1,46 +1,38 @@
 package org.descent.job.train;
 
-import java.util.List;
-import org.descent.job.model.ModelArchitecture;
-import org.descent.math.optim.Optimizer;
-import org.descent.math.scale.Scaler;
-
 /**
- * Called by {@link Trainer} on the driver at every point a run could be resumed from: after each step the driver
- * holds the state of (every step with broadcast-collect; every segment end with allreduce, see {@link #stateEvery})
- * ({@link #afterStep}) and after each epoch's validation and report ({@link #afterEpoch}). The hook
- * decides whether to persist; it must not modify the snapshot's arrays.
+ * Called by {@link Trainer} on the driver at every point a run could be resumed from: after each step whose state the
+ * driver holds (every step with broadcast-collect; every segment end with allreduce, see {@link #stateEvery}), and
+ * after each epoch's validation and report. At each point the trainer asks {@link #wants}; only then does it build the
+ * {@link TrainingState} (a copy of parameters and optimizer state) and pass it to {@link #save}.
  */
 public interface CheckpointHook {
 
     /**
-     * The complete state at a step boundary. The cursor ({@code nextEpoch}, {@code nextStep}) is the next
-     * step to run; {@code nextStep == stepsPerEpoch} means the epoch's steps are done but its validation
-     * and report are not. {@code params} and {@code optimizer} are live: serialise them before returning.
+     * Whether the state at this point is to be saved. The cursor ({@code nextEpoch}, {@code nextStep}) is the next step
+     * to run ({@code nextStep == stepsPerEpoch}: the epoch's steps are done but its validation and report are not);
+     * {@code epochEnd}: the point after an epoch's validation and report, cursor {@code (epoch + 1, 0)}.
      */
-    record Snapshot(ModelArchitecture architecture, int nextEpoch, int nextStep, int stepsPerEpoch, int epochs, long globalStepsDone,
-                    double[] params, Optimizer optimizer, Scaler scaler, double lossWeighted, long rowsSeen,
-                    List<EpochReport> completed, long trainRows) {}
+    boolean wants(int nextEpoch, int nextStep, int stepsPerEpoch, int epochs, boolean epochEnd);
 
-    /** After step {@code nextStep - 1} of {@code nextEpoch} (and its optimizer update). */
-    void afterStep(Snapshot s);
+    /** Persists {@code state} (called right after {@link #wants} said yes). */
+    void save(TrainingState state);
 
     /**
-     * Global step counts at which {@link #afterStep} needs the exact state (a multiple of this; 0 = only at epoch
+     * Global step counts at which the trainer must hold the exact state (a multiple of this; 0 = only at epoch
      * ends). The allreduce engine ends its segments there; the driver engine holds state after every step anyway.
      */
     default long stateEvery() {
         return 0;
     }
 
-    /** After an epoch's validation and report; the cursor is {@code (epoch + 1, 0)}. */
-    void afterEpoch(Snapshot s);
-
     CheckpointHook NONE = new CheckpointHook() {
         @Override
-        public void afterStep(Snapshot s) { }
+        public boolean wants(int nextEpoch, int nextStep, int stepsPerEpoch, int epochs, boolean epochEnd) {
+            return false;
+        }
 
         @Override
-        public void afterEpoch(Snapshot s) { }
+        public void save(TrainingState state) { }
     };
 }

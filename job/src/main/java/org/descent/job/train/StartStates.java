@@ -16,9 +16,10 @@ final class StartStates {
      * Verifies architecture and parameter count, restores the optimizer state (if any) into {@code optimizer}
      * and returns the parameters to start from. Throws {@link StartStateException} naming both shapes.
      */
-    static double[] apply(StartState s, ModelArchitecture arch, Network network, Optimizer optimizer, int steps) {
+    static double[] apply(StartState start, ModelArchitecture arch, Network network, Optimizer optimizer, int steps) {
+        TrainingState s = start.state();
         if (!s.architecture().equals(arch) || s.params().length != network.numParams()) {
-            throw new StartStateException(s.source() + " has architecture " + s.architecture().describe() + " ("
+            throw new StartStateException(start.source() + " has architecture " + s.architecture().describe() + " ("
                     + s.params().length + " params) but this config builds " + arch.describe() + " ("
                     + network.numParams() + " params)");
         }
@@ -26,13 +27,13 @@ final class StartStates {
             try {
                 optimizer.restoreState(s.optimizerState());
             } catch (IllegalArgumentException e) {
-                throw new StartStateException("cannot restore the optimizer state of " + s.source() + " into "
+                throw new StartStateException("cannot restore the optimizer state of " + start.source() + " into "
                         + optimizer.name() + ": " + e.getMessage(), e);
             }
         }
         if (s.stepsPerEpoch() != 0 && s.stepsPerEpoch() != steps) {
             LOG.warn("{} was saved with {} steps per epoch, this run has {}: the data order differs from the "
-                    + "interrupted run", s.source(), s.stepsPerEpoch(), steps);
+                    + "interrupted run", start.source(), s.stepsPerEpoch(), steps);
         }
         return s.params().clone();
     }

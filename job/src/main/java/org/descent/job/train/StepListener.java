@@ -1,11 +1,11 @@
 package org.descent.job.train;
 
-import org.descent.job.exchange.StepResult;
+import org.descent.job.exchange.StepFigures;
 
-/** Observes every step on the driver (progress, tests counting row visits). */
+/** Observes every step on the driver, after its update (progress, benchmarks). */
 @FunctionalInterface
 public interface StepListener {
-    void onStep(int epoch, int step, StepResult result, double loss, double gradNorm);
+    void onStep(int epoch, int step, StepFigures figures);
 
-    StepListener NONE = (e, s, r, l, g) -> { };
+    StepListener NONE = (e, s, f) -> { };
 }

@@ -64,8 +64,8 @@ class KillAndResumeProcessTest {
         Path conf = Fixtures.config(dir.resolve("job.conf"), data, model, ckpt, EPOCHS, EVERY_STEPS);
         CheckpointStore store = new CheckpointStore(new Configuration(), ckpt.toString());
 
-        Process p = start(conf, "-D" + CheckpointWriter.STEP_DELAY_PROPERTY + "=30");
-        // at least one checkpoint inside epoch 2 (cursor step > 0) exists: the process is mid-epoch, past a checkpoint
+        // the child hangs right after its first checkpoint inside epoch 2 (cursor step > 0): mid-epoch, past a checkpoint
+        Process p = start(conf, "written", "ckpt-e000001-s00000000");
         waitFor(p, () -> store.list().stream().anyMatch(c -> c.getName().compareTo("ckpt-e000001-s00000000") > 0));
         p.destroyForcibly(); // SIGKILL
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
@@ -89,9 +89,9 @@ class KillAndResumeProcessTest {
         Path conf = Fixtures.config(dir.resolve("job.conf"), data, model, ckpt, EPOCHS, EVERY_STEPS);
         CheckpointStore store = new CheckpointStore(new Configuration(), ckpt.toString());
 
-        // the 3rd checkpoint write sleeps after its temp directory is complete, before the rename
-        Process p = start(conf, "-D" + CheckpointStore.PAUSE_PROPERTY + "=3:120000");
-        // writes 1 and 2 renamed, write 3's temp complete (its pause lasts 120 s, so this is not a passing write)
+        // the 3rd checkpoint write hangs after its temp directory is complete, before the rename
+        Process p = start(conf, "staged", "3");
+        // writes 1 and 2 renamed, write 3's temp complete (it hangs until killed, so this is not a passing write)
         waitFor(p, () -> store.list().size() == 2
                 && temps(ckpt).stream().anyMatch(t -> Files.exists(t.resolve(CheckpointStore.META))));
         p.destroyForcibly();
@@ -115,8 +115,8 @@ class KillAndResumeProcessTest {
         }
     }
 
-    /** {@code java <spark flags> -cp <test classpath> org.descent.job.Main train --config conf}. */
-    private Process start(Path conf, String... props) throws IOException {
+    /** {@code java <spark flags> -cp <test classpath> FaultyTrainMain MODE ARG train --config conf}. */
+    private Process start(Path conf, String mode, String arg) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -126,8 +126,7 @@ class KillAndResumeProcessTest {
             }
         }
         cmd.add("-Xmx1g");
-        cmd.addAll(List.of(props));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.descent.job.Main",
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), FaultyTrainMain.class.getName(), mode, arg,
                 "train", "--config", conf.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
@@ -138,7 +137,7 @@ class KillAndResumeProcessTest {
     }
 
     private void waitFor(Process p, BooleanSupplier condition) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
         while (!condition.getAsBoolean()) {
             if (!p.isAlive()) {
                 fail("the train process ended (exit " + p.exitValue() + ") before the kill point:\n"

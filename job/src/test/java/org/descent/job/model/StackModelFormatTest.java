@@ -98,10 +98,10 @@ class StackModelFormatTest {
     void givenACnnCheckpointWhenEncodedAndDecodedThenTheArchitectureSurvives() {
         ModelArchitecture a = cnn();
         double[] params = a.toNetwork().initParams(InitKind.HE_NORMAL, 1);
-        Checkpoint c = new Checkpoint(a, 1, 0, 10, 3, 10, 100, 0.5, 100, params, new byte[0], null, List.of(),
-                "hash", "canonical");
+        Checkpoint c = new Checkpoint(new org.descent.job.train.TrainingState(a, 1, 0, 10, 3, 100, 0.5, 100, params,
+                new byte[0], null, List.of()), "hash", "canonical");
         Checkpoint back = CheckpointCodec.decodeState(CheckpointCodec.encodeState(c), "state.bin");
-        assertEquals(a, back.architecture());
-        assertArrayEquals(params, back.params());
+        assertEquals(a, back.state().architecture());
+        assertArrayEquals(params, back.state().params());
     }
 }

@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Map;
-import org.descent.job.exchange.StepResult;
+import org.descent.job.exchange.StepFigures;
+import org.descent.math.optim.MiniBatchUpdate;
 import org.descent.job.train.EpochReport;
 import org.junit.jupiter.api.Test;
 
@@ -14,8 +15,9 @@ import org.junit.jupiter.api.Test;
 class ProgressTest {
     private long now;
 
-    private static StepResult rows(long n) {
-        return new StepResult(new double[0], 0, n, null);
+    private static StepFigures step(long rows, double loss) {
+        return StepFigures.summed(rows, loss * rows, 0, 0, 0, 0, 0, 1)
+                .updated(new MiniBatchUpdate.Outcome(loss, 1, 0.01, MiniBatchUpdate.Status.OK), 0);
     }
 
     @Test
@@ -25,7 +27,7 @@ class ProgressTest {
         p.onStart(2, 10, 1000);
         for (int s = 0; s < 10; s++) {
             now += 2_000_000_000L;
-            p.onStep(0, s, rows(100), s < 5 ? 1.0 : 0.5, 1);
+            p.onStep(0, s, step(100, s < 5 ? 1.0 : 0.5));
         }
         String[] lines = buf.toString().split("\n");
         assertEquals(2, lines.length, buf.toString()); // at 10 s and 20 s
@@ -43,7 +45,7 @@ class ProgressTest {
         p.onStart(1, 3, 30);
         for (int s = 0; s < 3; s++) {
             now += 1_500_000_000L;
-            p.onStep(0, s, rows(10), 0.5, 1);
+            p.onStep(0, s, step(10, 0.5));
         }
         p.onEpoch(new EpochReport(0, 1, 0.5, 0.4, 0.9, "accuracy", 4.5, 6.7, 0.01, 1), Map.of(), null, 3);
         String s = buf.toString();

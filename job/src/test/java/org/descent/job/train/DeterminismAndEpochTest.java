@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.descent.job.config.JobConfig;
+import org.descent.job.exchange.BatchPlan;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -48,35 +49,47 @@ class DeterminismAndEpochTest {
         InMemoryData data = InMemoryData.blobs(1003, 4, 3, 9); // 335/334/334 rows over 3 partitions
         JobConfig cfg = TestConfigs.of(MLP, "training.batch-size=64");
         int epochs = cfg.training().epochs();
-        int[][] visits = new int[epochs][data.rows()];
-        List<List<Long>> orders = new ArrayList<>();
-        for (int e = 0; e < epochs; e++) orders.add(new ArrayList<>());
-        int[] steps = new int[epochs];
-        List<Long> batchSizes = new ArrayList<>();
-        new Trainer(TestSpark.session(), cfg).recordVisits(true).withStepListener((epoch, step, r, loss, norm) -> {
-            steps[epoch]++;
-            batchSizes.add(r.rows());
-            long count = 0;
-            for (long[] part : r.visitedIds()) {
-                for (long id : part) {
-                    visits[epoch][(int) id]++;
-                    orders.get(epoch).add(id);
-                    count++;
-                }
-            }
-            assertEquals(r.rows(), count, "row count reported = rows gathered");
-        }).train(data.toLoaded(3), null);
+        int partitions = 3;
+        int[] sizes = {335, 334, 334}; // InMemoryData.toLoaded: row i in partition i % 3, in id order
+        List<Long> trained = new ArrayList<>();
+        int[] stepsSeen = new int[epochs];
+        new Trainer(TestSpark.session(), cfg).withStepListener((epoch, step, f) -> {
+            stepsSeen[epoch]++;
+            trained.add(f.rows());
+        }).train(data.toLoaded(partitions), null);
         int expectedSteps = (1003 + 63) / 64; // ceil(N / B) = 16
+        // the rows each step takes come from the pure BatchPlan (the exchange tests pin that the engines gather
+        // exactly the plan's slices); the trainer must have run its steps with those row counts
+        BatchPlan plan = new BatchPlan(cfg.training().seed(), epochs, expectedSteps, 64);
+        List<Long> planned = new ArrayList<>();
+        List<List<Long>> orders = new ArrayList<>();
         for (int e = 0; e < epochs; e++) {
-            assertEquals(expectedSteps, steps[e]);
-            for (int i = 0; i < data.rows(); i++) {
-                assertEquals(1, visits[e][i], "epoch " + e + " row " + i);
+            assertEquals(expectedSteps, stepsSeen[e]);
+            int[] visits = new int[data.rows()];
+            List<Long> order = new ArrayList<>();
+            int[][] perms = new int[partitions][];
+            for (int p = 0; p < partitions; p++) {
+                perms[p] = new int[sizes[p]];
+                plan.permutation(e, p, perms[p]);
             }
+            for (int s = 0; s < expectedSteps; s++) {
+                long rows = 0;
+                for (int p = 0; p < partitions; p++) {
+                    for (int i = plan.sliceStart(s, sizes[p]); i < plan.sliceEnd(s, sizes[p]); i++) {
+                        long id = p + (long) perms[p][i] * partitions;
+                        visits[(int) id]++;
+                        order.add(id);
+                        rows++;
+                    }
+                }
+                planned.add(rows);
+                assertTrue(rows >= 1003 / 16 - 3 && rows <= 64, "global batch " + rows + " should be within P of N/S and <= B");
+            }
+            for (int i = 0; i < data.rows(); i++) assertEquals(1, visits[i], "epoch " + e + " row " + i);
+            orders.add(order);
         }
+        assertEquals(planned, trained, "rows per step: trainer vs batch plan");
         assertFalse(orders.get(0).equals(orders.get(1)), "epochs 0 and 1 must use different orders");
-        for (long b : batchSizes) {
-            assertTrue(b >= 1003 / 16 - 3 && b <= 64, "global batch " + b + " should be within P of N/S and <= B");
-        }
     }
 
     @Test

@@ -1,0 +1,109 @@
+package org.descent.job.exchange;
+
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.descent.job.data.RowBlock;
+import org.descent.job.fault.Faults;
+import org.descent.math.optim.Optimizer;
+
+/**
+ * One rank's working state for one allreduce segment: the start state decoded from the broadcast into the
+ * partition's buffers, the mesh, and the figures of the steps done so far. Shared by {@link SynchronousSteps} and
+ * {@link LocalSgdSteps}: {@link #beforeStep}, {@link #sliceGradient}, {@link #record} per step, {@link #result} at
+ * the end.
+ */
+final class SegmentRun {
+    final SegmentTask.Setup setup;
+    final StepTask.State st;
+    final RowBlock block;
+    final Mesh mesh;
+    final Optimizer opt;
+    final int epoch;
+    final int from;
+    final int to;
+    private final int segment;
+    private final List<StepFigures> figures = new ArrayList<>();
+
+    /** @param start {@code {DoubleBytes of the parameters, Optimizer.saveState()}} */
+    SegmentRun(SegmentTask.Setup setup, byte[][] start, StepTask.State st, RowBlock block, Mesh mesh, int segment,
+               int epoch, int from, int to) {
+        this.setup = setup;
+        this.st = st;
+        this.block = block;
+        this.mesh = mesh;
+        this.segment = segment;
+        this.epoch = epoch;
+        this.from = from;
+        this.to = to;
+        DoubleBytes.decode(start[0], st.params);
+        this.opt = setup.optimizer().build(setup.schedule());
+        opt.init(st.network.layout());
+        opt.restoreState(start[1]);
+    }
+
+    int rank() {
+        return mesh.rank();
+    }
+
+    int steps() {
+        return to - from;
+    }
+
+    /** Global step index {@code t = epoch * S + step} (the optimizer's and the exchange tags'). */
+    long globalStep(int step) {
+        return (long) epoch * setup.plan().stepsPerEpoch() + step;
+    }
+
+    /** The fault seam's point before each step (a no-op outside tests). */
+    void beforeStep(int step) {
+        Faults.hooks().beforeSegmentStep(rank(), globalStep(step));
+    }
+
+    /** Gradient sum of this partition's slice of {@code step} into {@code out[0, W)}; returns rows, loss in out[W]. */
+    int sliceGradient(int step, double[] out) {
+        int w = st.params.length;
+        int m = 0;
+        double loss = 0;
+        if (block != null) {
+            int s = setup.plan().sliceStart(step, block.rows);
+            m = setup.plan().sliceEnd(step, block.rows) - s;
+            if (m > 0) loss = st.gradientAt(block, s, m);
+        }
+        if (m > 0) System.arraycopy(st.grad, 0, out, 0, w);
+        else Arrays.fill(out, 0, w, 0.0);
+        out[w] = loss;
+        return m;
+    }
+
+    /** Keeps the next step's figures and (rank 0) streams them to the driver for progress. */
+    void record(StepFigures f) {
+        int k = figures.size();
+        figures.add(f);
+        DataOutputStream out = mesh.progress();
+        if (out == null) return;
+        try {
+            new Rendezvous.StepRecord(segment, k, f).write(out);
+        } catch (IOException e) {
+            // progress only: the final figures come back with the task's result
+        }
+    }
+
+    /** Steps recorded so far. */
+    int done() {
+        return figures.size();
+    }
+
+    /** This rank's result: steps and parameter hash; rank 0 adds the state and the figures. */
+    SegmentResult result() {
+        SegmentResult r = new SegmentResult(rank(), figures.size(), SegmentResult.hash(st.params));
+        if (rank() == 0) {
+            r.params = DoubleBytes.encode(st.params);
+            r.optimizerState = opt.saveState();
+            r.figures = StepFigures.encode(figures);
+        }
+        return r;
+    }
+}

@@ -1,0 +1,118 @@
+package org.descent.job.exchange;
+
+import java.io.IOException;
+import org.descent.math.optim.MiniBatchUpdate;
+import org.descent.math.optim.Optimizer;
+
+/**
+ * One synchronous step with a sharded optimizer update (ZeRO-1 style): reduce-scatter the gradients; the owner of
+ * chunk c applies {@code g = sum / n} and {@link Optimizer#stepRange} to the parameters of chunk c only (1/P of the
+ * update work); all-gather the updated parameters (the same bytes an all-gather of gradients moves). Every element
+ * gets the same bits as the replicated update: the update rules are elementwise.
+ *
+ * <p>Applies when nothing in the update needs the whole gradient at once: no regularisation (its penalty is a sum
+ * over all parameters) and no clipping (the global norm). Two figures differ from the replicated update: the reported
+ * gradient norm is {@code sqrt} of the rank-order sum of the owners' sums of squares (a different rounding than one
+ * dnrm2 over the whole gradient), and a non-finite loss is detected after the update rather than before (the run
+ * stops either way, without a model). {@link #gatherState} completes the optimizer state at the segment's end.
+ */
+final class ShardedStep {
+    private final SegmentRun run;
+    private final double[] vec;
+    private final double[] grad;
+    private final int lo;
+    private final int hi;
+
+    ShardedStep(SegmentRun run, double[] vec, double[] grad) {
+        this.run = run;
+        this.vec = vec;
+        this.grad = grad;
+        int w = grad.length;
+        this.lo = Math.min(w, run.mesh.chunkStart(run.rank(), vec.length));
+        this.hi = Math.min(w, run.mesh.chunkStart(run.rank() + 1, vec.length));
+    }
+
+    static boolean applies(MiniBatchUpdate update) {
+        return update.regularization().isNone() && update.clipping().isNone();
+    }
+
+    /** Step {@code step} (global index {@code t}) whose vector {@code vec} this rank has packed at {@code c0}. */
+    SynchronousSteps.StepDone step(int step, long t, long c0) throws IOException {
+        double[] params = run.st.params;
+        int w = grad.length;
+        int n = vec.length;
+        run.mesh.reduceScatter(vec, n, t);
+        long c2 = System.nanoTime();
+        long rows = globalRows(step);
+        double inv = 1.0 / rows;
+        double ss = 0;
+        for (int i = lo; i < hi; i++) {
+            double g = vec[i] * inv;
+            grad[i] = g;
+            ss += g * g;
+        }
+        if (!Double.isFinite(ss)) ss = nonFiniteMarker(ss);
+        run.opt.stepRange(params, grad, t, lo, hi);
+        System.arraycopy(params, lo, vec, lo, hi - lo);
+        long c3 = System.nanoTime();
+        double[] squares = run.mesh.allGather(vec, n, t, ss);
+        long c4 = System.nanoTime();
+        System.arraycopy(vec, 0, params, 0, w);
+        if ((long) vec[w + 1] != rows) {
+            throw new IllegalStateException("allreduce: step " + step + " summed " + (long) vec[w + 1]
+                    + " rows, the batch plan says " + rows);
+        }
+        double sumSq = 0;
+        for (double q : squares) sumSq += q;
+        double loss = vec[w] * inv;
+        double norm = Math.sqrt(sumSq);
+        MiniBatchUpdate.Status status = status(loss, norm, params);
+        long c5 = System.nanoTime();
+        MiniBatchUpdate.Outcome o = new MiniBatchUpdate.Outcome(loss, norm, run.opt.learningRate(t), status);
+        // wall = compute + both exchange halves; update = the owner's range update + the finiteness checks
+        return new SynchronousSteps.StepDone(o, rows, (c2 - c0) + (c4 - c3), (c3 - c2) + (c5 - c4));
+    }
+
+    /**
+     * NaN norm = some gradient entry is not finite (as the driver's dnrm2 check); +Inf alone is only an overflow of
+     * the plain sum of squares of a finite gradient, which the other engines would carry on with.
+     */
+    private static MiniBatchUpdate.Status status(double loss, double norm, double[] params) {
+        if (!Double.isFinite(loss) || Double.isNaN(norm)) return MiniBatchUpdate.Status.NON_FINITE_LOSS;
+        for (double v : params) {
+            if (!Double.isFinite(v)) return MiniBatchUpdate.Status.NON_FINITE_PARAMS;
+        }
+        return MiniBatchUpdate.Status.OK;
+    }
+
+    /** Rows of step {@code step} over all partitions (every rank knows every partition's size). */
+    private long globalRows(int step) {
+        long rows = 0;
+        BatchPlan plan = run.setup.plan();
+        for (long n : run.setup.partitionRows()) rows += plan.sliceEnd(step, (int) n) - plan.sliceStart(step, (int) n);
+        return rows;
+    }
+
+    /**
+     * An owner's sum of squares that is not finite: NaN if some gradient entry of its range is NaN or infinite
+     * (the step must stop, as on the other engines), else the overflowed +Inf (a finite gradient beyond 1e154).
+     */
+    private double nonFiniteMarker(double ss) {
+        for (int i = lo; i < hi; i++) {
+            if (!Double.isFinite(grad[i])) return Double.NaN;
+        }
+        return ss;
+    }
+
+    /** Every rank holds valid optimizer state only in its own range; gather it (copies, no sums). */
+    void gatherState() throws IOException {
+        int w = grad.length;
+        double[] tmp = new double[vec.length];
+        double[][] states = run.opt.stateArrays();
+        for (int a = 0; a < states.length; a++) {
+            System.arraycopy(states[a], 0, tmp, 0, w);
+            run.mesh.allGather(tmp, tmp.length, Long.MIN_VALUE + a, 0.0); // tags apart from every step's
+            System.arraycopy(tmp, 0, states[a], 0, w);
+        }
+    }
+}

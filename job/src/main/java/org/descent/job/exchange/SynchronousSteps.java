@@ -1,0 +1,90 @@
+package org.descent.job.exchange;
+
+import java.io.IOException;
+import java.util.Arrays;
+import org.descent.math.nn.ParameterLayout;
+import org.descent.math.optim.MiniBatchUpdate;
+
+/**
+ * Synchronous SGD inside an allreduce segment ({@code training.local-steps = 1}). Per step: this partition's slice
+ * gradient (the same {@link StepTask.State#gradientAt} call as the broadcast-collect engine), then one of two
+ * exchanges of the step vector {@code [gradient sum (W) | loss sum | rows | compute nanos per rank (P)]}:
+ * <ul>
+ *   <li>replicated ({@link #replicatedStep}): {@link Mesh#allReduce}, then every task applies the same
+ *       {@link MiniBatchUpdate} to its own copy of the parameters and optimizer;</li>
+ *   <li>sharded ({@link ShardedStep}, when nothing in the update needs the whole gradient): reduce-scatter, each
+ *       rank updates the chunk it owns, all-gather the parameters.</li>
+ * </ul>
+ * The summed vector is bit-identical on all ranks and equal to the driver's partition-order sum, so every copy stays
+ * bit-identical to the driver engine's. A non-OK step is recorded and ends the segment.
+ */
+final class SynchronousSteps {
+    private SynchronousSteps() {}
+
+    /** A step's update outcome, its rows, and where its time went (compute included in the wall). */
+    record StepDone(MiniBatchUpdate.Outcome outcome, long rows, long wallNanos, long updateNanos) {}
+
+    static void run(SegmentRun run) throws IOException {
+        int w = run.st.params.length;
+        int p = run.setup.partitions();
+        int rank = run.rank();
+        double[] vec = new double[w + 2 + p];
+        double[] grad = new double[w];
+        ParameterLayout layout = run.st.network.layout();
+        ShardedStep sharded = ShardedStep.applies(run.setup.update()) ? new ShardedStep(run, vec, grad) : null;
+        for (int k = 0; k < run.steps(); k++) {
+            int step = run.from + k;
+            long t = run.globalStep(step);
+            run.beforeStep(step);
+            long c0 = System.nanoTime();
+            packStep(run, step, vec, rank);
+            StepDone d = sharded != null ? sharded.step(step, t, c0) : replicatedStep(run, vec, grad, layout, t, c0);
+            long cmax = computeMax(vec, w, p);
+            // rank 0's clock starts when rank 0 starts the step; another rank can start earlier (task launch skew
+            // at a segment's first step, or rank 0's thread descheduled on a busy machine), and the step then
+            // lasted at least as long as that rank's compute
+            StepFigures f = StepFigures.summed(d.rows(), vec[w], Math.max(d.wallNanos(), cmax), cmax,
+                    computeSum(vec, w, p), 0, 0, p).updated(d.outcome(), d.updateNanos());
+            run.record(f);
+            if (!f.ok()) break;
+        }
+        if (sharded != null) sharded.gatherState();
+    }
+
+    /**
+     * Fills this rank's contribution to a step's vector: its slice's gradient, loss and rows, and its compute time in
+     * its own slot.
+     */
+    private static void packStep(SegmentRun run, int step, double[] vec, int rank) {
+        int w = run.st.params.length;
+        long c0 = System.nanoTime();
+        Arrays.fill(vec, w + 1, vec.length, 0.0);
+        vec[w + 1] = run.sliceGradient(step, vec);
+        vec[w + 2 + rank] = System.nanoTime() - c0;
+    }
+
+    /** Allreduce of the step vector, then every rank applies the whole {@link MiniBatchUpdate}. */
+    private static StepDone replicatedStep(SegmentRun run, double[] vec, double[] grad, ParameterLayout layout, long t,
+                                           long c0) throws IOException {
+        int w = grad.length;
+        run.mesh.allReduce(vec, vec.length, t);
+        long c2 = System.nanoTime();
+        MiniBatchUpdate.Outcome o = run.setup.update().apply(run.st.params, vec, vec[w], (long) vec[w + 1], t, run.opt,
+                layout, grad);
+        return new StepDone(o, (long) vec[w + 1], c2 - c0, System.nanoTime() - c2);
+    }
+
+    /** Slowest rank's compute time of a summed step vector (see {@link #packStep}). */
+    private static long computeMax(double[] vec, int w, int p) {
+        long max = 0;
+        for (int r = 0; r < p; r++) max = Math.max(max, (long) vec[w + 2 + r]);
+        return max;
+    }
+
+    /** All ranks' compute time of a summed step vector. */
+    private static long computeSum(double[] vec, int w, int p) {
+        long sum = 0;
+        for (int r = 0; r < p; r++) sum += (long) vec[w + 2 + r];
+        return sum;
+    }
+}

@@ -1,0 +1,253 @@
+package org.descent.job.train;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.descent.job.config.JobConfig;
+import org.descent.job.config.TrainingConfig;
+import org.descent.job.data.DataException;
+import org.descent.job.data.RowBlock;
+import org.descent.job.exchange.AllReduceEngine;
+import org.descent.job.exchange.BatchPlan;
+import org.descent.job.exchange.StepEngine;
+import org.descent.job.exchange.StepEngines;
+import org.descent.job.exchange.StepFigures;
+import org.descent.job.exchange.StepSink;
+import org.descent.job.exchange.StepTimingTotals;
+import org.descent.job.model.ModelArchitecture;
+import org.descent.math.nn.Network;
+import org.descent.math.optim.GradientClipping;
+import org.descent.math.optim.MiniBatchUpdate;
+import org.descent.math.optim.Optimizer;
+import org.descent.math.optim.Regularization;
+import org.descent.math.optim.ScheduleSpec;
+import org.descent.math.scale.Scaler;
+
+/**
+ * One {@link Trainer#train} call after the data is prepared: the parameters, optimizer and engine of the run, and the
+ * epoch loop. Call order: {@link #run} once: pick the engine, then per epoch {@link #runSteps} (segment by segment,
+ * each followed by a checkpoint point), {@link #validate}, {@link #endEpoch} (report, listeners, checkpoint point,
+ * early stopping); then {@link #result}.
+ */
+final class TrainingRun {
+    private static final Logger LOG = LogManager.getLogger(TrainingRun.class);
+
+    /** The prepared (scaled, cached) data of the run. */
+    record Data(JavaRDD<RowBlock> train, JavaRDD<RowBlock> validation, Scaler scaler, long rows, long[] partitionRows) {}
+
+    /** Who is told what during the run. */
+    record Observers(StepListener steps, EpochListener epochs, CheckpointHook checkpoints) {}
+
+    private final SparkSession spark;
+    private final JobConfig config;
+    private final TrainingConfig tc;
+    private final ModelArchitecture arch;
+    private final Data data;
+    private final Observers observers;
+    private final StartState start;
+    private final int steps;
+    private final BatchPlan plan;
+    private final Network network;
+    private final ScheduleSpec schedule;
+    private final Optimizer optimizer;
+    private final MiniBatchUpdate update;
+    private double[] params;
+    private final List<EpochReport> reports = new ArrayList<>();
+    private final Map<String, Double> finalMetrics = new LinkedHashMap<>();
+    private final StepTimingTotals timing = new StepTimingTotals();
+    private final EarlyStopping stopper;
+    private Best best;
+    private String engineName;
+    private byte[] resultOptimizerState;
+
+    /** The kept epoch under early stopping: its parameters, metrics and optimizer state. */
+    private record Best(double[] params, Map<String, Double> metrics, byte[] optimizerState) {}
+
+    TrainingRun(SparkSession spark, JobConfig config, ModelArchitecture arch, Data data, Observers observers,
+                StartState start) {
+        this.spark = spark;
+        this.config = config;
+        this.tc = config.training();
+        this.arch = arch;
+        this.data = data;
+        this.observers = observers;
+        this.start = start;
+        this.steps = BatchPlan.stepsPerEpoch(data.rows(), tc.batchSize());
+        this.plan = new BatchPlan(tc.seed(), tc.epochs(), steps, tc.batchSize());
+        this.network = arch.toNetwork();
+        this.schedule = config.schedule().toSpec(config.optimizer().learningRate(), (long) tc.epochs() * steps);
+        this.optimizer = config.optimizer().spec().build(schedule);
+        optimizer.init(network.layout());
+        this.params = start == null ? network.initParams(config.model().init(), tc.seed())
+                : StartStates.apply(start, arch, network, optimizer, steps);
+        Regularization reg = new Regularization(config.regularization().l1(), config.regularization().l2(),
+                config.regularization().includeBias());
+        GradientClipping clip = config.clipping().enabled()
+                ? GradientClipping.byNorm(config.clipping().maxNorm()) : GradientClipping.none();
+        this.update = new MiniBatchUpdate(reg, clip);
+        this.stopper = tc.earlyStopping().enabled() && data.validation() != null
+                ? new EarlyStopping(tc.earlyStopping()) : null;
+        if (start != null) reports.addAll(start.state().completed());
+    }
+
+    String engineName() {
+        return engineName;
+    }
+
+    byte[] resultOptimizerState() {
+        return resultOptimizerState;
+    }
+
+    TrainingResult run() {
+        int firstEpoch = start == null ? 0 : start.state().epoch();
+        int firstStep = start == null ? 0 : Math.min(start.state().step(), steps);
+        if (start != null) LOG.info("starting from {} at epoch {} step {}", start.source(), firstEpoch + 1, firstStep + 1);
+        LOG.info("training: {} rows in {} partitions, batch {}, {} steps/epoch, {} epochs, {} params, optimizer {}, "
+                + "precision {}", data.rows(), data.partitionRows().length, tc.batchSize(), steps, tc.epochs(),
+                network.numParams(), optimizer.name(), tc.precision());
+        observers.epochs().onStart(tc.epochs(), steps, data.rows());
+        StepEngine engine = engine();
+        try (engine;
+             // Validation always in float64 (the Evaluator's default workspace), whatever training.precision
+             // says: validation metrics, early stopping and the best-epoch choice stay comparable across runs
+             // of either precision.
+             Evaluator evaluator = new Evaluator(JavaSparkContext.fromSparkContext(spark.sparkContext()), arch)) {
+            for (int epoch = firstEpoch; epoch < tc.epochs(); epoch++) {
+                long t0 = System.nanoTime();
+                boolean resumed = start != null && epoch == firstEpoch;
+                EpochTally tally = resumed ? new EpochTally(start.state().lossWeighted(), start.state().rowsSeen())
+                        : new EpochTally(0, 0);
+                runSteps(engine, epoch, resumed ? firstStep : 0, tally);
+                Map<String, Double> metrics = validate(evaluator, epoch, tally);
+                if (endEpoch(epoch, tally, metrics, (System.nanoTime() - t0) / 1e9)) break;
+            }
+        }
+        return result();
+    }
+
+    private StepEngine engine() {
+        String transport = spark.conf().get(AllReduceEngine.TRANSPORT_KEY, "auto");
+        StepEngines.Spec spec = new StepEngines.Spec(tc.exchange(), tc.localSteps(), tc.precision(),
+                config.optimizer().spec(), schedule, update, "tcp".equalsIgnoreCase(transport.trim()));
+        StepEngine engine;
+        try {
+            engine = StepEngines.create(JavaSparkContext.fromSparkContext(spark.sparkContext()), data.train(),
+                    data.partitionRows(), arch, plan, network, spec);
+        } catch (IllegalStateException e) {
+            throw new TrainingFailedException(e.getMessage(), e);
+        }
+        engineName = engine.name();
+        LOG.info("exchange: {}", engineName);
+        return engine;
+    }
+
+    /** Steps {@code [step, S)} of {@code epoch}, segment by segment, each followed by a checkpoint point. */
+    private void runSteps(StepEngine engine, int epoch, int step, EpochTally tally) {
+        timing.reset();
+        StepSink sink = (ep, s, f) -> {
+            if (!f.ok()) throw diverged(ep, s, f);
+            timing.add(f);
+            tally.add(f);
+            observers.steps().onStep(ep, s, f);
+        };
+        while (step < steps) {
+            int end = engine.segmentEnd(epoch, step, steps, observers.checkpoints().stateEvery());
+            try {
+                engine.run(epoch, step, end, params, optimizer, sink);
+            } catch (TrainingFailedException e) {
+                throw e;
+            } catch (Exception e) { // includes the undeclared, checked SparkException
+                if (DataException.findIn(e).isPresent()) {
+                    throw new InputDataException(DataException.findIn(e).get().getMessage(), e);
+                }
+                throw new TrainingFailedException("step failed at epoch " + (epoch + 1) + "/" + tc.epochs()
+                        + " step " + (step + 1) + "/" + steps + ": " + Trainer.rootMessage(e), e);
+            }
+            step = end;
+            checkpointPoint(epoch, step, tally.lossWeighted, tally.rowsSeen, false);
+        }
+    }
+
+    /** Offers the state at cursor {@code (epoch, step)} to the checkpoint hook. */
+    private void checkpointPoint(int epoch, int step, double lossWeighted, long rowsSeen, boolean epochEnd) {
+        CheckpointHook hook = observers.checkpoints();
+        if (!hook.wants(epoch, step, steps, tc.epochs(), epochEnd)) return;
+        hook.save(new TrainingState(arch, epoch, step, steps, tc.epochs(), data.rows(), lossWeighted, rowsSeen,
+                params, optimizer.saveState(), data.scaler(), reports));
+    }
+
+    /** trainLoss and (with a validation set) the validation figures of the epoch's parameters. */
+    private Map<String, Double> validate(Evaluator evaluator, int epoch, EpochTally tally) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("trainLoss", tally.trainLoss());
+        if (data.validation() != null) {
+            metrics.putAll(evaluator.evaluate(data.validation(), params,
+                    "descent epoch " + (epoch + 1) + "/" + tc.epochs() + " validation").asMap("validation"));
+        }
+        return metrics;
+    }
+
+    /** The epoch's report, listeners, checkpoint point and early-stopping decision; true = stop now. */
+    private boolean endEpoch(int epoch, EpochTally tally, Map<String, Double> metrics, double secs) {
+        double lr = Double.isNaN(tally.lr)
+                ? optimizer.learningRate((long) epoch * steps + steps - 1) // resumed after the last step
+                : tally.lr;
+        String metricName = arch.isClassifier() ? "accuracy" : "rmse";
+        double vLoss = metrics.getOrDefault("validationLoss", Double.NaN);
+        double vMetric = metrics.getOrDefault(arch.isClassifier() ? "validationAccuracy" : "validationRmse", Double.NaN);
+        EpochReport rep = new EpochReport(epoch, tc.epochs(), tally.trainLoss(), vLoss, vMetric, metricName, secs,
+                tally.rowsSeen / secs, lr, tally.norm);
+        reports.add(rep);
+        finalMetrics.clear();
+        finalMetrics.putAll(metrics);
+        LOG.info(rep.line());
+        LOG.info("epoch {}/{} step time: {}", epoch + 1, tc.epochs(), timing.summary());
+        observers.epochs().onEpoch(rep, Map.copyOf(metrics), params, (long) (epoch + 1) * steps);
+        checkpointPoint(epoch + 1, 0, 0.0, 0L, true);
+        if (stopper == null) return false;
+        EarlyStopping.Decision d = stopper.offer(epoch, metrics.getOrDefault(tc.earlyStopping().metric().key(),
+                Double.NaN));
+        if (d == EarlyStopping.Decision.IMPROVED) {
+            best = new Best(params.clone(), new LinkedHashMap<>(metrics), optimizer.saveState());
+        } else if (d == EarlyStopping.Decision.STOP) {
+            LOG.info("early stopping after epoch {}: {} did not improve for {} epochs",
+                    epoch + 1, tc.earlyStopping().metric().configName(), stopper.patience());
+            return true;
+        }
+        return false;
+    }
+
+    private TrainingResult result() {
+        resultOptimizerState = optimizer.saveState();
+        if (best != null) { // early stopping: the best epoch's parameters and optimizer state, not the last ones
+            params = best.params();
+            resultOptimizerState = best.optimizerState();
+            finalMetrics.clear();
+            finalMetrics.putAll(best.metrics());
+            finalMetrics.put("bestEpoch", (double) (stopper.bestEpoch() + 1));
+            LOG.info("keeping the model of epoch {} ({} = {})", stopper.bestEpoch() + 1,
+                    tc.earlyStopping().metric().configName(), stopper.bestValue());
+        }
+        finalMetrics.put("epochs", (double) reports.size());
+        finalMetrics.put("stepsPerEpoch", (double) steps);
+        finalMetrics.put("trainRows", (double) data.rows());
+        return new TrainingResult(arch, params, data.scaler(), reports, finalMetrics, data.rows(), steps);
+    }
+
+    private TrainingFailedException diverged(int epoch, int step, StepFigures f) {
+        String what = f.status() == MiniBatchUpdate.Status.NON_FINITE_LOSS
+                ? "the loss or gradient is not finite" : "the parameters became non-finite";
+        return new TrainingFailedException(String.format(Locale.ROOT,
+                "training diverged at epoch %d/%d step %d/%d: %s (loss %s, gradient norm %s, learning rate %g); "
+                        + "no model is written; try a lower optimizer.learning-rate (e.g. a tenth), enable gradient clipping "
+                        + "(clipping.max-norm = 1.0) or set data.scaling = standard",
+                epoch + 1, tc.epochs(), step + 1, steps, what, f.loss(), f.gradNorm(), f.learningRate()));
+    }
+}
