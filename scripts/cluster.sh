@@ -4,6 +4,8 @@
 #   scripts/cluster.sh start       Spark standalone master + N workers, HDFS NameNode + DataNode; waits until ready
 #   scripts/cluster.sh stop        stops exactly the processes this run directory started (and their executors)
 #   scripts/cluster.sh status      each process, its PID and URL; exit 0 only if all run
+#   (stop, status and executors work from what `start` recorded in the run directory: its pid files and
+#    cluster.recorded, whatever DESCENT_WORKERS says now; a pid file is removed only once its process is gone)
 #   scripts/cluster.sh hdfs ARGS   HDFS FsShell with the cluster's conf (e.g. hdfs -put f /data/f, hdfs -ls /)
 #   scripts/cluster.sh executors [-v]  PIDs of executor JVMs (CoarseGrainedExecutorBackend) under our workers
 #   scripts/cluster.sh prepare     only resolve jars and write the conf (SPARK_HOME for scripts/submit.sh)
@@ -57,6 +59,17 @@ DN_IPC_PORT="${DESCENT_HDFS_DATANODE_IPC_PORT:-9867}"
 TIMEOUT="${DESCENT_CLUSTER_TIMEOUT:-90}"
 NO_HDFS="${DESCENT_NO_HDFS:-0}"
 HOST=127.0.0.1
+# what the last `start` in this run directory recorded; every other command uses it (not the environment)
+RECORDED="$RUN/cluster.recorded"
+if [[ "${1:-}" != start && -f "$RECORDED" ]]; then
+  rec_workers="$(sed -n 's/^workers=\([0-9]*\)$/\1/p' "$RECORDED")"
+  rec_no_hdfs="$(sed -n 's/^no_hdfs=\([01]\)$/\1/p' "$RECORDED")"
+  if [[ -n "$rec_workers" && "$rec_workers" != "$WORKERS" && -n "${DESCENT_WORKERS:-}" ]]; then
+    echo "cluster.sh: note: DESCENT_WORKERS=$DESCENT_WORKERS ignored: the cluster in $RUN was started with $rec_workers workers" >&2
+  fi
+  WORKERS="${rec_workers:-$WORKERS}"
+  NO_HDFS="${rec_no_hdfs:-$NO_HDFS}"
+fi
 
 SPARK_HOME_DIR="$RUN/spark-home"
 HADOOP_DIR="$RUN/hadoop"
@@ -88,6 +101,17 @@ roles() {
   for ((i = 1; i <= WORKERS; i++)); do echo "worker-$i"; done
   if [[ "$NO_HDFS" != 1 ]]; then echo namenode; echo datanode; fi
 }
+# the roles that have a pid file (what a start recorded), in start order; used by stop, status, executors
+recorded_roles() {
+  local f
+  [[ -f "$PIDS/master.pid" ]] && echo master
+  for f in "$PIDS"/worker-*.pid; do [[ -e "$f" ]] && basename "$f" .pid; done | sort -t- -k2,2n
+  [[ -f "$PIDS/namenode.pid" ]] && echo namenode
+  [[ -f "$PIDS/datanode.pid" ]] && echo datanode
+  return 0
+}
+# the configured roles plus any recorded one (a worker-N beyond WORKERS that a pid file still names)
+known_roles() { { roles; recorded_roles; } | awk '!seen[$0]++'; }
 pidfile() { echo "$PIDS/$1.pid"; }
 logfile() { echo "$LOGS/$1.log"; }
 
@@ -369,7 +393,7 @@ safemode_off() {
 # ---------------------------------------------------------------- commands
 cmd_start() {
   local r running=()
-  for r in $(roles); do [[ -n "$(live_pid "$r")" ]] && running+=("$r"); done
+  for r in $(known_roles); do [[ -n "$(live_pid "$r")" ]] && running+=("$r"); done
   if ((${#running[@]})); then
     die "already running in $RUN: ${running[*]} (scripts/cluster.sh status / stop)"
   fi
@@ -389,7 +413,9 @@ cmd_start() {
   T0=$SECONDS
   prepare
   JVM_FLAGS="$(jvm_flags)"; HJVM_FLAGS="$(hadoop_jvm_flags)"
-  rm -f "$PIDS"/*.pid
+  remove_dead_pidfiles # none is alive (checked above): these are stale records of an earlier run
+  mkdir -p "$PIDS"
+  printf 'workers=%s\nno_hdfs=%s\nstarted=%s\n' "$WORKERS" "$NO_HDFS" "$(date -Is)" > "$RECORDED"
   trap 'say "start failed: stopping what was started"; cmd_stop >/dev/null 2>&1 || true' ERR
   trap 'say "interrupted: stopping what was started"; cmd_stop >/dev/null 2>&1 || true; exit 130' INT TERM
   set -E
@@ -431,13 +457,24 @@ stop_pid() {
   done
 }
 
+# removes the pid file of every recorded role whose process is gone; keeps (and names) the others
+remove_dead_pidfiles() {
+  local r pid left=()
+  for r in $(recorded_roles); do
+    pid="$(live_pid "$r")"
+    if [[ -z "$pid" ]]; then rm -f "$(pidfile "$r")"; else left+=("$r (pid $pid)"); fi
+  done
+  if ((${#left[@]})); then say "still running, pid files kept: ${left[*]}"; return 1; fi
+  return 0
+}
+
 cmd_stop() {
   local r pid any=0 t0=$SECONDS
   # executors of our workers, recorded before the workers go (a worker kills its executors on SIGTERM;
   # these are killed explicitly below only if they outlive their worker)
   local execs; execs="$(executor_pids)"
   # workers before the master, DataNode before the NameNode
-  for r in $(roles | tac); do
+  for r in $(recorded_roles | tac); do
     pid="$(live_pid "$r")"
     if [[ -n "$pid" ]]; then
       any=1; say "stopping $r (pid $pid)"
@@ -448,14 +485,16 @@ cmd_stop() {
   for pid in $execs; do
     if kill -0 "$pid" 2>/dev/null; then say "executor pid $pid outlived its worker: SIGKILL"; kill -KILL "$pid" 2>/dev/null || true; fi
   done
-  rm -f "$PIDS"/*.pid 2>/dev/null || true
+  local rc=0
+  remove_dead_pidfiles || rc=1
   if ((any)); then say "stopped in $((SECONDS - t0)) s"; else say "nothing running in $RUN"; fi
+  return $rc
 }
 
 executor_pids() { # [-v]
   local verbose="${1:-}" r wpid
   declare -A wrole=()
-  for r in $(roles); do
+  for r in $(recorded_roles); do
     [[ "$r" == worker-* ]] || continue
     wpid="$(live_pid "$r")"
     [[ -n "$wpid" ]] && wrole[$wpid]="$r"
@@ -480,7 +519,7 @@ executor_pids() { # [-v]
 cmd_status() {
   local r pid all=0
   printf '%-10s %-8s %s\n' ROLE PID URL
-  for r in $(roles); do
+  for r in $(known_roles); do
     pid="$(live_pid "$r")"
     if [[ -n "$pid" ]]; then
       printf '%-10s %-8s %s\n' "$r" "$pid" "$(role_url "$r")"
@@ -489,7 +528,7 @@ cmd_status() {
     fi
   done
   if [[ -n "$(live_pid master)" ]]; then
-    echo "spark: $(alive_workers 2>/dev/null || echo '?') of $WORKERS workers ALIVE; executors: $(executor_pids | wc -l)"
+    echo "spark: $(alive_workers 2>/dev/null || echo '?') of $(known_roles | grep -c '^worker-') workers ALIVE; executors: $(executor_pids | wc -l)"
   fi
   if [[ "$NO_HDFS" != 1 && -n "$(live_pid namenode)" ]]; then
     echo "hdfs:  $HDFS_URL, live DataNodes: $(live_datanodes 2>/dev/null || echo '?')"

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /** The HTML report: one point per epoch per curve, values readable back, NaN left out, no scripts. */
 class HtmlReportTest {
 
-    private static EpochRecord rec(int epoch, double train, double vLoss, double acc) {
+    static EpochRecord rec(int epoch, double train, double vLoss, double acc) {
         return new EpochRecord(epoch, epoch * 10L, Instant.parse("2026-01-01T00:00:00Z"), epoch, 1.0, train, 0.01, 2.0,
                 1000, Map.of("loss", vLoss, "accuracy", acc));
     }

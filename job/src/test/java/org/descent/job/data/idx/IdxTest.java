@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -176,20 +175,39 @@ class IdxTest {
         assertTrue(!Files.exists(dir.resolve("bad/train.parquet")));
     }
 
+    /**
+     * The four Fashion-MNIST files at full size (60000 + 10000 images of 28x28, gzip, 6000 per class) when Debian's
+     * dataset-fashion-mnist is not installed, so that this test runs everywhere (CI included).
+     */
+    private Path fashionMnistFiles() throws IOException {
+        if (Files.exists(REAL.resolve("train-images-idx3-ubyte.gz"))) return REAL;
+        Path in = Files.createDirectories(dir.resolve("fashion-mnist"));
+        for (String set : List.of("train", "t10k")) {
+            int n = set.equals("train") ? 60000 : 10000;
+            byte[] px = new byte[n * 28 * 28];
+            for (int i = 0; i < px.length; i++) px[i] = (byte) ((i / 784 + i % 784) & 0xff);
+            byte[] lab = new byte[n];
+            for (int i = 0; i < n; i++) lab[i] = (byte) (i % 10);
+            write(in.resolve(set + "-images-idx3-ubyte.gz"), images(n, 28, 28, px), true);
+            write(in.resolve(set + "-labels-idx1-ubyte.gz"), labels(lab), true);
+        }
+        return in;
+    }
+
     @Test
-    void givenRealFashionMnist_whenHeadersRead_thenSixtyThousandOf28x28() throws Exception {
-        Path img = REAL.resolve("train-images-idx3-ubyte.gz");
-        assumeTrue(Files.exists(img), "Fashion-MNIST not installed");
+    void givenFashionMnistFiles_whenHeadersRead_thenSixtyThousandOf28x28() throws Exception {
+        Path idx = fashionMnistFiles();
+        Path img = idx.resolve("train-images-idx3-ubyte.gz");
         Configuration conf = new Configuration();
         IdxImages im = IdxReader.readImages(conf, img.toString());
         assertEquals(60000, im.count());
         assertEquals(28, im.rows());
         assertEquals(28, im.cols());
-        byte[] lab = IdxReader.readLabels(conf, REAL.resolve("train-labels-idx1-ubyte.gz").toString());
+        byte[] lab = IdxReader.readLabels(conf, idx.resolve("train-labels-idx1-ubyte.gz").toString());
         assertEquals(60000, lab.length);
         int[] perClass = new int[10];
         for (byte b : lab) perClass[b]++;
         for (int c : perClass) assertEquals(6000, c);
-        assertEquals(10000, IdxReader.readLabels(conf, REAL.resolve("t10k-labels-idx1-ubyte.gz").toString()).length);
+        assertEquals(10000, IdxReader.readLabels(conf, idx.resolve("t10k-labels-idx1-ubyte.gz").toString()).length);
     }
 }
