@@ -91,9 +91,11 @@ train_args() {
 evaluate_args() {
   EVAL_ARGS=(evaluate --model "$2" --data "$3" --out "$2.eval.json" --overwrite)
 }
-# evaluate prints "accuracy 0.9876  macro precision ..."; the 3-blob test data must reach this bar
+# evaluate prints "accuracy 0.9876  macro precision ..."; the 3-blob test data must reach this bar: measured 0.9940
+# for this config (local mode = the cluster model bit for bit); the Bayes rate of the data is 0.9947 and
+# logistic regression (scikit-learn) 0.994, so 0.98 fails on a real defect (a model that learned nothing: 0.33)
 EVAL_METRIC_REGEX="${IT_EVAL_METRIC_REGEX:-^accuracy [0-9.]+}"
-EVAL_MIN_ACCURACY="${IT_EVAL_MIN_ACCURACY:-0.80}"
+EVAL_MIN_ACCURACY="${IT_EVAL_MIN_ACCURACY:-0.98}"
 # =====================================================================================================
 
 exec 3>&2   # the caller's stderr: log() and fail() keep writing there while a step's output is redirected
@@ -202,6 +204,10 @@ fi
 CLUSTER_STARTED=1   # from here on the trap stops it (cluster.sh start also cleans up its own failed start)
 run_fg "$CLUSTER" start > "$IT_WORK/cluster-start.log" 2>&1 || { cat "$IT_WORK/cluster-start.log" >&2; fail "cluster did not start"; }
 log "cluster up in $((SECONDS - t)) s"
+# stop/status/executors work from what start recorded, not from DESCENT_WORKERS (issue #16 item 18)
+nw=$(DESCENT_WORKERS=1 "$CLUSTER" status 2>/dev/null | awk '$1 ~ /^worker-/ && $2 ~ /^[0-9]+$/' | wc -l)
+[[ "$nw" -eq "${DESCENT_WORKERS:-2}" ]] \
+  || fail "cluster.sh status with DESCENT_WORKERS=1 lists $nw running workers; start recorded ${DESCENT_WORKERS:-2}"
 
 CONF="$IT_WORK/it.conf"
 write_job_config "$CONF"

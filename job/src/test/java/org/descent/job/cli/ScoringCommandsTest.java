@@ -75,7 +75,7 @@ class ScoringCommandsTest {
         JsonNode m = JSON.readTree(Files.readString(metrics));
         assertEquals("multiclass", m.get("task").asText());
         assertEquals(300, m.get("rows").asInt());
-        assertTrue(m.get("accuracy").asDouble() >= 0.95, m.toString());
+        assertTrue(m.get("accuracy").asDouble() >= 0.97, "measured 0.99 on these blobs: " + m);
         long sum = 0;
         long diag = 0;
         for (int a = 0; a < 4; a++) {
@@ -159,9 +159,9 @@ class ScoringCommandsTest {
         double exact = BinaryMetrics.exactAuc(p, y);
         assertTrue(Math.abs(m.get("auc").asDouble() - exact) <= m.get("aucErrorBound").asDouble() + 1e-12,
                 m.get("auc") + " vs exact " + exact + " bound " + m.get("aucErrorBound"));
-        assertTrue(exact > 0.9, "AUC " + exact);
+        assertTrue(exact > 0.94, "AUC " + exact + " (measured 0.964; label noise 0.5 against a score of std ~1.3)");
         assertEquals(correct / 400.0, m.get("accuracy").asDouble(), 1e-12);
-        assertTrue(m.get("logLoss").asDouble() > 0 && m.get("logLoss").asDouble() < 0.5, m.toString());
+        assertTrue(m.get("logLoss").asDouble() > 0 && m.get("logLoss").asDouble() < 0.35, "measured 0.300: " + m);
     }
 
     @Test
@@ -189,7 +189,8 @@ class ScoringCommandsTest {
         assertEquals(Math.sqrt(sse / 300), m.get("rmse").asDouble(), 1e-9);
         assertEquals(sae / 300, m.get("mae").asDouble(), 1e-9);
         assertEquals(1 - sse / sst, m.get("r2").asDouble(), 1e-9);
-        assertTrue(m.get("rmse").asDouble() < 0.3, "noise std is 0.1: " + m);
+        // the noise std is 0.1, so no model beats RMSE 0.1; measured 0.1088 (8 epochs): a bias off by 0.1 fails
+        assertTrue(m.get("rmse").asDouble() < 0.13, "noise std is 0.1: " + m);
         assertEquals(List.of("id", "label", "prediction"), List.of(TestSpark.session().read().parquet(preds.toString()).columns()));
     }
 
