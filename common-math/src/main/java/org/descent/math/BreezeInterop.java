@@ -2,18 +2,27 @@ package org.descent.math;
 
 import breeze.linalg.DenseMatrix;
 import breeze.linalg.DenseVector;
+import breeze.linalg.operators.HasOps$;
+import java.util.ArrayList;
+import java.util.List;
+import org.descent.math.nn.ParameterLayout;
 
 /**
- * Zero-copy bridges between {@link Matrix} and Breeze's column-major {@code DenseMatrix} /
- * {@code DenseVector} (Breeze 2.1.0 from Java: the element type erases to {@code Object}, the
- * data array is a {@code double[]}).
+ * descent's arrays as Breeze {@code DenseMatrix}/{@code DenseVector} views, and the linear algebra
+ * Breeze provides. Breeze 2.1.0 from Java: the element type erases to {@code Object}; the data array is
+ * the {@code double[]} (or {@code float[]}) itself, so a view never copies and writes go through both ways.
+ *
+ * <p>As in Spark's {@code ml.ann}: a model's parameters are one flat array, each layer's weights a
+ * column-major Breeze matrix over a slice of it ({@link #weights}), and the hot products run BLAS in
+ * place on those arrays ({@link Blas}, or {@link #gemm} for Breeze views) instead of Breeze's allocating
+ * operators. Breeze's operators are used where nothing is hot: solves ({@link #solve}, {@link #leastSquares}).
  */
 public final class BreezeInterop {
     private BreezeInterop() {}
 
-    /** A Breeze view of {@code m}'s array (no copy; writes through either side are shared). */
+    /** A Breeze view of {@code m}'s array (no copy). Same as {@link Matrix#asBreeze()}. */
     public static DenseMatrix<Object> toBreeze(Matrix m) {
-        return new DenseMatrix<>(m.rows(), m.cols(), m.data());
+        return m.asBreeze();
     }
 
     /**
@@ -23,10 +32,7 @@ public final class BreezeInterop {
      * @throws IllegalArgumentException if the Breeze matrix does not hold doubles
      */
     public static Matrix fromBreeze(DenseMatrix<?> b) {
-        if (!(b.data() instanceof double[] data)) {
-            throw new IllegalArgumentException("fromBreeze: expected a DenseMatrix of doubles, got data of "
-                    + b.data().getClass().getSimpleName());
-        }
+        double[] data = doubles(b.data(), "fromBreeze");
         int rows = b.rows();
         int cols = b.cols();
         if (!b.isTranspose() && b.offset() == 0 && (b.majorStride() == rows || cols <= 1)) {
@@ -49,13 +55,9 @@ public final class BreezeInterop {
         return new DenseVector<>(values);
     }
 
-    /**
-     * Copies a Breeze vector of doubles into a new array (honours offset and stride).
-     */
+    /** Copies a Breeze vector of doubles into a new array (honours offset and stride). */
     public static double[] fromBreezeVector(DenseVector<?> v) {
-        if (!(v.data() instanceof double[] data)) {
-            throw new IllegalArgumentException("fromBreezeVector: expected a DenseVector of doubles");
-        }
+        double[] data = doubles(v.data(), "fromBreezeVector");
         double[] out = new double[v.length()];
         for (int i = 0; i < out.length; i++) {
             out[i] = data[v.offset() + i * v.stride()];
@@ -64,15 +66,93 @@ public final class BreezeInterop {
     }
 
     /**
-     * {@code a * b} computed by Breeze's own matrix product (which allocates its result and itself
-     * calls netlib dgemm). For interop checks and one-off use; hot paths use {@link Blas#gemm}.
+     * Layer {@code l}'s weights as a {@code in x out} Breeze matrix over {@code params} (column-major at
+     * the layout's weight offset; no copy: updating the view updates the parameters), for every layer with
+     * weights, in layer order. Layers without parameters (pooling, flatten) are left out.
      */
-    public static Matrix multiplyWithBreeze(Matrix a, Matrix b) {
-        if (a.cols() != b.rows()) {
-            throw ShapeMismatchException.of("breezeMultiply", "a", a.rows(), a.cols(), "b", b.rows(), b.cols());
+    public static List<DenseMatrix<Object>> weights(ParameterLayout layout, double[] params) {
+        requireLength(layout, params);
+        List<DenseMatrix<Object>> out = new ArrayList<>();
+        for (ParameterLayout.Segment s : layout.segments()) {
+            if (s.kind() == ParameterLayout.Kind.WEIGHT && s.length() > 0) {
+                out.add(new DenseMatrix<>(s.rows(), s.cols(), params, s.offset(), Math.max(1, s.rows()), false));
+            }
         }
-        DenseMatrix<Object> product = breeze.linalg.operators.HasOps
-                .impl_OpMulMatrix_DMD_DMD_eq_DMD().apply(toBreeze(a), toBreeze(b));
-        return fromBreeze(product);
+        return out;
+    }
+
+    /** Each layer's bias as a Breeze vector over {@code params} (no copy), matching {@link #weights}. */
+    public static List<DenseVector<Object>> biases(ParameterLayout layout, double[] params) {
+        requireLength(layout, params);
+        List<DenseVector<Object>> out = new ArrayList<>();
+        for (ParameterLayout.Segment s : layout.segments()) {
+            if (s.kind() == ParameterLayout.Kind.BIAS && s.length() > 0) {
+                out.add(new DenseVector<>(params, s.offset(), 1, s.length()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@code c = alpha * a * b + beta * c} on Breeze views, in place through {@link Blas} (netlib dgemm on
+     * the views' arrays, offsets and strides; transposed views become BLAS transposes). Like Spark's
+     * {@code BreezeUtil.dgemm}: no result matrix is allocated.
+     *
+     * @throws ShapeMismatchException naming both shapes when a's columns differ from b's rows or c is not a x b
+     */
+    public static void gemm(double alpha, DenseMatrix<Object> a, DenseMatrix<Object> b, double beta,
+                            DenseMatrix<Object> c) {
+        if (a.cols() != b.rows()) {
+            throw ShapeMismatchException.of("gemm", "a", a.rows(), a.cols(), "b", b.rows(), b.cols());
+        }
+        if (c.rows() != a.rows() || c.cols() != b.cols()) {
+            throw ShapeMismatchException.of("gemm", "a*b", a.rows(), b.cols(), "c", c.rows(), c.cols());
+        }
+        if (c.isTranspose()) {
+            throw new IllegalArgumentException("gemm: the output c must not be a transposed view");
+        }
+        Blas.gemm(a.isTranspose(), b.isTranspose(), a.rows(), b.cols(), a.cols(), alpha,
+                doubles(a.data(), "gemm a"), a.offset(), a.majorStride(), doubles(b.data(), "gemm b"), b.offset(),
+                b.majorStride(), beta, doubles(c.data(), "gemm c"), c.offset(), c.majorStride());
+    }
+
+    /** Solves {@code a x = b} for square {@code a} with Breeze ({@code a \ b}: LAPACK LU). Inputs are not modified. */
+    public static double[] solve(Matrix a, double[] b) {
+        if (a.rows() != a.cols() || b.length != a.rows()) {
+            throw ShapeMismatchException.of("solve", "a", a.rows(), a.cols(), "b", b.length, 1);
+        }
+        DenseVector<Object> x = HasOps$.MODULE$.impl_OpSolveMatrixBy_DMD_DVD_eq_DVD()
+                .apply(a.copy().asBreeze(), toBreezeVector(b.clone()));
+        return fromBreezeVector(x);
+    }
+
+    /**
+     * The least-squares {@code theta} minimising {@code |x theta - y|^2} from the normal equations
+     * {@code (x^T x) theta = x^T y}: {@code x^T x} and {@code x^T y} by BLAS, the solve by Breeze.
+     */
+    public static double[] leastSquares(Matrix x, double[] y) {
+        if (y.length != x.rows()) {
+            throw ShapeMismatchException.of("leastSquares", "x", x.rows(), x.cols(), "y", y.length, 1);
+        }
+        Matrix xtx = Matrix.zeros(x.cols(), x.cols());
+        Blas.gemm(true, false, 1.0, x, x, 0.0, xtx);
+        Matrix xty = Matrix.zeros(x.cols(), 1);
+        Blas.gemm(true, false, 1.0, x, Matrix.wrap(y.length, 1, y), 0.0, xty);
+        return solve(xtx, xty.data());
+    }
+
+    private static double[] doubles(Object data, String what) {
+        if (!(data instanceof double[] d)) {
+            throw new IllegalArgumentException(what + ": expected a Breeze matrix/vector of doubles, got data of "
+                    + data.getClass().getSimpleName());
+        }
+        return d;
+    }
+
+    private static void requireLength(ParameterLayout layout, double[] params) {
+        if (params.length != layout.size()) {
+            throw new IllegalArgumentException("params has " + params.length + " entries but the layout has "
+                    + layout.size() + " (" + layout + ")");
+        }
     }
 }

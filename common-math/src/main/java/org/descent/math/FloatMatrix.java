@@ -76,6 +76,11 @@ public final class FloatMatrix {
 
     public String shape() { return rows + "x" + cols; }
 
+    /** This matrix as a Breeze {@code DenseMatrix[Float]} over the same array (no copy). */
+    public breeze.linalg.DenseMatrix<Object> asBreeze() {
+        return new breeze.linalg.DenseMatrix<>(rows, cols, data, 0, Math.max(1, rows), false);
+    }
+
     @Override
     public String toString() {
         return "FloatMatrix " + shape();

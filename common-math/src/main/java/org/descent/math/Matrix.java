@@ -9,9 +9,10 @@ import java.util.SplittableRandom;
  * {@code rows * cols} (a workspace buffer re-wrapped for a smaller batch); only the first
  * {@code rows * cols} entries belong to the matrix. Wrapping never copies.
  *
- * <p>This class is the data holder and the creation methods only. Operations live in small
- * classes: {@link Blas} (GEMM), {@link MatrixOps} (element-wise, broadcasting, reductions,
- * reshape, transpose) and {@link BreezeInterop} (Breeze {@code DenseMatrix} views).
+ * <p>This class is the data holder and the creation methods only; {@link #asBreeze()} is the same
+ * memory as a Breeze {@code DenseMatrix} for Breeze's operators. Products run in place through
+ * {@link Blas} (GEMM); {@link BreezeInterop} has the Breeze views of parameters and the solves;
+ * {@link MatrixOps} the few element-wise kernels the network's hot path needs.
  */
 public final class Matrix {
     private final int rows;
@@ -136,6 +137,14 @@ public final class Matrix {
     public void set(int i, int j, double v) { data[i + j * rows] = v; }
 
     public String shape() { return rows + "x" + cols; }
+
+    /**
+     * This matrix as a Breeze {@code DenseMatrix[Double]} over the same array (no copy; rows x cols,
+     * column-major, leading dimension rows): Breeze's operators read it, writes go both ways.
+     */
+    public breeze.linalg.DenseMatrix<Object> asBreeze() {
+        return new breeze.linalg.DenseMatrix<>(rows, cols, data, 0, Math.max(1, rows), false);
+    }
 
     /** True when {@code other} has the same rows and cols. */
     public boolean sameShape(Matrix other) {

@@ -1,5 +1,7 @@
 package org.descent.ml;
 
+import breeze.linalg.DenseMatrix;
+import breeze.linalg.DenseVector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +17,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.descent.job.model.ModelArchitecture;
 import org.descent.job.model.ModelMetadata;
+import org.descent.math.BreezeInterop;
 
 /**
  * A trained descent network as a Spark ML {@link Model}: the model directory's metadata (architecture,
@@ -93,6 +96,20 @@ public abstract class DescentModel<M extends DescentModel<M>> extends Model<M> i
     /** A copy of the flat parameter array (layer by layer: W column-major, then b). */
     public double[] parameters() {
         return params.clone();
+    }
+
+    /**
+     * Each layer's weights as a Breeze {@code DenseMatrix[Double]} ({@code in x out}, so a layer computes
+     * {@code x * W + b}) and, from {@link #layerBiases()}, its bias as a {@code DenseVector[Double]}: zero-copy
+     * views over one copy of the flat parameters (changing them does not change this model).
+     */
+    public List<DenseMatrix<Object>> layerWeights() {
+        return BreezeInterop.weights(architecture().toNetwork().layout(), params.clone());
+    }
+
+    /** Each layer's bias as a Breeze vector (over a copy of the parameters). */
+    public List<DenseVector<Object>> layerBiases() {
+        return BreezeInterop.biases(architecture().toNetwork().layout(), params.clone());
     }
 
     ModelMetadata metadata() {

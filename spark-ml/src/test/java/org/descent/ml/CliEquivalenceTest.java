@@ -88,6 +88,10 @@ class CliEquivalenceTest {
                 .fit(spark.read().parquet(trainPath));
         DescentClassificationModel fromCli = DescentClassificationModel.load(dir.resolve("mlp").toString());
         assertArrayEquals(fromCli.parameters(), m.parameters());
+        var w0 = m.layerWeights().get(0); // Breeze view: 4 inputs x 8 hidden units, column-major from offset 0
+        assertEquals(java.util.List.of(4, 8), java.util.List.of(w0.rows(), w0.cols()));
+        assertEquals(m.parameters()[4 + 1], (Double) w0.apply(1, 1));
+        assertEquals(3, m.layerBiases().get(1).length());
 
         Dataset<Row> scored = m.transform(spark.read().parquet(testPath));
         double accuracy = new MulticlassClassificationEvaluator().setMetricName("accuracy").evaluate(scored);

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.descent.math.Matrix;
-import org.descent.math.MatrixOps;
 import org.junit.jupiter.api.Test;
 
 /** Tiny fits with plain gradient descent, common-math alone. */
@@ -82,11 +81,20 @@ class EndToEndFitTest {
             }
         }
 
-        int[] predicted = MatrixOps.argmaxPerRow(net.predict(params, x, net.newWorkspace(labels.length)));
+        int[] predicted = argmaxPerRow(net.predict(params, x, net.newWorkspace(labels.length)));
         int correct = 0;
         for (int i = 0; i < labels.length; i++) {
             correct += predicted[i] == (int) labels[i] ? 1 : 0;
         }
         assertTrue(correct >= 0.95 * labels.length, correct + "/" + labels.length);
+    }
+
+    /** Index of the largest entry of each row (first on ties). */
+    static int[] argmaxPerRow(Matrix m) {
+        int[] out = new int[m.rows()];
+        for (int i = 0; i < m.rows(); i++) {
+            for (int j = 1; j < m.cols(); j++) if (m.get(i, j) > m.get(i, out[i])) out[i] = j;
+        }
+        return out;
     }
 }

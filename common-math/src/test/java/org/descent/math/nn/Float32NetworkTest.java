@@ -11,7 +11,6 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.descent.math.FloatMatrix;
 import org.descent.math.Matrix;
-import org.descent.math.MatrixOps;
 import org.descent.math.check.GradientChecker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -277,7 +276,7 @@ class Float32NetworkTest {
                 params[i] -= 0.1 * grad[i] / n;
             }
         }
-        int[] predicted = MatrixOps.argmaxPerRow(net.predict(params, xf, ws));
+        int[] predicted = EndToEndFitTest.argmaxPerRow(net.predict(params, xf, ws));
         int correct = 0;
         for (int i = 0; i < n; i++) {
             correct += predicted[i] == (int) labels[i] ? 1 : 0;

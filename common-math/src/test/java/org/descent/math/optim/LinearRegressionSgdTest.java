@@ -4,19 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ludovic.netlib.blas.BLAS;
-import dev.ludovic.netlib.lapack.LAPACK;
 import java.util.List;
+import org.descent.math.BreezeInterop;
+import org.descent.math.Matrix;
 import java.util.Random;
 import org.descent.math.nn.ActivationKind;
 import org.descent.math.nn.LayerSpec;
 import org.descent.math.nn.ParameterLayout;
 import org.junit.jupiter.api.Test;
-import org.netlib.util.intW;
 
 /**
  * End-to-end: least-squares linear regression {@code y ~ X w + b} trained with mini-batch {@link Sgd}
  * converges to the normal-equation solution {@code theta = (A^T A)^{-1} A^T y} with {@code A = [X | 1]},
- * computed by LAPACK {@code dposv} (Cholesky) on {@code A^T A}. The mini-batch gradient of
+ * computed by Breeze's solve ({@link BreezeInterop#leastSquares}) on {@code A^T A}. The mini-batch gradient of
  * {@code L = (1/2m) ||X_b w + b - y_b||^2} is {@code X_b^T r / m} and {@code sum(r) / m} with
  * {@code r = X_b w + b - y_b}, computed with BLAS {@code dgemv} on the column-major batch.
  *
@@ -106,19 +106,12 @@ class LinearRegressionSgdTest {
         assertTrue(Math.abs(theta[0] - trueW[0]) > 1e-6, "noise should move the LS solution off the truth");
     }
 
-    /** Solves (A^T A) theta = A^T y with A = [X | 1] by Cholesky (LAPACK dposv). */
+    /** Solves (A^T A) theta = A^T y with A = [X | 1] (Breeze's solve on BLAS-built normal equations). */
     private static double[] normalEquationSolution(double[] x, double[] y) {
         int p = D + 1;
         double[] a = new double[N * p];
         System.arraycopy(x, 0, a, 0, N * D);
         java.util.Arrays.fill(a, N * D, N * p, 1.0);
-        double[] ata = new double[p * p];
-        BLAS.getInstance().dgemm("T", "N", p, p, N, 1.0, a, N, a, N, 0.0, ata, p);
-        double[] aty = new double[p];
-        BLAS.getInstance().dgemv("T", N, p, 1.0, a, N, y, 1, 0.0, aty, 1);
-        intW info = new intW(0);
-        LAPACK.getInstance().dposv("U", p, 1, ata, p, aty, p, info);
-        assertEquals(0, info.val, "dposv info");
-        return aty;
+        return BreezeInterop.leastSquares(Matrix.wrap(N, p, a), y);
     }
 }
