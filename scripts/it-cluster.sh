@@ -11,6 +11,7 @@
 #      5b. the same with training.exchange = allreduce (2 partitions = the 2 task slots), after its own
 #          local[2] reference: the barrier stage is aborted and re-run from the driver's exact state
 #   6. `hdfs -get` the cluster models; each params.bin must equal its local-mode reference bit for bit (cmp)
+#   7. a Spark ML Pipeline with descent submitted with spark-submit (scripts/it-spark-ml.sh; IT_SKIP_SPARK_ML=1 skips)
 #
 # Usage: scripts/it-cluster.sh            (exit 0 = pass; logs and models under $IT_WORK)
 # Settings: IT_WORK (target/it-cluster), IT_ROWS (6000), IT_FEATURES (20), IT_EPOCHS (20), IT_PARTITIONS (4),
@@ -328,4 +329,9 @@ for m in model-a model-b model-c; do
 done
 log "params identical: local[2] == cluster == cluster-with-executor-loss ($(stat -c %s "$IT_WORK/local-model/$MODEL_PARAMS") bytes, $IT_PARTITIONS partitions)"
 log "params identical: allreduce local[2] == allreduce cluster-with-executor-loss ($(stat -c %s "$IT_WORK/local-model-ar/$MODEL_PARAMS") bytes, 2 partitions)"
+# 7. a Spark ML Pipeline with descent (VectorAssembler, StandardScaler, StringIndexer, DescentClassifier) submitted
+# to the same cluster; fit, save to HDFS, load, transform again identically (scripts/it-spark-ml.sh)
+if [[ "${IT_SKIP_SPARK_ML:-0}" != 1 ]]; then
+  run_fg "$REPO/scripts/it-spark-ml.sh" "$IT_WORK" "$HDFS_URL" "$HDFS_BASE" || fail "the Spark ML pipeline step failed (logs: $IT_WORK/spark-ml-*.log)"
+fi
 log "total $((SECONDS - T_ALL)) s"
