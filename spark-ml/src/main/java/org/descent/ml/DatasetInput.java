@@ -153,7 +153,7 @@ final class DatasetInput implements AutoCloseable {
         return new LoadedData(blocks, count, cols, numClasses, new LinkedHashMap<>(s.badCounts));
     }
 
-    /** The rows of one partition (sorted by id) as a column-major block. */
+    /** The rows of one partition (sorted by id) as a row-major block. */
     private static RowBlock block(Iterator<Tuple2<Long, Sample>> it, int cols) {
         List<Tuple2<Long, Sample>> list = new ArrayList<>();
         it.forEachRemaining(list::add);
@@ -169,9 +169,9 @@ final class DatasetInput implements AutoCloseable {
             Sample r = list.get(i)._2();
             ids[i] = list.get(i)._1();
             y[i] = r.label();
-            for (int j = 0; j < cols; j++) x[i + j * n] = r.features()[j];
+            System.arraycopy(r.features(), 0, x, i * cols, cols);
         }
-        return new RowBlock(n, cols, x, y, ids);
+        return RowBlock.rowMajor(n, cols, x, y, ids);
     }
 
     /** {@link RowAssignment#partitionOf} as a Spark partitioner keyed by row id. */

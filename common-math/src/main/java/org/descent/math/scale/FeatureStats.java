@@ -121,6 +121,60 @@ public final class FeatureStats implements Serializable {
     }
 
     /**
+     * As {@link #addColumnMajor} for a block stored row-major ({@code data[i * cols + j]}): per feature the same
+     * additions in the same row order, so the result is bit-identical to {@link #addColumnMajor} of the same
+     * block transposed. Reads the block twice, row by row; allocates four {@code cols} scratch arrays.
+     */
+    public FeatureStats addRowMajor(double[] data, int rows, int cols) {
+        if (cols != numFeatures || rows < 0 || data.length < (long) rows * cols) {
+            throw new ShapeMismatchException("FeatureStats.addRowMajor: block=" + rows + "x" + cols
+                    + " (data has " + data.length + " values), stats=1x" + numFeatures);
+        }
+        if (rows == 0) {
+            return this;
+        }
+        for (int j = 0; j < cols; j++) { // column by column, so the first non-finite value named is addColumnMajor's
+            for (int i = 0; i < rows; i++) {
+                requireFinite(data[i * cols + j], j, i);
+            }
+        }
+        double[] sum = new double[cols];
+        double[] lo = min.clone();
+        double[] hi = max.clone();
+        for (int i = 0, p = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++, p++) {
+                double x = data[p];
+                sum[j] += x;
+                if (x < lo[j]) lo[j] = x;
+                if (x > hi[j]) hi[j] = x;
+            }
+        }
+        double[] meanB = new double[cols];
+        for (int j = 0; j < cols; j++) meanB[j] = sum[j] / rows;
+        double[] m2B = new double[cols];
+        double[] comp = sum; // reused: sum is no longer needed
+        java.util.Arrays.fill(comp, 0.0);
+        for (int i = 0, p = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++, p++) {
+                double d = data[p] - meanB[j];
+                m2B[j] += d * d;
+                comp[j] += d;
+            }
+        }
+        long nb = rows;
+        long n = count + nb;
+        for (int j = 0; j < cols; j++) {
+            double m2 = m2B[j] - comp[j] * comp[j] / rows; // corrected two-pass, as in addColumnMajor
+            double mean = meanB[j] + comp[j] / rows;
+            combine(j, count, mean, m2, nb, n);
+            min[j] = lo[j];
+            max[j] = hi[j];
+        }
+        count = n;
+        return this;
+    }
+
+    /**
      * Adds a sparse block: each row's absent features count as 0. Per feature the block's mean and M2
      * come from its non-zeros and the implicit zeros ({@code M2 = Σ_nz (x - mean)^2 + zeros * mean^2}),
      * then combine as for a dense block, so the result equals {@link #addColumnMajor} of the densified

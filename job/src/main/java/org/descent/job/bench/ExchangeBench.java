@@ -116,7 +116,7 @@ public final class ExchangeBench {
             y[i] = r.nextInt(k);
             ids[i] = (long) part << 32 | i;
         }
-        return new RowBlock(n, d, f, y, ids);
+        return RowBlock.rowMajor(n, d, f, y, ids);
     }
 
     private static double pct(long[] v, int q) {

@@ -82,11 +82,11 @@ public final class GradcheckCommand implements Callable<Integer> {
             LoadedData d = DataLoader.load(spark.session(), cfg.data().trainSpec(), cfg.training().partitions(), seed);
             ModelArchitecture arch = ModelFactory.build(cfg.model(), d.numFeatures(), d.numClasses());
             RowBlock batch = firstRows(d, rows);
-            double[] x = batch.features;
+            double[] x = new double[batch.rows * batch.cols]; // column-major, as the network takes it
+            batch.copyRows(0, batch.rows, x);
             if (cfg.data().scaling() != ScalerKind.NONE) {
                 FeatureStats stats = new FeatureStats(batch.cols);
                 stats.addColumnMajor(x, batch.rows, batch.cols);
-                x = x.clone();
                 Scaler.fit(cfg.data().scaling(), stats).transformInPlace(x, batch.rows, batch.cols);
             }
             Matrix xm = Matrix.wrap(batch.rows, batch.cols, x);
@@ -149,11 +149,11 @@ public final class GradcheckCommand implements Callable<Integer> {
         int r = 0;
         for (RowBlock b : heads) {
             for (int i = 0; i < b.rows && r < m; i++, r++) {
-                for (int j = 0; j < cols; j++) f[r + j * m] = b.features[i + j * b.rows];
+                for (int j = 0; j < cols; j++) f[r * cols + j] = b.feature(i, j);
                 l[r] = b.labels[i];
                 ids[r] = b.ids[i];
             }
         }
-        return new RowBlock(m, cols, f, l, ids);
+        return RowBlock.rowMajor(m, cols, f, l, ids);
     }
 }

@@ -84,7 +84,8 @@ final class ConfigValidator {
         return new DataConfig(train, validation, format, labelType, numFeatures, numClasses,
                 r.optionalString("data.label-column"), r.optionalString("data.features-column"),
                 r.optionalString("data.id-column"), r.bool("data.csv-header"), delimiter.charAt(0),
-                new BadRowPolicy(mode, maxBad), scaling, representation);
+                new BadRowPolicy(mode, maxBad), scaling, representation,
+                r.enumeration("data.storage", org.descent.job.data.Storage.class));
     }
 
     private static ModelConfig model(TypedReader r, DataConfig data) {

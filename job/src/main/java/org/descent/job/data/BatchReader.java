@@ -13,8 +13,8 @@ import org.descent.math.sparse.SparseRows;
  * the network calls then run on what was loaded, dense ({@link Matrix}) or sparse ({@link SparseRows}).
  *
  * <ul>
- *   <li>Dense: rows are copied column by column into a {@code maxRows x cols} buffer (the values the
- *       dense path always used).</li>
+ *   <li>Dense: rows are copied into a column-major {@code maxRows x cols} buffer ({@link RowBlock#copyRows},
+ *       {@link RowBlock#gatherRows}; float32-stored values widened exactly).</li>
  *   <li>Sparse: a contiguous range is a view on the block's own index and value arrays (only its
  *       {@code m + 1} row pointers are copied); a permuted range copies the rows' entries into buffers
  *       that grow to the largest batch seen. Nothing of size {@code maxRows x cols} is ever allocated.</li>
@@ -56,7 +56,7 @@ public final class BatchReader {
             denseBatch = null;
         } else {
             double[] x = denseBuffer();
-            for (int j = 0; j < cols; j++) System.arraycopy(b.features, j * b.rows + start, x, j * m, m);
+            b.copyRows(start, m, x);
             denseBatch = Matrix.wrap(m, cols, x);
             sparseBatch = null;
         }
@@ -69,11 +69,7 @@ public final class BatchReader {
         for (int i = 0; i < m; i++) y[i] = b.labels[perm[start + i]];
         if (!b.isSparse()) {
             double[] x = denseBuffer();
-            for (int j = 0; j < cols; j++) {
-                int src = j * b.rows;
-                int dst = j * m;
-                for (int i = 0; i < m; i++) x[dst + i] = b.features[src + perm[start + i]];
-            }
+            b.gatherRows(perm, start, m, x);
             denseBatch = Matrix.wrap(m, cols, x);
             sparseBatch = null;
             return;

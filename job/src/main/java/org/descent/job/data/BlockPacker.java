@@ -15,7 +15,8 @@ import scala.Tuple2;
 /**
  * Moves every row to its partition (keyed by id through the given partitioner), sorts each partition by
  * id (Spark's shuffle sort, spills if needed) and packs it into exactly one {@link RowBlock}: dense
- * (features column-major {@code rows x numFeatures}, absent sparse entries 0) or sparse (CSR of the
+ * (float64 features row-major {@code rows x numFeatures}, absent sparse entries 0; the cached width is chosen
+ * later, after scaling: {@link RowBlock#stored}) or sparse (CSR of the
  * non-zeros, 0-based indices, double or float values: see {@link Layout}). An empty partition yields an
  * empty block (rows = 0). The result depends only on the rows, the partitioner and the layout.
  */
@@ -52,7 +53,7 @@ final class BlockPacker {
         }
         RowBlock block = layout.sparse()
                 ? new RowBlock(sparse(list, layout), labels, ids)
-                : new RowBlock(n, layout.numFeatures(), dense(list, layout.numFeatures()), labels, ids);
+                : RowBlock.rowMajor(n, layout.numFeatures(), dense(list, layout.numFeatures()), labels, ids);
         return new ScoringBlock(block, sourceIds);
     }
 
@@ -68,9 +69,9 @@ final class BlockPacker {
         for (int i = 0; i < n; i++) {
             ParsedRow r = list.get(i);
             if (r.indices != null) {
-                for (int k = 0; k < r.indices.length; k++) features[i + (r.indices[k] - 1) * n] = r.values[k];
+                for (int k = 0; k < r.indices.length; k++) features[i * cols + r.indices[k] - 1] = r.values[k];
             } else {
-                for (int j = 0; j < cols; j++) features[i + j * n] = r.values[j];
+                System.arraycopy(r.values, 0, features, i * cols, cols);
             }
         }
         return features;

@@ -64,8 +64,6 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
         final byte[] gradBytes;
         final int[] perm;
         int permEpoch = -1;
-        /** The block's features row-major (row r at {@code [r * cols, (r + 1) * cols)}), or null: see {@link #rowMajor}. */
-        private double[] rowMajor;
 
         State(ModelArchitecture arch, int maxRows, int rows, int cols, Precision precision) {
             network = arch.toNetwork();
@@ -114,33 +112,9 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
                 sparseReader.gather(block, perm, start, m);
                 return sparseReader.lossAndGradientSum(network, params, grad, workspace);
             }
-            double[] rm = rowMajor(block);
-            if (rm != null) gatherRowMajor(block, rm, perm, start, m, x, y);
-            else gather(block, perm, start, m, x, y);
+            gather(block, perm, start, m, x, y);
             return network.lossAndGradientSum(params, Matrix.wrap(m, block.cols, x), Targets.ofValues(m, y), grad,
                     workspace);
-        }
-
-        /**
-         * A row-major copy of the block's features, made once per run and partition, if it is at most
-         * {@link #ROW_MAJOR_LIMIT} doubles (else null: gather from the column-major block). Why: a step gathers
-         * randomly permuted rows; from the column-major block every element is a cache miss (one per row and column),
-         * from a row-major copy each row is one sequential read. Costs one extra copy of the partition in memory.
-         */
-        double[] rowMajor(RowBlock block) {
-            long size = (long) block.rows * block.cols;
-            if (rowMajor == null && size > 0 && size <= ROW_MAJOR_LIMIT) {
-                double[] rm = new double[(int) size];
-                int rows = block.rows;
-                int cols = block.cols;
-                double[] f = block.features;
-                for (int j = 0; j < cols; j++) {
-                    int src = j * rows;
-                    for (int r = 0; r < rows; r++) rm[r * cols + j] = f[src + r];
-                }
-                rowMajor = rm;
-            }
-            return rowMajor;
         }
 
         /** Makes {@link #perm} the partition's row order of {@code epoch} (computed once per epoch). */
@@ -185,42 +159,9 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
         }
     }
 
-    /**
-     * Largest partition (rows x features) that gets a row-major copy for gathering: 2^25 doubles = 256 MiB (a
-     * 30,000 x 784 Fashion-MNIST partition is 188 MB). Larger partitions gather from the block itself, so the copy
-     * never more than adds 256 MiB per task to an executor's memory.
-     */
-    static final long ROW_MAJOR_LIMIT = 1L << 25;
-
-    /**
-     * As {@link #gather} from a row-major copy of the features: 8 rows at a time, so the 8 sources are read
-     * sequentially and each write of 8 consecutive x entries fills one cache line. Same values, same order.
-     */
-    static void gatherRowMajor(RowBlock block, double[] rm, int[] perm, int start, int m, double[] x, double[] y) {
-        int cols = block.cols;
-        int[] base = new int[8];
-        for (int i0 = 0; i0 < m; i0 += 8) {
-            int k = Math.min(8, m - i0);
-            for (int q = 0; q < k; q++) base[q] = perm[start + i0 + q] * cols;
-            for (int j = 0; j < cols; j++) {
-                int dst = j * m + i0;
-                for (int q = 0; q < k; q++) x[dst + q] = rm[base[q] + j];
-            }
-        }
-        for (int i = 0; i < m; i++) y[i] = block.labels[perm[start + i]];
-    }
-
     /** Copies rows {@code perm[start..start+m)} of the block into {@code x} (m x cols, column-major) and {@code y}. */
     static void gather(RowBlock block, int[] perm, int start, int m, double[] x, double[] y) {
-        int rows = block.rows;
-        double[] f = block.features;
-        for (int j = 0; j < block.cols; j++) {
-            int src = j * rows;
-            int dst = j * m;
-            for (int i = 0; i < m; i++) {
-                x[dst + i] = f[src + perm[start + i]];
-            }
-        }
+        block.gatherRows(perm, start, m, x); // from the block's one row-major copy: each row one sequential read
         for (int i = 0; i < m; i++) {
             y[i] = block.labels[perm[start + i]];
         }

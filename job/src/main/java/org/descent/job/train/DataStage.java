@@ -6,6 +6,7 @@ import org.descent.job.data.DataException;
 import org.descent.job.data.DataLoader;
 import org.descent.job.data.DataSpec;
 import org.descent.job.data.LoadedData;
+import org.descent.job.data.Storage;
 
 /**
  * Loads the training set and the validation set the config names: {@code data.validation-path} (read
@@ -18,10 +19,16 @@ public final class DataStage {
     /** {train, validation or null}. */
     public record Input(LoadedData train, LoadedData validation) {}
 
+    /** {@code data.storage} resolved for the run's {@code training.precision}. */
+    public static Storage storage(JobConfig cfg) {
+        return cfg.data().storage().resolve(cfg.training().precision());
+    }
+
     public static Input load(SparkSession spark, JobConfig cfg) {
-        // sparse blocks hold float32 values when the run computes in float32 (8 instead of 12 bytes per non-zero)
+        // data.storage: sparse blocks are packed with float32 values (8 instead of 12 bytes per non-zero); dense
+        // ones are packed in float64 and stored in float32 after scaling (Trainer, RowBlock#stored)
         DataSpec spec = cfg.data().trainSpec().withRepresentation(cfg.data().representation(),
-                cfg.training().precision() == org.descent.math.nn.Precision.FLOAT32);
+                storage(cfg) == Storage.FLOAT32);
         int partitions = cfg.training().partitions();
         long seed = cfg.training().seed();
         try {

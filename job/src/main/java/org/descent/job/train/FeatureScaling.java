@@ -5,6 +5,7 @@ import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.descent.job.data.DataException;
 import org.descent.job.data.RowBlock;
+import org.descent.job.data.Storage;
 
 import org.descent.math.scale.FeatureStats;
 import org.descent.math.scale.Scaler;
@@ -23,12 +24,8 @@ final class FeatureScaling {
             FeatureStats s = new FeatureStats(numFeatures);
             while (it.hasNext()) {
                 RowBlock b = it.next();
-                if (b.isSparse()) {
-                    if (!kind.keepsZeros()) throw new DataException(Scaler.centeringRefusal(kind));
-                    s.addSparse(b.sparse);
-                } else {
-                    s.addColumnMajor(b.features, b.rows, b.cols);
-                }
+                if (b.isSparse() && !kind.keepsZeros()) throw new DataException(Scaler.centeringRefusal(kind));
+                b.addTo(s);
             }
             return Collections.singletonList(s).iterator();
         }).collect();
@@ -39,7 +36,12 @@ final class FeatureScaling {
         return Scaler.fit(kind, total);
     }
 
-    static JavaRDD<RowBlock> apply(JavaRDD<RowBlock> blocks, Scaler scaler) {
-        return blocks.map(b -> b.scaled(scaler)); // sparse: values copied and scaled, indices shared
+    /**
+     * The blocks as cached: scaled by {@code scaler} (null: none) and stored in {@code storage} (one copy per block;
+     * the packed float64 block is dropped once the stored one exists). Unchanged blocks when there is nothing to do.
+     */
+    static JavaRDD<RowBlock> apply(JavaRDD<RowBlock> blocks, Scaler scaler, Storage storage) {
+        if (scaler == null && storage != Storage.FLOAT32) return blocks;
+        return blocks.map(b -> b.stored(scaler, storage)); // sparse: values copied and scaled, indices shared
     }
 }

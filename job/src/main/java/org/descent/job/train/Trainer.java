@@ -1,5 +1,7 @@
 package org.descent.job.train;
 
+import java.util.List;
+
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.apache.spark.api.java.JavaRDD;
@@ -12,6 +14,7 @@ import org.descent.job.config.TrainingConfig;
 import org.descent.job.data.DataException;
 import org.descent.job.data.LoadedData;
 import org.descent.job.data.RowBlock;
+import org.descent.job.data.Storage;
 import org.descent.job.exchange.BatchPlan;
 import org.descent.job.exchange.StepEngine;
 import org.descent.job.exchange.StepEngines;
@@ -119,18 +122,19 @@ public final class Trainer {
             jsc.setJobGroup("descent-train", "descent: prepare data", false);
             if (start != null && start.state().scaler() != null) { // resumed / warm start: the saved scaler, not a refit
                 scaler = start.state().scaler();
-                trainBlocks = FeatureScaling.apply(trainBlocks, scaler);
-                if (valBlocks != null) valBlocks = FeatureScaling.apply(valBlocks, scaler);
             } else if (config.data().scaling() != ScalerKind.NONE) {
                 jsc.setJobDescription("descent: fit " + config.data().scaling().configName() + " scaling");
                 scaler = FeatureScaling.fit(trainBlocks, config.data().scaling(), train.numFeatures());
-                trainBlocks = FeatureScaling.apply(trainBlocks, scaler);
-                if (valBlocks != null) valBlocks = FeatureScaling.apply(valBlocks, scaler);
             }
+            Storage storage = DataStage.storage(config);
+            trainBlocks = FeatureScaling.apply(trainBlocks, scaler, storage);
+            if (valBlocks != null) valBlocks = FeatureScaling.apply(valBlocks, scaler, storage);
             trainBlocks = trainBlocks.persist(level);
             if (valBlocks != null) valBlocks = valBlocks.persist(level);
             jsc.setJobDescription("descent: cache training blocks");
-            partitionRows = trainBlocks.map(b -> (long) b.rows).collect().stream().mapToLong(Long::longValue).toArray();
+            List<long[]> sizes = trainBlocks.map(b -> new long[] {b.rows, b.cachedBytes(), b.storedValues()}).collect();
+            partitionRows = sizes.stream().mapToLong(s -> s[0]).toArray();
+            logCache(sizes, storage, train.numFeatures());
         } catch (Exception e) { // Spark actions throw the checked SparkException undeclared
             unpersist(trainBlocks, valBlocks);
             String msg = DataException.findIn(e).map(Throwable::getMessage).orElseGet(() -> rootMessage(e));
@@ -150,6 +154,21 @@ public final class Trainer {
             unpersist(trainBlocks, valBlocks);
             jsc.clearJobGroup();
         }
+    }
+
+    /** Logs the cached bytes of the training blocks, per row and against the row's feature values. */
+    private static void logCache(List<long[]> sizes, Storage storage, int numFeatures) {
+        long rows = 0, bytes = 0, values = 0;
+        for (long[] s : sizes) {
+            rows += s[0];
+            bytes += s[1];
+            values += s[2];
+        }
+        LOG.info("cache: {} training rows in {} blocks, {} bytes ({} per row; {} stored values of {} bytes: {} x"
+                        + " their size with labels and ids)", rows, sizes.size(), bytes,
+                String.format(java.util.Locale.ROOT, "%.1f", rows == 0 ? 0.0 : (double) bytes / rows), values,
+                storage.bytesPerValue(), String.format(java.util.Locale.ROOT, "%.3f",
+                        values == 0 ? 0.0 : (double) bytes / ((double) values * storage.bytesPerValue())));
     }
 
     private static void unpersist(JavaRDD<RowBlock> a, JavaRDD<RowBlock> b) {

@@ -116,7 +116,7 @@ class CsvParquetLoadTest {
         StringBuilder feats = new StringBuilder();
         for (ScoringBlock b : blocks) {
             ids.append(String.join(",", b.sourceIds())).append('|');
-            for (int i = 0; i < b.block().rows; i++) feats.append((int) b.block().features[i]);
+            for (int i = 0; i < b.block().rows; i++) feats.append((int) b.block().feature(i, 0));
         }
         assertEquals("u1,u2,u3|u4,u5|", ids.toString());
         assertEquals("12345", feats.toString());

@@ -54,7 +54,7 @@ class PackingTest {
         for (int p = 0; p < a.size(); p++) {
             assertArrayEquals(a.get(p).ids, b.get(p).ids);
             assertArrayEquals(a.get(p).labels, b.get(p).labels);
-            assertArrayEquals(a.get(p).features, b.get(p).features);
+            assertArrayEquals(a.get(p).denseRowMajor(), b.get(p).denseRowMajor());
         }
     }
 
@@ -89,7 +89,7 @@ class PackingTest {
             for (int i = 0; i < b.rows; i++) {
                 assertTrue(ids.add(b.ids[i]), "duplicate id " + b.ids[i]);
                 assertEquals(p, RowAssignment.partitionOf(3L, b.ids[i], 5));
-                assertEquals((double) b.ids[i], b.features[i], "id is the input position");
+                assertEquals((double) b.ids[i], b.feature(i, 0), "id is the input position");
             }
         }
         assertEquals(ROWS, ids.size());
@@ -102,7 +102,7 @@ class PackingTest {
                 TestSpark.libsvm(p, 0, LabelType.CLASS_INDEX, 0, BadRowPolicy.FAIL), 6, 1L));
         assertEquals(6, blocks.size());
         assertEquals(2, blocks.stream().mapToInt(b -> b.rows).sum());
-        assertTrue(blocks.stream().anyMatch(b -> b.rows == 0 && b.features.length == 0));
+        assertTrue(blocks.stream().anyMatch(b -> b.rows == 0 && b.storedValues() == 0));
     }
 
     @Test

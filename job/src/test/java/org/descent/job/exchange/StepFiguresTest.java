@@ -57,7 +57,7 @@ class StepFiguresTest {
                 y[i] = r.nextInt(K);
                 ids[i] = id++;
             }
-            out.add(new RowBlock(n, D, f, y, ids));
+            out.add(RowBlock.rowMajor(n, D, f, y, ids));
         }
         return out;
     }

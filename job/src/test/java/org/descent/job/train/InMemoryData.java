@@ -33,11 +33,11 @@ public final class InMemoryData {
             long[] ids = new long[n];
             int r = 0;
             for (int i = p; i < y.length; i += partitions, r++) {
-                for (int j = 0; j < d; j++) f[r + j * n] = x[i][j];
+                System.arraycopy(x[i], 0, f, r * d, d);
                 l[r] = y[i];
                 ids[r] = i;
             }
-            blocks.add(new RowBlock(n, d, f, l, ids));
+            blocks.add(RowBlock.rowMajor(n, d, f, l, ids));
         }
         return new LoadedData(TestSpark.jsc().parallelize(blocks, partitions), y.length, d, numClasses, java.util.Map.of());
     }
