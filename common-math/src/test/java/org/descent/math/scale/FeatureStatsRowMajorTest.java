@@ -1,0 +1,49 @@
+package org.descent.math.scale;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.Test;
+
+/** {@link FeatureStats#addRowMajor} against {@link FeatureStats#addColumnMajor} of the same block: the same bits. */
+class FeatureStatsRowMajorTest {
+
+    @Test
+    void givenTheSameBlocksInBothLayouts_whenAdded_thenEveryStatisticIsBitIdentical() {
+        SplittableRandom r = new SplittableRandom(3);
+        int cols = 7;
+        FeatureStats byRow = new FeatureStats(cols);
+        FeatureStats byCol = new FeatureStats(cols);
+        for (int rows : new int[] {13, 1, 200, 0, 57}) {
+            double[] rm = new double[rows * cols];
+            double[] cm = new double[rows * cols];
+            for (int i = 0; i < rows; i++) {
+                for (int j = 0; j < cols; j++) {
+                    double v = 1e3 + r.nextGaussian() * (j + 1) + (j == 3 ? 1e8 : 0); // large offset: rounding matters
+                    rm[i * cols + j] = v;
+                    cm[i + j * rows] = v;
+                }
+            }
+            byRow.addRowMajor(rm, rows, cols);
+            byCol.addColumnMajor(cm, rows, cols);
+        }
+        assertEquals(byCol.count(), byRow.count());
+        assertArrayEquals(byCol.means(), byRow.means(), 0.0);
+        assertArrayEquals(byCol.stds(), byRow.stds(), 0.0);
+        assertArrayEquals(byCol.mins(), byRow.mins(), 0.0);
+        assertArrayEquals(byCol.maxs(), byRow.maxs(), 0.0);
+        for (int j = 0; j < cols; j++) assertEquals(byCol.m2(j), byRow.m2(j), 0.0);
+    }
+
+    @Test
+    void givenANonFiniteValue_whenAddedRowMajor_thenTheErrorNamesItsFeatureAndRow() {
+        double[] rm = {1, 2, 3, 4, Double.NaN, 6};
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new FeatureStats(3).addRowMajor(rm, 2, 3));
+        assertTrue(e.getMessage().contains("feature 1 of block row 1"), e.getMessage());
+    }
+}
