@@ -26,7 +26,8 @@ import scala.reflect.ClassTag$;
 
 /**
  * {@code training.exchange = allreduce}: one Spark <em>barrier</em> job per segment of steps (an epoch, or up to the
- * next checkpoint), whose P tasks (one per cached partition, all running at once) exchange gradients directly over
+ * next checkpoint), whose R tasks (all running at once; task r owns a fixed contiguous group of the P cached
+ * partitions, one partition each when R = P) exchange gradients directly over
  * TCP every step ({@link Mesh}: fixed-order reduce-scatter + all-gather) and each apply the same optimizer update
  * ({@link SegmentTask}). The driver is out of the per-step data path: per segment it broadcasts the start state
  * (parameters and optimizer state), serves the address rendezvous ({@link Rendezvous}), and takes the final state
@@ -38,8 +39,8 @@ import scala.reflect.ClassTag$;
  * result is the same bits. Data errors are not retried. Checkpoints are written at segment ends, which {@link #segmentEnd} aligns with
  * {@code checkpoint.every-steps}.
  *
- * <p><b>Requirements</b> (checked by {@link StepEngines}): every partition's task must run at once (partitions
- * ≤ task slots) and dynamic allocation must be off; executors must reach the driver host (rendezvous) and each
+ * <p><b>Requirements</b> (checked by {@link StepEngines}): the R tasks run at once (R = min(partitions, task
+ * slots)) and dynamic allocation must be off; executors must reach the driver host (rendezvous) and each
  * other (an ephemeral port per task).
  */
 public final class AllReduceEngine implements StepEngine {
@@ -50,6 +51,8 @@ public final class AllReduceEngine implements StepEngine {
 
     private final JavaSparkContext jsc;
     private final JavaRDD<RowBlock> blocks;
+    /** What the barrier stage runs over: the cached blocks (one partition per task) or their partition groups. */
+    private final RDD<?> stageInput;
     private final BatchPlan plan;
     private final Rendezvous rendezvous;
     private final SegmentTask.Setup setup;
@@ -62,12 +65,22 @@ public final class AllReduceEngine implements StepEngine {
      * @param partitionRows rows of each partition (every task derives each step's global row count from them,
      *                      which the sharded update needs before the exchange completes)
      * @param tcp           always exchange over TCP, also between tasks that share a JVM ({@link #TRANSPORT_KEY})
+     * @param ranks         barrier tasks R, 1 ≤ R ≤ partitions P: task r owns the r-th of R contiguous partition groups
+     *                      (sizes differ by at most one) and sums their partials in partition order; R = P is one
+     *                      partition per task. The bits do not depend on R (only on P).
      */
     public AllReduceEngine(JavaSparkContext jsc, JavaRDD<RowBlock> blocks, ModelArchitecture architecture, BatchPlan plan,
                            Precision precision, OptimizerSpec optimizer, ScheduleSpec schedule, MiniBatchUpdate update,
-                           int localSteps, long[] partitionRows, boolean tcp) {
+                           int localSteps, long[] partitionRows, boolean tcp, int ranks) {
         this.jsc = jsc;
         this.blocks = blocks;
+        int partitions = blocks.getNumPartitions();
+        if (localSteps > 1 && ranks != partitions) {
+            throw new IllegalArgumentException("local SGD needs one task per partition: " + ranks + " ranks for "
+                    + partitions + " partitions");
+        }
+        int[] groupStart = PartitionGroupRDD.groups(partitions, ranks);
+        this.stageInput = ranks == partitions ? blocks.rdd() : new PartitionGroupRDD(blocks.rdd(), groupStart);
         this.plan = plan;
         this.maxAttempts = Math.max(1, jsc.getConf().getInt("spark.stage.maxConsecutiveAttempts", 4));
         String advertised = jsc.getConf().get("spark.driver.host", "127.0.0.1");
@@ -79,9 +92,12 @@ public final class AllReduceEngine implements StepEngine {
         }
         this.setup = new SegmentTask.Setup("descent-" + UUID.randomUUID(), architecture, plan, precision,
                 blocks.getNumPartitions(), optimizer, schedule, update, localSteps, rendezvous.address(),
-                rendezvous.token(), RENDEZVOUS_TIMEOUT_MILLIS, !tcp, partitionRows.clone());
-        LOG.info("allreduce exchange: {} tasks, rendezvous at {}:{}{}", setup.partitions(), rendezvous.address().host(),
-                rendezvous.address().port(), setup.averaging() ? ", local SGD: average every " + localSteps + " steps" : "");
+                rendezvous.token(), RENDEZVOUS_TIMEOUT_MILLIS, !tcp, partitionRows.clone(), groupStart);
+        LOG.info("allreduce exchange: {} tasks for {} partitions{}, rendezvous at {}:{}{}", ranks, partitions,
+                ranks == partitions ? "" : " (contiguous groups of " + (partitions / ranks)
+                        + (partitions % ranks == 0 ? "" : "-" + (partitions / ranks + 1)) + ", summed in partition order)",
+                rendezvous.address().host(), rendezvous.address().port(),
+                setup.averaging() ? ", local SGD: average every " + localSteps + " steps" : "");
     }
 
     /**
@@ -160,8 +176,9 @@ public final class AllReduceEngine implements StepEngine {
                     + "/" + plan.stepsPerEpoch() + " (allreduce)");
             // a failed barrier task makes Spark kill its peers: interrupt them out of their socket reads
             jsc.setLocalProperty("spark.job.interruptOnCancel", "true");
-            RDD<SegmentResult> rdd = blocks.rdd().barrier().mapPartitions(new SegmentTask(setup, start, seg, epoch, from, to),
-                    false, RESULT);
+            @SuppressWarnings({"unchecked", "rawtypes"})
+            RDD<SegmentResult> rdd = ((RDD) stageInput).barrier().mapPartitions(
+                    (scala.Function1) new SegmentTask(setup, start, seg, epoch, from, to), false, RESULT);
             job = JavaRDD.fromRDD(rdd, RESULT).collectAsync();
             // progress while the segment runs: rank 0 streams each step; deliver them in order, once (a re-run
             // streams the same steps again, with the same bits)

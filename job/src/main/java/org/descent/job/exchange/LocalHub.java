@@ -26,6 +26,7 @@ final class LocalHub {
     private final String key;
     private final int size;
     private final double[][] vectors;
+    private final double[][][] groups;
     private final long[] tags;
     private final Phaser barrier;
     private final double[] extras;
@@ -36,6 +37,7 @@ final class LocalHub {
         this.key = key;
         this.size = size;
         this.vectors = new double[size][];
+        this.groups = new double[size][][];
         this.tags = new long[size];
         this.barrier = new Phaser(size);
         this.extras = new double[size];
@@ -50,10 +52,13 @@ final class LocalHub {
         return (int) ((long) c * n / size);
     }
 
-    /** As {@link Mesh#allReduce}: {@code v[0, n)} becomes the rank-order sum over all ranks. */
-    void allReduce(int rank, double[] v, int n, long tag) throws IOException {
-        reduceScatter(rank, v, n, tag);
-        copyOtherChunks(rank, v, n);
+    /**
+     * As {@link Mesh#allReduce}: {@code vs[0][0, n)} becomes the sum over all ranks' vectors, in rank order and within
+     * a rank in the order of {@code vs} (a rank owning several partitions passes one vector per partition).
+     */
+    void allReduce(int rank, double[][] vs, int n, long tag) throws IOException {
+        reduceScatter(rank, vs, n, tag);
+        copyOtherChunks(rank, vs[0], n);
         await(rank);
     }
 
@@ -67,11 +72,13 @@ final class LocalHub {
     }
 
     /**
-     * The first half of {@link #allReduce}: afterwards {@code v}'s own chunk holds the rank-order sum (other chunks
+     * The first half of {@link #allReduce}: afterwards {@code v = vs[0]}'s own chunk holds the rank-order sum (other chunks
      * are untouched), and no rank reads another rank's vector any more, so each may rewrite its own chunk.
      */
-    void reduceScatter(int rank, double[] v, int n, long tag) throws IOException {
+    void reduceScatter(int rank, double[][] vs, int n, long tag) throws IOException {
+        double[] v = vs[0];
         vectors[rank] = v;
+        groups[rank] = vs;
         tags[rank] = tag;
         await(rank);
         for (int s = 0; s < size; s++) {
@@ -84,7 +91,9 @@ final class LocalHub {
         int hi = bound(rank + 1, n);
         for (int i = lo; i < hi; i++) {
             double acc = 0.0;
-            for (int s = 0; s < size; s++) acc += vectors[s][i];
+            for (int s = 0; s < size; s++) {
+                for (double[] x : groups[s]) acc += x[i];
+            }
             v[i] = acc;
         }
         await(rank);

@@ -29,6 +29,17 @@ import java.util.concurrent.Future;
  * Per rank and step: sends and receives {@code 2 (P-1)/P · 8L} bytes (bandwidth-optimal, like a ring), in
  * {@code 2 (P-1)} messages.
  *
+ * <p><b>Partition groups.</b> A rank that owns k partitions (more partitions than task slots) sends the k pieces of
+ * each chunk in one message and the owner adds all of them, rank by rank and within a rank in partition order:
+ * with contiguous groups that is {@code 0.0 + p_0 + p_1 + ... + p_{P-1}}, the driver's order, whatever the number of
+ * ranks. Pre-summing a group first would round differently. The reduce-scatter then moves k times the bytes
+ * ({@code k (P-1)/P · 8L} per rank); the all-gather is unchanged.
+ *
+ * <p><b>Message count.</b> {@code 2 (R-1)} messages per rank and step, {@code 2 R (R-1)} in all (all-to-all, one
+ * round each way): bandwidth-optimal, but the per-message latency term grows linearly in R. A log-R schedule
+ * (recursive halving-doubling) or a hierarchical one (tasks of one executor first) that keeps the fixed
+ * summation order is not implemented.
+ *
  * <p><b>No deadlock.</b> One writer thread sends while the calling thread receives. In round r = 1..P-1 rank i
  * sends to {@code i + r} and receives from {@code i - r} (mod P), so every send of round r meets the matching
  * receive of round r on the other side. A peer that dies closes its sockets (the kernel does so even on SIGKILL):
@@ -51,11 +62,14 @@ final class Mesh implements AutoCloseable {
     private final java.io.DataOutputStream progress;
 
     private final LocalHub hub;
+    /** Vectors each rank contributes to a reduce-scatter (its partitions; 1 each unless partitions > ranks). */
+    private final int[] counts;
     private boolean done;
 
-    private Mesh(int rank, int size, SocketChannel[] peers, java.net.Socket progressSocket, LocalHub hub)
+    private Mesh(int rank, int size, SocketChannel[] peers, java.net.Socket progressSocket, LocalHub hub, int[] counts)
             throws IOException {
         this.hub = hub;
+        this.counts = counts.clone();
         this.progressSocket = progressSocket;
         this.progress = progressSocket == null ? null : new java.io.DataOutputStream(
                 new java.io.BufferedOutputStream(progressSocket.getOutputStream()));
@@ -84,9 +98,10 @@ final class Mesh implements AutoCloseable {
     /**
      * Opens a listening socket on {@code host}, registers {@code (rank, host, port)} with the driver's rendezvous
      * and connects to every other rank: rank i dials every rank below it and accepts every rank above it.
+     * {@code counts[r]}: how many vectors rank r passes to {@link #reduceScatter(double[][], int, long)}.
      */
     static Mesh connect(Rendezvous.Address tracker, long token, String runId, int segment, int attempt, int rank,
-                        int size, String host, int timeoutMillis, boolean inJvm) throws IOException {
+                        int size, String host, int timeoutMillis, boolean inJvm, int[] counts) throws IOException {
         SocketChannel[] peers = new SocketChannel[size];
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
             server.bind(new InetSocketAddress(host, 0), size);
@@ -97,7 +112,7 @@ final class Mesh implements AutoCloseable {
             if (inJvm && size > 1 && reg.jvms().stream().distinct().count() == 1) {
                 // every rank is in this JVM: exchange through memory, no sockets
                 return new Mesh(rank, size, peers, reg.progressSocket(),
-                        LocalHub.join(runId + "/" + segment + "/" + attempt, size));
+                        LocalHub.join(runId + "/" + segment + "/" + attempt, size), counts);
             }
             try {
                 for (int j = 0; j < rank; j++) {
@@ -125,7 +140,7 @@ final class Mesh implements AutoCloseable {
                     }
                     peers[from] = ch;
                 }
-                return new Mesh(rank, size, peers, reg.progressSocket(), null);
+                return new Mesh(rank, size, peers, reg.progressSocket(), null, counts);
             } catch (IOException | RuntimeException e) {
                 for (SocketChannel ch : peers) closeQuietly(ch);
                 if (reg.progressSocket() != null) reg.progressSocket().close();
@@ -150,16 +165,35 @@ final class Mesh implements AutoCloseable {
      * {@code tag} (e.g. the global step) must be the same on all ranks.
      */
     void allReduce(double[] v, int n, long tag) throws IOException {
+        allReduce(new double[][] {v}, n, tag);
+    }
+
+    /**
+     * As {@link #allReduce(double[], int, long)} for a rank that contributes {@code vs.length} vectors (one per
+     * partition it owns): {@code vs[0][0, n)} becomes the sum over ranks in rank order and, within a rank, over its
+     * vectors in order; with contiguous partition groups that is partition order, the driver's order.
+     */
+    void allReduce(double[][] vs, int n, long tag) throws IOException {
         if (hub != null) {
-            hub.allReduce(rank, v, n, tag);
+            hub.allReduce(rank, vs, n, tag);
             return;
         }
-        if (size == 1) { // the same "0.0 + x" as a driver sum (turns -0.0 into 0.0)
-            for (int i = 0; i < n; i++) v[i] = 0.0 + v[i];
+        if (size == 1) {
+            foldAlone(vs, n);
             return;
         }
-        reduceScatterTcp(v, n, tag);
-        allGatherTcp(v, n, ~tag, false, 0.0);
+        reduceScatterTcp(vs, n, tag);
+        allGatherTcp(vs[0], n, ~tag, false, 0.0);
+    }
+
+    /** One rank: the same "0.0 + x + y ..." as a driver sum (turns -0.0 into 0.0). */
+    private static void foldAlone(double[][] vs, int n) {
+        double[] v = vs[0];
+        for (int i = 0; i < n; i++) {
+            double acc = 0.0;
+            for (double[] x : vs) acc += x[i];
+            v[i] = acc;
+        }
     }
 
     /** First index of rank {@code r}'s chunk of a vector of length {@code n}. */
@@ -172,13 +206,13 @@ final class Mesh implements AutoCloseable {
      * the rest of {@code v} is untouched. The rank may then rewrite its chunk (e.g. with updated parameters) and
      * call {@link #allGather}.
      */
-    void reduceScatter(double[] v, int n, long tag) throws IOException {
+    void reduceScatter(double[][] vs, int n, long tag) throws IOException {
         if (hub != null) {
-            hub.reduceScatter(rank, v, n, tag);
+            hub.reduceScatter(rank, vs, n, tag);
         } else if (size == 1) {
-            for (int i = 0; i < n; i++) v[i] = 0.0 + v[i];
+            foldAlone(vs, n);
         } else {
-            reduceScatterTcp(v, n, tag);
+            reduceScatterTcp(vs, n, tag);
         }
     }
 
@@ -192,25 +226,38 @@ final class Mesh implements AutoCloseable {
         return allGatherTcp(v, n, ~tag, true, extra);
     }
 
-    private void reduceScatterTcp(double[] v, int n, long tag) throws IOException {
+    private void reduceScatterTcp(double[][] vs, int n, long tag) throws IOException {
+        if (vs.length != counts[rank]) {
+            throw new IllegalArgumentException("allreduce rank " + rank + ": " + vs.length + " vectors, the groups say "
+                    + counts[rank]);
+        }
         ensureBuffers(n);
+        double[] v = vs[0];
         int lo = bound(rank, n);
         int hi = bound(rank + 1, n);
-        // send chunk `peer` of my vector to its owner; receive the pieces of my chunk.
+        int len = hi - lo;
+        // send chunk `peer` of each of my vectors to its owner (one message); receive the pieces of my chunk.
         Future<?> sent = writer.submit(() -> closingOnFailure(() -> {
             for (int r = 1; r < size; r++) {
                 int peer = (rank + r) % size;
-                send(peer, v, bound(peer, n), bound(peer + 1, n), tag, Double.NaN, false);
+                send(peer, vs, bound(peer, n), bound(peer + 1, n), tag, Double.NaN, false);
             }
         }));
         for (int r = 1; r < size; r++) {
             int src = (rank - r + size) % size;
-            receive(src, pieces[src], 0, hi - lo, tag, false);
+            receive(src, pieces[src], 0, counts[src] * len, tag, false);
         }
         await(sent);
         for (int i = lo; i < hi; i++) {
             double acc = 0.0;
-            for (int s = 0; s < size; s++) acc += s == rank ? v[i] : pieces[s][i - lo];
+            for (int s = 0; s < size; s++) {
+                if (s == rank) {
+                    for (double[] x : vs) acc += x[i];
+                } else {
+                    double[] piece = pieces[s];
+                    for (int j = 0, off = i - lo; j < counts[s]; j++, off += len) acc += piece[off];
+                }
+            }
             v[i] = acc;
         }
     }
@@ -220,7 +267,8 @@ final class Mesh implements AutoCloseable {
         int lo = bound(rank, n);
         int hi = bound(rank + 1, n);
         Future<?> sent = writer.submit(() -> closingOnFailure(() -> {
-            for (int r = 1; r < size; r++) send((rank + r) % size, v, lo, hi, tag, extra, withExtra);
+            double[][] one = {v};
+            for (int r = 1; r < size; r++) send((rank + r) % size, one, lo, hi, tag, extra, withExtra);
         }));
         double[] extras = new double[size];
         extras[rank] = extra;
@@ -253,23 +301,26 @@ final class Mesh implements AutoCloseable {
         for (int c = 0; c < size; c++) maxChunk = Math.max(maxChunk, bound(c + 1, n) - bound(c, n));
         for (int p = 0; p < size; p++) {
             if (p == rank) continue;
-            sendBuf[p] = ByteBuffer.allocateDirect(16 + 8 * maxChunk).order(ByteOrder.LITTLE_ENDIAN);
-            recvBuf[p] = ByteBuffer.allocateDirect(16 + 8 * maxChunk).order(ByteOrder.LITTLE_ENDIAN);
-            pieces[p] = new double[maxChunk];
+            int out = Math.max(1, counts[rank]) * maxChunk;
+            int in = Math.max(1, counts[p]) * maxChunk;
+            sendBuf[p] = ByteBuffer.allocateDirect(16 + 8 * out).order(ByteOrder.LITTLE_ENDIAN);
+            recvBuf[p] = ByteBuffer.allocateDirect(16 + 8 * in).order(ByteOrder.LITTLE_ENDIAN);
+            pieces[p] = new double[in];
         }
         length = n;
     }
 
-    /** One message: the tag, optionally one extra number, then {@code v[from, to)}. */
-    private void send(int peer, double[] v, int from, int to, long tag, double extra, boolean withExtra)
+    /** One message: the tag, optionally one extra number, then {@code v[from, to)} of each {@code v} in {@code vs}. */
+    private void send(int peer, double[][] vs, int from, int to, long tag, double extra, boolean withExtra)
             throws IOException {
         ByteBuffer b = sendBuf[peer];
         b.clear();
         b.putLong(tag);
         if (withExtra) b.putDouble(extra);
         int head = b.position();
-        b.asDoubleBuffer().put(v, from, to - from);
-        b.limit(head + 8 * (to - from)).position(0);
+        java.nio.DoubleBuffer d = b.asDoubleBuffer();
+        for (double[] v : vs) d.put(v, from, to - from);
+        b.limit(head + 8 * vs.length * (to - from)).position(0);
         SocketChannel ch = peers[peer];
         while (b.hasRemaining()) ch.write(b);
     }

@@ -17,8 +17,15 @@ import org.descent.math.optim.Optimizer;
  */
 final class SegmentRun {
     final SegmentTask.Setup setup;
+    /** The first partition's buffers; its {@code params} are the rank's copy of the parameters. */
     final StepTask.State st;
+    /** The first partition's block (null: empty). */
     final RowBlock block;
+    /** The rank's partitions' buffers and blocks, in partition order ({@code states[0] == st}). */
+    final StepTask.State[] states;
+    final RowBlock[] blocks;
+    /** Index of the rank's first partition. */
+    final int firstPartition;
     final Mesh mesh;
     final Optimizer opt;
     final int epoch;
@@ -28,11 +35,14 @@ final class SegmentRun {
     private final List<StepFigures> figures = new ArrayList<>();
 
     /** @param start {@code {DoubleBytes of the parameters, Optimizer.saveState()}} */
-    SegmentRun(SegmentTask.Setup setup, byte[][] start, StepTask.State st, RowBlock block, Mesh mesh, int segment,
-               int epoch, int from, int to) {
+    SegmentRun(SegmentTask.Setup setup, byte[][] start, StepTask.State[] states, RowBlock[] blocks, int firstPartition,
+               Mesh mesh, int segment, int epoch, int from, int to) {
         this.setup = setup;
-        this.st = st;
-        this.block = block;
+        this.states = states;
+        this.blocks = blocks;
+        this.firstPartition = firstPartition;
+        this.st = states[0];
+        this.block = blocks[0];
         this.mesh = mesh;
         this.segment = segment;
         this.epoch = epoch;
@@ -62,17 +72,30 @@ final class SegmentRun {
         Faults.hooks().beforeSegmentStep(rank(), globalStep(step));
     }
 
-    /** Gradient sum of this partition's slice of {@code step} into {@code out[0, W)}; returns rows, loss in out[W]. */
+    /** Gradient sum of the first partition's slice of {@code step} into {@code out[0, W)}; returns rows, loss in out[W]. */
     int sliceGradient(int step, double[] out) {
+        return sliceGradient(0, step, out);
+    }
+
+    /**
+     * As {@link #sliceGradient(int, double[])} for the rank's {@code j}-th partition, at the parameters in
+     * {@code st.params} (copied into that partition's buffers first).
+     */
+    int sliceGradient(int j, int step, double[] out) {
         int w = st.params.length;
         int m = 0;
         double loss = 0;
-        if (block != null) {
-            int s = setup.plan().sliceStart(step, block.rows);
-            m = setup.plan().sliceEnd(step, block.rows) - s;
-            if (m > 0) loss = st.gradientAt(block, s, m);
+        RowBlock b = blocks[j];
+        StepTask.State s = states[j];
+        if (b != null) {
+            int start = setup.plan().sliceStart(step, b.rows);
+            m = setup.plan().sliceEnd(step, b.rows) - start;
+            if (m > 0) {
+                if (j > 0) System.arraycopy(st.params, 0, s.params, 0, w);
+                loss = s.gradientAt(b, start, m);
+            }
         }
-        if (m > 0) System.arraycopy(st.grad, 0, out, 0, w);
+        if (m > 0) System.arraycopy(s.grad, 0, out, 0, w);
         else Arrays.fill(out, 0, w, 0.0);
         out[w] = loss;
         return m;

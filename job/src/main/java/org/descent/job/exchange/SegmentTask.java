@@ -17,10 +17,13 @@ import scala.collection.Iterator$;
 import scala.runtime.AbstractFunction1;
 
 /**
- * One task of an allreduce segment (a Spark barrier stage over the cached blocks, one task per partition, all
- * running at once): steps {@code [from, to)} of an epoch without returning to the driver in between.
+ * One task of an allreduce segment (a Spark barrier stage, all tasks running at once): steps {@code [from, to)} of
+ * an epoch without returning to the driver in between. Task r (rank r) owns the contiguous partition group
+ * {@code [groupStart[r], groupStart[r+1])}: one partition when there are enough task slots (the stage runs over the
+ * cached blocks), several otherwise (the stage runs over a {@link PartitionGroupRDD}). Each of its partitions keeps
+ * its own row order and buffers, so the partial gradients are exactly those of the broadcast-collect engine's tasks.
  *
- * <p>Call order inside: take the partition's block and its cached buffers ({@link StepTask.State}); register with
+ * <p>Call order inside: take the group's blocks and their cached buffers ({@link StepTask.State}); register with
  * the driver's {@link Rendezvous} and connect the {@link Mesh}; decode the start state from the broadcast
  * ({@link SegmentRun}); run the steps, synchronously ({@link SynchronousSteps}, {@code localSteps == 1}) or as local
  * SGD ({@link LocalSgdSteps}); rank 0 returns the final state and per-step figures.
@@ -31,15 +34,33 @@ import scala.runtime.AbstractFunction1;
  * type ({@link Rendezvous#reportDataError}) before the task fails, because Spark fails a barrier stage without the
  * task's exception as cause, and the driver must not retry bad data.
  */
-final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<SegmentResult>>
+final class SegmentTask extends AbstractFunction1<Iterator<Object>, Iterator<SegmentResult>>
         implements Serializable {
     private static final long serialVersionUID = 2L;
 
     /** Everything a segment's tasks share (serialised once with the task). */
     record Setup(String runId, ModelArchitecture architecture, BatchPlan plan, Precision precision, int partitions,
                  OptimizerSpec optimizer, ScheduleSpec schedule, MiniBatchUpdate update, int localSteps,
-                 Rendezvous.Address rendezvous, long token, int timeoutMillis, boolean inJvm, long[] partitionRows)
+                 Rendezvous.Address rendezvous, long token, int timeoutMillis, boolean inJvm, long[] partitionRows,
+                 int[] groupStart)
             implements Serializable {
+
+        /** Barrier tasks R: rank r owns partitions {@code [groupStart[r], groupStart[r+1])}. */
+        int ranks() {
+            return groupStart.length - 1;
+        }
+
+        /** True if some task owns more than one partition (partitions > ranks). */
+        boolean grouped() {
+            return ranks() < partitions;
+        }
+
+        /** Partitions of each rank, in rank order. */
+        int[] groupSizes() {
+            int[] c = new int[ranks()];
+            for (int r = 0; r < c.length; r++) c[r] = groupStart[r + 1] - groupStart[r];
+            return c;
+        }
 
         /** Local SGD: every task steps its own copy and the copies are averaged every {@code localSteps} steps. */
         boolean averaging() {
@@ -64,38 +85,62 @@ final class SegmentTask extends AbstractFunction1<Iterator<RowBlock>, Iterator<S
     }
 
     @Override
-    public Iterator<SegmentResult> apply(Iterator<RowBlock> blocks) {
+    public Iterator<SegmentResult> apply(Iterator<Object> input) {
         BarrierTaskContext ctx = BarrierTaskContext.get();
         int rank = ctx.partitionId();
-        RowBlock block = readBlock(blocks, rank);
-        int n = block == null ? 0 : block.rows;
-        int cols = StepTask.denseCols(block);
-        StepTask.State st = ExecutorCache.get(setup.runId(), "allreduce", rank,
-                () -> new StepTask.State(setup.architecture(), setup.plan().maxRowsPerStep(n), n, cols, setup.precision()));
-        String host = SparkEnv.get().blockManager().blockManagerId().host();
-        synchronized (st) {
-            if (block != null) st.permute(setup.plan(), epoch, rank);
-            try (Mesh mesh = Mesh.connect(setup.rendezvous(), setup.token(), setup.runId(), segment,
-                    ctx.stageAttemptNumber(), rank, setup.partitions(), host, setup.timeoutMillis(), setup.inJvm())) {
-                SegmentRun run = new SegmentRun(setup, start.value(), st, block, mesh, segment, epoch, from, to);
-                if (setup.averaging()) LocalSgdSteps.run(run);
-                else SynchronousSteps.run(run);
-                SegmentResult r = run.result();
-                r.inJvm = mesh.inJvm();
-                mesh.markDone();
-                return Iterator$.MODULE$.single(r);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+        int first = setup.groupStart()[rank];
+        RowBlock[] blocks = readGroup(input, rank, first);
+        StepTask.State[] states = new StepTask.State[blocks.length];
+        for (int j = 0; j < blocks.length; j++) {
+            RowBlock block = blocks[j];
+            int n = block == null ? 0 : block.rows;
+            int cols = StepTask.denseCols(block);
+            states[j] = ExecutorCache.get(setup.runId(), "allreduce", first + j,
+                    () -> new StepTask.State(setup.architecture(), setup.plan().maxRowsPerStep(n), n, cols,
+                            setup.precision()));
+        }
+        return locked(states, 0, () -> runLocked(ctx, rank, first, blocks, states));
+    }
+
+    /** Runs {@code body} holding the monitors of {@code states[j..]} (ascending partition order: no deadlock). */
+    private static <T> T locked(StepTask.State[] states, int j, java.util.function.Supplier<T> body) {
+        if (j == states.length) return body.get();
+        synchronized (states[j]) {
+            return locked(states, j + 1, body);
         }
     }
 
-    /** The partition's one block (null: an empty partition); a data error is reported to the driver by type. */
-    private RowBlock readBlock(Iterator<RowBlock> blocks, int rank) {
+    private Iterator<SegmentResult> runLocked(BarrierTaskContext ctx, int rank, int first, RowBlock[] blocks,
+                                              StepTask.State[] states) {
+        String host = SparkEnv.get().blockManager().blockManagerId().host();
+        for (int j = 0; j < blocks.length; j++) {
+            if (blocks[j] != null) states[j].permute(setup.plan(), epoch, first + j);
+        }
+        try (Mesh mesh = Mesh.connect(setup.rendezvous(), setup.token(), setup.runId(), segment,
+                ctx.stageAttemptNumber(), rank, setup.ranks(), host, setup.timeoutMillis(), setup.inJvm(),
+                setup.groupSizes())) {
+            SegmentRun run = new SegmentRun(setup, start.value(), states, blocks, first, mesh, segment, epoch, from, to);
+            if (setup.averaging()) LocalSgdSteps.run(run);
+            else SynchronousSteps.run(run);
+            SegmentResult r = run.result();
+            r.inJvm = mesh.inJvm();
+            mesh.markDone();
+            return Iterator$.MODULE$.single(r);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The rank's blocks in partition order (null: an empty partition): the one cached block of partition
+     * {@code rank}, or a {@link PartitionGroupRDD} group. A data error is reported to the driver by type.
+     */
+    private RowBlock[] readGroup(Iterator<Object> input, int rank, int first) {
         try {
-            RowBlock block = blocks.hasNext() ? blocks.next() : null;
-            if (blocks.hasNext()) throw new IllegalStateException("partition " + rank + " holds more than one row block");
-            return block;
+            Object o = input.hasNext() ? input.next() : null;
+            if (input.hasNext()) throw new IllegalStateException("partition " + rank + " holds more than one row block");
+            if (o instanceof RowBlock[] group) return group;
+            return new RowBlock[] {(RowBlock) o};
         } catch (org.descent.job.data.DataException e) {
             Rendezvous.reportDataError(setup.rendezvous(), setup.token(), segment, e.getMessage());
             throw e;

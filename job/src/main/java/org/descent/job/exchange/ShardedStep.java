@@ -18,14 +18,17 @@ import org.descent.math.optim.Optimizer;
  */
 final class ShardedStep {
     private final SegmentRun run;
+    private final double[][] vecs;
     private final double[] vec;
     private final double[] grad;
     private final int lo;
     private final int hi;
 
-    ShardedStep(SegmentRun run, double[] vec, double[] grad) {
+    /** @param vecs the rank's step vectors, one per partition; the sums land in {@code vecs[0]} */
+    ShardedStep(SegmentRun run, double[][] vecs, double[] grad) {
         this.run = run;
-        this.vec = vec;
+        this.vecs = vecs;
+        this.vec = vecs[0];
         this.grad = grad;
         int w = grad.length;
         this.lo = Math.min(w, run.mesh.chunkStart(run.rank(), vec.length));
@@ -41,7 +44,7 @@ final class ShardedStep {
         double[] params = run.st.params;
         int w = grad.length;
         int n = vec.length;
-        run.mesh.reduceScatter(vec, n, t);
+        run.mesh.reduceScatter(vecs, n, t);
         long c2 = System.nanoTime();
         long rows = globalRows(step);
         double inv = 1.0 / rows;

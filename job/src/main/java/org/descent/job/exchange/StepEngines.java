@@ -16,9 +16,10 @@ import org.descent.math.optim.ScheduleSpec;
 
 /**
  * Picks and builds the {@link StepEngine} for {@code training.exchange} and {@code training.local-steps}. The
- * allreduce engine needs every partition's task running at once, so it is chosen by {@code auto} only when the
- * application has at least as many task slots as partitions and dynamic allocation is off; both engines give the
- * same bits, so the choice changes speed, not results.
+ * allreduce engine runs min(partitions, task slots) barrier tasks at once, each owning a contiguous group of
+ * partitions, so {@code auto} chooses it whenever dynamic allocation is off (local SGD still needs one task per
+ * partition); both engines give the same bits for the same partition count, whatever the number of slots, so the
+ * choice changes speed, not results.
  */
 public final class StepEngines {
     private static final Logger LOG = LogManager.getLogger(StepEngines.class);
@@ -37,15 +38,17 @@ public final class StepEngines {
                                     ModelArchitecture architecture, BatchPlan plan, Network network, Spec spec) {
         int partitions = blocks.getNumPartitions();
         boolean wanted = spec.kind() == ExchangeKind.ALLREDUCE || spec.localSteps() > 1;
-        String why = allReduceObstacle(jsc.sc(), partitions);
-        if (why != null && spec.kind() != ExchangeKind.BROADCAST_COLLECT && !jsc.sc().isLocal()
+        boolean averaging = spec.localSteps() > 1;
+        String why = allReduceObstacle(jsc.sc(), partitions, averaging);
+        if (spec.kind() != ExchangeKind.BROADCAST_COLLECT && !jsc.sc().isLocal()
                 && taskSlots(jsc.sc()) < partitions) {
             // executors may still be registering: wait a little for enough task slots
             long waitMillis = wanted ? 60_000 : 10_000;
             long deadline = System.currentTimeMillis() + waitMillis;
-            LOG.info("allreduce: waiting up to {} s for {} task slots ({})", waitMillis / 1000, partitions, why);
+            LOG.info("allreduce: waiting up to {} s for {} task slots (one task per partition; fewer slots mean fewer "
+                    + "tasks owning several partitions each, the same bits)", waitMillis / 1000, partitions);
             while (taskSlots(jsc.sc()) < partitions && System.currentTimeMillis() < deadline) sleep(500);
-            why = allReduceObstacle(jsc.sc(), partitions);
+            why = allReduceObstacle(jsc.sc(), partitions, averaging);
         }
         boolean allReduce = switch (spec.kind()) {
             case ALLREDUCE -> true;
@@ -66,7 +69,8 @@ public final class StepEngines {
         }
         if (allReduce) {
             return new AllReduceEngine(jsc, blocks, architecture, plan, spec.precision(), spec.optimizer(),
-                    spec.schedule(), spec.update(), spec.localSteps(), partitionRows, spec.tcp());
+                    spec.schedule(), spec.update(), spec.localSteps(), partitionRows, spec.tcp(),
+                    ranks(taskSlots(jsc.sc()), partitions));
         }
         GradientExchange exchange = new BroadcastCollectExchange(jsc, blocks, architecture, plan, network.numParams(),
                 spec.precision());
@@ -82,18 +86,27 @@ public final class StepEngines {
         }
     }
 
-    /** Why the allreduce engine cannot run now (null: it can). */
-    static String allReduceObstacle(SparkContext sc, int partitions) {
+    /**
+     * Barrier tasks for {@code partitions} partitions and {@code slots} task slots (-1: unknown): one per partition
+     * when the slots allow, else one per slot, each owning a contiguous group of partitions.
+     */
+    static int ranks(int slots, int partitions) {
+        return slots < 1 ? partitions : Math.min(slots, partitions);
+    }
+
+    /** Why the allreduce engine cannot run now (null: it can); {@code averaging}: local SGD, one task per partition. */
+    static String allReduceObstacle(SparkContext sc, int partitions, boolean averaging) {
         if (sc.conf().getBoolean("spark.dynamicAllocation.enabled", false)) {
             return "spark.dynamicAllocation.enabled = true (Spark's barrier mode, which runs all tasks at once, "
                     + "does not support it); disable dynamic allocation or use broadcast-collect";
         }
         int slots = taskSlots(sc);
-        if (slots >= 0 && partitions > slots) {
+        if (slots >= 0 && partitions > slots && averaging) {
             return "training.partitions = " + partitions + " but the application has only " + slots + " task slots, and "
-                    + "every partition's task must run at once; set training.partitions <= " + slots
+                    + "local SGD runs one task per partition, all at once; set training.partitions <= " + slots
                     + " or give the application more executor cores";
         }
+        if (slots == 0) return "the application has no task slots (no executors registered)";
         return null;
     }
 

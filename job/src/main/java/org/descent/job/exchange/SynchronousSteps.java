@@ -27,18 +27,18 @@ final class SynchronousSteps {
     static void run(SegmentRun run) throws IOException {
         int w = run.st.params.length;
         int p = run.setup.partitions();
-        int rank = run.rank();
-        double[] vec = new double[w + 2 + p];
+        double[][] vecs = new double[run.blocks.length][w + 2 + p];
+        double[] vec = vecs[0];
         double[] grad = new double[w];
         ParameterLayout layout = run.st.network.layout();
-        ShardedStep sharded = ShardedStep.applies(run.setup.update()) ? new ShardedStep(run, vec, grad) : null;
+        ShardedStep sharded = ShardedStep.applies(run.setup.update()) ? new ShardedStep(run, vecs, grad) : null;
         for (int k = 0; k < run.steps(); k++) {
             int step = run.from + k;
             long t = run.globalStep(step);
             run.beforeStep(step);
             long c0 = System.nanoTime();
-            packStep(run, step, vec, rank);
-            StepDone d = sharded != null ? sharded.step(step, t, c0) : replicatedStep(run, vec, grad, layout, t, c0);
+            packStep(run, step, vecs);
+            StepDone d = sharded != null ? sharded.step(step, t, c0) : replicatedStep(run, vecs, grad, layout, t, c0);
             long cmax = computeMax(vec, w, p);
             // rank 0's clock starts when rank 0 starts the step; another rank can start earlier (task launch skew
             // at a segment's first step, or rank 0's thread descheduled on a busy machine), and the step then
@@ -52,22 +52,26 @@ final class SynchronousSteps {
     }
 
     /**
-     * Fills this rank's contribution to a step's vector: its slice's gradient, loss and rows, and its compute time in
-     * its own slot.
+     * Fills this rank's contribution to a step's vector, one vector per partition it owns: the partition's slice
+     * gradient, loss and rows; the rank's compute time goes in its first partition's slot of the first vector (so
+     * the summed slots give the slowest rank and the total).
      */
-    private static void packStep(SegmentRun run, int step, double[] vec, int rank) {
+    private static void packStep(SegmentRun run, int step, double[][] vecs) {
         int w = run.st.params.length;
         long c0 = System.nanoTime();
-        Arrays.fill(vec, w + 1, vec.length, 0.0);
-        vec[w + 1] = run.sliceGradient(step, vec);
-        vec[w + 2 + rank] = System.nanoTime() - c0;
+        for (int j = 0; j < vecs.length; j++) {
+            Arrays.fill(vecs[j], w + 1, vecs[j].length, 0.0);
+            vecs[j][w + 1] = run.sliceGradient(j, step, vecs[j]);
+        }
+        vecs[0][w + 2 + run.firstPartition] = System.nanoTime() - c0;
     }
 
     /** Allreduce of the step vector, then every rank applies the whole {@link MiniBatchUpdate}. */
-    private static StepDone replicatedStep(SegmentRun run, double[] vec, double[] grad, ParameterLayout layout, long t,
-                                           long c0) throws IOException {
+    private static StepDone replicatedStep(SegmentRun run, double[][] vecs, double[] grad, ParameterLayout layout,
+                                           long t, long c0) throws IOException {
         int w = grad.length;
-        run.mesh.allReduce(vec, vec.length, t);
+        double[] vec = vecs[0];
+        run.mesh.allReduce(vecs, vec.length, t);
         long c2 = System.nanoTime();
         MiniBatchUpdate.Outcome o = run.setup.update().apply(run.st.params, vec, vec[w], (long) vec[w + 1], t, run.opt,
                 layout, grad);

@@ -9,7 +9,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.descent.job.config.JobConfig;
-import org.descent.job.config.StorageChoice;
 import org.descent.job.config.TrainingConfig;
 import org.descent.job.data.DataException;
 import org.descent.job.data.LoadedData;
@@ -111,8 +110,11 @@ public final class Trainer {
                     + " features but the training data has " + train.numFeatures());
         }
         LOG.info("model: {}", arch.describe());
-        StorageLevel level = tc.storageLevel() == StorageChoice.MEMORY_ONLY
-                ? StorageLevel.MEMORY_ONLY() : StorageLevel.MEMORY_AND_DISK();
+        StorageLevel level = switch (tc.storageLevel()) {
+            case MEMORY_ONLY -> StorageLevel.MEMORY_ONLY();
+            case MEMORY_AND_DISK -> StorageLevel.MEMORY_AND_DISK();
+            case MEMORY_AND_DISK_SER -> StorageLevel.MEMORY_AND_DISK_SER();
+        };
 
         JavaRDD<RowBlock> trainBlocks = train.blocks();
         JavaRDD<RowBlock> valBlocks = validation == null ? null : validation.blocks();

@@ -215,12 +215,13 @@ class AllReduceTrainingTest {
     }
 
     @Test
-    void givenMorePartitionsThanTaskSlots_whenAllreduceIsRequested_thenTheErrorNamesTheFix() {
+    void givenLocalSgdWithMorePartitionsThanTaskSlots_whenTraining_thenTheErrorNamesTheFix() {
+        // synchronous allreduce runs 3 partitions on 2 slots (PartitionGroupsTest); local SGD needs a task each
         InMemoryData data = InMemoryData.blobs(300, 4, 3, 1);
         TrainingFailedException e = assertThrows(TrainingFailedException.class,
-                () -> train(TestConfigs.of(MLP, "training.exchange=allreduce", "training.partitions=3"), data, null, 3));
-        assertTrue(e.getMessage().contains("training.partitions = 3") && e.getMessage().contains("2 task slots"),
-                e.getMessage());
+                () -> train(TestConfigs.of(MLP, "training.local-steps=2", "training.partitions=3"), data, null, 3));
+        assertTrue(e.getMessage().contains("training.partitions = 3") && e.getMessage().contains("2 task slots")
+                && e.getMessage().contains("local SGD runs one task per partition"), e.getMessage());
         TrainingFailedException e2 = assertThrows(TrainingFailedException.class,
                 () -> train(TestConfigs.of(MLP, "training.exchange=broadcast-collect", "training.local-steps=2"), data,
                         null, 2));
