@@ -10,6 +10,9 @@
 # epochs, dtype P), and ends with a summary table: median epoch s of both, ratio descent/torch (goal <= 1.0),
 # descent's exchange ms/step, both test accuracies and their difference in points (goal within 0.5 after 10
 # epochs: BENCH_EPOCHS=10). It parses each run's one "BENCH descent ..." / "BENCH torch ..." line.
+# A second table (issue 17 item 6), from the same runs: whole command wall time and peak RSS of each side (GNU
+# /usr/bin/time -v), descent's time from JVM start to the first step split into Spark session / input scans /
+# pack+scale+cache (FmnistBench's "BENCH startup" line), and the evaluation pass of both sides.
 # Medians: torch's is over epochs 2..N (N >= 3) of training steps only (its test evaluation is timed apart);
 # descent's (median_train_s) is the driver wall time of each epoch's training, job launch included, also epochs 2..N.
 #
@@ -121,17 +124,33 @@ field() { # field KEY LINE: the value of KEY=value in a BENCH line, or n/a
   v=$(printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1)
   printf '%s' "${v:-n/a}"
 }
-declare -A D_LINE T_LINE
+# Whole command: wall time and peak RSS of the process tree from GNU time (/usr/bin/time -v), when installed.
+TIMED=()
+if [ -x /usr/bin/time ]; then TIMED=(/usr/bin/time -v -o); else say "WARNING: no /usr/bin/time (apt-get install time): no whole-command time or peak RSS"; fi
+timed() { # timed NAME CMD...: runs CMD, with GNU time writing $TMP/time-NAME when available
+  local name=$1; shift
+  if [ ${#TIMED[@]} -gt 0 ]; then "${TIMED[@]}" "$TMP/time-$name" "$@"; else "$@"; fi
+}
+wall_s() { # wall_s NAME: GNU time's elapsed wall clock in seconds, or n/a
+  [ -f "$TMP/time-$1" ] || { printf 'n/a'; return; }
+  awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, a, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + a[i]; printf "%.1f", s }' "$TMP/time-$1"
+}
+rss_mb() { # rss_mb NAME: GNU time's maximum resident set size in MB, or n/a
+  [ -f "$TMP/time-$1" ] || { printf 'n/a'; return; }
+  awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$TMP/time-$1"
+}
+declare -A D_LINE T_LINE S_LINE
 for p in $PRECISIONS; do
   say "descent, training.precision=$p, $EPOCHS epochs"
-  scripts/run.sh "${ARGS[@]}" --set "training.precision=$p" --label "$p" "$@" | tee "$TMP/descent-$p.out"
+  timed "descent-$p" scripts/run.sh "${ARGS[@]}" --set "training.precision=$p" --label "$p" "$@" | tee "$TMP/descent-$p.out"
   D_LINE[$p]=$(grep -m 1 '^BENCH descent ' "$TMP/descent-$p.out" || true)
+  S_LINE[$p]=$(grep -m 1 '^BENCH startup ' "$TMP/descent-$p.out" || true)
   [ -n "${D_LINE[$p]}" ] || say "WARNING: no 'BENCH descent ...' line in the descent $p output"
   T_LINE[$p]=
   if [ -n "$TORCH_PY" ]; then
     say "torch, dtype $p, $EPOCHS epochs (OPENBLAS_NUM_THREADS=${BENCH_TORCH_OPENBLAS_THREADS:-2}, torch threads ${BENCH_TORCH_THREADS:-1})"
     if OPENBLAS_NUM_THREADS=${BENCH_TORCH_OPENBLAS_THREADS:-2} OMP_NUM_THREADS=${BENCH_TORCH_THREADS:-1} \
-        FASHION_MNIST_DIR="$IDX_DIR" "$TORCH_PY" bench/pytorch/fmnist_mlp.py --dtype "$p" --epochs "$EPOCHS" \
+        FASHION_MNIST_DIR="$IDX_DIR" timed "torch-$p" "$TORCH_PY" bench/pytorch/fmnist_mlp.py --dtype "$p" --epochs "$EPOCHS" \
         --threads "${BENCH_TORCH_THREADS:-1}" | tee "$TMP/torch-$p.out"; then
       T_LINE[$p]=$(grep -m 1 '^BENCH torch ' "$TMP/torch-$p.out" || true)
     fi
@@ -165,4 +184,27 @@ echo "ratio = descent / torch (issue #8 goal <= 1.0). comp/exch/upd = descent's 
 echo "forward+backward, exchange (incl. waiting for the slowest task), optimizer update. d-t pts = test accuracy"
 echo "difference in percentage points (goal within 0.5 after BENCH_EPOCHS=10). torch ran with"
 echo "OPENBLAS_NUM_THREADS=${BENCH_TORCH_OPENBLAS_THREADS:-2}, ${BENCH_TORCH_THREADS:-1} torch thread(s); descent with 2 tasks x OPENBLAS_NUM_THREADS=1."
+echo
+echo "== whole command, start-up, evaluation and memory (same runs) =="
+printf '%-9s | %7s %7s %6s | %8s %7s %7s %7s | %7s %7s %6s | %6s %6s %6s\n' precision "d cmd" "t cmd" ratio \
+  "d 1st st" session scans cache "d eval" "t eval" ratio "d MB" "t MB" ratio
+for p in $PRECISIONS; do
+  d=${D_LINE[$p]} t=${T_LINE[$p]} st=${S_LINE[$p]}
+  awk -v p="$p" -v dc="$(wall_s "descent-$p")" -v tc="$(wall_s "torch-$p")" \
+      -v fs="$(field first_step_s "$st")" -v ss="$(field session_s "$st")" -v sc="$(field scan_s "$st")" \
+      -v ca="$(field cache_s "$st")" -v de="$(field median_epoch_s "$d")" -v dt="$(field median_train_s "$d")" \
+      -v tv="$(field median_eval_s "$t")" -v dr="$(rss_mb "descent-$p")" -v tr="$(rss_mb "torch-$p")" 'BEGIN {
+    num = "^[0-9.eE+-]+$"
+    dv = (de ~ num && dt ~ num) ? sprintf("%.3f", de - dt) : "n/a"
+    r1 = (dc ~ num && tc ~ num && tc + 0 > 0) ? sprintf("%.2f", dc / tc) : "n/a"
+    r2 = (dv ~ num && tv ~ num && tv + 0 > 0) ? sprintf("%.2f", dv / tv) : "n/a"
+    r3 = (dr ~ num && tr ~ num && tr + 0 > 0) ? sprintf("%.2f", dr / tr) : "n/a"
+    printf "%-9s | %7s %7s %6s | %8s %7s %7s %7s | %7s %7s %6s | %6s %6s %6s\n", p, dc, tc, r1, fs, ss, sc, ca, dv, tv, r2, dr, tr, r3 }'
+done
+echo "cmd: whole command wall s (GNU time; descent = scripts/run.sh with FmnistBench: JVM, Spark, data, training and"
+echo "validation, no model written; torch = the whole script incl. its IDX load). 1st st: JVM start to the first step on"
+echo "the driver = Spark session + input scans (DataStage) + pack/scale/cache (Trainer) + the step (goal <= 5 s)."
+echo "eval: one pass over the 10k test images (descent: median epoch - median train, so it includes the epoch report)."
+echo "MB: peak RSS of the whole process tree (GNU time; Spark local mode = one JVM). Goals: cmd ratio <= 1.5, MB ratio <= 1.5,"
+echo "eval ratio <= 1.0 (issue 17). Kernels: OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-(unset)} on both sides."
 echo "The machine is shared: quote the load average."

@@ -54,16 +54,37 @@ public final class FmnistBench {
         conf.setIfMissing("spark.master", "local[*]");
         for (Map.Entry<String, String> e : cfg.spark().conf().entrySet()) conf.set(e.getKey(), e.getValue());
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+        long sessionMillis = System.currentTimeMillis();
         try {
             String loadBefore = loadAverage();
             DataStage.Input input = DataStage.load(spark, cfg);
+            long scannedMillis = System.currentTimeMillis();
             StepClock clock = new StepClock();
             Trainer trainer = new Trainer(spark, cfg).withStepListener(clock).withEpochListener(clock);
             TrainingResult result = trainer.train(input.train(), input.validation());
             print(label, cfg, spark, result, clock, loadBefore, loadAverage(), trainer.engineName());
+            printStartup(sessionMillis, scannedMillis, clock);
         } finally {
             spark.stop();
         }
+    }
+
+    /**
+     * Command start (JVM start) to the first step, by phase: Spark session, validation scans of the input
+     * (DataStage), packing + scaling + caching (Trainer, up to the training's start), first step. One
+     * machine-readable line for scripts/bench-fmnist.sh.
+     */
+    private static void printStartup(long sessionMillis, long scannedMillis, StepClock clock) {
+        long jvm = ManagementFactory.getRuntimeMXBean().getStartTime();
+        double session = (sessionMillis - jvm) / 1e3;
+        double scan = (scannedMillis - sessionMillis) / 1e3;
+        double cache = (clock.startMillis() - scannedMillis) / 1e3;
+        double step = (clock.firstStepMillis() - clock.startMillis()) / 1e3;
+        double first = (clock.firstStepMillis() - jvm) / 1e3;
+        System.out.printf(Locale.ROOT, "start-up: %.2f s from JVM start to the first step = Spark session %.2f + input"
+                + " scans %.2f + pack/scale/cache %.2f + first step %.2f%n", first, session, scan, cache, step);
+        System.out.printf(Locale.ROOT, "BENCH startup first_step_s=%.3f session_s=%.3f scan_s=%.3f cache_s=%.3f step1_s=%.3f%n",
+                first, session, scan, cache, step);
     }
 
     private static void print(String label, JobConfig cfg, SparkSession spark, TrainingResult result, StepClock clock,

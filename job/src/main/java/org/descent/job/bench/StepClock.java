@@ -27,10 +27,14 @@ public final class StepClock implements StepListener, EpochListener {
     private final List<Epoch> epochs = new ArrayList<>();
     private long mark = System.nanoTime();
     private long lastStep;
+    /** Wall clock (ms since the epoch) when training started (data cached) and when the first step reached the driver; 0 before. */
+    private long startMillis;
+    private long firstStepMillis;
 
     @Override
     public void onStart(int epochCount, int stepsPerEpoch, long trainRows) {
         mark = System.nanoTime();
+        if (startMillis == 0) startMillis = System.currentTimeMillis();
     }
 
     @Override
@@ -40,6 +44,7 @@ public final class StepClock implements StepListener, EpochListener {
         e.timings.add(result);
         e.rows += result.rows();
         lastStep = System.nanoTime();
+        if (firstStepMillis == 0) firstStepMillis = System.currentTimeMillis();
     }
 
     @Override
@@ -51,6 +56,16 @@ public final class StepClock implements StepListener, EpochListener {
             e.afterNanos = now - lastStep;
         }
         mark = now;
+    }
+
+    /** Wall clock (ms) of {@link #onStart}: the data is cached, the first step is about to run; 0 before. */
+    public long startMillis() {
+        return startMillis;
+    }
+
+    /** Wall clock (ms) when the first step's figures reached the driver; 0 before. */
+    public long firstStepMillis() {
+        return firstStepMillis;
     }
 
     public List<Epoch> epochs() {

@@ -112,7 +112,7 @@ public final class DataLoader {
     /**
      * The block layout: {@code spec.representation()} resolved from the measured density and width (logged
      * with the bytes the blocks will hold; sparse: 4 + 8 bytes per non-zero in float64, 4 + 4 in float32,
-     * plus 4 per row and 16 per row for labels and ids).
+     * plus 4 per row; dense: 8 or 4 bytes per value (data.storage); 16 per row for labels and ids).
      */
     private static BlockPacker.Layout layout(DataSpec spec, Prepared p, int partitions) {
         Representation r = spec.representation().resolve(p.count, p.numFeatures, p.nonZeros, partitions);
@@ -120,12 +120,12 @@ public final class DataLoader {
         double density = p.count == 0 ? 0 : (double) p.nonZeros / ((double) p.count * p.numFeatures);
         long bytes = sparse
                 ? 4L * (p.count + partitions) + (spec.floatValues() ? 8L : 12L) * p.nonZeros + 16L * p.count
-                : 8L * p.count * p.numFeatures + 16L * p.count;
+                : (spec.floatValues() ? 4L : 8L) * p.count * p.numFeatures + 16L * p.count; // one row-major copy
         LOG.info("data {}: {} rows x {} features, {} non-zeros (density {}): {} blocks ({} {}), {} bytes cached"
                         + " ({} per non-zero)", spec.path(), p.count, p.numFeatures, p.nonZeros,
                 String.format(java.util.Locale.ROOT, "%.3g", density), r.name().toLowerCase(java.util.Locale.ROOT),
                 spec.representation() == Representation.AUTO ? "auto" : "configured",
-                sparse ? (spec.floatValues() ? "float32 values" : "float64 values") : "float64",
+                spec.floatValues() ? "float32 values" : "float64 values",
                 bytes, String.format(java.util.Locale.ROOT, "%.1f", p.nonZeros == 0 ? 0.0 : (double) bytes / p.nonZeros));
         return new BlockPacker.Layout(p.numFeatures, sparse, sparse && spec.floatValues());
     }
