@@ -61,7 +61,7 @@ fi
 JAVA=(java ${DESCENT_JAVA_OPTS:--Xmx6g -XX:G1HeapRegionSize=16m} "${SPARK_FLAGS[@]}" "${SPARK_PROPS[@]}"
   -Dlog4j2.configurationFile=conf/log4j2.properties "${LOG_PROPS[@]}"
   -cp "$CP" "${DESCENT_MAIN_CLASS:-org.descent.job.Main}" "$@")
-if ldconfig -p 2>/dev/null | grep -q 'libblas\.so\.3\|libopenblas'; then
+if ldconfig -p 2>/dev/null | grep 'libblas\.so\.3\|libopenblas' >/dev/null; then # not -q: an early exit would SIGPIPE ldconfig (pipefail)
   # native BLAS: netlib uses it, so the Vector API module (and the JVM's warning about it) is not needed
   for i in "${!JAVA[@]}"; do
     if [[ "${JAVA[$i]}" == --add-modules=jdk.incubator.vector ]]; then unset 'JAVA[i]'; fi

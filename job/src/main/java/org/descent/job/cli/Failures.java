@@ -53,7 +53,8 @@ public final class Failures implements CommandLine.IExecutionExceptionHandler {
             if (e instanceof TrainingFailedException || e instanceof CheckpointIoException) {
                 return print(err, "training failed: ", e.getMessage(), ExitCodes.TRAINING);
             }
-            if (e instanceof FashionMnistConverter.WriteFailedException || e instanceof IOException) {
+            if (e instanceof FashionMnistConverter.WriteFailedException || e instanceof IOException
+                    || e instanceof java.io.UncheckedIOException) {
                 return print(err, "failed: ", e.getMessage(), ExitCodes.TRAINING);
             }
             LOG.error("unexpected failure", e);

@@ -84,7 +84,7 @@ public final class TrainCommand implements Callable<Integer> {
         // one writer per model path: a second run refuses here, before Spark starts (ModelLease)
         try (ModelLease lease = ModelLease.acquire(new Configuration(), cfg.output().modelPath())) {
             return run(cfg, startOptions(), out, err);
-        } catch (ModelLease.LeaseHeldException | ModelFormatException e) {
+        } catch (RuntimeException e) { // LeaseHeldException → 2, lease I/O → 4 (Failures)
             return Failures.report(err, e);
         }
     }

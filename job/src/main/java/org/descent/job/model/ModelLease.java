@@ -95,7 +95,7 @@ public final class ModelLease implements AutoCloseable {
         try {
             FileSystem fs = p.getFileSystem(conf);
             p = fs.makeQualified(p);
-            if (p.getParent() == null) throw new ModelFormatException("model output " + modelPath + " has no parent directory");
+            if (p.getParent() == null) throw new IOException("it has no parent directory");
             fs.mkdirs(p.getParent());
             Path lease = leasePath(p);
             Holder me = self();
@@ -107,7 +107,7 @@ public final class ModelLease implements AutoCloseable {
                     holder.map(Holder::describe).orElse("an unreadable lease file"));
             return new ModelLease(fs, lease, me.token());
         } catch (IOException e) {
-            throw new ModelFormatException("cannot take the lease of model output " + modelPath + ": " + e.getMessage(), e);
+            throw new java.io.UncheckedIOException("cannot take the lease of " + modelPath + ": " + e.getMessage(), e);
         }
     }
 
