@@ -24,6 +24,8 @@
 #
 # Environment:
 #   BENCH_EPOCHS       epochs (default 3); BENCH_CONFIG config (default conf/fashion-mnist-mlp.conf)
+#   BENCH_TORCH_SCRIPT, BENCH_TORCH_ARGS  the torch reference and its extra arguments (default
+#                      bench/pytorch/fmnist_mlp.py; scripts/bench-networks.sh uses fmnist_nets.py --arch cnn|lstm)
 #   BENCH_MASTER       Spark master (default local[*] = all cores)
 #   BENCH_BASELINE=1   first run once with the Spark/JVM settings of before the exchange tuning
 #                      (spark.task.maxDirectResultSize=1m, default G1 region size), for a side-by-side
@@ -150,7 +152,7 @@ for p in $PRECISIONS; do
   if [ -n "$TORCH_PY" ]; then
     say "torch, dtype $p, $EPOCHS epochs (OPENBLAS_NUM_THREADS=${BENCH_TORCH_OPENBLAS_THREADS:-2}, torch threads ${BENCH_TORCH_THREADS:-1})"
     if OPENBLAS_NUM_THREADS=${BENCH_TORCH_OPENBLAS_THREADS:-2} OMP_NUM_THREADS=${BENCH_TORCH_THREADS:-1} \
-        FASHION_MNIST_DIR="$IDX_DIR" timed "torch-$p" "$TORCH_PY" bench/pytorch/fmnist_mlp.py --dtype "$p" --epochs "$EPOCHS" \
+        FASHION_MNIST_DIR="$IDX_DIR" timed "torch-$p" "$TORCH_PY" ${BENCH_TORCH_SCRIPT:-bench/pytorch/fmnist_mlp.py} ${BENCH_TORCH_ARGS:-} --dtype "$p" --epochs "$EPOCHS" \
         --threads "${BENCH_TORCH_THREADS:-1}" | tee "$TMP/torch-$p.out"; then
       T_LINE[$p]=$(grep -m 1 '^BENCH torch ' "$TMP/torch-$p.out" || true)
     fi
