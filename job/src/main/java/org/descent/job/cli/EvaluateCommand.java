@@ -7,6 +7,7 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.descent.job.data.DataException;
 import org.descent.job.model.SavedModel;
+import org.descent.job.data.ScoringBlock;
 import org.descent.job.score.ScoreMetrics;
 import org.descent.job.score.Scorer;
 import picocli.CommandLine.Command;
@@ -54,8 +55,10 @@ public final class EvaluateCommand implements Callable<Integer> {
                         + " rows without a label; evaluate needs labels (check --label-column / data.label-column)");
             }
             var a = model.metadata().architecture();
-            ScoreMetrics m = new Scorer(JavaSparkContext.fromSparkContext(spark.session().sparkContext()), a,
-                    model.params()).evaluate(blocks);
+            ScoreMetrics m;
+            try (Scorer scorer = new Scorer(JavaSparkContext.fromSparkContext(spark.session().sparkContext()), a)) {
+                m = scorer.evaluate(blocks.map(ScoringBlock::block), model.params(), "descent evaluate " + opts.data);
+            }
             String json = m.toJson(opts.model, opts.data);
             stdout.println("model " + opts.model + " (" + a.describe() + ") on " + opts.data);
             stdout.print(m.summary());

@@ -62,9 +62,9 @@ public final class PredictCommand implements Callable<Integer> {
             SavedModel model = setup.model();
             boolean withLabel = Scorer.labelledRows(blocks) > 0;
             Scorer scorer = new Scorer(JavaSparkContext.fromSparkContext(spark.session().sparkContext()),
-                    model.metadata().architecture(), model.params());
+                    model.metadata().architecture());
             String idName = setup.dataSpec().idColumn() != null ? setup.dataSpec().idColumn() : "row_id";
-            Dataset<Row> df = spark.session().createDataFrame(scorer.predictions(blocks, withLabel),
+            Dataset<Row> df = spark.session().createDataFrame(scorer.predictions(blocks, model.params(), withLabel),
                     scorer.schema(idName, withLabel));
             target.prepareParent();
             try {

@@ -16,7 +16,7 @@ import org.descent.job.model.ModelStore;
 import org.descent.job.model.SavedModel;
 import org.descent.job.publish.Gate;
 import org.descent.job.publish.ModelRegistry;
-import org.descent.job.train.GateEvaluation;
+import org.descent.job.publish.GateEvaluation;
 import org.descent.job.train.InputDataException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

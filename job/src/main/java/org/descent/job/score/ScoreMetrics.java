@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.descent.job.model.ModelArchitecture;
 import org.descent.math.Matrix;
 import org.descent.math.metrics.BinaryMetrics;
@@ -29,7 +31,7 @@ public final class ScoreMetrics implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final LossKind loss;
-    final LossMean lossMean = new LossMean();
+    private final LossMean lossMean = new LossMean();
     private final MulticlassMetrics multiclass;
     private final BinaryMetrics binary;
     private final RegressionMetrics regression;
@@ -50,6 +52,11 @@ public final class ScoreMetrics implements Serializable {
                 case MSE -> regression.add(out.get(i, 0), y[i]);
             }
         }
+    }
+
+    /** Adds a chunk's summed loss over {@code rows} rows. */
+    void addLoss(double lossSum, long rows) {
+        lossMean.addSum(lossSum, rows);
     }
 
     public ScoreMetrics merge(ScoreMetrics o) {
@@ -78,6 +85,26 @@ public final class ScoreMetrics implements Serializable {
 
     public RegressionMetrics regression() {
         return regression;
+    }
+
+    /**
+     * The figures a training run and the publish gate use, prefixed (e.g. "validation"): {@code <prefix>Loss},
+     * {@code Accuracy} (classifiers), {@code Auc} (binary), {@code Rmse} and {@code R2} (regression), {@code Rows}.
+     */
+    public Map<String, Double> asMap(String prefix) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put(prefix + "Loss", meanLoss());
+        if (multiclass != null) {
+            m.put(prefix + "Accuracy", multiclass.accuracy());
+        } else if (binary != null) {
+            m.put(prefix + "Accuracy", binary.accuracy());
+            m.put(prefix + "Auc", binary.auc());
+        } else {
+            m.put(prefix + "Rmse", regression.rmse());
+            m.put(prefix + "R2", regression.r2());
+        }
+        m.put(prefix + "Rows", (double) rows());
+        return m;
     }
 
     /** The metrics as pretty JSON (see {@code docs/commands.md} for the fields). */

@@ -2,41 +2,45 @@ package org.descent.job.score;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
+import java.util.UUID;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.descent.job.data.DataException;
-import org.descent.job.data.BatchReader;
 import org.descent.job.data.RowBlock;
 import org.descent.job.data.ScoringBlock;
+import org.descent.job.exchange.ExecutorCache;
 import org.descent.job.model.ModelArchitecture;
 import org.descent.math.Matrix;
 import org.descent.math.nn.LossKind;
-import org.descent.math.nn.Network;
-import org.descent.math.nn.Targets;
 
 /**
- * Distributed passes of a saved model over scaled {@link ScoringBlock}s. Each partition builds its
- * network and a workspace for {@link #CHUNK} rows once, then walks its block in chunks of consecutive
- * rows (copied column by column into a reusable buffer) and runs one forward pass (GEMMs) per chunk.
+ * The one scoring path of a model on data: validation after each training epoch, {@code evaluate}, {@code predict}
+ * and the publish gate. Each partition walks its blocks in chunks of up to {@link #CHUNK} consecutive rows (a dense
+ * copy or a sparse view, {@link Chunker}) and runs one forward pass per chunk; {@link #evaluate} merges the
+ * partitions' {@link ScoreMetrics} on the driver in partition order (deterministic).
+ *
+ * <p>Call order: construct per model architecture; {@link #evaluate} any number of times (each partition's buffers
+ * are allocated by its first pass and reused, {@link ExecutorCache}); {@link #close} releases them.
  */
-public final class Scorer {
+public final class Scorer implements AutoCloseable {
     static final int CHUNK = 2048;
 
     private final JavaSparkContext jsc;
     private final ModelArchitecture arch;
-    private final double[] params;
+    private final String runId = "descent-score-" + UUID.randomUUID();
+    private JavaRDD<?> lastBlocks;
 
-    public Scorer(JavaSparkContext jsc, ModelArchitecture arch, double[] params) {
+    public Scorer(JavaSparkContext jsc, ModelArchitecture arch) {
         this.jsc = jsc;
         this.arch = arch;
-        this.params = params;
     }
 
     /** Rows with a (finite) label. */
@@ -48,30 +52,51 @@ public final class Scorer {
         }).reduce(Long::sum);
     }
 
-    /** Loss and metrics over every row (all must be labelled). */
-    public ScoreMetrics evaluate(JavaRDD<ScoringBlock> blocks) {
-        Broadcast<double[]> bc = jsc.broadcast(params);
-        ModelArchitecture a = arch;
+    /** Loss and metrics of {@code params} over every row of {@code blocks} (all must be labelled). */
+    public ScoreMetrics evaluate(JavaRDD<RowBlock> blocks, double[] params, String description) {
+        Broadcast<double[]> bc = jsc.broadcast(params.clone());
+        lastBlocks = blocks;
         try {
-            List<ScoreMetrics> parts = blocks.mapPartitions(it -> {
-                ScoreMetrics acc = new ScoreMetrics(a);
-                Chunker ch = null;
-                while (it.hasNext()) {
-                    RowBlock b = it.next().block();
-                    if (ch == null) ch = new Chunker(a, b.cols);
-                    for (int start = 0; start < b.rows; start += CHUNK) {
-                        int m = ch.load(b, start);
-                        acc.lossMean.addSum(ch.reader.lossSum(ch.network, bc.value(), ch.ws), m);
-                        acc.add(ch.reader.predict(ch.network, bc.value(), ch.ws), ch.y(), m);
-                    }
-                }
-                return Collections.singletonList(acc).iterator();
-            }).collect();
+            jsc.setJobDescription(description);
+            List<ScoreMetrics> parts = blocks.mapPartitionsWithIndex(new EvalTask(runId, arch, bc), false).collect();
             ScoreMetrics total = new ScoreMetrics(arch);
             for (ScoreMetrics p : parts) total.merge(p);
             return total;
         } finally {
             bc.destroy();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (lastBlocks != null) ExecutorCache.releaseEverywhere(jsc, lastBlocks, runId);
+        else ExecutorCache.release(runId);
+    }
+
+    /** One partition's pass: its cached {@link Chunker} scores every block into a fresh accumulator. */
+    private static final class EvalTask implements Function2<Integer, Iterator<RowBlock>, Iterator<ScoreMetrics>> {
+        private static final long serialVersionUID = 1L;
+        private final String runId;
+        private final ModelArchitecture arch;
+        private final Broadcast<double[]> params;
+
+        EvalTask(String runId, ModelArchitecture arch, Broadcast<double[]> params) {
+            this.runId = runId;
+            this.arch = arch;
+            this.params = params;
+        }
+
+        @Override
+        public Iterator<ScoreMetrics> call(Integer partition, Iterator<RowBlock> it) {
+            ScoreMetrics acc = new ScoreMetrics(arch);
+            while (it.hasNext()) {
+                RowBlock b = it.next();
+                Chunker ch = ExecutorCache.get(runId, "score", partition, () -> new Chunker(arch, b.cols));
+                synchronized (ch) {
+                    ch.score(b, params.value(), acc);
+                }
+            }
+            return Collections.singletonList(acc).iterator();
         }
     }
 
@@ -96,8 +121,8 @@ public final class Scorer {
     }
 
     /** Rows matching {@link #schema}, in input order (partition order, then row order). */
-    public JavaRDD<Row> predictions(JavaRDD<ScoringBlock> blocks, boolean withLabel) {
-        Broadcast<double[]> bc = jsc.broadcast(params);
+    public JavaRDD<Row> predictions(JavaRDD<ScoringBlock> blocks, double[] params, boolean withLabel) {
+        Broadcast<double[]> bc = jsc.broadcast(params.clone());
         ModelArchitecture a = arch;
         return blocks.mapPartitions(it -> {
             List<Row> rows = new ArrayList<>();
@@ -109,7 +134,9 @@ public final class Scorer {
                 for (int start = 0; start < b.rows; start += CHUNK) {
                     int m = ch.load(b, start);
                     Matrix out = ch.reader.predict(ch.network, bc.value(), ch.ws);
-                    for (int i = 0; i < m; i++) rows.add(row(a, sb.sourceIds()[start + i], ch.y()[i], out, i, withLabel));
+                    for (int i = 0; i < m; i++) {
+                        rows.add(row(a, sb.sourceIds()[start + i], ch.labels()[i], out, i, withLabel));
+                    }
                 }
             }
             return rows.iterator();
@@ -138,32 +165,5 @@ public final class Scorer {
         int best = 0;
         for (int c = 1; c < out.cols(); c++) if (out.get(i, c) > out.get(i, best)) best = c;
         return best;
-    }
-
-    /** Per-partition buffers: the network, its workspace, a chunk of features (dense copy or sparse view) and labels. */
-    private static final class Chunker {
-        final Network network;
-        final Network.Workspace ws;
-        final BatchReader reader;
-
-        Chunker(ModelArchitecture a, int cols) {
-            if (cols != a.numFeatures()) {
-                throw new DataException("model expects " + a.numFeatures() + " features, data has " + cols);
-            }
-            this.network = a.toNetwork();
-            this.ws = network.newWorkspace(CHUNK);
-            this.reader = new BatchReader(CHUNK, cols);
-        }
-
-        /** Loads rows [start, start + m) of {@code b}; returns m. */
-        int load(RowBlock b, int start) {
-            int m = Math.min(CHUNK, b.rows - start);
-            reader.load(b, start, m);
-            return m;
-        }
-
-        double[] y() {
-            return reader.labels();
-        }
     }
 }

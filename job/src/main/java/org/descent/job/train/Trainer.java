@@ -182,7 +182,8 @@ public final class Trainer {
         }
     }
 
-    static String rootMessage(Throwable e) {
+    /** The message of {@code e} and, if different, of its root cause (for one-line errors). */
+    public static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) t = t.getCause();
         String m = t.getMessage();

@@ -22,6 +22,7 @@ import org.descent.job.exchange.StepFigures;
 import org.descent.job.exchange.StepSink;
 import org.descent.job.exchange.StepTimingTotals;
 import org.descent.job.model.ModelArchitecture;
+import org.descent.job.score.Scorer;
 import org.descent.math.nn.Network;
 import org.descent.math.optim.GradientClipping;
 import org.descent.math.optim.MiniBatchUpdate;
@@ -115,17 +116,16 @@ final class TrainingRun {
         observers.epochs().onStart(tc.epochs(), steps, data.rows());
         StepEngine engine = engine();
         try (engine;
-             // Validation always in float64 (the Evaluator's default workspace), whatever training.precision
-             // says: validation metrics, early stopping and the best-epoch choice stay comparable across runs
-             // of either precision.
-             Evaluator evaluator = new Evaluator(JavaSparkContext.fromSparkContext(spark.sparkContext()), arch)) {
+             // Validation always in float64 (the Scorer's workspace), whatever training.precision says: validation
+             // metrics, early stopping and the best-epoch choice stay comparable across runs of either precision.
+             Scorer scorer = new Scorer(JavaSparkContext.fromSparkContext(spark.sparkContext()), arch)) {
             for (int epoch = firstEpoch; epoch < tc.epochs(); epoch++) {
                 long t0 = System.nanoTime();
                 boolean resumed = start != null && epoch == firstEpoch;
                 EpochTally tally = resumed ? new EpochTally(start.state().lossWeighted(), start.state().rowsSeen())
                         : new EpochTally(0, 0);
                 runSteps(engine, epoch, resumed ? firstStep : 0, tally);
-                Map<String, Double> metrics = validate(evaluator, epoch, tally);
+                Map<String, Double> metrics = validate(scorer, epoch, tally);
                 if (endEpoch(epoch, tally, metrics, (System.nanoTime() - t0) / 1e9)) break;
             }
         }
@@ -184,11 +184,11 @@ final class TrainingRun {
     }
 
     /** trainLoss and (with a validation set) the validation figures of the epoch's parameters. */
-    private Map<String, Double> validate(Evaluator evaluator, int epoch, EpochTally tally) {
+    private Map<String, Double> validate(Scorer scorer, int epoch, EpochTally tally) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("trainLoss", tally.trainLoss());
         if (data.validation() != null) {
-            metrics.putAll(evaluator.evaluate(data.validation(), params,
+            metrics.putAll(scorer.evaluate(data.validation(), params,
                     "descent epoch " + (epoch + 1) + "/" + tc.epochs() + " validation").asMap("validation"));
         }
         return metrics;
