@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import org.descent.job.model.ModelArchitecture;
 import org.descent.job.train.EpochReport;
 import org.descent.job.train.TrainingState;
@@ -29,23 +31,27 @@ import org.descent.math.scale.Scaler;
  * <pre>
  * state.bin   (DataOutputStream: big-endian, doubles as raw IEEE-754 bits, UTF = modified UTF-8)
  *   8 bytes  magic "DSCNTCKP"
- *   int      format version (1)
+ *   int      format version: 3 (dense) or 4 (conv/recurrent stack); 1 and 2 (earlier builds: epoch reports
+ *            without times and metrics) are still read
  *   int      epoch, int step          the cursor (next step to run)
  *   int      stepsPerEpoch, int epochs
  *   long     globalStepsDone, long trainRows
  *   double   lossWeighted, long rowsSeen   the partial epoch's running sums
  *   UTF      modelType, UTF loss, int numFeatures, int numClasses,
  *   int      L, then L x (int in, int out, UTF activation, double leakySlope)
+ *   UTF      (formats 2 and 4) the layer stack as JSON: inputShape and typed layers
  *   int      n, n doubles                 parameters
  *   int      k, k bytes                   Optimizer.saveState()
  *   int      s, s bytes                   Scaler.toBytes() (s = 0: no scaling)
  *   int      r, r x (int epoch, int epochs, double trainLoss, double validationLoss, double validationMetric,
  *                    UTF metricName, double seconds, double rowsPerSecond, double lastLearningRate,
- *                    double lastGradNorm)   completed epochs
+ *                    double lastGradNorm, then (formats 3, 4) double trainSeconds, double validationSeconds,
+ *                    long finishedAt seconds, int nanos, double elapsedSeconds,
+ *                    int m, m x (UTF key, double value) metrics)   completed epochs
  *   UTF      configHash (64 hex)
  *   int      c, c bytes (UTF-8)          canonical config text (ConfigHash#canonical)
  *   (end of file: trailing bytes are an error)
- * meta.json   {"formatVersion":1, "epoch", "step", "stepsPerEpoch", "epochs", "globalStepsDone",
+ * meta.json   {"formatVersion":3 or 4, "epoch", "step", "stepsPerEpoch", "epochs", "globalStepsDone",
  *              "configHash", "stateBytes": size of state.bin, "stateSha256": SHA-256 of state.bin (hex),
  *              "createdAt": ISO-8601 UTC}
  * </pre>
@@ -54,9 +60,12 @@ import org.descent.math.scale.Scaler;
  */
 public final class CheckpointCodec {
     static final byte[] MAGIC = "DSCNTCKP".getBytes(StandardCharsets.US_ASCII);
-    static final int VERSION = 1;
-    /** Format 2: format 1 plus, after the layer summaries, the layer stack as JSON (conv/recurrent models). */
-    static final int STACK_VERSION = 2;
+    static final int VERSION = 3;
+    /** Format 4: format 3 plus, after the layer summaries, the layer stack as JSON (conv/recurrent models). */
+    static final int STACK_VERSION = 4;
+    /** Formats of earlier builds, still read: 1 (dense) and 2 (stack), whose epoch reports lack times and metrics. */
+    private static final int LEGACY_VERSION = 1;
+    private static final int LEGACY_STACK_VERSION = 2;
 
     private static String stackJson(ModelArchitecture a) {
         com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -89,7 +98,7 @@ public final class CheckpointCodec {
                 + c.optimizerState().length);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.write(MAGIC);
-            // dense models keep format 1 byte for byte; conv/recurrent stacks add their layer list (format 2)
+            // conv/recurrent stacks add their layer list (format 4)
             out.writeInt(c.architecture().hasStack() ? STACK_VERSION : VERSION);
             out.writeInt(c.epoch());
             out.writeInt(c.step());
@@ -130,6 +139,7 @@ public final class CheckpointCodec {
                 out.writeDouble(r.rowsPerSecond());
                 out.writeDouble(r.lastLearningRate());
                 out.writeDouble(r.lastGradNorm());
+                writeReportTail(out, r);
             }
             out.writeUTF(ckpt.configHash());
             writeBytes(out, ckpt.configCanonical().getBytes(StandardCharsets.UTF_8));
@@ -146,8 +156,9 @@ public final class CheckpointCodec {
             in.readFully(magic);
             if (!Arrays.equals(magic, MAGIC)) throw bad(file, "not a descent checkpoint (magic is not DSCNTCKP)");
             int version = in.readInt();
-            if (version != VERSION && version != STACK_VERSION) {
-                throw bad(file, "checkpoint format version " + version + ", this build reads " + VERSION + " and " + STACK_VERSION);
+            if (version < LEGACY_VERSION || version > STACK_VERSION) {
+                throw bad(file, "checkpoint format version " + version + ", this build reads " + LEGACY_VERSION + " to "
+                        + STACK_VERSION);
             }
             int epoch = in.readInt();
             int step = in.readInt();
@@ -167,7 +178,7 @@ public final class CheckpointCodec {
             byte[] opt = readBytes(in, data.length, file, "optimizer state");
             byte[] sc = readBytes(in, data.length, file, "scaler");
             Scaler scaler = sc.length == 0 ? null : Scaler.fromBytes(sc);
-            List<EpochReport> reports = readReports(in, data.length, file);
+            List<EpochReport> reports = readReports(in, data.length, file, version >= VERSION);
             String hash = in.readUTF();
             String canonical = new String(readBytes(in, data.length, file, "config"), StandardCharsets.UTF_8);
             if (in.read() != -1) throw bad(file, "trailing bytes after the checkpoint");
@@ -197,12 +208,13 @@ public final class CheckpointCodec {
             layers.add(new ModelArchitecture.Layer(in.readInt(), in.readInt(), ActivationKind.valueOf(in.readUTF()),
                     in.readDouble()));
         }
-        return version == STACK_VERSION
+        return version == STACK_VERSION || version == LEGACY_STACK_VERSION
                 ? stackArchitecture(in.readUTF(), type, loss, numFeatures, numClasses, file)
                 : new ModelArchitecture(type, layers, loss, numFeatures, numClasses);
     }
 
-    private static List<EpochReport> readReports(DataInputStream in, int max, String file) throws IOException {
+    private static List<EpochReport> readReports(DataInputStream in, int max, String file, boolean withTail)
+            throws IOException {
         int nReports = count(in.readInt(), max, file, "report count");
         List<EpochReport> reports = new ArrayList<>();
         for (int i = 0; i < nReports; i++) {
@@ -212,17 +224,48 @@ public final class CheckpointCodec {
             double vl = in.readDouble();
             double vm = in.readDouble();
             String mn = in.readUTF();
-            reports.add(new EpochReport(e, es, tl, vl, vm, mn, in.readDouble(), in.readDouble(), in.readDouble(),
-                    in.readDouble()));
+            double secs = in.readDouble();
+            double rate = in.readDouble();
+            double lr = in.readDouble();
+            double norm = in.readDouble();
+            if (!withTail) { // an earlier build's report: no split, no metrics map beyond what the fields say
+                Map<String, Double> m = new TreeMap<>(Map.of("trainLoss", tl));
+                if (!Double.isNaN(vl)) m.put("validationLoss", vl);
+                reports.add(new EpochReport(e, es, tl, vl, vm, mn, secs, secs, 0, rate, lr, norm, m, Instant.EPOCH,
+                        Double.NaN));
+                continue;
+            }
+            double trainSecs = in.readDouble();
+            double valSecs = in.readDouble();
+            Instant at = Instant.ofEpochSecond(in.readLong(), in.readInt());
+            double elapsed = in.readDouble();
+            int nm = count(in.readInt(), max, file, "metric count");
+            Map<String, Double> m = new TreeMap<>();
+            for (int k = 0; k < nm; k++) m.put(in.readUTF(), in.readDouble());
+            reports.add(new EpochReport(e, es, tl, vl, vm, mn, secs, trainSecs, valSecs, rate, lr, norm, m, at,
+                    elapsed));
         }
         return reports;
+    }
+
+    private static void writeReportTail(DataOutputStream out, EpochReport r) throws IOException {
+        out.writeDouble(r.trainSeconds());
+        out.writeDouble(r.validationSeconds());
+        out.writeLong(r.finishedAt().getEpochSecond());
+        out.writeInt(r.finishedAt().getNano());
+        out.writeDouble(r.elapsedSeconds());
+        out.writeInt(r.metrics().size());
+        for (Map.Entry<String, Double> m : new TreeMap<>(r.metrics()).entrySet()) {
+            out.writeUTF(m.getKey());
+            out.writeDouble(m.getValue());
+        }
     }
 
     /** meta.json for a checkpoint whose state.bin is {@code state}. */
     public static byte[] encodeMeta(Checkpoint ckpt, byte[] state, Instant createdAt) {
         TrainingState c = ckpt.state();
         ObjectNode root = MAPPER.createObjectNode();
-        root.put("formatVersion", VERSION);
+        root.put("formatVersion", c.architecture().hasStack() ? STACK_VERSION : VERSION);
         root.put("epoch", c.epoch());
         root.put("step", c.step());
         root.put("stepsPerEpoch", c.stepsPerEpoch());
@@ -256,8 +299,9 @@ public final class CheckpointCodec {
         for (String f : List.of("configHash", "stateSha256")) {
             if (!root.hasNonNull(f) || !root.get(f).isTextual()) throw bad(file, "'" + f + "' must be a string");
         }
-        if (root.get("formatVersion").asInt() != VERSION) {
-            throw bad(file, "formatVersion " + root.get("formatVersion") + ", this build reads " + VERSION);
+        int v = root.get("formatVersion").asInt();
+        if (v < LEGACY_VERSION || v > STACK_VERSION) {
+            throw bad(file, "formatVersion " + v + ", this build reads " + LEGACY_VERSION + " to " + STACK_VERSION);
         }
         return new Meta(root.get("epoch").asInt(), root.get("step").asInt(), root.get("configHash").asText(),
                 root.get("stateBytes").asLong(), root.get("stateSha256").asText().toLowerCase(Locale.ROOT));

@@ -3,7 +3,6 @@ package org.descent.job.report;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +36,6 @@ public final class RunRecorder implements EpochListener {
     private final String subtitle;
     private final Clock clock;
     private final List<EpochRecord> records = new ArrayList<>();
-    private Instant started;
     private boolean broken;
 
     private RunRecorder(FileSystem fs, Path dir, String title, String subtitle, Clock clock) {
@@ -63,7 +61,6 @@ public final class RunRecorder implements EpochListener {
         if (!fs.mkdirs(dir)) throw new IOException("cannot create run directory " + dir);
         RunRecorder r = new RunRecorder(fs, dir, title, subtitle, Clock.systemUTC());
         AtomicFiles.write(fs, new Path(dir, CONFIG), resolvedConfig.getBytes(StandardCharsets.UTF_8));
-        r.started = r.clock.instant();
         r.records.clear();
         r.flush(); // an empty metrics.jsonl and a "no epoch yet" report replace those of an earlier run
         return r;
@@ -77,14 +74,34 @@ public final class RunRecorder implements EpochListener {
         return List.copyOf(records);
     }
 
+    /** A resumed run: the epochs an earlier process finished come first in metrics.jsonl and report.html. */
+    @Override
+    public void onHistory(List<EpochReport> completed) {
+        records.clear();
+        // each epoch's optimizer step count is (epoch + 1) * steps per epoch, which onStart tells next
+        for (EpochReport r : completed) records.add(record(r, 0));
+    }
+
+    @Override
+    public void onStart(int epochs, int stepsPerEpoch, long trainRows) {
+        if (records.isEmpty()) return;
+        List<EpochRecord> history = new ArrayList<>();
+        for (EpochRecord r : records) history.add(r.withStep((long) r.epoch() * stepsPerEpoch));
+        records.clear();
+        records.addAll(history);
+        flush();
+    }
+
     @Override
     public void onEpoch(EpochReport report, Map<String, Double> metrics, double[] params, long globalStep) {
-        Instant now = clock.instant();
-        records.add(new EpochRecord(report.epoch() + 1, globalStep, now,
-                (now.toEpochMilli() - started.toEpochMilli()) / 1000.0, report.seconds(), report.trainLoss(),
-                report.lastLearningRate(), report.lastGradNorm(), report.rowsPerSecond(),
-                EpochRecord.validationOf(metrics)));
+        records.add(record(report, globalStep));
         flush();
+    }
+
+    private static EpochRecord record(EpochReport r, long globalStep) {
+        return new EpochRecord(r.epoch() + 1, globalStep, r.finishedAt(), r.elapsedSeconds(), r.seconds(),
+                r.trainSeconds(), r.validationSeconds(), r.trainLoss(), r.lastLearningRate(), r.lastGradNorm(),
+                r.rowsPerSecond(), EpochRecord.validationOf(r.metrics()));
     }
 
     private void flush() {

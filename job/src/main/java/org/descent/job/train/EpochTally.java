@@ -2,12 +2,15 @@ package org.descent.job.train;
 
 import org.descent.job.exchange.StepFigures;
 
-/** An epoch's running training loss and row count, and its last step's rate and norm (filled step by step). */
+/** An epoch's running training loss and row count, its last step's rate and norm (filled step by step), its times. */
 final class EpochTally {
     double lossWeighted;
     long rowsSeen;
     double lr = Double.NaN;
     double norm = Double.NaN;
+    /** The epoch's step time (job launches included) and validation time, set when each is done. */
+    double trainSeconds;
+    double validationSeconds;
 
     /** Starts from the sums of the steps already done (a resumed epoch) or zero. */
     EpochTally(double lossWeighted, long rowsSeen) {

@@ -1,5 +1,6 @@
 package org.descent.job.train;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,6 +67,9 @@ final class TrainingRun {
     private final EarlyStopping stopper;
     private Best best;
     private String engineName;
+    /** When this process's part of the run started, and the run's time before it (resumed runs). */
+    private long runStart;
+    private double elapsedBefore;
     private byte[] resultOptimizerState;
 
     /** The kept epoch under early stopping: its parameters, metrics and optimizer state. */
@@ -107,26 +111,33 @@ final class TrainingRun {
     }
 
     TrainingResult run() {
+        runStart = System.nanoTime();
+        elapsedBefore = reports.isEmpty() ? 0 : reports.get(reports.size() - 1).elapsedSeconds();
         int firstEpoch = start == null ? 0 : start.state().epoch();
         int firstStep = start == null ? 0 : Math.min(start.state().step(), steps);
         if (start != null) LOG.info("starting from {} at epoch {} step {}", start.source(), firstEpoch + 1, firstStep + 1);
         LOG.info("training: {} rows in {} partitions, batch {}, {} steps/epoch, {} epochs, {} params, optimizer {}, "
                 + "precision {}", data.rows(), data.partitionRows().length, tc.batchSize(), steps, tc.epochs(),
                 network.numParams(), optimizer.name(), tc.precision());
+        if (!reports.isEmpty()) observers.epochs().onHistory(List.copyOf(reports));
         observers.epochs().onStart(tc.epochs(), steps, data.rows());
+        long epochStart = System.nanoTime(); // the first epoch's time includes the engine's start
         StepEngine engine = engine();
         try (engine;
              // Validation always in float64 (the Scorer's workspace), whatever training.precision says: validation
              // metrics, early stopping and the best-epoch choice stay comparable across runs of either precision.
              Scorer scorer = new Scorer(JavaSparkContext.fromSparkContext(spark.sparkContext()), arch)) {
             for (int epoch = firstEpoch; epoch < tc.epochs(); epoch++) {
-                long t0 = System.nanoTime();
+                if (epoch != firstEpoch) epochStart = System.nanoTime();
                 boolean resumed = start != null && epoch == firstEpoch;
                 EpochTally tally = resumed ? new EpochTally(start.state().lossWeighted(), start.state().rowsSeen())
                         : new EpochTally(0, 0);
                 runSteps(engine, epoch, resumed ? firstStep : 0, tally);
+                long trained = System.nanoTime();
                 Map<String, Double> metrics = validate(scorer, epoch, tally);
-                if (endEpoch(epoch, tally, metrics, (System.nanoTime() - t0) / 1e9)) break;
+                tally.trainSeconds = (trained - epochStart) / 1e9;
+                tally.validationSeconds = (System.nanoTime() - trained) / 1e9;
+                if (endEpoch(epoch, tally, metrics)) break;
             }
         }
         return result();
@@ -195,15 +206,17 @@ final class TrainingRun {
     }
 
     /** The epoch's report, listeners, checkpoint point and early-stopping decision; true = stop now. */
-    private boolean endEpoch(int epoch, EpochTally tally, Map<String, Double> metrics, double secs) {
+    private boolean endEpoch(int epoch, EpochTally tally, Map<String, Double> metrics) {
         double lr = Double.isNaN(tally.lr)
                 ? optimizer.learningRate((long) epoch * steps + steps - 1) // resumed after the last step
                 : tally.lr;
         String metricName = arch.isClassifier() ? "accuracy" : "rmse";
         double vLoss = metrics.getOrDefault("validationLoss", Double.NaN);
         double vMetric = metrics.getOrDefault(arch.isClassifier() ? "validationAccuracy" : "validationRmse", Double.NaN);
+        double secs = tally.trainSeconds + tally.validationSeconds;
         EpochReport rep = new EpochReport(epoch, tc.epochs(), tally.trainLoss(), vLoss, vMetric, metricName, secs,
-                tally.rowsSeen / secs, lr, tally.norm);
+                tally.trainSeconds, tally.validationSeconds, tally.rowsSeen / tally.trainSeconds, lr, tally.norm,
+                metrics, Instant.now(), elapsedBefore + (System.nanoTime() - runStart) / 1e9);
         reports.add(rep);
         finalMetrics.clear();
         finalMetrics.putAll(metrics);

@@ -79,6 +79,17 @@ class KillAndResumeProcessTest {
         SavedModel resumed = ModelStore.load(new Configuration(), model.toString());
         assertEquals(referenceModel.metadata().metrics(), resumed.metadata().metrics(), "bit-identical reporting");
         assertTrue(Files.exists(model.resolve(ModelStore.OPTIMIZER)));
+        // the run directory shows the whole run: the epochs the killed process finished come from the checkpoint
+        Path runDir = Path.of(model + ".run");
+        List<String> lines = Files.readAllLines(runDir.resolve("metrics.jsonl"));
+        assertEquals(EPOCHS, lines.size(), String.join("\n", lines));
+        long steps = referenceModel.metadata().metrics().get("stepsPerEpoch").longValue();
+        for (int e = 1; e <= EPOCHS; e++) {
+            assertTrue(lines.get(e - 1).startsWith("{\"epoch\":" + e + ",\"step\":" + e * steps + ","),
+                    lines.get(e - 1));
+        }
+        String html = Files.readString(runDir.resolve("report.html"));
+        for (int e = 1; e <= EPOCHS; e++) assertTrue(html.contains("<tr><td>" + e + "</td>"), "report.html epoch " + e);
     }
 
     @Test

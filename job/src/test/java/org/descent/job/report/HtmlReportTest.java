@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 class HtmlReportTest {
 
     static EpochRecord rec(int epoch, double train, double vLoss, double acc) {
-        return new EpochRecord(epoch, epoch * 10L, Instant.parse("2026-01-01T00:00:00Z"), epoch, 1.0, train, 0.01, 2.0,
-                1000, Map.of("loss", vLoss, "accuracy", acc));
+        return new EpochRecord(epoch, epoch * 10L, Instant.parse("2026-01-01T00:00:00Z"), epoch, 1.0, 0.9, 0.1, train,
+                0.01, 2.0, 1000, Map.of("loss", vLoss, "accuracy", acc));
     }
 
     private static List<Double> values(String html, String series) {
@@ -56,11 +56,12 @@ class HtmlReportTest {
 
     @Test
     void givenARecord_whenWritingJson_thenNaNIsNullAndValidationIsNested() {
-        EpochRecord r = new EpochRecord(2, 20, Instant.parse("2026-01-01T00:00:00Z"), 3.5, 1.5, 0.4, Double.NaN, 1.0,
-                10, EpochRecord.validationOf(Map.of("trainLoss", 0.4, "validationLoss", 0.5, "validationAuc", 0.9,
+        EpochRecord r = new EpochRecord(2, 20, Instant.parse("2026-01-01T00:00:00Z"), 3.5, 1.5, 1.25, 0.25, 0.4,
+                Double.NaN, 1.0, 10, EpochRecord.validationOf(Map.of("trainLoss", 0.4, "validationLoss", 0.5, "validationAuc", 0.9,
                 "validationRows", 30.0)));
         assertEquals("{\"epoch\":2,\"step\":20,\"time\":\"2026-01-01T00:00:00Z\",\"elapsedSeconds\":3.5,"
-                + "\"epochSeconds\":1.5,\"trainLoss\":0.4,\"learningRate\":null,\"gradNorm\":1.0,\"rowsPerSecond\":10.0,"
+                + "\"epochSeconds\":1.5,\"trainSeconds\":1.25,\"validationSeconds\":0.25,\"trainLoss\":0.4,"
+                + "\"learningRate\":null,\"gradNorm\":1.0,\"rowsPerSecond\":10.0,"
                 + "\"validation\":{\"auc\":0.9,\"loss\":0.5}}", r.toJsonLine());
     }
 }

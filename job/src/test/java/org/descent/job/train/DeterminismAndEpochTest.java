@@ -101,4 +101,26 @@ class DeterminismAndEpochTest {
                 .train(data.toLoaded(2), null).params();
         assertArrayEquals(p2a, p2b);
     }
+
+    @Test
+    void givenAValidationSet_whenTraining_thenEachEpochsTimeIsItsStepTimePlusItsValidationTime() {
+        InMemoryData[] d = InMemoryData.blobs(700, 4, 3, 3).split(560);
+        List<EpochReport> reports = new ArrayList<>();
+        TrainingResult r = new Trainer(TestSpark.session(), TestConfigs.of(MLP))
+                .withEpochListener((rep, metrics, params, step) -> reports.add(rep))
+                .train(d[0].toLoaded(3), d[1].toLoaded(3));
+        assertEquals(r.epochs(), reports);
+        double elapsed = 0;
+        for (EpochReport e : reports) {
+            assertTrue(e.trainSeconds() > 0 && e.validationSeconds() > 0, e.toString());
+            assertEquals(e.trainSeconds() + e.validationSeconds(), e.seconds(), 0.0, e.toString());
+            assertEquals(560 / e.trainSeconds(), e.rowsPerSecond(), 1e-9 * e.rowsPerSecond(), "rows/s of the steps");
+            assertTrue(e.elapsedSeconds() >= elapsed + e.seconds(), "the run's time includes every epoch's: " + e);
+            elapsed = e.elapsedSeconds();
+            assertEquals(e.validationLoss(), e.metrics().get("validationLoss"), 0.0);
+            assertEquals(e.trainLoss(), e.metrics().get("trainLoss"), 0.0);
+        }
+        assertTrue(reports.get(0).line().contains(String.format(java.util.Locale.ROOT, "(train %.1fs + val %.1fs)",
+                reports.get(0).trainSeconds(), reports.get(0).validationSeconds())), reports.get(0).line());
+    }
 }
