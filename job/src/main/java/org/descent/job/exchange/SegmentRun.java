@@ -16,6 +16,8 @@ import org.descent.math.optim.Optimizer;
  * the end.
  */
 final class SegmentRun {
+    private static final org.apache.logging.log4j.Logger LOG =
+            org.apache.logging.log4j.LogManager.getLogger(SegmentRun.class);
     final SegmentTask.Setup setup;
     /** The first partition's buffers; its {@code params} are the rank's copy of the parameters. */
     final StepTask.State st;
@@ -33,6 +35,7 @@ final class SegmentRun {
     final int to;
     private final int segment;
     private final List<StepFigures> figures = new ArrayList<>();
+    private boolean progressLost;
 
     /** @param start {@code {DoubleBytes of the parameters, Optimizer.saveState()}} */
     SegmentRun(SegmentTask.Setup setup, byte[][] start, StepTask.State[] states, RowBlock[] blocks, int firstPartition,
@@ -109,8 +112,10 @@ final class SegmentRun {
         if (out == null) return;
         try {
             new Rendezvous.StepRecord(segment, k, f).write(out);
-        } catch (IOException e) {
-            // progress only: the final figures come back with the task's result
+        } catch (IOException e) { // progress only: the final figures come back with the task's result
+            if (!progressLost) LOG.warn("allreduce segment {}: progress stream to the driver lost ({}); the step "
+                    + "figures arrive with the segment's result", segment, e.toString());
+            progressLost = true;
         }
     }
 
