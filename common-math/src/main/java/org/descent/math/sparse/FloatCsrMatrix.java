@@ -4,7 +4,6 @@ import java.io.Serializable;
 
 /**
  * {@link SparseRows} with {@code float} values (a FLOAT32 run's cache: 8 bytes per non-zero).
- * A plain final class, not a record (Kryo, if configured as spark.serializer, cannot serialise records).
  * A plain final class, not a record: Kryo (if configured as
  * spark.serializer) cannot serialise records. Wraps the arrays without copying; O(1) checks only.
  */
