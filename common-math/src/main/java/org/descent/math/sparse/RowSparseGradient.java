@@ -1,5 +1,7 @@
 package org.descent.math.sparse;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -20,6 +22,8 @@ import java.util.Arrays;
  * {@code 8 W} tells whether this form is cheaper than the dense vector.
  */
 public final class RowSparseGradient {
+    private static final VarHandle LE = MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.LITTLE_ENDIAN);
+
     private RowSparseGradient() {}
 
     /** Encoded size for {@code t} touched rows. */
@@ -77,6 +81,26 @@ public final class RowSparseGradient {
             for (int j = 0; j < k; j++) acc[f + j * d] += b.getDouble();
         }
         for (int i = d * k; i < acc.length; i++) acc[i] += b.getDouble();
+    }
+
+    /**
+     * Reads from {@code le} (the whole parameter vector as little-endian raw doubles) only what a sparse step
+     * reads: the touched rows of W_1 and the tail, into {@code params}. The other rows of {@code params} keep
+     * stale values that the step never reads (a sparse batch reads W_1 only at its own features).
+     */
+    public static void readRows(byte[] le, double[] params, int d, int k, int[] rows, int t) {
+        if ((long) params.length * 8 != le.length) {
+            throw new IllegalArgumentException("readRows: " + params.length + " doubles need " + 8L * params.length
+                    + " bytes, got " + le.length);
+        }
+        for (int r = 0; r < t; r++) {
+            for (int j = 0; j < k; j++) {
+                int i = rows[r] + j * d;
+                params[i] = (double) LE.get(le, i << 3);
+            }
+        }
+        ByteBuffer.wrap(le, d * k * 8, le.length - d * k * 8).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer()
+                .get(params, d * k, params.length - d * k);
     }
 
     /** Zeroes exactly what {@link #encode} read: the touched rows of W_1 and the tail. */

@@ -46,6 +46,16 @@ class RowSparseGradientTest {
             assertEquals(Double.doubleToRawLongBits(denseSum[i]), Double.doubleToRawLongBits(sparseSum[i]), "entry " + i);
         }
         for (boolean m : mark) assertEquals(false, m);
+        // readRows: touched rows and the tail, bit-exact; other rows untouched
+        java.nio.ByteBuffer le = java.nio.ByteBuffer.allocate(params.length * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        le.asDoubleBuffer().put(params);
+        double[] got = new double[params.length];
+        java.util.Arrays.fill(got, 7.0);
+        RowSparseGradient.readRows(le.array(), got, d, 6, new int[] {3, 499}, 2);
+        for (int i = 0; i < got.length; i++) {
+            boolean read = i >= d * 6 || i % d == 3 || i % d == 499;
+            assertEquals(read ? params[i] : 7.0, got[i], 0.0, "entry " + i);
+        }
         assertThrows(IllegalArgumentException.class, () -> RowSparseGradient.addTo(new byte[12], d, 6, sparseSum));
     }
 }
