@@ -8,6 +8,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.rdd.RDD;
 import org.descent.job.data.RowBlock;
+import org.descent.math.sparse.RowSparseGradient;
 import org.descent.job.model.ModelArchitecture;
 import org.descent.math.nn.Precision;
 import scala.reflect.ClassTag;
@@ -77,7 +78,11 @@ public final class BroadcastCollectExchange implements GradientExchange {
         long fetchMax = 0;
         for (int k = 0; k < partials.length; k++) { // partition-index order: a fixed summation order
             PartialGradient p = partials[k];
-            if (p.gradSum != null) DoubleBytes.addTo(p.gradSum, sum);
+            if (p.gradSum != null && p.sparseFeatures > 0) { // touched rows only: same additions, same order
+                RowSparseGradient.addTo(p.gradSum, p.sparseFeatures, p.sparseOutputs, sum);
+            } else if (p.gradSum != null) {
+                DoubleBytes.addTo(p.gradSum, sum);
+            }
             loss += p.lossSum;
             rows += p.rows;
             computeMax = Math.max(computeMax, p.computeNanos);

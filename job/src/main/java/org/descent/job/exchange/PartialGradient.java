@@ -19,9 +19,22 @@ final class PartialGradient implements Serializable {
     /** Executor time for gather + gradient, and for obtaining the broadcast parameters (ns). */
     final long computeNanos;
     final long fetchNanos;
+    /**
+     * {@code > 0}: {@code gradSum} is a {@link org.descent.math.sparse.RowSparseGradient} of a first layer with
+     * {@code sparseFeatures x sparseOutputs} weights (touched rows + dense tail); 0: dense {@link DoubleBytes}.
+     */
+    final int sparseFeatures;
+    final int sparseOutputs;
 
     PartialGradient(int partition, byte[] gradSum, double lossSum, int rows, long computeNanos,
                     long fetchNanos) {
+        this(partition, gradSum, lossSum, rows, computeNanos, fetchNanos, 0, 0);
+    }
+
+    PartialGradient(int partition, byte[] gradSum, double lossSum, int rows, long computeNanos,
+                    long fetchNanos, int sparseFeatures, int sparseOutputs) {
+        this.sparseFeatures = sparseFeatures;
+        this.sparseOutputs = sparseOutputs;
         this.partition = partition;
         this.gradSum = gradSum;
         this.lossSum = lossSum;

@@ -4,7 +4,6 @@ import java.io.Serializable;
 import java.util.Arrays;
 import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.descent.job.data.BatchReader;
 import org.descent.job.data.RowBlock;
 import org.descent.job.model.ModelArchitecture;
 import org.descent.math.Matrix;
@@ -61,7 +60,8 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
         final double[] y;
         final double[] params;
         final double[] grad;
-        final byte[] gradBytes;
+        /** The dense partial's bytes, allocated on first use (a sparse step usually sends touched rows instead). */
+        private byte[] gradBytes;
         final int[] perm;
         int permEpoch = -1;
 
@@ -72,12 +72,21 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
             y = new double[Math.max(1, maxRows)];
             params = new double[network.numParams()];
             grad = new double[network.numParams()];
-            gradBytes = new byte[network.numParams() * 8];
             perm = new int[rows];
         }
 
-        /** Batch buffers for a sparse block (see {@link BatchReader}); null for a dense one. */
-        private BatchReader sparseReader;
+        /** The step on a sparse block (see {@link SparseSlice}); null for a dense one. */
+        private SparseSlice sparse;
+
+        private SparseSlice sparse() {
+            if (sparse == null) sparse = new SparseSlice(network, y.length);
+            return sparse;
+        }
+
+        byte[] gradBytes() {
+            if (gradBytes == null) gradBytes = new byte[Math.multiplyExact(grad.length, 8)];
+            return gradBytes;
+        }
 
         double lastLoss;
         long lastFetchStart;
@@ -98,6 +107,13 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
                 lastComputeStart = lastFetchStart;
                 return 0;
             }
+            if (block.isSparse()) { // gather first: only the parameters its features read are decoded
+                sparse().gather(block, perm, start, m);
+                sparse.readParams(encodedParams.value(), params); // fetch + decode of the touched rows: param fetch
+                lastComputeStart = System.nanoTime();
+                lastLoss = sparse.gradient(network, params, grad, workspace);
+                return m;
+            }
             DoubleBytes.decode(encodedParams.value(), params); // fetch (if remote) + decode: timed as param fetch
             lastComputeStart = System.nanoTime();
             lastLoss = gradientAt(block, start, m);
@@ -106,12 +122,11 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
 
         /** As {@link #gradient} at parameters already in {@link #params}; rows {@code [start, start + m)} of the order. */
         double gradientAt(RowBlock block, int start, int m) {
-            Arrays.fill(grad, 0.0);
-            if (block.isSparse()) {
-                if (sparseReader == null) sparseReader = new BatchReader(y.length, block.cols);
-                sparseReader.gather(block, perm, start, m);
-                return sparseReader.lossAndGradientSum(network, params, grad, workspace);
+            if (block.isSparse()) { // the slice keeps grad zero outside what this step writes: no O(params) fill
+                sparse().gather(block, perm, start, m);
+                return sparse.gradient(network, params, grad, workspace);
             }
+            Arrays.fill(grad, 0.0);
             gather(block, perm, start, m, x, y);
             return network.lossAndGradientSum(params, Matrix.wrap(m, block.cols, x), Targets.ofValues(m, y), grad,
                     workspace);
@@ -150,12 +165,18 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
             if (m == 0) {
                 return new PartialGradient(partition, null, 0, 0, 0, 0);
             }
-            DoubleBytes.encode(st.grad, st.gradBytes);
+            byte[] rows = st.sparse == null ? null : st.sparse.encode(st.grad);
+            if (rows != null) {
+                long computeNanos = System.nanoTime() - st.lastComputeStart;
+                return new PartialGradient(partition, rows, st.lastLoss, m, computeNanos,
+                        st.lastComputeStart - st.lastFetchStart, st.sparse.features(), st.sparse.outputs());
+            }
+            DoubleBytes.encode(st.grad, st.gradBytes());
             long computeNanos = System.nanoTime() - st.lastComputeStart;
             double loss = st.lastLoss;
             long fetch = st.lastComputeStart - st.lastFetchStart;
             // The task's result is serialised before the task ends, so reusing st.gradBytes next step is safe.
-            return new PartialGradient(partition, st.gradBytes, loss, m, computeNanos, fetch);
+            return new PartialGradient(partition, st.gradBytes(), loss, m, computeNanos, fetch);
         }
     }
 
