@@ -78,7 +78,7 @@ class SparseTrainingTest {
                 l[r] = y[i];
                 ids[r] = i;
                 for (int j = 0; j < D; j++) {
-                    dense[r + j * n] = x[i][j];
+                    dense[r * D + j] = x[i][j];
                     if (x[i][j] != 0) {
                         idx.add(j);
                         val.add(x[i][j]);
@@ -89,7 +89,7 @@ class SparseTrainingTest {
             out.add(sparse
                     ? new RowBlock(new CsrMatrix(n, D, ptr, idx.stream().mapToInt(Integer::intValue).toArray(),
                             val.stream().mapToDouble(Double::doubleValue).toArray()), l, ids)
-                    : new RowBlock(n, D, dense, l, ids));
+                    : RowBlock.rowMajor(n, D, dense, l, ids));
         }
         return new LoadedData(TestSpark.jsc().parallelize(out, partitions), N, D, k, java.util.Map.of());
     }
