@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README command two: every test descent has. Needs JDK 17, Maven, curl; the rest it brings itself.
 #   0. as root with apt-get, installs what the tests need when missing (waiting for the dpkg lock): Debian's
-#      chromium (HtmlReportBrowserTest renders report.html in it) and docker-compose (step 2)
+#      chromium (HtmlReportBrowserTest renders report.html in it), dataset-fashion-mnist (ConvRecurrentQualityTest
+#      trains a CNN and an LSTM on a slice of it) and docker-compose (step 2)
 #   1. mvn verify: unit and Spark local-mode tests of every module (common-math, job, bench compiles)
 #   2. docker-compose.yml validated with `docker-compose config` (no Docker engine is needed or used)
 #   3. scripts/it-retrain.sh: scheduled retraining end to end (publish, gate rejection, idempotent re-run, retention)
@@ -42,6 +43,10 @@ say "0/4 tools the tests use"
 if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then
   if apt_install chromium; then say "installed Debian's chromium (report.html browser test)"
   else say "WARNING: chromium not installed and cannot be installed here: HtmlReportBrowserTest will be skipped"; fi
+fi
+if [[ ! -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]]; then
+  if apt_install dataset-fashion-mnist; then say "installed Debian's dataset-fashion-mnist (CNN/LSTM quality test)"
+  else say "WARNING: dataset-fashion-mnist not installed and cannot be installed here: ConvRecurrentQualityTest will be skipped"; fi
 fi
 if ((!UNIT_ONLY)) && ! command -v docker-compose >/dev/null; then
   apt_install docker-compose || true
