@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
@@ -20,6 +19,7 @@ import org.descent.job.config.JobConfig;
 import org.descent.job.data.BadRowPolicy;
 import org.descent.job.data.DataException;
 import org.descent.job.data.LabelType;
+import org.descent.job.data.IdPartitioners;
 import org.descent.job.data.LoadedData;
 import org.descent.job.data.RowAssignment;
 import org.descent.job.data.RowBlock;
@@ -85,7 +85,7 @@ final class DatasetInput implements AutoCloseable {
             var tc = cfg.training();
             long seed = tc.seed();
             double f = tc.validationFraction();
-            Placement placement = new Placement(seed, tc.partitions());
+            IdPartitioners.Seeded placement = new IdPartitioners.Seeded(seed, tc.partitions());
             if (f > 0) {
                 long vCount = 0;
                 for (long id = 0; id < s.valid; id++) if (RowAssignment.inHoldout(seed, id, f)) vCount++;
@@ -146,7 +146,7 @@ final class DatasetInput implements AutoCloseable {
         if (s.valid == 0) throw new DataException("no valid rows in the DataFrame (bad rows: " + s.badCounts + ")");
     }
 
-    private static LoadedData pack(JavaPairRDD<Long, Sample> rows, Placement placement, long count, int cols,
+    private static LoadedData pack(JavaPairRDD<Long, Sample> rows, IdPartitioners.Seeded placement, long count, int cols,
                                    int numClasses, Stats s) {
         JavaRDD<RowBlock> blocks = rows.repartitionAndSortWithinPartitions(placement)
                 .mapPartitions(it -> List.of(block(it, cols)).iterator());
@@ -172,38 +172,6 @@ final class DatasetInput implements AutoCloseable {
             System.arraycopy(r.features(), 0, x, i * cols, cols);
         }
         return RowBlock.rowMajor(n, cols, x, y, ids);
-    }
-
-    /** {@link RowAssignment#partitionOf} as a Spark partitioner keyed by row id. */
-    private static final class Placement extends Partitioner {
-        private static final long serialVersionUID = 1L;
-        private final long seed;
-        private final int partitions;
-
-        Placement(long seed, int partitions) {
-            this.seed = seed;
-            this.partitions = partitions;
-        }
-
-        @Override
-        public int numPartitions() {
-            return partitions;
-        }
-
-        @Override
-        public int getPartition(Object key) {
-            return RowAssignment.partitionOf(seed, (Long) key, partitions);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Placement p && p.seed == seed && p.partitions == partitions;
-        }
-
-        @Override
-        public int hashCode() {
-            return Long.hashCode(seed) * 31 + partitions;
-        }
     }
 
     /** Counts and extremes of the validation pass; the first bad row is the one with the lowest position. */

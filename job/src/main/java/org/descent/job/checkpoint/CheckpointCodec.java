@@ -23,6 +23,7 @@ import org.descent.job.model.ModelArchitecture;
 import org.descent.job.train.EpochReport;
 import org.descent.job.train.TrainingState;
 import org.descent.math.nn.ActivationKind;
+import org.descent.math.nn.LayerSpec;
 import org.descent.math.nn.LossKind;
 import org.descent.math.scale.Scaler;
 
@@ -114,7 +115,7 @@ public final class CheckpointCodec {
             out.writeInt(a.numFeatures());
             out.writeInt(a.numClasses());
             out.writeInt(a.layers().size());
-            for (ModelArchitecture.Layer l : a.layers()) {
+            for (LayerSpec l : a.layers()) {
                 out.writeInt(l.in());
                 out.writeInt(l.out());
                 out.writeUTF(l.activation().name());
@@ -203,9 +204,9 @@ public final class CheckpointCodec {
         int numFeatures = in.readInt();
         int numClasses = in.readInt();
         int nLayers = count(in.readInt(), 10_000, file, "layer count");
-        List<ModelArchitecture.Layer> layers = new ArrayList<>();
+        List<LayerSpec> layers = new ArrayList<>();
         for (int i = 0; i < nLayers; i++) {
-            layers.add(new ModelArchitecture.Layer(in.readInt(), in.readInt(), ActivationKind.valueOf(in.readUTF()),
+            layers.add(new LayerSpec(in.readInt(), in.readInt(), ActivationKind.valueOf(in.readUTF()),
                     in.readDouble()));
         }
         return version == STACK_VERSION || version == LEGACY_STACK_VERSION

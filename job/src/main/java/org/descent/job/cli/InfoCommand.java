@@ -10,6 +10,7 @@ import org.descent.job.model.ModelArchitecture;
 import org.descent.job.model.ModelMetadata;
 import org.descent.job.model.ModelStore;
 import org.descent.job.model.SavedModel;
+import org.descent.math.nn.LayerSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -45,7 +46,7 @@ public final class InfoCommand implements Callable<Integer> {
         out.println("layers:      " + a.describe().substring(a.modelType().length() + 1));
         org.descent.math.nn.Network net = a.toNetwork();
         for (int i = 0; i < a.layers().size(); i++) {
-            ModelArchitecture.Layer l = a.layers().get(i);
+            LayerSpec l = a.layers().get(i);
             long params = (long) net.layout().weight(i).length() + net.layout().bias(i).length();
             if (a.hasStack()) {
                 out.printf(Locale.ROOT, "  layer %d:   %s, %d params%n", i, net.describeLayers().get(i), params);

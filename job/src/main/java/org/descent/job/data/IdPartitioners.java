@@ -2,17 +2,17 @@ package org.descent.job.data;
 
 import org.apache.spark.Partitioner;
 
-/** Spark partitioners keyed by row id (Long). */
-final class IdPartitioners {
+/** Spark partitioners keyed by row id (Long); public so the Spark ML estimators place rows exactly as {@code train} does. */
+public final class IdPartitioners {
     private IdPartitioners() {}
 
     /** Seeded random placement: {@link RowAssignment#partitionOf}. */
-    static final class Seeded extends Partitioner {
+    public static final class Seeded extends Partitioner {
         private static final long serialVersionUID = 1L;
         private final long seed;
         private final int partitions;
 
-        Seeded(long seed, int partitions) {
+        public Seeded(long seed, int partitions) {
             this.seed = seed;
             this.partitions = partitions;
         }

@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.descent.math.nn.ActivationKind;
+import org.descent.math.nn.LayerSpec;
 import org.descent.math.nn.LossKind;
 import org.descent.math.nn.ParameterLayout;
 import org.descent.math.scale.Scaler;
@@ -68,7 +69,7 @@ public final class MetadataJson {
         }
         ArrayNode layers = root.putArray("layers");
         for (int i = 0; i < a.layers().size(); i++) {
-            ModelArchitecture.Layer l = a.layers().get(i);
+            LayerSpec l = a.layers().get(i);
             ObjectNode n = layers.addObject();
             if (a.hasStack()) {
                 LayerStackJson.write(a.stack().get(i), n);
@@ -142,7 +143,7 @@ public final class MetadataJson {
         if (version == ModelMetadata.STACK_FORMAT_VERSION) {
             return readStack(root, type, loss, numFeatures, numClasses, layersNode, version, file);
         }
-        List<ModelArchitecture.Layer> layers = new ArrayList<>();
+        List<LayerSpec> layers = new ArrayList<>();
         for (int i = 0; i < layersNode.size(); i++) {
             JsonNode l = layersNode.get(i);
             String where = file + " layers[" + i + "]";
@@ -157,9 +158,12 @@ public final class MetadataJson {
                         + (i == 0 ? "numFeatures is " : "layers[" + (i - 1) + "] gives ") + expectedIn);
             }
             double slope = l.has("leakySlope") ? number(l, "leakySlope", where) : 0.01;
-            layers.add(new ModelArchitecture.Layer(in, out, enumField(l, "activation", ActivationKind.class, where), slope));
+            if (!(slope >= 0 && slope < 1)) {
+                throw new ModelFormatException(where + ": leakySlope must be in [0, 1), got " + slope);
+            }
+            layers.add(new LayerSpec(in, out, enumField(l, "activation", ActivationKind.class, where), slope));
         }
-        ModelArchitecture.Layer last = layers.get(layers.size() - 1);
+        LayerSpec last = layers.get(layers.size() - 1);
         if (last.activation() != ActivationKind.IDENTITY) {
             throw new ModelFormatException(file + ": the output layer must have activation identity, got "
                     + last.activation().name().toLowerCase(Locale.ROOT));
@@ -199,7 +203,7 @@ public final class MetadataJson {
         }
         for (int i = 0; i < arch.layers().size(); i++) {
             JsonNode l = layersNode.get(i);
-            ModelArchitecture.Layer s = arch.layers().get(i);
+            LayerSpec s = arch.layers().get(i);
             if (integer(l, "in", file + " layers[" + i + "]") != s.in()
                     || integer(l, "out", file + " layers[" + i + "]") != s.out()) {
                 throw new ModelFormatException(file + " layers[" + i + "]: in/out " + l.get("in") + "/" + l.get("out")

@@ -21,12 +21,9 @@ import org.descent.math.nn.layers.Shape;
  * {@code layers} then summarises each layer by its flattened input and output sizes. For dense
  * networks {@code stack} and {@code inputShape} are empty.
  */
-public record ModelArchitecture(String modelType, List<Layer> layers, LossKind loss, int numFeatures,
+public record ModelArchitecture(String modelType, List<LayerSpec> layers, LossKind loss, int numFeatures,
                                 int numClasses, List<Integer> inputShape, List<LayerDef> stack)
         implements Serializable {
-
-    /** One layer {@code in -> out} (flattened sizes) with its activation. */
-    public record Layer(int in, int out, ActivationKind activation, double leakySlope) implements Serializable {}
 
     public ModelArchitecture {
         layers = List.copyOf(layers);
@@ -35,7 +32,7 @@ public record ModelArchitecture(String modelType, List<Layer> layers, LossKind l
     }
 
     /** A dense network. */
-    public ModelArchitecture(String modelType, List<Layer> layers, LossKind loss, int numFeatures, int numClasses) {
+    public ModelArchitecture(String modelType, List<LayerSpec> layers, LossKind loss, int numFeatures, int numClasses) {
         this(modelType, layers, loss, numFeatures, numClasses, List.of(), List.of());
     }
 
@@ -49,10 +46,8 @@ public record ModelArchitecture(String modelType, List<Layer> layers, LossKind l
     public static ModelArchitecture ofStack(String modelType, List<Integer> inputShape, List<LayerDef> stack,
                                             LossKind loss, int numFeatures, int numClasses) {
         Network net = Network.of(new Shape(inputShape), stack, loss);
-        List<Layer> summary = new ArrayList<>();
-        for (LayerSpec s : net.layout().layers()) {
-            summary.add(new Layer(s.in(), s.out(), s.activation(), s.leakySlope()));
-        }
+        List<LayerSpec> summary = new ArrayList<>();
+        summary.addAll(net.layout().layers());
         if (!net.isStack()) {
             return new ModelArchitecture(modelType, summary, loss, numFeatures, numClasses);
         }
@@ -63,11 +58,7 @@ public record ModelArchitecture(String modelType, List<Layer> layers, LossKind l
         if (!stack.isEmpty()) {
             return Network.of(new Shape(inputShape), stack, loss);
         }
-        List<LayerSpec> specs = new ArrayList<>();
-        for (Layer l : layers) {
-            specs.add(new LayerSpec(l.in(), l.out(), l.activation(), l.leakySlope()));
-        }
-        return new Network(specs, loss);
+        return new Network(layers, loss);
     }
 
     /** True when the network has conv, pooling or recurrent layers. */
@@ -97,7 +88,7 @@ public record ModelArchitecture(String modelType, List<Layer> layers, LossKind l
             }
         } else {
             b.append(layers.get(0).in());
-            for (Layer l : layers) {
+            for (LayerSpec l : layers) {
                 b.append('-').append(l.out()).append('(').append(l.activation().name().toLowerCase()).append(')');
             }
         }

@@ -6,8 +6,8 @@ import java.util.Locale;
 import org.descent.job.config.ModelConfig;
 import org.descent.job.config.ModelType;
 import org.descent.job.model.ModelArchitecture;
-import org.descent.job.model.ModelArchitecture.Layer;
 import org.descent.math.nn.ActivationKind;
+import org.descent.math.nn.LayerSpec;
 import org.descent.math.nn.LossKind;
 
 /**
@@ -29,10 +29,10 @@ public final class ModelFactory {
     public static ModelArchitecture build(ModelConfig cfg, int numFeatures, int numClasses) {
         if (numFeatures < 1) throw new InputDataException("the training data has no features");
         String type = cfg.type().name().toLowerCase(Locale.ROOT);
-        List<Layer> layers = new ArrayList<>();
+        List<LayerSpec> layers = new ArrayList<>();
         return switch (cfg.type()) {
             case LINEAR -> {
-                layers.add(new Layer(numFeatures, 1, ActivationKind.IDENTITY, cfg.leakySlope()));
+                layers.add(new LayerSpec(numFeatures, 1, ActivationKind.IDENTITY, cfg.leakySlope()));
                 yield new ModelArchitecture(type, layers, LossKind.MSE, numFeatures, 0);
             }
             case LOGISTIC -> {
@@ -40,12 +40,12 @@ public final class ModelFactory {
                     throw new InputDataException("model.type = logistic needs labels 0/1 (2 classes); the data has "
                             + numClasses + " classes; use model.type = softmax");
                 }
-                layers.add(new Layer(numFeatures, 1, ActivationKind.IDENTITY, cfg.leakySlope()));
+                layers.add(new LayerSpec(numFeatures, 1, ActivationKind.IDENTITY, cfg.leakySlope()));
                 yield new ModelArchitecture(type, layers, LossKind.BCE_LOGITS, numFeatures, 2);
             }
             case SOFTMAX -> {
                 requireClasses(numClasses, cfg.type());
-                layers.add(new Layer(numFeatures, numClasses, ActivationKind.IDENTITY, cfg.leakySlope()));
+                layers.add(new LayerSpec(numFeatures, numClasses, ActivationKind.IDENTITY, cfg.leakySlope()));
                 yield new ModelArchitecture(type, layers, LossKind.SOFTMAX_CE, numFeatures, numClasses);
             }
             case MLP -> {
@@ -55,12 +55,12 @@ public final class ModelFactory {
                 int in = numFeatures;
                 for (int i = 0; i < cfg.hiddenLayers().size(); i++) {
                     int out = cfg.hiddenLayers().get(i);
-                    layers.add(new Layer(in, out, cfg.hiddenActivations().get(i), cfg.leakySlope()));
+                    layers.add(new LayerSpec(in, out, cfg.hiddenActivations().get(i), cfg.leakySlope()));
                     in = out;
                 }
                 boolean classifier = numClasses > 0;
                 if (classifier) requireClasses(numClasses, cfg.type());
-                layers.add(new Layer(in, classifier ? numClasses : 1, ActivationKind.IDENTITY, cfg.leakySlope()));
+                layers.add(new LayerSpec(in, classifier ? numClasses : 1, ActivationKind.IDENTITY, cfg.leakySlope()));
                 yield new ModelArchitecture(type, layers, classifier ? LossKind.SOFTMAX_CE : LossKind.MSE,
                         numFeatures, classifier ? numClasses : 0);
             }

@@ -17,6 +17,7 @@ import org.descent.job.train.TestSpark;
 import org.descent.job.train.Trainer;
 import org.descent.math.Matrix;
 import org.descent.math.nn.ActivationKind;
+import org.descent.math.nn.LayerSpec;
 import org.descent.math.nn.LossKind;
 import org.descent.math.nn.Network;
 import org.descent.math.nn.Precision;
@@ -39,8 +40,8 @@ class StepFiguresTest {
     }
 
     private static ModelArchitecture mlp() {
-        return new ModelArchitecture("mlp", List.of(new ModelArchitecture.Layer(D, 6, ActivationKind.TANH, 0.01),
-                new ModelArchitecture.Layer(6, K, ActivationKind.IDENTITY, 0.01)), LossKind.SOFTMAX_CE, D, K);
+        return new ModelArchitecture("mlp", List.of(new LayerSpec(D, 6, ActivationKind.TANH, 0.01),
+                new LayerSpec(6, K, ActivationKind.IDENTITY, 0.01)), LossKind.SOFTMAX_CE, D, K);
     }
 
     /** Partition sizes 40, 0 (an empty block) and 37; ids = global row index. */

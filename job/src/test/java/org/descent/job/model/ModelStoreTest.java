@@ -16,6 +16,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.descent.math.Matrix;
 import org.descent.math.nn.ActivationKind;
 import org.descent.math.nn.InitKind;
+import org.descent.math.nn.LayerSpec;
 import org.descent.math.nn.LossKind;
 import org.descent.math.nn.Network;
 import org.descent.math.scale.Scaler;
@@ -31,8 +32,8 @@ class ModelStoreTest {
 
     private static ModelArchitecture mlp() {
         return new ModelArchitecture("mlp", List.of(
-                new ModelArchitecture.Layer(3, 4, ActivationKind.TANH, 0.01),
-                new ModelArchitecture.Layer(4, 3, ActivationKind.IDENTITY, 0.01)), LossKind.SOFTMAX_CE, 3, 3);
+                new LayerSpec(3, 4, ActivationKind.TANH, 0.01),
+                new LayerSpec(4, 3, ActivationKind.IDENTITY, 0.01)), LossKind.SOFTMAX_CE, 3, 3);
     }
 
     private static ModelMetadata meta(ModelArchitecture a, int n) {
