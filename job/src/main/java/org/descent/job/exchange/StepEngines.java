@@ -50,11 +50,25 @@ public final class StepEngines {
             while (taskSlots(jsc.sc()) < partitions && System.currentTimeMillis() < deadline) sleep(500);
             why = allReduceObstacle(jsc.sc(), partitions, averaging);
         }
+        // Partition groups on a cluster: the grouped barrier stage reads the cached blocks without declaring
+        // lineage to them, so a lost executor's blocks cannot be recomputed inside it (Spark then stops the
+        // context). auto keeps such runs on broadcast-collect; in local mode no executor can be lost alone.
+        int slots = taskSlots(jsc.sc());
+        boolean groupedOnCluster = !jsc.sc().isLocal() && slots >= 1 && slots < partitions;
+        if (spec.kind() == ExchangeKind.AUTO && why == null && groupedOnCluster && spec.localSteps() == 1) {
+            why = "training.partitions = " + partitions + " > " + slots + " task slots on a cluster (partition groups "
+                    + "do not survive a lost executor yet); set training.exchange = allreduce to use them anyway";
+        }
         boolean allReduce = switch (spec.kind()) {
             case ALLREDUCE -> true;
             case BROADCAST_COLLECT -> false;
             case AUTO -> why == null || spec.localSteps() > 1;
         };
+        if (allReduce && groupedOnCluster) {
+            LOG.warn("allreduce with {} partitions on {} task slots: partition groups do not survive a lost executor "
+                    + "yet (the run stops instead of recomputing the lost blocks); resume from the last checkpoint "
+                    + "or use broadcast-collect where executors may be lost", partitions, slots);
+        }
         if (allReduce && why != null) {
             throw new IllegalStateException((spec.localSteps() > 1 ? "training.local-steps = " + spec.localSteps()
                     : "training.exchange = allreduce") + " cannot run here: " + why);
