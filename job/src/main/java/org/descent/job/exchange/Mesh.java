@@ -382,19 +382,13 @@ final class Mesh implements AutoCloseable {
         }
         if (writer != null) writer.shutdownNow();
         for (SocketChannel ch : peers) closeQuietly(ch);
-        if (progressSocket != null) {
-            try {
-                progressSocket.close();
-            } catch (IOException ignored) {
-                // closing
-            }
-        }
+        closeQuietly(progressSocket);
     }
 
-    private static void closeQuietly(SocketChannel ch) {
-        if (ch == null) return;
+    private static void closeQuietly(java.io.Closeable c) {
+        if (c == null) return;
         try {
-            ch.close();
+            c.close();
         } catch (IOException ignored) {
             // closing
         }
