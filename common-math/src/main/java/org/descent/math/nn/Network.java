@@ -44,7 +44,7 @@ import org.descent.math.sparse.SparseRows;
  * <p>{@link #of(Shape, List, LossKind)} builds a network from general layers
  * ({@link LayerDef}: convolution, pooling, flatten, tanh RNN, LSTM, dense) over an input of shape
  * {@code channels x height x width} or {@code time x features}; the entry points are the same, the
- * layer loop is {@link StackPass} (float64, dense input blocks) and the parameters are still one flat
+ * layer loop is {@link StackPass} (float64 or float32, dense input blocks) and the parameters are still one flat
  * buffer laid out by {@link #layout()}. A stack of only dense (and flatten) layers IS a dense network:
  * same class, same pass, same bits.
  */
@@ -149,7 +149,7 @@ public final class Network implements Serializable {
     /** The shape of one example: {@code [inputSize]} for a dense network. */
     public Shape inputShape() { return stackInput != null ? stackInput : Shape.of(inputSize()); }
 
-    /** True when the network has conv, pooling or recurrent layers (float64, dense input only). */
+    /** True when the network has conv, pooling or recurrent layers (dense input only). */
     public boolean isStack() { return stack != null; }
 
     /** One line per layer, e.g. {@code conv2d 16 filters 5x5 stride 1 padding 0 relu: 1x28x28 -> 16x24x24}. */
@@ -200,11 +200,7 @@ public final class Network implements Serializable {
             throw new IllegalArgumentException("workspace precision is null; use FLOAT64 or FLOAT32");
         }
         if (stack != null) {
-            if (precision != Precision.FLOAT64) {
-                throw new IllegalArgumentException("conv, pooling and recurrent layers compute in float64 only; "
-                        + "use precision FLOAT64 for this network");
-            }
-            return new Workspace(workspaceKey(), new StackPass(stack, layout, maxRows));
+            return new Workspace(workspaceKey(), new StackPass(stack, layout, maxRows, precision));
         }
         return new Workspace(workspaceKey(), switch (precision) {
             case FLOAT64 -> new Float64Pass(layout, activations, maxRows);

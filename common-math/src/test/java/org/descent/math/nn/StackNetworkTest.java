@@ -206,10 +206,52 @@ class StackNetworkTest {
         assertEquals("layer 0 lstm(units=8, last step): needs a time x features input, got 784", r.getMessage());
     }
 
+    /**
+     * FLOAT32 stacks against FLOAT64: the same maths rounded to float, so the loss agrees to ~1e-6 relative and
+     * every gradient entry to a small multiple of float's epsilon times the largest entry (bound 1e-4 of it;
+     * a wrong term is O(1) off). 130 rows: two chunks (gather, per-chunk targets, the float scratch summed
+     * over chunks); a float input block is used as is; predictions agree too.
+     */
     @Test
-    void givenAStackWhenAFloat32WorkspaceIsRequestedThenTheErrorSaysFloat64Only() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> cnn().newWorkspace(4, Precision.FLOAT32));
-        assertTrue(e.getMessage().contains("float64 only"), e.getMessage());
+    void givenAStackWhenRunInFloat32ThenLossGradientAndPredictionsMatchFloat64() {
+        SplittableRandom rng = new SplittableRandom(23);
+        double[] labels = new double[130];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = rng.nextInt(3);
+        }
+        assertFloat32MatchesFloat64(cnn(), Targets.ofValues(130, labels), 130);
+        assertFloat32MatchesFloat64(lstm(), Targets.ofMatrix(Matrix.normal(7, 3, 0, 1, rng)), 7);
+    }
+
+    private static void assertFloat32MatchesFloat64(Network net, Targets y, int n) {
+        SplittableRandom rng = new SplittableRandom(29);
+        double[] params = net.initParams(InitKind.XAVIER_NORMAL, 5);
+        Matrix x = Matrix.normal(n, net.inputSize(), 0, 1, rng);
+        double[] g64 = new double[net.numParams()];
+        double[] g32 = new double[net.numParams()];
+        Network.Workspace w64 = net.newWorkspace(n);
+        Network.Workspace w32 = net.newWorkspace(n, Precision.FLOAT32);
+        assertEquals(Precision.FLOAT32, w32.precision());
+        double l64 = net.lossAndGradientSum(params, x, y, g64, w64);
+        double l32 = net.lossAndGradientSum(params, x, y, g32, w32);
+        assertEquals(l64, l32, 1e-5 * Math.abs(l64));
+        double max = 0;
+        for (double g : g64) {
+            max = Math.max(max, Math.abs(g));
+        }
+        assertTrue(max > 1e-3);
+        for (int i = 0; i < g64.length; i++) {
+            assertEquals(g64[i], g32[i], 1e-4 * max, "gradient entry " + i);
+        }
+        FloatMatrix xf = FloatMatrix.of(x);
+        double[] g32f = new double[net.numParams()];
+        assertEquals(l32, net.lossAndGradientSum(params, xf, y, g32f, w32), 0.0);
+        assertArrayEquals(g32, g32f, 0.0);
+        assertEquals(l32, net.lossSum(params, x, y, w32), 0.0);
+        Matrix p64 = net.predict(params, x, w64).copy();
+        Matrix p32 = net.predict(params, x, w32);
+        for (int i = 0; i < p64.size(); i++) {
+            assertEquals(p64.data()[i], p32.data()[i], 1e-5);
+        }
     }
 }

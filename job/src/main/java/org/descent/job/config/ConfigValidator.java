@@ -32,7 +32,6 @@ final class ConfigValidator {
         ClippingConfig clipping = new ClippingConfig(r.real("clipping.max-norm", 0, false, INF, false));
         TrainingConfig training = training(r, data);
         checkEarlyStopping(r, training, model, data);
-        checkPrecision(r, model, training);
         String modelPath = r.requiredString("output.model-path", "the directory the trained model is written to");
         String runDir = r.optionalString("output.run-dir");
         OutputConfig output = new OutputConfig(modelPath, r.bool("output.overwrite"),
@@ -162,16 +161,6 @@ final class ConfigValidator {
         }
         if (type == ModelType.LOGISTIC && data.numClasses() > 2) {
             throw r.error("data.num-classes", "model.type = logistic is binary (2 classes); use softmax for more");
-        }
-    }
-
-    /** Conv, pooling and recurrent layers compute in float64 only. */
-    private static void checkPrecision(TypedReader r, ModelConfig model, TrainingConfig training) {
-        boolean general = model.layers().stream().anyMatch(d -> !(d instanceof org.descent.math.nn.layers.LayerDef.Dense
-                || d instanceof org.descent.math.nn.layers.LayerDef.Flatten));
-        if (general && training.precision() != Precision.FLOAT64) {
-            throw r.error("training.precision", "conv, pooling and recurrent layers (model.layers) compute in "
-                    + "float64 only; set training.precision = float64");
         }
     }
 

@@ -117,7 +117,13 @@ class LayersConfigTest {
                 .contains("only model.type = mlp has layers"));
         assertTrue(error("model { hidden-layers = [8], input-shape = [1, 28, 28] }")
                 .contains("model.input-shape"));
-        assertTrue(error("model { input-shape = [28, 28], layers = [{type = lstm, units = 4}] }",
-                "training.precision=float32").contains("float64 only"));
+    }
+
+    @Test
+    void givenConvOrRecurrentLayersWithFloat32WhenParsedThenAccepted() {
+        // issue #15: conv, pooling and recurrent layers compute in float32 too (StackPass)
+        JobConfig c = parse("model { input-shape = [28, 28], layers = [{type = lstm, units = 4}] }",
+                "training.precision=float32");
+        assertEquals(org.descent.math.nn.Precision.FLOAT32, c.training().precision());
     }
 }

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import org.descent.math.nn.Activation;
 import org.descent.math.nn.ActivationKind;
+import org.descent.math.nn.Precision;
 
 /**
  * 2-D convolution (cross-correlation, as in every framework) with {@code F} filters of {@code K x K}
@@ -22,6 +23,11 @@ import org.descent.math.nn.ActivationKind;
  *       {@code dX̂ = dZ W^T}, then col2im adds each patch entry back onto the pixel it was copied
  *       from — the "full convolution with the rotated kernel" written as a scatter.</li>
  * </ul>
+ * im2col + GEMM measured faster than a direct kernel (see docs/networks.md: the GEMM runs at BLAS speed, a
+ * direct loop of length-n AXPYs at memory speed). With stride 1 the output positions of one patch-matrix
+ * column that read one input row are consecutive, and so are their n-example runs on both sides: im2col
+ * copies (and col2im adds) one run of {@code n · (valid positions)} values per (column, output row). Float32
+ * is the same code on float buffers with sgemm.
  */
 final class Conv2DLayer implements Layer {
     private final Shape in;
@@ -64,8 +70,8 @@ final class Conv2DLayer implements Layer {
     }
 
     @Override
-    public Buffers newBuffers(int maxRows) {
-        return new ConvBuffers(maxRows, outH * outW, weightRows(), filters, in.size());
+    public Buffers newBuffers(int maxRows, Precision precision) {
+        return new ConvBuffers(maxRows, precision, outH * outW, weightRows(), filters, in.size());
     }
 
     @Override
@@ -94,27 +100,90 @@ final class Conv2DLayer implements Layer {
         }
         b.allocateInputGradient();
         Ops.gemm(false, true, rows, ckk, filters, dOut, 0, rows, params, wOff, ckk, false, b.dPatches, 0, rows);
-        col2im(b.dPatches, n, b.dIn);
+        Arrays.fill(b.dIn, 0, n * in.size(), 0.0);
+        col2im(b.dPatches, b.dIn, null, null, n);
         return b.dIn;
     }
 
-    /** Fills the {@code n·OH·OW x C·K·K} patch matrix (leading dimension n·OH·OW). */
-    private void im2col(double[] x, int n, double[] patches) {
+    @Override
+    public float[] forward(float[] params, int wOff, int bOff, float[] x, int n, Buffers buffers) {
+        ConvBuffers b = (ConvBuffers) buffers;
+        int rows = n * outH * outW;
+        int ckk = weightRows();
+        im2col(x, n, b.patches32);
+        Ops.fillBias(b.out32, 0, rows, filters, params, bOff);
+        Ops.gemm(false, false, rows, filters, ckk, b.patches32, 0, rows, params, wOff, ckk, true, b.out32, 0, rows);
+        Ops.activationForward(act, b.out32, rows, filters);
+        return b.out32;
+    }
+
+    @Override
+    public float[] backward(float[] params, int wOff, int bOff, float[] x, int n, Buffers buffers,
+                            float[] dOut, float[] grad, boolean needInputGradient) {
+        ConvBuffers b = (ConvBuffers) buffers;
+        int rows = n * outH * outW;
+        int ckk = weightRows();
+        Ops.activationBackward(act, b.out32, dOut, rows, filters);
+        Ops.gemm(true, false, ckk, filters, rows, b.patches32, 0, rows, dOut, 0, rows, true, grad, wOff, ckk);
+        Ops.addColumnSums(dOut, 0, rows, filters, grad, bOff);
+        if (!needInputGradient) {
+            return null;
+        }
+        b.allocateInputGradient();
+        Ops.gemm(false, true, rows, ckk, filters, dOut, 0, rows, params, wOff, ckk, false, b.dPatches32, 0, rows);
+        Arrays.fill(b.dIn32, 0, n * in.size(), 0.0f);
+        col2im(null, null, b.dPatches32, b.dIn32, n);
+        return b.dIn32;
+    }
+
+    /** First and one-past-last output column {@code ow} whose input column {@code ow S + kw - P} is inside. */
+    private int firstColumn(int kw) {
+        int lo = 0;
+        while (lo < outW && lo * stride + kw - padding < 0) {
+            lo++;
+        }
+        return lo;
+    }
+
+    private int endColumn(int kw) {
+        int hi = outW;
+        while (hi > 0 && (hi - 1) * stride + kw - padding >= width) {
+            hi--;
+        }
+        return hi;
+    }
+
+    /**
+     * Fills the {@code n·OH·OW x C·K·K} patch matrix (leading dimension n·OH·OW) from {@code x}; both are
+     * {@code double[]} or both {@code float[]} ({@code System.arraycopy} copies either).
+     */
+    private void im2col(Object x, int n, Object patches) {
         int rows = n * outH * outW;
         int plane = height * width;
         for (int c = 0; c < channels; c++) {
             for (int kh = 0; kh < kernel; kh++) {
                 for (int kw = 0; kw < kernel; kw++) {
                     int col = ((c * kernel + kh) * kernel + kw) * rows;
+                    int lo = firstColumn(kw);
+                    int hi = Math.max(lo, endColumn(kw));
                     for (int oh = 0; oh < outH; oh++) {
                         int ih = oh * stride + kh - padding;
-                        for (int ow = 0; ow < outW; ow++) {
-                            int iw = ow * stride + kw - padding;
-                            int dst = col + n * (oh * outW + ow);
-                            if (ih < 0 || ih >= height || iw < 0 || iw >= width) {
-                                Arrays.fill(patches, dst, dst + n, 0.0);
-                            } else {
-                                System.arraycopy(x, n * (c * plane + ih * width + iw), patches, dst, n);
+                        int row = col + n * oh * outW;
+                        if (ih < 0 || ih >= height) {
+                            zero(patches, row, row + n * outW);
+                            continue;
+                        }
+                        zero(patches, row, row + n * lo);
+                        zero(patches, row + n * hi, row + n * outW);
+                        int src = n * (c * plane + ih * width + lo * stride + kw - padding);
+                        if (hi == lo) {
+                            continue;
+                        }
+                        if (stride == 1) {
+                            System.arraycopy(x, src, patches, row + n * lo, n * (hi - lo));
+                        } else {
+                            for (int ow = lo; ow < hi; ow++) {
+                                System.arraycopy(x, src + n * stride * (ow - lo), patches, row + n * ow, n);
                             }
                         }
                     }
@@ -123,33 +192,60 @@ final class Conv2DLayer implements Layer {
         }
     }
 
-    /** {@code dX = Σ} over patch entries of their gradient, added back onto the source pixel. */
-    private void col2im(double[] dPatches, int n, double[] dIn) {
+    private static void zero(Object a, int from, int to) {
+        if (from >= to) {
+            return;
+        }
+        if (a instanceof double[] d) {
+            Arrays.fill(d, from, to, 0.0);
+        } else {
+            Arrays.fill((float[]) a, from, to, 0.0f);
+        }
+    }
+
+    /**
+     * {@code dX += Σ} over patch entries of their gradient, added back onto the source pixel (dX zeroed by
+     * the caller); either the double pair or the float pair is given. The additions onto one pixel run in
+     * the fixed (c, kh, kw, oh, ow) order: deterministic.
+     */
+    private void col2im(double[] dPatches, double[] dIn, float[] dPatches32, float[] dIn32, int n) {
         int rows = n * outH * outW;
         int plane = height * width;
-        Arrays.fill(dIn, 0, n * in.size(), 0.0);
         for (int c = 0; c < channels; c++) {
             for (int kh = 0; kh < kernel; kh++) {
                 for (int kw = 0; kw < kernel; kw++) {
                     int col = ((c * kernel + kh) * kernel + kw) * rows;
+                    int lo = firstColumn(kw);
+                    int hi = endColumn(kw);
                     for (int oh = 0; oh < outH; oh++) {
                         int ih = oh * stride + kh - padding;
-                        if (ih < 0 || ih >= height) {
+                        if (ih < 0 || ih >= height || lo >= hi) {
                             continue;
                         }
-                        for (int ow = 0; ow < outW; ow++) {
-                            int iw = ow * stride + kw - padding;
-                            if (iw < 0 || iw >= width) {
-                                continue;
-                            }
-                            int src = col + n * (oh * outW + ow);
-                            int dst = n * (c * plane + ih * width + iw);
-                            for (int i = 0; i < n; i++) {
-                                dIn[dst + i] += dPatches[src + i];
+                        int src = col + n * (oh * outW + lo);
+                        int dst = n * (c * plane + ih * width + lo * stride + kw - padding);
+                        if (stride == 1) {
+                            addRun(dPatches, dIn, dPatches32, dIn32, src, dst, n * (hi - lo));
+                        } else {
+                            for (int ow = lo; ow < hi; ow++) {
+                                addRun(dPatches, dIn, dPatches32, dIn32, src + n * (ow - lo),
+                                        dst + n * stride * (ow - lo), n);
                             }
                         }
                     }
                 }
+            }
+        }
+    }
+
+    private static void addRun(double[] s, double[] d, float[] s32, float[] d32, int src, int dst, int len) {
+        if (s != null) {
+            for (int i = 0; i < len; i++) {
+                d[dst + i] += s[src + i];
+            }
+        } else {
+            for (int i = 0; i < len; i++) {
+                d32[dst + i] += s32[src + i];
             }
         }
     }
@@ -157,23 +253,34 @@ final class Conv2DLayer implements Layer {
     private static final class ConvBuffers extends Buffers {
         final double[] patches;
         final double[] out;
+        final float[] patches32;
+        final float[] out32;
         private final int inLength;
         /** Input-side gradients: allocated on the first backward that needs them (never for a first layer). */
         double[] dPatches;
         double[] dIn;
+        float[] dPatches32;
+        float[] dIn32;
 
-        ConvBuffers(int maxRows, int positions, int ckk, int filters, int inSize) {
-            super(maxRows);
+        ConvBuffers(int maxRows, Precision precision, int positions, int ckk, int filters, int inSize) {
+            super(maxRows, precision);
             int rows = Math.multiplyExact(maxRows, positions);
-            patches = new double[Math.multiplyExact(rows, ckk)];
-            out = new double[Math.multiplyExact(rows, filters)];
+            int patchLength = Math.multiplyExact(rows, ckk);
+            int outLength = Math.multiplyExact(rows, filters);
+            patches = doubles(patchLength);
+            out = doubles(outLength);
+            patches32 = floats(patchLength);
+            out32 = floats(outLength);
             inLength = Math.multiplyExact(maxRows, inSize);
         }
 
         void allocateInputGradient() {
-            if (dIn == null) {
-                dPatches = new double[patches.length];
-                dIn = new double[inLength];
+            if (dIn == null && dIn32 == null) {
+                int patchLength = f32 ? patches32.length : patches.length;
+                dPatches = doubles(patchLength);
+                dIn = doubles(inLength);
+                dPatches32 = floats(patchLength);
+                dIn32 = floats(inLength);
             }
         }
     }

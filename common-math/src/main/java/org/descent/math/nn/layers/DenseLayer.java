@@ -2,6 +2,7 @@ package org.descent.math.nn.layers;
 
 import org.descent.math.nn.Activation;
 import org.descent.math.nn.ActivationKind;
+import org.descent.math.nn.Precision;
 
 /**
  * {@code A = act(X W + 1 b^T)} on the flattened input: {@code W} is {@code in x units}, the same maths
@@ -31,8 +32,8 @@ final class DenseLayer implements Layer {
     }
 
     @Override
-    public Buffers newBuffers(int maxRows) {
-        return new DenseBuffers(maxRows, in.size(), units);
+    public Buffers newBuffers(int maxRows, Precision precision) {
+        return new DenseBuffers(maxRows, precision, in.size(), units);
     }
 
     @Override
@@ -60,14 +61,43 @@ final class DenseLayer implements Layer {
         return b.dIn;
     }
 
+    @Override
+    public float[] forward(float[] params, int wOff, int bOff, float[] x, int n, Buffers buffers) {
+        DenseBuffers b = (DenseBuffers) buffers;
+        int d = in.size();
+        Ops.fillBias(b.out32, 0, n, units, params, bOff);
+        Ops.gemm(false, false, n, units, d, x, 0, n, params, wOff, d, true, b.out32, 0, n);
+        Ops.activationForward(act, b.out32, n, units);
+        return b.out32;
+    }
+
+    @Override
+    public float[] backward(float[] params, int wOff, int bOff, float[] x, int n, Buffers buffers,
+                            float[] dOut, float[] grad, boolean needInputGradient) {
+        DenseBuffers b = (DenseBuffers) buffers;
+        int d = in.size();
+        Ops.activationBackward(act, b.out32, dOut, n, units);
+        Ops.gemm(true, false, d, units, n, x, 0, n, dOut, 0, n, true, grad, wOff, d);
+        Ops.addColumnSums(dOut, 0, n, units, grad, bOff);
+        if (!needInputGradient) {
+            return null;
+        }
+        Ops.gemm(false, true, n, d, units, dOut, 0, n, params, wOff, d, false, b.dIn32, 0, n);
+        return b.dIn32;
+    }
+
     private static final class DenseBuffers extends Buffers {
         final double[] out;
         final double[] dIn;
+        final float[] out32;
+        final float[] dIn32;
 
-        DenseBuffers(int maxRows, int in, int units) {
-            super(maxRows);
-            out = new double[Math.multiplyExact(maxRows, units)];
-            dIn = new double[Math.multiplyExact(maxRows, in)];
+        DenseBuffers(int maxRows, Precision precision, int in, int units) {
+            super(maxRows, precision);
+            out = doubles(Math.multiplyExact(maxRows, units));
+            dIn = doubles(Math.multiplyExact(maxRows, in));
+            out32 = floats(Math.multiplyExact(maxRows, units));
+            dIn32 = floats(Math.multiplyExact(maxRows, in));
         }
     }
 }

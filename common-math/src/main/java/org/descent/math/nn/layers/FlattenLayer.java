@@ -1,5 +1,7 @@
 package org.descent.math.nn.layers;
 
+import org.descent.math.nn.Precision;
+
 /**
  * Reshapes {@code CxHxW} (or {@code TxF}) to one feature vector. The block layout of {@link Shape}
  * already enumerates features in that order, so forward returns its input and backward its upstream
@@ -20,8 +22,8 @@ final class FlattenLayer implements Layer {
     @Override public String describe() { return "flatten"; }
 
     @Override
-    public Buffers newBuffers(int maxRows) {
-        return new Buffers(maxRows);
+    public Buffers newBuffers(int maxRows, Precision precision) {
+        return new Buffers(maxRows, precision);
     }
 
     @Override
@@ -32,6 +34,17 @@ final class FlattenLayer implements Layer {
     @Override
     public double[] backward(double[] params, int wOff, int bOff, double[] x, int n, Buffers b, double[] dOut,
                              double[] grad, boolean needInputGradient) {
+        return needInputGradient ? dOut : null;
+    }
+
+    @Override
+    public float[] forward(float[] params, int wOff, int bOff, float[] x, int n, Buffers b) {
+        return x;
+    }
+
+    @Override
+    public float[] backward(float[] params, int wOff, int bOff, float[] x, int n, Buffers b, float[] dOut,
+                            float[] grad, boolean needInputGradient) {
         return needInputGradient ? dOut : null;
     }
 }

@@ -1,6 +1,7 @@
 package org.descent.math.nn.layers;
 
 import java.util.Arrays;
+import org.descent.math.nn.Precision;
 
 /**
  * LSTM over a fixed-length sequence {@code T x D} with {@code units = U}. Per step, one GEMM pair
@@ -19,6 +20,10 @@ import java.util.Arrays;
  * derivatives ({@code σ' = σ(1-σ)}, {@code tanh' = 1 - tanh²}) to {@code dZ}; then
  * {@code dW_x += X_t^T dZ}, {@code dW_h += H_{t-1}^T dZ}, {@code db += 1^T dZ}, {@code dX_t = dZ W_x^T},
  * {@code dH = dZ W_h^T}, {@code dC = dC ⊙ f}.
+ *
+ * <p>The gate non-linearities use {@link Ops#sigmoid} and {@link Ops#tanh} (one intrinsic exp each, no
+ * branch); they, not the small GEMMs, dominated the step before. Float32: the same code on float buffers
+ * (sgemm; the non-linearities evaluated in double and rounded once).
  */
 final class LstmLayer implements Layer {
     private final Shape in;
@@ -47,8 +52,8 @@ final class LstmLayer implements Layer {
     }
 
     @Override
-    public Buffers newBuffers(int maxRows) {
-        return new LstmBuffers(maxRows, steps, features, units, returnSequences);
+    public Buffers newBuffers(int maxRows, Precision precision) {
+        return new LstmBuffers(maxRows, precision, steps, features, units, returnSequences);
     }
 
     @Override
@@ -69,14 +74,14 @@ final class LstmLayer implements Layer {
             for (int k = 0; k < len; k++) {
                 double ig = Ops.sigmoid(b.gates[z + k]);
                 double fg = Ops.sigmoid(b.gates[z + len + k]);
-                double gg = Math.tanh(b.gates[z + 2 * len + k]);
+                double gg = Ops.tanh(b.gates[z + 2 * len + k]);
                 double og = Ops.sigmoid(b.gates[z + 3 * len + k]);
                 b.gates[z + k] = ig;
                 b.gates[z + len + k] = fg;
                 b.gates[z + 2 * len + k] = gg;
                 b.gates[z + 3 * len + k] = og;
                 double c = ig * gg + (t > 0 ? fg * b.cs[h - len + k] : 0.0);
-                double tc = Math.tanh(c);
+                double tc = Ops.tanh(c);
                 b.cs[h + k] = c;
                 b.tanhC[h + k] = tc;
                 b.hs[h + k] = og * tc;
@@ -136,6 +141,94 @@ final class LstmLayer implements Layer {
         return needInputGradient ? b.dIn : null;
     }
 
+    @Override
+    public float[] forward(float[] params, int wOff, int bOff, float[] x, int n, Buffers buffers) {
+        LstmBuffers b = (LstmBuffers) buffers;
+        int ld = features + units;
+        int len = n * units;
+        float[] gates = b.gates32;
+        for (int t = 0; t < steps; t++) {
+            int z = 4 * len * t;
+            int h = len * t;
+            Ops.fillBias(gates, z, n, 4 * units, params, bOff);
+            Ops.gemm(false, false, n, 4 * units, features, x, n * t * features, n, params, wOff, ld, true, gates, z, n);
+            if (t > 0) {
+                Ops.gemm(false, false, n, 4 * units, units, b.hs32, h - len, n, params, wOff + features, ld, true,
+                        gates, z, n);
+            }
+            for (int k = 0; k < len; k++) {
+                float ig = (float) Ops.sigmoid(gates[z + k]);
+                float fg = (float) Ops.sigmoid(gates[z + len + k]);
+                float gg = (float) Ops.tanh(gates[z + 2 * len + k]);
+                float og = (float) Ops.sigmoid(gates[z + 3 * len + k]);
+                gates[z + k] = ig;
+                gates[z + len + k] = fg;
+                gates[z + 2 * len + k] = gg;
+                gates[z + 3 * len + k] = og;
+                float c = ig * gg + (t > 0 ? fg * b.cs32[h - len + k] : 0.0f);
+                float tc = (float) Ops.tanh(c);
+                b.cs32[h + k] = c;
+                b.tanhC32[h + k] = tc;
+                b.hs32[h + k] = og * tc;
+            }
+        }
+        if (returnSequences) {
+            return b.hs32;
+        }
+        System.arraycopy(b.hs32, len * (steps - 1), b.last32, 0, len);
+        return b.last32;
+    }
+
+    @Override
+    public float[] backward(float[] params, int wOff, int bOff, float[] x, int n, Buffers buffers,
+                            float[] dOut, float[] grad, boolean needInputGradient) {
+        LstmBuffers b = (LstmBuffers) buffers;
+        int ld = features + units;
+        int len = n * units;
+        float[] dH = b.dH32;
+        float[] dC = b.dC32;
+        float[] dZ = b.dZ32;
+        Arrays.fill(dH, 0, len, 0.0f);
+        Arrays.fill(dC, 0, len, 0.0f);
+        for (int t = steps - 1; t >= 0; t--) {
+            int z = 4 * len * t;
+            int h = len * t;
+            if (returnSequences) {
+                for (int k = 0; k < len; k++) dH[k] += dOut[h + k];
+            } else if (t == steps - 1) {
+                for (int k = 0; k < len; k++) dH[k] += dOut[k];
+            }
+            for (int k = 0; k < len; k++) {
+                float ig = b.gates32[z + k];
+                float fg = b.gates32[z + len + k];
+                float gg = b.gates32[z + 2 * len + k];
+                float og = b.gates32[z + 3 * len + k];
+                float tc = b.tanhC32[h + k];
+                float dh = dH[k];
+                float dc = dC[k] + dh * og * (1.0f - tc * tc);
+                float cPrev = t > 0 ? b.cs32[h - len + k] : 0.0f;
+                dZ[k] = dc * gg * ig * (1.0f - ig);
+                dZ[len + k] = dc * cPrev * fg * (1.0f - fg);
+                dZ[2 * len + k] = dc * ig * (1.0f - gg * gg);
+                dZ[3 * len + k] = dh * tc * og * (1.0f - og);
+                dC[k] = dc * fg;
+            }
+            int g4 = 4 * units;
+            Ops.gemm(true, false, features, g4, n, x, n * t * features, n, dZ, 0, n, true, grad, wOff, ld);
+            if (t > 0) {
+                Ops.gemm(true, false, units, g4, n, b.hs32, h - len, n, dZ, 0, n, true, grad, wOff + features, ld);
+            }
+            Ops.addColumnSums(dZ, 0, n, g4, grad, bOff);
+            if (needInputGradient) {
+                Ops.gemm(false, true, n, features, g4, dZ, 0, n, params, wOff, ld, false, b.dIn32, n * t * features, n);
+            }
+            if (t > 0) {
+                Ops.gemm(false, true, n, units, g4, dZ, 0, n, params, wOff + features, ld, false, dH, 0, n);
+            }
+        }
+        return needInputGradient ? b.dIn32 : null;
+    }
+
     private static final class LstmBuffers extends Buffers {
         final double[] gates;
         final double[] cs;
@@ -146,20 +239,39 @@ final class LstmLayer implements Layer {
         final double[] dC;
         final double[] dZ;
         final double[] dIn;
+        final float[] gates32;
+        final float[] cs32;
+        final float[] tanhC32;
+        final float[] hs32;
+        final float[] last32;
+        final float[] dH32;
+        final float[] dC32;
+        final float[] dZ32;
+        final float[] dIn32;
 
-        LstmBuffers(int maxRows, int steps, int features, int units, boolean returnSequences) {
-            super(maxRows);
+        LstmBuffers(int maxRows, Precision precision, int steps, int features, int units, boolean returnSequences) {
+            super(maxRows, precision);
             int len = Math.multiplyExact(maxRows, units);
             int all = Math.multiplyExact(len, steps);
-            gates = new double[Math.multiplyExact(all, 4)];
-            cs = new double[all];
-            tanhC = new double[all];
-            hs = new double[all];
-            last = returnSequences ? null : new double[len];
-            dH = new double[len];
-            dC = new double[len];
-            dZ = new double[Math.multiplyExact(len, 4)];
-            dIn = new double[Math.multiplyExact(maxRows, Math.multiplyExact(steps, features))];
+            int inLength = Math.multiplyExact(maxRows, Math.multiplyExact(steps, features));
+            gates = doubles(Math.multiplyExact(all, 4));
+            cs = doubles(all);
+            tanhC = doubles(all);
+            hs = doubles(all);
+            last = returnSequences ? null : doubles(len);
+            dH = doubles(len);
+            dC = doubles(len);
+            dZ = doubles(Math.multiplyExact(len, 4));
+            dIn = doubles(inLength);
+            gates32 = floats(Math.multiplyExact(all, 4));
+            cs32 = floats(all);
+            tanhC32 = floats(all);
+            hs32 = floats(all);
+            last32 = returnSequences ? null : floats(len);
+            dH32 = floats(len);
+            dC32 = floats(len);
+            dZ32 = floats(Math.multiplyExact(len, 4));
+            dIn32 = floats(inLength);
         }
     }
 }

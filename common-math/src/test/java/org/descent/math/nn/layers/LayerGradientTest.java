@@ -117,6 +117,85 @@ class LayerGradientTest {
         }
     }
 
+    /**
+     * Every layer type in float32 ({@link org.descent.math.nn.Precision#FLOAT32} buffers, float parameters,
+     * input and upstream gradient): its parameter and input gradients against the float64 central differences
+     * of the same function, at float32 tolerance (see {@link #assertGradients32}), including the stride,
+     * padding and edge cases above.
+     */
+    @Test
+    void givenEveryLayerInFloat32WhenCheckedThenGradientsMatchAtFloatTolerance() {
+        assertGradients32(new LayerDef.Conv2D(3, 3, 1, 0, ActivationKind.TANH, 0.01), Shape.of(2, 5, 6), 3);
+        assertGradients32(new LayerDef.Conv2D(2, 3, 2, 1, ActivationKind.TANH, 0.01), Shape.of(2, 5, 6), 2);
+        assertGradients32(new LayerDef.Conv2D(2, 2, 2, 0, ActivationKind.IDENTITY, 0.01), Shape.of(1, 4, 7), 3);
+        assertGradients32(new LayerDef.Conv2D(2, 2, 1, 2, ActivationKind.SIGMOID, 0.01), Shape.of(1, 3, 3), 2);
+        assertGradients32(new LayerDef.Pool2D(true, 2, 2), Shape.of(2, 5, 4), 3);
+        assertGradients32(new LayerDef.Pool2D(true, 3, 1), Shape.of(2, 4, 5), 2);
+        assertGradients32(new LayerDef.Pool2D(false, 3, 2), Shape.of(1, 7, 5), 2);
+        assertGradients32(new LayerDef.Dense(4, ActivationKind.TANH, 0.01), Shape.of(2, 3, 2), 3);
+        assertGradients32(new LayerDef.Recurrent(false, 5, false), Shape.of(4, 3), 3);
+        assertGradients32(new LayerDef.Recurrent(false, 5, true), Shape.of(4, 3), 3);
+        assertGradients32(new LayerDef.Recurrent(true, 4, false), Shape.of(5, 3), 3);
+        assertGradients32(new LayerDef.Recurrent(true, 4, true), Shape.of(5, 3), 2);
+    }
+
+    /**
+     * The float32 analytic gradient (float parameters, input and {@code R}, i.e. the values the float64
+     * function is evaluated at) against float64 central differences: per entry
+     * {@code |a - num| <= 1e-3 max(|a|, |num|) + 1e-4 ‖num‖∞}. Float rounds at 6e-8 per operation, so a
+     * correct float pass is ~1e-6 off; a wrong formula is O(1) off.
+     */
+    static void assertGradients32(LayerDef def, Shape in, int n) {
+        Layer layer = def.build(in, 0);
+        int nw = layer.weightRows() * layer.weightCols();
+        int np = nw + layer.biasSize();
+        int nx = n * in.size();
+        int ny = n * layer.outShape().size();
+        SplittableRandom rng = new SplittableRandom(31 + in.size() + n);
+        double[] v = new double[np + nx];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (rng.nextGaussian() * (i < np ? 0.5 : 1.0));
+        }
+        double[] r = random(rng, ny);
+        for (int i = 0; i < ny; i++) {
+            r[i] = (float) r[i];
+        }
+        Layer.Buffers b64 = layer.newBuffers(n);
+        java.util.function.ToDoubleFunction<double[]> f = w -> {
+            double[] out = layer.forward(w, 0, nw, java.util.Arrays.copyOfRange(w, np, np + nx), n, b64);
+            double s = 0;
+            for (int i = 0; i < ny; i++) {
+                s += r[i] * out[i];
+            }
+            return s;
+        };
+        float[] p32 = new float[np];
+        float[] x32 = new float[nx];
+        float[] r32 = new float[ny];
+        for (int i = 0; i < np; i++) p32[i] = (float) v[i];
+        for (int i = 0; i < nx; i++) x32[i] = (float) v[np + i];
+        for (int i = 0; i < ny; i++) r32[i] = (float) r[i];
+        Layer.Buffers b32 = layer.newBuffers(n, org.descent.math.nn.Precision.FLOAT32);
+        float[] g32 = new float[np];
+        layer.forward(p32, 0, nw, x32, n, b32);
+        float[] dIn = layer.backward(p32, 0, nw, x32, n, b32, r32, g32, true);
+        double[] num = new double[v.length];
+        double scale = 0;
+        for (int i = 0; i < v.length; i++) {
+            num[i] = GradientChecker.numericPartial(f, v, i, 1e-5);
+            scale = Math.max(scale, Math.abs(num[i]));
+        }
+        assertTrue(scale > 1e-3, def.describe() + ": gradient is zero");
+        for (int i = 0; i < v.length; i++) {
+            double a = i < np ? g32[i] : dIn[i - np];
+            double allowed = 1e-3 * Math.max(Math.abs(a), Math.abs(num[i])) + 1e-4 * scale;
+            if (!(Math.abs(a - num[i]) <= allowed)) {
+                throw new AssertionError(def.describe() + " on " + in + " (float32): "
+                        + (i < np ? "parameter " + i : "input " + (i - np)) + " analytic " + a + " vs numeric " + num[i]);
+            }
+        }
+    }
+
     /** Checks every weight, bias and input entry of {@code def} built on {@code in}, with n rows. */
     static void assertGradients(LayerDef def, Shape in, int n) {
         Layer layer = def.build(in, 0);
