@@ -1,87 +1,148 @@
 package org.descent.job.data;
 
+import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 
+import org.apache.spark.Partition;
 import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.rdd.PartitionCoalescer;
+import org.apache.spark.rdd.PartitionGroup;
+import org.apache.spark.rdd.RDD;
+import org.descent.math.scale.Scaler;
 import org.descent.math.sparse.CsrMatrix;
 import org.descent.math.sparse.FloatCsrMatrix;
-import org.descent.math.sparse.SparseRows;
 
-import scala.Tuple2;
+import scala.Option;
 
 /**
- * Moves every row to its partition (keyed by id through the given partitioner), sorts each partition by
- * id (Spark's shuffle sort, spills if needed) and packs it into exactly one {@link RowBlock}: dense
- * (float64 features row-major {@code rows x numFeatures}, absent sparse entries 0; the cached width is chosen
- * later, after scaling: {@link RowBlock#stored}) or sparse (CSR of the
- * non-zeros, 0-based indices, double or float values: see {@link Layout}). An empty partition yields an
- * empty block (rows = 0). The result depends only on the rows, the partitioner and the layout.
+ * Packs the parsed rows ({@link ParsedChunk}s, cached by the one parse pass) into exactly one {@link RowBlock} per
+ * partition, without a shuffle: task p reads every chunk (a narrow dependency on all of them: in local mode the cached
+ * objects themselves, on a cluster the cached blocks through the block manager), keeps the rows whose id the
+ * partitioner sends to p (and the {@link Placement}'s holdout side), in id order (chunks sorted by their plan offset,
+ * rows in chunk order), and writes them straight into the block's final arrays (sized by a counting pass, so nothing is
+ * grown or copied): dense row-major values in float64, or already scaled and/or rounded to float32 ({@link Finish},
+ * the same arithmetic as {@link RowBlock#stored}), or sparse CSR of the non-zeros. An empty partition yields an empty
+ * block. The result depends only on the rows, the ids, the placement and the layout: the blocks are the ones the
+ * former shuffle of {@code (id, row)} pairs sorted by id built, bit for bit.
  */
 final class BlockPacker {
     private BlockPacker() {}
 
     /** The block representation: {@code sparse} CSR with float32 values when {@code floatValues}, else dense. */
-    record Layout(int numFeatures, boolean sparse, boolean floatValues) implements java.io.Serializable {}
+    record Layout(int numFeatures, boolean sparse, boolean floatValues) implements Serializable {}
 
-    static JavaRDD<RowBlock> pack(JavaRDD<ParsedRow> rows, Partitioner partitioner, Layout layout) {
-        return sorted(rows, partitioner).mapPartitions(it -> List.of(build(it, layout).block()).iterator());
-    }
-
-    static JavaRDD<ScoringBlock> packScoring(JavaRDD<ParsedRow> rows, Partitioner partitioner, Layout layout) {
-        return sorted(rows, partitioner).mapPartitions(it -> List.of(build(it, layout)).iterator());
-    }
-
-    private static JavaRDD<Tuple2<Long, ParsedRow>> sorted(JavaRDD<ParsedRow> rows, Partitioner partitioner) {
-        return rows.mapToPair(r -> new Tuple2<>(r.id, r)).repartitionAndSortWithinPartitions(partitioner).rdd().toJavaRDD();
-    }
-
-    static ScoringBlock build(Iterator<Tuple2<Long, ParsedRow>> it, Layout layout) {
-        List<ParsedRow> list = new ArrayList<>();
-        while (it.hasNext()) list.add(it.next()._2());
-        int n = list.size();
-        double[] labels = new double[n];
-        long[] ids = new long[n];
-        String[] sourceIds = new String[n];
-        for (int i = 0; i < n; i++) {
-            ParsedRow r = list.get(i);
-            labels[i] = r.label;
-            ids[i] = r.id;
-            sourceIds[i] = r.sourceId != null ? r.sourceId : Long.toString(r.id);
+    /** Which rows go where: {@code partitioner} over ids; with a holdout fraction, only one side of it. */
+    record Placement(Partitioner partitioner, long seed, double holdout, boolean holdoutSide) implements Serializable {
+        static Placement all(Partitioner p) {
+            return new Placement(p, 0L, 0.0, false);
         }
-        RowBlock block = layout.sparse()
-                ? new RowBlock(sparse(list, layout), labels, ids)
-                : RowBlock.rowMajor(n, layout.numFeatures(), dense(list, layout.numFeatures()), labels, ids);
-        return new ScoringBlock(block, sourceIds);
+
+        boolean keeps(long id, int p) {
+            return (holdout <= 0 || RowAssignment.inHoldout(seed, id, holdout) == holdoutSide)
+                    && partitioner.getPartition(id) == p;
+        }
     }
 
-    private static double[] dense(List<ParsedRow> list, int cols) {
-        int n = list.size();
-        if ((long) n * cols > Integer.MAX_VALUE - 16) {
-            throw new DataException("a partition holds " + n + " rows x " + cols
-                    + " features, too many for one dense block; set data.representation = sparse (memory in"
-                    + " proportion to the non-zeros) or use more partitions (at least "
-                    + ((long) n * cols / (Integer.MAX_VALUE / 2) + 2) + " times as many)");
+    /** The stored form of dense values: {@code (v - offset_j) / scale_j} when {@code scaler} is set, then float32 or not. */
+    record Finish(Scaler scaler, Storage storage) implements Serializable {
+        static final Finish NONE = new Finish(null, Storage.FLOAT64);
+    }
+
+    /** Training blocks (row ids only). */
+    static JavaRDD<RowBlock> pack(JavaRDD<ParsedChunk> chunks, HashMap<String, long[]> plan, String path,
+                                  Placement placement, Layout layout, Finish finish) {
+        return everyChunk(chunks, placement.partitioner().numPartitions())
+                .mapPartitionsWithIndex((p, it) -> List.of(build(p, it, plan, path, placement, layout, finish, false)
+                        .block()).iterator(), false);
+    }
+
+    /** Scoring blocks: with the rows' source ids (the id column, else the row id as text). */
+    static JavaRDD<ScoringBlock> packScoring(JavaRDD<ParsedChunk> chunks, HashMap<String, long[]> plan, String path,
+                                             Placement placement, Layout layout) {
+        return everyChunk(chunks, placement.partitioner().numPartitions())
+                .mapPartitionsWithIndex((p, it) -> {
+                    Built b = build(p, it, plan, path, placement, layout, Finish.NONE, true);
+                    return List.of(new ScoringBlock(b.block(), b.sourceIds())).iterator();
+                }, false);
+    }
+
+    /** {@code partitions} partitions, each of which iterates every partition of {@code chunks}. */
+    private static JavaRDD<ParsedChunk> everyChunk(JavaRDD<ParsedChunk> chunks, int partitions) {
+        RDD<ParsedChunk> all = chunks.rdd().coalesce(partitions, false, Option.apply(new EveryPartition()), null);
+        return all.toJavaRDD();
+    }
+
+    /** Groups for {@code coalesce}: {@code maxPartitions} groups, each holding every parent partition. */
+    static final class EveryPartition implements PartitionCoalescer, Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public PartitionGroup[] coalesce(int maxPartitions, RDD<?> parent) {
+            PartitionGroup[] groups = new PartitionGroup[maxPartitions];
+            for (int g = 0; g < maxPartitions; g++) {
+                groups[g] = new PartitionGroup(Option.empty());
+                for (Partition part : parent.partitions()) groups[g].partitions().addOne(part);
+            }
+            return groups;
         }
-        double[] features = new double[n * cols];
-        for (int i = 0; i < n; i++) {
-            ParsedRow r = list.get(i);
-            if (r.indices != null) {
-                for (int k = 0; k < r.indices.length; k++) features[i * cols + r.indices[k] - 1] = r.values[k];
-            } else {
-                System.arraycopy(r.values, 0, features, i * cols, cols);
+    }
+
+    /** A chunk and the id of its first row. */
+    private record Placed(ParsedChunk chunk, long firstId) {}
+
+    /** A packed block and, when scoring, its rows' source ids (else null). */
+    record Built(RowBlock block, String[] sourceIds) {}
+
+    static Built build(int p, Iterator<ParsedChunk> it, HashMap<String, long[]> plan, String path,
+                              Placement placement, Layout layout, Finish finish, boolean scoring) {
+        List<Placed> chunks = new ArrayList<>();
+        while (it.hasNext()) {
+            ParsedChunk c = it.next();
+            long[] offsets = plan.get(Scan.key(c.stats.file, c.stats.runStart));
+            if (offsets == null || offsets[1] != c.rows) throw changed(path, c.stats.file);
+            if (c.rows > 0) chunks.add(new Placed(c, offsets[0]));
+        }
+        chunks.sort(Comparator.comparingLong(Placed::firstId));
+        long nnz = 0;
+        int n = 0;
+        for (Placed c : chunks) {
+            for (int i = 0; i < c.chunk().rows; i++) {
+                if (!placement.keeps(c.firstId() + i, p)) continue;
+                n++;
+                if (layout.sparse()) nnz += c.chunk().nonZeros(i);
             }
         }
-        return features;
+        double[] labels = new double[n];
+        long[] ids = new long[n];
+        String[] sourceIds = scoring ? new String[n] : null;
+        int r = 0;
+        for (Placed c : chunks) {
+            for (int i = 0; i < c.chunk().rows; i++) {
+                long id = c.firstId() + i;
+                if (!placement.keeps(id, p)) continue;
+                labels[r] = c.chunk().labels[i];
+                ids[r] = id;
+                if (scoring) {
+                    String s = c.chunk().sourceIds == null ? null : c.chunk().sourceIds[i];
+                    sourceIds[r] = s != null ? s : Long.toString(id);
+                }
+                r++;
+            }
+        }
+        RowBlock block = layout.sparse() ? sparse(chunks, p, placement, layout, n, nnz, labels, ids)
+                .stored(finish.scaler(), finish.storage()) : DenseFill.block(chunks, p, placement, layout.numFeatures(), n,
+                finish, labels, ids);
+        return new Built(block, sourceIds);
     }
 
-    /** CSR of the rows' non-zeros (explicit zeros dropped), 0-based column indices. */
-    private static SparseRows sparse(List<ParsedRow> list, Layout layout) {
-        int n = list.size();
-        long total = 0;
-        for (ParsedRow r : list) total += r.nonZeros();
+    /** CSR of the kept rows' non-zeros (explicit zeros dropped), 0-based column indices. */
+    private static RowBlock sparse(List<Placed> chunks, int part, Placement placement, Layout layout, int n, long total,
+                                   double[] labels, long[] ids) {
         if (total > Integer.MAX_VALUE - 16) {
             throw new DataException("a partition holds " + n + " rows with " + total
                     + " non-zeros, too many for one sparse block; use more partitions (at least "
@@ -93,27 +154,103 @@ final class BlockPacker {
         double[] dv = layout.floatValues() ? null : new double[nnz];
         float[] fv = layout.floatValues() ? new float[nnz] : null;
         int p = 0;
-        for (int i = 0; i < n; i++) {
-            ParsedRow r = list.get(i);
-            for (int k = 0; k < r.values.length; k++) {
-                double v = r.values[k];
-                if (v == 0.0) continue;
-                idx[p] = r.indices != null ? r.indices[k] - 1 : k;
-                if (dv != null) {
-                    dv[p] = v;
-                } else {
-                    fv[p] = (float) v;
-                    if (Float.isInfinite(fv[p])) {
-                        throw new DataException("row " + r.id + " (0-based, input order) has feature value " + v
-                                + " at feature " + (idx[p] + 1) + ", beyond float32 range; train it with"
-                                + " training.precision = float64 or rescale the feature");
+        int r = 0;
+        for (Placed pc : chunks) {
+            ParsedChunk c = pc.chunk();
+            for (int i = 0; i < c.rows; i++) {
+                long id = pc.firstId() + i;
+                if (!placement.keeps(id, part)) continue;
+                for (int k = 0, len = c.length(i); k < len; k++) {
+                    double v = c.value(i, k);
+                    if (v == 0.0) continue;
+                    idx[p] = c.column(i, k);
+                    if (dv != null) {
+                        dv[p] = v;
+                    } else {
+                        fv[p] = (float) v;
+                        if (Float.isInfinite(fv[p])) {
+                            throw new DataException("row " + id + " (0-based, input order) has feature value " + v
+                                    + " at feature " + (idx[p] + 1) + ", beyond float32 range; train it with"
+                                    + " training.precision = float64 or rescale the feature");
+                        }
                     }
+                    p++;
                 }
-                p++;
+                ptr[++r] = p;
             }
-            ptr[i + 1] = p;
         }
         int cols = layout.numFeatures();
-        return dv != null ? new CsrMatrix(n, cols, ptr, idx, dv) : new FloatCsrMatrix(n, cols, ptr, idx, fv);
+        return new RowBlock(dv != null ? new CsrMatrix(n, cols, ptr, idx, dv) : new FloatCsrMatrix(n, cols, ptr, idx, fv),
+                labels, ids);
+    }
+
+    /** Dense blocks written in their stored form. */
+    private static final class DenseFill {
+        private DenseFill() {}
+
+        static RowBlock block(List<Placed> chunks, int part, Placement placement, int cols, int n, Finish finish,
+                              double[] labels, long[] ids) {
+            if ((long) n * cols > Integer.MAX_VALUE - 16) {
+                throw new DataException("a partition holds " + n + " rows x " + cols
+                        + " features, too many for one dense block; set data.representation = sparse (memory in"
+                        + " proportion to the non-zeros) or use more partitions (at least "
+                        + ((long) n * cols / (Integer.MAX_VALUE / 2) + 2) + " times as many)");
+            }
+            Scaler scaler = finish.scaler();
+            if (scaler != null && scaler.scales().length != cols) {
+                throw org.descent.math.ShapeMismatchException.of("BlockPacker", "block", n, cols, "scaler", 1,
+                        scaler.scales().length);
+            }
+            double[] offset = scaler == null ? null : scaler.offsets();
+            double[] scale = scaler == null ? null : scaler.scales();
+            boolean toFloat = finish.storage() == Storage.FLOAT32;
+            double[] d = toFloat ? null : new double[n * cols];
+            float[] f = toFloat ? new float[n * cols] : null;
+            double[] row = new double[cols];
+            int r = 0;
+            for (Placed pc : chunks) {
+                ParsedChunk c = pc.chunk();
+                for (int i = 0; i < c.rows; i++) {
+                    if (!placement.keeps(pc.firstId() + i, part)) continue;
+                    int base = r * cols;
+                    if (!toFloat && scaler == null) {
+                        fill(c, i, d, base, cols);
+                    } else {
+                        java.util.Arrays.fill(row, 0.0);
+                        fill(c, i, row, 0, cols);
+                        for (int j = 0; j < cols; j++) {
+                            double v = scaler == null ? row[j] : (row[j] - offset[j]) / scale[j];
+                            if (!toFloat) {
+                                d[base + j] = v;
+                                continue;
+                            }
+                            f[base + j] = (float) v;
+                            if (Float.isInfinite(f[base + j])) {
+                                throw new DataException("row " + ids[r] + " (0-based, input order) has feature value "
+                                        + v + " at feature " + (j + 1) + ", beyond float32 range; set data.storage ="
+                                        + " float64 (and training.precision = float64) or rescale the feature");
+                            }
+                        }
+                    }
+                    r++;
+                }
+            }
+            return toFloat ? RowBlock.rowMajor(n, cols, f, labels, ids) : RowBlock.rowMajor(n, cols, d, labels, ids);
+        }
+
+        /** Row i of c into dst[base..base+cols): dense values copied, sparse entries placed (dst is zero there). */
+        private static void fill(ParsedChunk c, int i, double[] dst, int base, int cols) {
+            int len = c.length(i);
+            if (c.dense()) {
+                c.copyDense(i, dst, base, Math.min(len, cols));
+                return;
+            }
+            for (int k = 0; k < len; k++) dst[base + c.column(i, k)] = c.value(i, k);
+        }
+    }
+
+    static DataException changed(String path, String file) {
+        return new DataException("input " + file + " changed while " + path
+                + " was being read (rows differ from the validation pass); do not modify input files during a run");
     }
 }

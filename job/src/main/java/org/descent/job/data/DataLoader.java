@@ -2,6 +2,7 @@ package org.descent.job.data;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,8 @@ import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.descent.math.scale.Scaler;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -21,11 +24,13 @@ import org.apache.logging.log4j.Logger;
  * extension); Parquet through {@code spark.read().parquet}. See {@link LibsvmParser}, {@link CsvParser},
  * {@link CsvLayout} and {@link ParquetSource} for the exact row rules.
  *
- * <h2>Two passes</h2>
- * A validation pass parses every row and returns per-split statistics (row counts, bad rows by reason,
- * largest label/index); it fails fast under {@link BadRowPolicy.Mode#FAIL}, checks the SKIP threshold,
+ * <h2>One pass</h2>
+ * One job parses every record once ({@link Scan#parse}): each run's valid rows are kept, compactly, as a cached
+ * {@link ParsedChunk} (MEMORY_AND_DISK), and its statistics (row counts, bad rows by reason, largest label/index)
+ * come back to the driver; it fails fast under {@link BadRowPolicy.Mode#FAIL}, checks the SKIP threshold,
  * and infers {@code numFeatures}/{@code numClasses} when they are 0. The returned blocks are lazy: their
- * lineage parses the input again, assigns ids and packs (the caller caches them).
+ * lineage packs the cached chunks ({@link BlockPacker}: no second parse, no shuffle); the caller caches them (in
+ * their stored form: {@link LoadedData#stored}) and then frees the chunks ({@link LoadedData#release}).
  *
  * <h2>Determinism</h2>
  * <ul>
@@ -52,15 +57,15 @@ public final class DataLoader {
     public static LoadedData load(SparkSession spark, DataSpec spec, int partitions, long seed) {
         requirePartitions(partitions);
         Prepared p = prepare(spark, spec, false);
-        JavaRDD<RowBlock> blocks = BlockPacker.pack(p.rows, new IdPartitioners.Seeded(seed, partitions),
-                layout(spec, p, partitions));
-        return new LoadedData(blocks, p.count, p.numFeatures, p.numClasses, p.badCounts);
+        return p.loaded(BlockPacker.Placement.all(new IdPartitioners.Seeded(seed, partitions)), layout(spec, p, partitions),
+                p.count);
     }
 
     /**
      * Reads and validates {@code spec} once, splits the rows by {@link RowAssignment#inHoldout} into
      * {train, validation} and packs each into {@code partitions} seeded-random blocks. Both carry the
-     * same counts and bad-row statistics of the whole input; their ids are disjoint.
+     * same counts and bad-row statistics of the whole input; their ids are disjoint. Both are packed from the same
+     * parsed rows: {@link LoadedData#release} of either frees them, so release only after caching both.
      *
      * @param validationFraction in (0, 1): expected share of rows in the validation set
      */
@@ -74,40 +79,56 @@ public final class DataLoader {
         long validationCount = holdoutCount(spark, p.count, seed, validationFraction);
         long trainCount = p.count - validationCount;
         if (validationCount == 0 || trainCount == 0) {
+            p.chunks.unpersist(false);
             throw new DataException("validationFraction=" + validationFraction + " of the " + p.count + " rows in "
                     + spec.path() + " leaves " + (validationCount == 0 ? "no validation" : "no training")
                     + " rows; change the fraction or use more data");
         }
-        double f = validationFraction;
-        JavaRDD<ParsedRow> train = p.rows.filter(r -> !RowAssignment.inHoldout(seed, r.id, f));
-        JavaRDD<ParsedRow> validation = p.rows.filter(r -> RowAssignment.inHoldout(seed, r.id, f));
         IdPartitioners.Seeded partitioner = new IdPartitioners.Seeded(seed, partitions);
         BlockPacker.Layout layout = layout(spec, p, partitions);
         return new LoadedData[] {
-            new LoadedData(BlockPacker.pack(train, partitioner, layout), trainCount, p.numFeatures,
-                    p.numClasses, p.badCounts),
-            new LoadedData(BlockPacker.pack(validation, partitioner, layout), validationCount,
-                    p.numFeatures, p.numClasses, p.badCounts)
+            p.loaded(new BlockPacker.Placement(partitioner, seed, validationFraction, false), layout, trainCount),
+            p.loaded(new BlockPacker.Placement(partitioner, seed, validationFraction, true), layout, validationCount)
         };
     }
 
     /**
-     * Reads for evaluate/predict: same validation, no shuffle — blocks hold contiguous id ranges in input
+     * Reads for evaluate/predict: same validation, blocks hold contiguous id ranges in input
      * order, each with the original ids ({@link ScoringBlock}). The label column may be absent (labels NaN):
      * LIBSVM lines starting with {@code index:value}, CSV/Parquet without the named label column (CSV
      * without header: when {@code labelColumn} is null). Pass the model's counts via
-     * {@link DataSpec#withCounts} so mismatches are errors.
+     * {@link DataSpec#withCounts} so mismatches are errors. The parsed rows stay cached (MEMORY_AND_DISK) while
+     * the blocks are referenced; Spark's context cleaner frees them after that.
      */
     public static ScoringData loadForScoring(SparkSession spark, DataSpec spec, int partitions) {
         requirePartitions(partitions);
         Prepared p = prepare(spark, spec, true);
-        JavaRDD<ScoringBlock> blocks = BlockPacker.packScoring(p.rows, new IdPartitioners.InOrder(p.count, partitions),
-                layout(spec, p, partitions));
+        JavaRDD<ScoringBlock> blocks = BlockPacker.packScoring(p.chunks, p.plan, spec.path(),
+                BlockPacker.Placement.all(new IdPartitioners.InOrder(p.count, partitions)), layout(spec, p, partitions));
         return new ScoringData(blocks, p.count, p.numFeatures, p.numClasses, p.badCounts);
     }
 
-    private record Prepared(JavaRDD<ParsedRow> rows, long count, int numFeatures, int numClasses,
-                            Map<String, Long> badCounts, long nonZeros) {}
+    /** The parse pass's result: the cached chunks, their id plan and the validated counts. */
+    private record Prepared(JavaRDD<ParsedChunk> chunks, HashMap<String, long[]> plan, String path, long count,
+                            int numFeatures, int numClasses, Map<String, Long> badCounts, long nonZeros) {
+
+        /** Blocks of {@code placement} ({@code rows} of them): float64 lazily, or in any stored form. */
+        LoadedData loaded(BlockPacker.Placement placement, BlockPacker.Layout layout, long rows) {
+            LoadedData.Packing packing = new LoadedData.Packing() {
+                @Override
+                public JavaRDD<RowBlock> stored(Scaler scaler, Storage storage) {
+                    return BlockPacker.pack(chunks, plan, path, placement, layout, new BlockPacker.Finish(scaler, storage));
+                }
+
+                @Override
+                public void release() {
+                    chunks.unpersist(false);
+                }
+            };
+            return new LoadedData(packing.stored(null, Storage.FLOAT64), rows, numFeatures, numClasses, badCounts,
+                    packing);
+        }
+    }
 
     /**
      * The block layout: {@code spec.representation()} resolved from the measured density and width (logged
@@ -130,22 +151,47 @@ public final class DataLoader {
         return new BlockPacker.Layout(p.numFeatures, sparse, sparse && spec.floatValues());
     }
 
+    /**
+     * The one pass over the input: opens it, parses every record into cached {@link ParsedChunk}s (MEMORY_AND_DISK)
+     * while collecting the validation statistics in the same job, and applies the bad-row policy. On any error the
+     * chunks are freed.
+     */
     private static Prepared prepare(SparkSession spark, DataSpec spec, boolean scoring) {
         String path = spec.path();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         InputPaths.requireExists(jsc.hadoopConfiguration(), path);
         LabelRules labels = new LabelRules(spec.labelType(), spec.numClasses());
         boolean failFast = spec.badRows().mode() == BadRowPolicy.Mode.FAIL;
+        long t0 = System.nanoTime();
         Scan scan;
         Source source;
+        JavaRDD<ParsedChunk> chunks = null;
         try {
             source = open(spark, jsc, spec, labels, scoring);
-            scan = Scan.run(source, failFast);
+            chunks = Scan.parse(source, failFast).persist(StorageLevel.MEMORY_AND_DISK());
+            jsc.setJobDescription("descent: read " + path);
+            scan = Scan.of(source, chunks);
         } catch (DataException e) {
+            if (chunks != null) chunks.unpersist(false);
             throw e;
         } catch (RuntimeException e) {
+            if (chunks != null) chunks.unpersist(false);
             throw readFailure(path, e);
         }
+        try {
+            Prepared p = validated(spec, source, scan, chunks);
+            LOG.info("read {}: {} rows parsed once in {} s ({} runs)", path, scan.valid + scan.bad,
+                    String.format(java.util.Locale.ROOT, "%.2f", (System.nanoTime() - t0) / 1e9), scan.plan.size());
+            return p;
+        } catch (RuntimeException e) {
+            chunks.unpersist(false);
+            throw e;
+        }
+    }
+
+    private static Prepared validated(DataSpec spec, Source source, Scan scan, JavaRDD<ParsedChunk> chunks) {
+        String path = spec.path();
+        boolean failFast = spec.badRows().mode() == BadRowPolicy.Mode.FAIL;
         long total = scan.valid + scan.bad;
         if (failFast && scan.firstBadMessage != null) throw new DataException(scan.firstBadMessage);
         if (total == 0) throw new DataException("no rows in " + path + " (the input is empty)");
@@ -165,7 +211,7 @@ public final class DataLoader {
                 : spec.numClasses() > 0 ? spec.numClasses()
                 : Double.isFinite(scan.maxLabel) ? (int) scan.maxLabel + 1 : 0;
         Map<String, Long> bad = Collections.unmodifiableMap(new LinkedHashMap<>(scan.badCounts));
-        return new Prepared(Assign.rows(source, scan), scan.valid, numFeatures, numClasses, bad, scan.nonZeros);
+        return new Prepared(chunks, scan.plan, path, scan.valid, numFeatures, numClasses, bad, scan.nonZeros);
     }
 
     private static Source open(SparkSession spark, JavaSparkContext jsc, DataSpec spec, LabelRules labels,

@@ -9,9 +9,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.apache.spark.api.java.JavaRDD;
+
 /**
- * The validation pass and its result. Every record is parsed once; per run the task returns a
- * {@link RunStats}. On the driver the runs are sorted by (file path, run start), which gives
+ * The validation pass and its result. Every record is parsed once ({@link #parse}); per run the task keeps a
+ * {@link ParsedChunk} with its {@link RunStats}. On the driver the runs are sorted by (file path, run start), which gives
  * <ul>
  *   <li>exact positions: a record's position in its file = records of the earlier runs of that file
  *       + its position in the run (so text errors carry the real line number);</li>
@@ -41,29 +43,43 @@ final class Scan implements Serializable {
         return runStart + "\u0000" + file;
     }
 
-    static Scan run(Source source, boolean failFast) {
+    /**
+     * The one pass over the input: parses every record once, keeping each run's valid rows as a {@link ParsedChunk}
+     * (with the run's {@link RunStats}). The result is lazy: persist it, then {@link #of} collects the statistics
+     * and materialises the chunks in the same job; the blocks are packed from the chunks ({@link BlockPacker}), never
+     * from the input again.
+     */
+    static JavaRDD<ParsedChunk> parse(Source source, boolean failFast) {
         RowParser parser = source.parser();
-        List<RunStats> runs = source.records().mapPartitions((Iterator<InputRecord> it) -> {
-            List<RunStats> out = new ArrayList<>();
-            RunStats cur = null;
+        return source.records().mapPartitions((Iterator<InputRecord> it) -> {
+            List<ParsedChunk> out = new ArrayList<>();
+            ParsedChunk cur = null;
             while (it.hasNext()) {
                 InputRecord rec = it.next();
-                if (cur == null || !cur.sameRun(rec)) {
-                    cur = new RunStats(rec.file(), rec.runStart());
+                if (cur == null || !cur.stats.sameRun(rec)) {
+                    cur = new ParsedChunk(new RunStats(rec.file(), rec.runStart()));
                     out.add(cur);
                 }
-                long local = cur.records++;
-                if (failFast && cur.firstBadLocal >= 0) continue;
+                RunStats run = cur.stats;
+                long local = run.records++;
+                if (failFast && run.firstBadLocal >= 0) continue;
                 try {
                     ParsedRow row = parser.parse(rec.payload(), rec.runStart() == 0 && local == 0);
-                    if (row != null) cur.valid(row, local);
+                    if (row != null) {
+                        run.valid(row, local);
+                        cur.add(row);
+                    }
                 } catch (BadRow b) {
-                    cur.bad(b, local);
+                    run.bad(b, local);
                 }
             }
             return out.iterator();
-        }).collect();
-        return summarize(source, runs);
+        });
+    }
+
+    /** The validation result of the parsed {@code chunks} (one job: it parses and, if persisted, caches them). */
+    static Scan of(Source source, JavaRDD<ParsedChunk> chunks) {
+        return summarize(source, chunks.map(c -> c.stats).collect());
     }
 
     private static Scan summarize(Source source, List<RunStats> runs) {

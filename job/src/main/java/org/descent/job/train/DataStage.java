@@ -31,10 +31,12 @@ public final class DataStage {
                 storage(cfg) == Storage.FLOAT32);
         int partitions = cfg.training().partitions();
         long seed = cfg.training().seed();
+        StartupClock.dataStarted();
         try {
             if (cfg.training().validationFraction() > 0) {
                 LoadedData[] split = DataLoader.loadWithHoldout(spark, spec, cfg.training().validationFraction(),
                         partitions, seed);
+                StartupClock.dataDone();
                 return new Input(split[0], split[1]);
             }
             LoadedData train = DataLoader.load(spark, spec, partitions, seed);
@@ -44,6 +46,7 @@ public final class DataStage {
                         .withCounts(train.numFeatures(), train.numClasses());
                 validation = DataLoader.load(spark, vspec, partitions, seed);
             }
+            StartupClock.dataDone();
             return new Input(train, validation);
         } catch (Exception e) { // includes the undeclared, checked SparkException
             throw new InputDataException(DataException.findIn(e).map(Throwable::getMessage)

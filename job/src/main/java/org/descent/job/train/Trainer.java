@@ -116,32 +116,43 @@ public final class Trainer {
             case MEMORY_AND_DISK_SER -> StorageLevel.MEMORY_AND_DISK_SER();
         };
 
-        JavaRDD<RowBlock> trainBlocks = train.blocks();
-        JavaRDD<RowBlock> valBlocks = validation == null ? null : validation.blocks();
+        JavaRDD<RowBlock> trainBlocks = null;
+        JavaRDD<RowBlock> valBlocks = null;
         Scaler scaler = null;
         long[] partitionRows;
+        long t0 = System.nanoTime();
+        long prepareStart = System.currentTimeMillis();
         try {
             jsc.setJobGroup("descent-train", "descent: prepare data", false);
             if (start != null && start.state().scaler() != null) { // resumed / warm start: the saved scaler, not a refit
                 scaler = start.state().scaler();
             } else if (config.data().scaling() != ScalerKind.NONE) {
                 jsc.setJobDescription("descent: fit " + config.data().scaling().configName() + " scaling");
-                scaler = FeatureScaling.fit(trainBlocks, config.data().scaling(), train.numFeatures());
+                scaler = FeatureScaling.fit(train.blocks(), config.data().scaling(), train.numFeatures());
             }
+            long fitted = System.nanoTime();
             Storage storage = DataStage.storage(config);
-            trainBlocks = FeatureScaling.apply(trainBlocks, scaler, storage);
-            if (valBlocks != null) valBlocks = FeatureScaling.apply(valBlocks, scaler, storage);
-            trainBlocks = trainBlocks.persist(level);
-            if (valBlocks != null) valBlocks = valBlocks.persist(level);
-            jsc.setJobDescription("descent: cache training blocks");
-            List<long[]> sizes = trainBlocks.map(b -> new long[] {b.rows, b.cachedBytes(), b.storedValues()}).collect();
+            // the blocks packed straight into their cached form (scaled, float32 or not): one copy per block
+            trainBlocks = train.stored(scaler, storage).persist(level);
+            if (validation != null) valBlocks = validation.stored(scaler, storage).persist(level);
+            // one job caches both (the validation blocks too, so the parsed rows are freed before the first step)
+            jsc.setJobDescription("descent: cache training" + (valBlocks == null ? "" : " and validation") + " blocks");
+            JavaRDD<RowBlock> all = valBlocks == null ? trainBlocks : trainBlocks.union(valBlocks);
+            List<long[]> sizes = all.map(b -> new long[] {b.rows, b.cachedBytes(), b.storedValues()}).collect();
+            sizes = sizes.subList(0, trainBlocks.getNumPartitions());
             partitionRows = sizes.stream().mapToLong(s -> s[0]).toArray();
             logCache(sizes, storage, train.numFeatures());
+            LOG.info("prepared in {} s: scaling fit {} s, pack + cache {} s", seconds(t0, System.nanoTime()),
+                    seconds(t0, fitted), seconds(fitted, System.nanoTime()));
         } catch (Exception e) { // Spark actions throw the checked SparkException undeclared
             unpersist(trainBlocks, valBlocks);
             String msg = DataException.findIn(e).map(Throwable::getMessage).orElseGet(() -> rootMessage(e));
             throw new InputDataException("cannot read the training data " + config.data().trainPath() + ": " + msg, e);
+        } finally {
+            train.release();
+            if (validation != null) validation.release();
         }
+        long prepareEnd = System.currentTimeMillis();
         long n = 0;
         for (long r : partitionRows) n += r;
         if (n == 0) {
@@ -150,7 +161,7 @@ public final class Trainer {
         }
         try {
             lastRun = new TrainingRun(spark, config, arch, new TrainingRun.Data(trainBlocks, valBlocks, scaler, n,
-                    partitionRows), new TrainingRun.Observers(listener, epochListener, checkpointHook), start);
+                    partitionRows, prepareStart, prepareEnd), new TrainingRun.Observers(listener, epochListener, checkpointHook), start);
             return lastRun.run();
         } finally {
             unpersist(trainBlocks, valBlocks);
@@ -173,9 +184,13 @@ public final class Trainer {
                         values == 0 ? 0.0 : (double) bytes / ((double) values * storage.bytesPerValue())));
     }
 
+    private static String seconds(long from, long to) {
+        return String.format(java.util.Locale.ROOT, "%.2f", (to - from) / 1e9);
+    }
+
     private static void unpersist(JavaRDD<RowBlock> a, JavaRDD<RowBlock> b) {
         try {
-            a.unpersist(false);
+            if (a != null) a.unpersist(false);
             if (b != null) b.unpersist(false);
         } catch (Exception e) { // the context may already be gone
             LOG.debug("could not unpersist the training blocks: {}", e.toString());

@@ -41,8 +41,9 @@ import org.descent.math.scale.Scaler;
 final class TrainingRun {
     private static final Logger LOG = LogManager.getLogger(TrainingRun.class);
 
-    /** The prepared (scaled, cached) data of the run. */
-    record Data(JavaRDD<RowBlock> train, JavaRDD<RowBlock> validation, Scaler scaler, long rows, long[] partitionRows) {}
+    /** The prepared (scaled, cached) data of the run; when its preparation started and ended (wall-clock ms). */
+    record Data(JavaRDD<RowBlock> train, JavaRDD<RowBlock> validation, Scaler scaler, long rows, long[] partitionRows,
+                long prepareStart, long prepareEnd) {}
 
     /** Who is told what during the run. */
     record Observers(StepListener steps, EpochListener epochs, CheckpointHook checkpoints) {}
@@ -71,6 +72,7 @@ final class TrainingRun {
     private long runStart;
     private double elapsedBefore;
     private byte[] resultOptimizerState;
+    private boolean firstStepLogged;
 
     /** The kept epoch under early stopping: its parameters, metrics and optimizer state. */
     private record Best(double[] params, Map<String, Double> metrics, byte[] optimizerState) {}
@@ -166,6 +168,10 @@ final class TrainingRun {
             if (!f.ok()) throw diverged(ep, s, f);
             timing.add(f);
             tally.add(f);
+            if (!firstStepLogged) {
+                firstStepLogged = true;
+                LOG.info(StartupClock.line(data.prepareStart(), data.prepareEnd(), System.currentTimeMillis()));
+            }
             observers.steps().onStep(ep, s, f);
         };
         while (step < steps) {
