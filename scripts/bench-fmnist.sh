@@ -1,18 +1,17 @@
 #!/usr/bin/env bash
 # End-to-end training benchmark: the quickstart MLP (conf/fashion-mnist-mlp.conf, 784-256-128-10, batch 128,
-# 4 partitions) on Fashion-MNIST in Spark local mode, 3 epochs by default. Prints per epoch and as medians:
+# 2 partitions) on Fashion-MNIST in Spark local mode, 3 epochs by default. Prints per epoch and as medians:
 # epoch time, rows/s, steps/s, and ms per step split into compute (slowest task's gather + gradient) vs
 # exchange + scheduling (broadcast, task launch, result collect, driver sum), plus the BLAS in use.
 # Writes no model (org.descent.job.bench.FmnistBench trains without saving).
 #
-# Issue #8 comparison: for each precision in BENCH_PRECISIONS (default "float64 float32") it runs descent
+# Issue #8/#17 comparison: for each precision in BENCH_PRECISIONS (default "float64 float32") it runs descent
 # (--set training.precision=P) and then the PyTorch CPU reference bench/pytorch/fmnist_mlp.py (same recipe, same
-# epochs, dtype P), and ends with a summary table: median epoch s of both, ratio descent/torch (goal <= 1.0),
-# descent's exchange ms/step, both test accuracies and their difference in points (goal within 0.5 after 10
-# epochs: BENCH_EPOCHS=10). It parses each run's one "BENCH descent ..." / "BENCH torch ..." line.
-# A second table (issue 17 item 6), from the same runs: whole command wall time and peak RSS of each side (GNU
-# /usr/bin/time -v), descent's time from JVM start to the first step split into Spark session / input scans /
-# pack+scale+cache (FmnistBench's "BENCH startup" line), and the evaluation pass of both sides.
+# epochs, dtype P, the same OPENBLAS_CORETYPE), each under GNU /usr/bin/time -v, and ends with ONE summary table, a
+# row per precision: median training s/epoch and evaluation s of both sides, the whole command's wall time, the time
+# from process start to the end of the first step, peak RSS, their ratios, both test accuracies; below it descent's
+# step split and its start-up split (FmnistBench's "BENCH startup" line: Spark session / read + validate / pack,
+# scale, cache / first step). It parses each run's "BENCH descent ...", "BENCH startup ..." and "BENCH torch ..." lines.
 # Medians: torch's is over epochs 2..N (N >= 3) of training steps only (its test evaluation is timed apart);
 # descent's (median_train_s) is the driver wall time of each epoch's training, job launch included, also epochs 2..N.
 #
@@ -160,53 +159,45 @@ for p in $PRECISIONS; do
   fi
 done
 
-# 4. Summary.
+# 4. Summary: one table, one row per precision.
 echo
 echo "== descent vs PyTorch CPU ($EPOCHS epochs; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg);" \
-     "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-(unset)}) =="
-printf '%-9s | %9s %9s %6s | %9s %9s %6s | %6s %6s %6s | %7s %7s %7s\n' precision "d train" "t train" ratio \
-  "d epoch" "t epoch" ratio "comp" "exch" "upd" "d acc" "t acc" "d-t pts"
-for p in $PRECISIONS; do
-  d=${D_LINE[$p]} t=${T_LINE[$p]}
-  awk -v p="$p" -v dt="$(field median_train_s "$d")" -v de="$(field median_epoch_s "$d")" \
-      -v tt="$(field median_epoch_s "$t")" -v tv="$(field median_eval_s "$t")" \
-      -v cm="$(field compute_ms "$d")" -v ex="$(field exchange_ms "$d")" -v up="$(field update_ms "$d")" \
-      -v da="$(field test_acc "$d")" -v ta="$(field test_acc "$t")" 'BEGIN {
-    num = "^[0-9.eE+-]+$"
-    te = (tt ~ num && tv ~ num) ? sprintf("%.3f", tt + tv) : "n/a"
-    r1 = (dt ~ num && tt ~ num && tt + 0 > 0) ? sprintf("%.2f", dt / tt) : "n/a"
-    r2 = (de ~ num && te ~ num && te + 0 > 0) ? sprintf("%.2f", de / te) : "n/a"
-    diff = (da ~ num && ta ~ num) ? sprintf("%+.2f", 100 * (da - ta)) : "n/a"
-    printf "%-9s | %9s %9s %6s | %9s %9s %6s | %6s %6s %6s | %7s %7s %7s\n", p, dt, tt, r1, de, te, r2, cm, ex, up, da, ta, diff }'
-done
-echo "train: median seconds of an epoch's training (descent: driver wall time from the epoch's start to its last step,"
-echo "job launch included; torch: its training steps); epoch: the same plus the pass over the 10k test images."
-echo "Medians over epochs 2..N (N >= 3) for both: the first epoch carries JIT warm-up."
-echo "ratio = descent / torch (issue #8 goal <= 1.0). comp/exch/upd = descent's ms per step: slowest task's"
-echo "forward+backward, exchange (incl. waiting for the slowest task), optimizer update. d-t pts = test accuracy"
-echo "difference in percentage points (goal within 0.5 after BENCH_EPOCHS=10). torch ran with"
-echo "OPENBLAS_NUM_THREADS=${BENCH_TORCH_OPENBLAS_THREADS:-2}, ${BENCH_TORCH_THREADS:-1} torch thread(s); descent with 2 tasks x OPENBLAS_NUM_THREADS=1."
-echo
-echo "== whole command, start-up, evaluation and memory (same runs) =="
-printf '%-9s | %7s %7s %6s | %8s %7s %7s %7s | %7s %7s %6s | %6s %6s %6s\n' precision "d cmd" "t cmd" ratio \
-  "d 1st st" session scans cache "d eval" "t eval" ratio "d MB" "t MB" ratio
+     "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-(unset)} for both) =="
+printf '%-7s | %6s %6s %5s | %6s %6s %5s | %6s %6s %5s | %6s %6s | %5s %5s %5s | %6s %6s\n' prec "d trn" "t trn" ratio \
+  "d eval" "t eval" ratio "d cmd" "t cmd" ratio "d 1st" "t 1st" "d GB" "t GB" ratio "d acc" "t acc"
 for p in $PRECISIONS; do
   d=${D_LINE[$p]} t=${T_LINE[$p]} st=${S_LINE[$p]}
-  awk -v p="$p" -v dc="$(wall_s "descent-$p")" -v tc="$(wall_s "torch-$p")" \
-      -v fs="$(field first_step_s "$st")" -v ss="$(field session_s "$st")" -v sc="$(field scan_s "$st")" \
-      -v ca="$(field cache_s "$st")" -v de="$(field median_epoch_s "$d")" -v dt="$(field median_train_s "$d")" \
-      -v tv="$(field median_eval_s "$t")" -v dr="$(rss_mb "descent-$p")" -v tr="$(rss_mb "torch-$p")" 'BEGIN {
+  awk -v p="$p" -v dt="$(field median_train_s "$d")" -v de="$(field median_epoch_s "$d")" \
+      -v tt="$(field median_epoch_s "$t")" -v tv="$(field median_eval_s "$t")" \
+      -v dc="$(wall_s "descent-$p")" -v tc="$(wall_s "torch-$p")" \
+      -v df="$(field first_step_s "$st")" -v tf="$(field first_step_s "$t")" \
+      -v dr="$(rss_mb "descent-$p")" -v tr="$(rss_mb "torch-$p")" \
+      -v da="$(field test_acc "$d")" -v ta="$(field test_acc "$t")" 'BEGIN {
     num = "^[0-9.eE+-]+$"
     dv = (de ~ num && dt ~ num) ? sprintf("%.3f", de - dt) : "n/a"
-    r1 = (dc ~ num && tc ~ num && tc + 0 > 0) ? sprintf("%.2f", dc / tc) : "n/a"
+    r1 = (dt ~ num && tt ~ num && tt + 0 > 0) ? sprintf("%.2f", dt / tt) : "n/a"
     r2 = (dv ~ num && tv ~ num && tv + 0 > 0) ? sprintf("%.2f", dv / tv) : "n/a"
-    r3 = (dr ~ num && tr ~ num && tr + 0 > 0) ? sprintf("%.2f", dr / tr) : "n/a"
-    printf "%-9s | %7s %7s %6s | %8s %7s %7s %7s | %7s %7s %6s | %6s %6s %6s\n", p, dc, tc, r1, fs, ss, sc, ca, dv, tv, r2, dr, tr, r3 }'
+    r3 = (dc ~ num && tc ~ num && tc + 0 > 0) ? sprintf("%.2f", dc / tc) : "n/a"
+    r4 = (dr ~ num && tr ~ num && tr + 0 > 0) ? sprintf("%.2f", dr / tr) : "n/a"
+    dg = (dr ~ num) ? sprintf("%.2f", dr / 1024) : "n/a"
+    tg = (tr ~ num) ? sprintf("%.2f", tr / 1024) : "n/a"
+    if (df ~ num) df = sprintf("%.1f", df)
+    if (tf ~ num) tf = sprintf("%.1f", tf)
+    printf "%-7s | %6s %6s %5s | %6s %6s %5s | %6s %6s %5s | %6s %6s | %5s %5s %5s | %6s %6s\n", p, dt, tt, r1, dv, tv, r2, dc, tc, r3, df, tf, dg, tg, r4, da, ta }'
 done
+echo "trn: median seconds of an epoch's training (descent: driver wall time from the epoch's start to its last step, job"
+echo "launch included; torch: its training steps); eval: one pass over the 10k test images (descent: median epoch minus"
+echo "median training, so it includes the epoch report). Medians over epochs 2..N (N >= 3): epoch 1 carries JIT warm-up."
 echo "cmd: whole command wall s (GNU time; descent = scripts/run.sh with FmnistBench: JVM, Spark, data, training and"
-echo "validation, no model written; torch = the whole script incl. its IDX load). 1st st: JVM start to the first step on"
-echo "the driver = Spark session + input scans (DataStage) + pack/scale/cache (Trainer) + the step (goal <= 5 s)."
-echo "eval: one pass over the 10k test images (descent: median epoch - median train, so it includes the epoch report)."
-echo "MB: peak RSS of the whole process tree (GNU time; Spark local mode = one JVM). Goals: cmd ratio <= 1.5, MB ratio <= 1.5,"
-echo "eval ratio <= 1.0 (issue 17). Kernels: OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-(unset)} on both sides."
-echo "The machine is shared: quote the load average."
+echo "validation, no model written; torch = the whole script incl. its imports and IDX load). 1st: process start to the end"
+echo "of the first training step. GB: peak RSS of the process (GNU time; Spark local mode = one JVM)."
+echo "ratio = descent / torch. Goals (issue 17): trn and eval <= 1.0, cmd <= 1.5, GB <= 1.5, d 1st <= 5 s."
+echo "torch ran with OPENBLAS_NUM_THREADS=${BENCH_TORCH_OPENBLAS_THREADS:-2}, ${BENCH_TORCH_THREADS:-1} torch thread(s); descent with"
+echo "2 tasks x OPENBLAS_NUM_THREADS=1. Heap: ${DESCENT_JAVA_OPTS:-the scripts/run.sh default}."
+for p in $PRECISIONS; do
+  d=${D_LINE[$p]} st=${S_LINE[$p]}
+  echo "descent $p: step ms compute $(field compute_ms "$d") + exchange $(field exchange_ms "$d") + update" \
+       "$(field update_ms "$d"); start-up $(field first_step_s "$st") s = Spark session $(field session_s "$st")" \
+       "+ read/validate $(field scan_s "$st") + pack/scale/cache $(field cache_s "$st") + first step $(field step1_s "$st")"
+done
+echo "The machine is shared: quote the load average (a loaded machine inflates every figure; re-run on a quiet one)."

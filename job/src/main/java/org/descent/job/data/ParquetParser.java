@@ -3,6 +3,16 @@ package org.descent.job.data;
 import java.util.List;
 
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.types.ByteType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.DoubleType;
+import org.apache.spark.sql.types.FloatType;
+import org.apache.spark.sql.types.IntegerType;
+import org.apache.spark.sql.types.LongType;
+import org.apache.spark.sql.types.ShortType;
 
 /**
  * Parquet row (as selected by {@link ParquetSource}: file, row index, [label], [id], features...):
@@ -23,10 +33,16 @@ final class ParquetParser implements RowParser {
     private final boolean keepIds;
     /** The features column as a Spark ML vector column, or null (array or numeric columns). */
     private final VectorColumn vector;
+    /** For {@link InternalRow} payloads: the label's type and the features' (array mode: the element type). */
+    private final DataType labelType;
+    private final DataType[] featureTypes;
 
     ParquetParser(int labelPos, String labelName, int idPos, int firstFeaturePos, boolean arrayMode,
-                  String[] featureNames, int numFeatures, LabelRules labels, boolean keepIds, VectorColumn vector) {
+                  String[] featureNames, int numFeatures, LabelRules labels, boolean keepIds, VectorColumn vector,
+                  DataType labelType, DataType[] featureTypes) {
         this.vector = vector;
+        this.labelType = labelType;
+        this.featureTypes = featureTypes;
         this.labelPos = labelPos;
         this.labelName = labelName;
         this.idPos = idPos;
@@ -40,6 +56,7 @@ final class ParquetParser implements RowParser {
 
     @Override
     public ParsedRow parse(Object payload, boolean firstOfFile) throws BadRow {
+        if (payload instanceof InternalRow r) return parseInternal(r);
         Row row = (Row) payload;
         double label = Double.NaN;
         if (labelPos >= 0) {
@@ -81,6 +98,74 @@ final class ParquetParser implements RowParser {
             }
         }
         return new ParsedRow(label, null, values, id);
+    }
+
+    /**
+     * The same rules on Spark's internal rows (array and numeric-column layouts; {@link ParquetSource} reads those
+     * without converting to {@code Row}, which would box every value): the same values (decimals through
+     * {@code BigDecimal}, as {@code Row} gives them), the same bad rows and messages.
+     */
+    private ParsedRow parseInternal(InternalRow row) throws BadRow {
+        double label = Double.NaN;
+        if (labelPos >= 0) {
+            if (row.isNullAt(labelPos)) throw new BadRow(BadRowReason.MISSING_VALUE, "null label in column '" + labelName + "'");
+            label = labels.check(number(row, labelPos, labelType));
+        }
+        String id = keepIds && idPos >= 0 && !row.isNullAt(idPos) ? row.getUTF8String(idPos).toString() : null;
+        double[] values;
+        if (arrayMode) {
+            String name = featureNames[0];
+            if (row.isNullAt(firstFeaturePos)) throw new BadRow(BadRowReason.MISSING_VALUE, "null features array in column '" + name + "'");
+            ArrayData a = row.getArray(firstFeaturePos);
+            int n = a.numElements();
+            if (numFeatures > 0 && n != numFeatures) {
+                throw new BadRow(BadRowReason.FEATURE_LENGTH, "features array '" + name + "' has " + n
+                        + " values, expected numFeatures=" + numFeatures);
+            }
+            DataType t = featureTypes[0];
+            for (int j = 0; j < n; j++) {
+                if (a.isNullAt(j)) throw new BadRow(BadRowReason.MISSING_VALUE, "null at " + name + "[" + j + "]");
+            }
+            if (t instanceof DoubleType) {
+                values = a.toDoubleArray();
+            } else {
+                values = new double[n];
+                for (int j = 0; j < n; j++) values[j] = element(a, j, t);
+            }
+            for (int j = 0; j < n; j++) if (!Double.isFinite(values[j])) finite(values[j], name + "[" + j + "]");
+        } else {
+            values = new double[featureNames.length];
+            for (int j = 0; j < values.length; j++) {
+                int p = firstFeaturePos + j;
+                if (row.isNullAt(p)) throw new BadRow(BadRowReason.MISSING_VALUE, "null in column '" + featureNames[j] + "'");
+                double v = number(row, p, featureTypes[j]);
+                if (!Double.isFinite(v)) finite(v, "column '" + featureNames[j] + "'");
+                values[j] = v;
+            }
+        }
+        return new ParsedRow(label, null, values, id);
+    }
+
+    /** A numeric field as {@code ((Number) row.get(pos)).doubleValue()} would give it. */
+    private static double number(InternalRow r, int pos, DataType t) {
+        if (t instanceof DoubleType) return r.getDouble(pos);
+        if (t instanceof FloatType) return r.getFloat(pos);
+        if (t instanceof IntegerType) return r.getInt(pos);
+        if (t instanceof LongType) return r.getLong(pos);
+        if (t instanceof ShortType) return r.getShort(pos);
+        if (t instanceof ByteType) return r.getByte(pos);
+        if (t instanceof DecimalType d) return r.getDecimal(pos, d.precision(), d.scale()).toJavaBigDecimal().doubleValue();
+        throw new IllegalStateException("not a numeric type: " + t);
+    }
+
+    private static double element(ArrayData a, int j, DataType t) {
+        if (t instanceof FloatType) return a.getFloat(j);
+        if (t instanceof IntegerType) return a.getInt(j);
+        if (t instanceof LongType) return a.getLong(j);
+        if (t instanceof ShortType) return a.getShort(j);
+        if (t instanceof ByteType) return a.getByte(j);
+        if (t instanceof DecimalType d) return a.getDecimal(j, d.precision(), d.scale()).toJavaBigDecimal().doubleValue();
+        return a.getDouble(j);
     }
 
     private static double finite(double v, String where) throws BadRow {

@@ -12,7 +12,9 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
@@ -68,6 +70,7 @@ final class ParquetSource {
             cols.add(col(quote(idName)).cast(DataTypes.StringType));
         }
         int first = cols.size();
+        DataType[] featureTypes;
         String[] featureNames;
         VectorColumn vector = null;
         boolean arrayMode = spec.featuresColumn() != null && !spec.featuresColumn().isBlank();
@@ -84,13 +87,16 @@ final class ParquetSource {
                         + "; it must be a Spark ML vector (VectorUDT), array<double> or array<float>");
             }
             featureNames = new String[] {f};
+            featureTypes = new DataType[] {vector == null ? ((ArrayType) schema.apply(f).dataType()).elementType() : null};
             cols.add(col(quote(f)));
         } else {
             List<String> numeric = new ArrayList<>();
+            List<DataType> types = new ArrayList<>();
             for (StructField field : schema.fields()) {
                 String n = field.name();
                 if (n.equals(labelName) || n.equals(idName) || !(field.dataType() instanceof NumericType)) continue;
                 numeric.add(n);
+                types.add(field.dataType());
                 cols.add(col(quote(n)));
             }
             if (numeric.isEmpty()) {
@@ -98,6 +104,7 @@ final class ParquetSource {
                         + "); set data.features-column for an array column");
             }
             featureNames = numeric.toArray(new String[0]);
+            featureTypes = types.toArray(new DataType[0]);
             if (spec.numFeatures() > 0 && spec.numFeatures() != featureNames.length) {
                 throw new DataException("Parquet " + spec.path() + " has " + featureNames.length
                         + " numeric feature columns but data.num-features = " + spec.numFeatures()
@@ -105,9 +112,14 @@ final class ParquetSource {
             }
         }
         ParquetParser parser = new ParquetParser(labelPos, labelName, idPos, first, arrayMode, featureNames,
-                spec.numFeatures(), labels, scoring, vector);
-        JavaRDD<Row> rows = df.select(cols.toArray(new Column[0])).javaRDD();
-        JavaRDD<InputRecord> records = rows.mapPartitions(ParquetSource::tag);
+                spec.numFeatures(), labels, scoring, vector, labelPos >= 0 ? schema.apply(labelName).dataType() : null,
+                featureTypes);
+        Dataset<Row> selected = df.select(cols.toArray(new Column[0]));
+        // vector columns are parsed from Spark ML's Vector objects; arrays and numeric columns straight from Spark's
+        // internal rows (converting them to Row would box every value). Each record is parsed before the next is
+        // read (Scan.parse), so the reused internal row is never held.
+        JavaRDD<InputRecord> records = vector != null ? selected.javaRDD().mapPartitions(ParquetSource::tag)
+                : selected.queryExecution().toRdd().toJavaRDD().mapPartitions(ParquetSource::tagInternal);
         return new Source(spec.path(), records, parser, false, arrayMode ? -1 : featureNames.length, arrayMode);
     }
 
@@ -130,6 +142,32 @@ final class ParquetSource {
                 long index = r.getLong(1);
                 if (!f.equals(file) || index != next) {
                     file = f;
+                    runStart = index;
+                }
+                next = index + 1;
+                return new InputRecord(file, runStart, r);
+            }
+        };
+    }
+
+    /** As {@link #tag} for Spark's internal rows (file path a UTF8String). */
+    private static Iterator<InputRecord> tagInternal(Iterator<InternalRow> rows) {
+        return new Iterator<>() {
+            String file;
+            long runStart;
+            long next = -1;
+
+            @Override
+            public boolean hasNext() {
+                return rows.hasNext();
+            }
+
+            @Override
+            public InputRecord next() {
+                InternalRow r = rows.next();
+                long index = r.getLong(1);
+                if (file == null || index != next || !r.getUTF8String(0).toString().equals(file)) {
+                    file = r.getUTF8String(0).toString();
                     runStart = index;
                 }
                 next = index + 1;

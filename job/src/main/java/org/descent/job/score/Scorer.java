@@ -37,6 +37,8 @@ public final class Scorer implements AutoCloseable {
     private final ModelArchitecture arch;
     private final String runId = "descent-score-" + UUID.randomUUID();
     private JavaRDD<?> lastBlocks;
+    /** The driver's buffers for {@link #evaluate(List, double[])}, made on first use. */
+    private Chunker driverChunker;
 
     public Scorer(JavaSparkContext jsc, ModelArchitecture arch) {
         this.jsc = jsc;
@@ -65,6 +67,22 @@ public final class Scorer implements AutoCloseable {
         } finally {
             bc.destroy();
         }
+    }
+
+    /**
+     * As {@link #evaluate} over blocks held on the driver, one per partition in partition order (a small validation
+     * set: no Spark job, no broadcast): the same chunks, the same accumulators merged in the same order, so the same
+     * figures bit for bit.
+     */
+    public ScoreMetrics evaluate(List<RowBlock> blocks, double[] params) {
+        ScoreMetrics total = new ScoreMetrics(arch);
+        for (RowBlock b : blocks) {
+            if (driverChunker == null) driverChunker = new Chunker(arch, b.cols);
+            ScoreMetrics acc = new ScoreMetrics(arch);
+            driverChunker.score(b, params, acc);
+            total.merge(acc);
+        }
+        return total;
     }
 
     @Override

@@ -49,6 +49,11 @@ import org.descent.math.scale.ScalerKind;
  */
 public final class Trainer {
     private static final Logger LOG = LogManager.getLogger(Trainer.class);
+    /**
+     * Validation sets of up to this many stored values (8 MB in float64) are scored on the driver after each epoch
+     * instead of by a Spark job (issue 17: per-epoch overhead of small jobs); the figures are the same bits.
+     */
+    static final long DRIVER_VALIDATION_VALUES = 1L << 20;
 
     private final SparkSession spark;
     private final JobConfig config;
@@ -118,6 +123,7 @@ public final class Trainer {
 
         JavaRDD<RowBlock> trainBlocks = null;
         JavaRDD<RowBlock> valBlocks = null;
+        List<RowBlock> valOnDriver = null;
         Scaler scaler = null;
         long[] partitionRows;
         long t0 = System.nanoTime();
@@ -137,9 +143,15 @@ public final class Trainer {
             if (validation != null) valBlocks = validation.stored(scaler, storage).persist(level);
             // one job caches both (the validation blocks too, so the parsed rows are freed before the first step)
             jsc.setJobDescription("descent: cache training" + (valBlocks == null ? "" : " and validation") + " blocks");
-            JavaRDD<RowBlock> all = valBlocks == null ? trainBlocks : trainBlocks.union(valBlocks);
-            List<long[]> sizes = all.map(b -> new long[] {b.rows, b.cachedBytes(), b.storedValues()}).collect();
-            sizes = sizes.subList(0, trainBlocks.getNumPartitions());
+            JavaRDD<RowBlock> both = valBlocks == null ? trainBlocks : trainBlocks.union(valBlocks);
+            List<long[]> all = both.map(b -> new long[] {b.rows, b.cachedBytes(), b.storedValues()}).collect();
+            List<long[]> sizes = all.subList(0, trainBlocks.getNumPartitions());
+            long validationValues = 0;
+            for (long[] s : all.subList(sizes.size(), all.size())) validationValues += s[2];
+            if (valBlocks != null && validationValues <= DRIVER_VALIDATION_VALUES) {
+                jsc.setJobDescription("descent: validation blocks to the driver");
+                valOnDriver = valBlocks.collect();
+            }
             partitionRows = sizes.stream().mapToLong(s -> s[0]).toArray();
             logCache(sizes, storage, train.numFeatures());
             LOG.info("prepared in {} s: scaling fit {} s, pack + cache {} s", seconds(t0, System.nanoTime()),
@@ -160,7 +172,7 @@ public final class Trainer {
             throw new InputDataException("the training data " + config.data().trainPath() + " has no rows");
         }
         try {
-            lastRun = new TrainingRun(spark, config, arch, new TrainingRun.Data(trainBlocks, valBlocks, scaler, n,
+            lastRun = new TrainingRun(spark, config, arch, new TrainingRun.Data(trainBlocks, valBlocks, valOnDriver, scaler, n,
                     partitionRows, prepareStart, prepareEnd), new TrainingRun.Observers(listener, epochListener, checkpointHook), start);
             return lastRun.run();
         } finally {

@@ -41,9 +41,13 @@ import org.descent.math.scale.Scaler;
 final class TrainingRun {
     private static final Logger LOG = LogManager.getLogger(TrainingRun.class);
 
-    /** The prepared (scaled, cached) data of the run; when its preparation started and ended (wall-clock ms). */
-    record Data(JavaRDD<RowBlock> train, JavaRDD<RowBlock> validation, Scaler scaler, long rows, long[] partitionRows,
-                long prepareStart, long prepareEnd) {}
+    /**
+     * The prepared (scaled, cached) data of the run; {@code validationOnDriver}: the validation blocks in partition
+     * order when they are small enough to score on the driver (else null); when the preparation started and ended
+     * (wall-clock ms).
+     */
+    record Data(JavaRDD<RowBlock> train, JavaRDD<RowBlock> validation, List<RowBlock> validationOnDriver, Scaler scaler,
+                long rows, long[] partitionRows, long prepareStart, long prepareEnd) {}
 
     /** Who is told what during the run. */
     record Observers(StepListener steps, EpochListener epochs, CheckpointHook checkpoints) {}
@@ -204,7 +208,9 @@ final class TrainingRun {
     private Map<String, Double> validate(Scorer scorer, int epoch, EpochTally tally) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("trainLoss", tally.trainLoss());
-        if (data.validation() != null) {
+        if (data.validationOnDriver() != null) { // small: no Spark job per epoch, the same figures
+            metrics.putAll(scorer.evaluate(data.validationOnDriver(), params).asMap("validation"));
+        } else if (data.validation() != null) {
             metrics.putAll(scorer.evaluate(data.validation(), params,
                     "descent epoch " + (epoch + 1) + "/" + tc.epochs() + " validation").asMap("validation"));
         }
