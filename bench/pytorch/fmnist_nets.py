@@ -12,8 +12,11 @@ Recipes (identical to the shipped configs):
   lstm     LSTM 64 units (gates i, f, g, o, as descent's), last hidden state - dense 10; Xavier-uniform weights over
            descent's stacked [W_x; W_h] ((28 + 64) x 256: a = sqrt(6 / (92 + 256))) and the dense layer, biases 0
            (torch's two LSTM biases both 0); Adam lr 0.003; gradient norm clipped to 5 (clipping.max-norm = 5)
+  schedule both: cosine decay from the base rate to 0 over the whole run (schedule.kind = cosine with
+           total-steps = 0): step t of T = epochs x S uses lr * (1 + cos(pi t / T)) / 2
   batches  batch 128, reshuffled every epoch; S = ceil(N / 128) steps, step s = rows [floor(sN/S), floor((s+1)N/S))
-  precision  --dtype float64 (default; descent's conv/recurrent layers compute in float64) or float32
+  precision  --dtype float64 (default, the shipped configs' training.precision) or float32 (descent:
+           training.precision = float32, float32 compute with float64 master weights; here plain float32 weights)
 
 Timing as fmnist_mlp.py: each epoch's training steps timed, the test evaluation separately. Last line:
   BENCH torch arch=cnn dtype=float64 threads=1 epochs=3 median_epoch_s=... test_acc=... median_eval_s=...
@@ -101,6 +104,8 @@ def main():
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     n = len(x_train)
     steps = math.ceil(n / args.batch_size)
+    total = args.epochs * steps
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: 0.5 * (1.0 + math.cos(math.pi * min(t, total) / total)))
     bounds = [s * n // steps for s in range(steps + 1)]
     blas = loaded_blas()
     core, blas_threads = openblas_info(blas)
@@ -122,6 +127,7 @@ def main():
             if clip:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
             opt.step()
+            sched.step()
             loss_sum += loss.item() * len(idx)
         elapsed = time.perf_counter() - start
         model.eval()

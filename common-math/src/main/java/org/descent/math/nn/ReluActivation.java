@@ -45,9 +45,8 @@ final class ReluActivation implements Activation {
         double[] s = a.data();
         double[] g = grad.data();
         for (int i = 0, n = a.size(); i < n; i++) {
-            if (!(s[i] > 0)) {
-                g[i] *= slope;
-            }
+            double v = g[i];
+            g[i] = s[i] > 0 ? v : v * slope; // a select, not a branch: the sign pattern is unpredictable
         }
     }
 
@@ -71,9 +70,8 @@ final class ReluActivation implements Activation {
     public void backwardInPlace(float[] a, float[] g, int rows, int cols) {
         float s = (float) slope;
         for (int i = 0, n = rows * cols; i < n; i++) {
-            if (!(a[i] > 0)) {
-                g[i] *= s;
-            }
+            float v = g[i];
+            g[i] = a[i] > 0 ? v : v * s;
         }
     }
 }

@@ -56,13 +56,17 @@ public final class StackStepProfile {
         }
         System.out.printf("digest %016x (one step's loss and gradient bits)%n", h);
         for (int round = 0; round < 3; round++) {
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            long c0 = mx.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             double s = 0;
             for (int i = 0; i < steps; i++) {
                 s += net.lossAndGradientSum(params, x, t, grad, ws);
             }
             double ms = (System.nanoTime() - t0) / 1e6 / steps;
-            System.out.printf("round %d: %.2f ms/step (loss %.4f)%n", round, ms, s / steps / rows);
+            double cpu = (mx.getCurrentThreadCpuTime() - c0) / 1e6 / steps;
+            System.out.printf("round %d: %.2f ms/step wall, %.2f ms/step thread CPU (loss %.4f)%n", round, ms, cpu,
+                    s / steps / rows);
         }
     }
 }
