@@ -2,6 +2,7 @@ package org.descent.job.exchange;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.BitSet;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -36,8 +37,13 @@ import scala.reflect.ClassTag$;
  * <p><b>Failures.</b> If a task or executor fails mid-segment, Spark kills the barrier stage's other tasks and fails
  * the job (it does not re-run a failed barrier <em>result</em> stage); the driver then runs the segment again, up to
  * {@code spark.stage.maxConsecutiveAttempts} (4) times in all, from the same broadcast start state, so the segment's
- * result is the same bits. Data errors are not retried. Checkpoints are written at segment ends, which {@link #segmentEnd} aligns with
- * {@code checkpoint.every-steps}.
+ * result is the same bits. Before a re-run ({@link #prepareAttempt}) it recomputes lost cached blocks in a plain job
+ * ({@link CachedBlocks}: full lineage, so lost shuffle outputs are recomputed too) and waits a while for the task
+ * slots to come back (a replacement executor); if fewer slots come back, the segment runs on fewer ranks with larger
+ * partition groups (the same bits: they depend on the partition count only). With partition groups the driver also
+ * checks before every segment that every block is cached, because the grouped stage has no lineage to recompute
+ * one ({@link PartitionGroupRDD}). Data errors are not retried. Checkpoints are written at segment ends, which
+ * {@link #segmentEnd} aligns with {@code checkpoint.every-steps}.
  *
  * <p><b>Requirements</b> (checked by {@link StepEngines}): the R tasks run at once (R = min(partitions, task
  * slots)) and dynamic allocation must be off; executors must reach the driver host (rendezvous) and each
@@ -49,15 +55,18 @@ public final class AllReduceEngine implements StepEngine {
     /** How long a task waits for all P tasks at the rendezvous. */
     static final int RENDEZVOUS_TIMEOUT_MILLIS = 120_000;
 
+    /** How long a re-run waits for the task slots of the ranks to come back (a replacement executor). */
+    static final long SLOT_WAIT_MILLIS = 30_000;
+
     private final JavaSparkContext jsc;
     private final JavaRDD<RowBlock> blocks;
-    /** What the barrier stage runs over: the cached blocks (one partition per task) or their partition groups. */
-    private final RDD<?> stageInput;
     private final BatchPlan plan;
     private final Rendezvous rendezvous;
-    private final SegmentTask.Setup setup;
+    /** The segments' shared setup; its partition groups shrink if a re-run finds fewer task slots. */
+    private SegmentTask.Setup setup;
     private final int maxAttempts;
     private int segment;
+    private boolean warnedUncacheable;
 
     /**
      * @param localSteps    k: 1 = synchronous SGD; k > 1 = local SGD, parameters and optimizer state averaged every
@@ -80,7 +89,6 @@ public final class AllReduceEngine implements StepEngine {
                     + partitions + " partitions");
         }
         int[] groupStart = PartitionGroupRDD.groups(partitions, ranks);
-        this.stageInput = ranks == partitions ? blocks.rdd() : new PartitionGroupRDD(blocks.rdd(), groupStart);
         this.plan = plan;
         this.maxAttempts = Math.max(1, jsc.getConf().getInt("spark.stage.maxConsecutiveAttempts", 4));
         String advertised = jsc.getConf().get("spark.driver.host", "127.0.0.1");
@@ -130,7 +138,8 @@ public final class AllReduceEngine implements StepEngine {
             for (int attempt = 1; results == null; attempt++) {
                 seg = segment++;
                 try {
-                    results = runSegment(seg, start, epoch, from, to, sink, delivered);
+                    RDD<?> input = prepareAttempt(attempt);
+                    results = runSegment(seg, input, start, epoch, from, to, sink, delivered);
                 } catch (SegmentFailedException e) {
                     // Spark cannot re-run a failed barrier *result* stage ("Could not recover from a failed barrier
                     // ResultStage"): the driver re-runs the whole segment from the same start state instead.
@@ -166,9 +175,72 @@ public final class AllReduceEngine implements StepEngine {
         return nl < 0 ? m : m.substring(0, nl);
     }
 
+    /**
+     * What attempt {@code attempt} of a segment runs over, after making sure its blocks are cached: the cached blocks
+     * themselves (one partition per rank) or a {@link PartitionGroupRDD} over them. A re-run first recomputes every
+     * lost block in a plain job and waits for the task slots; with partition groups a first attempt does so too if a
+     * block is missing. A failure here (the plain job's) counts as a failed attempt.
+     */
+    private RDD<?> prepareAttempt(int attempt) {
+        try {
+            boolean rerun = attempt > 1;
+            BitSet missing = rerun || setup.grouped() ? CachedBlocks.missing(blocks) : new BitSet();
+            if (rerun || !missing.isEmpty()) {
+                BitSet which = new BitSet();
+                which.set(0, blocks.getNumPartitions()); // after a failure the master's block list may be stale
+                if (!rerun) which = missing;
+                LOG.info("allreduce: {} of {} cached blocks missing before {}; recomputing{}", missing.cardinality(),
+                        blocks.getNumPartitions(), rerun ? "a re-run" : "a segment", rerun ? " any lost block" : "");
+                CachedBlocks.materialise(jsc, blocks, which, "allreduce " + (rerun ? "re-run" : "segment"));
+            }
+            if (rerun) awaitSlots();
+            if (!setup.grouped()) return blocks.rdd();
+            BitSet uncached = CachedBlocks.missing(blocks);
+            if (!uncached.isEmpty() && !warnedUncacheable) {
+                warnedUncacheable = true;
+                LOG.warn("allreduce: {} of {} training blocks stay uncached after recomputing them (storage memory too "
+                        + "small for memory-only?); the barrier tasks recompute them, and an executor lost then stops the "
+                        + "run; use training.storage-level = memory-and-disk", uncached.cardinality(),
+                        blocks.getNumPartitions());
+            }
+            return new PartitionGroupRDD(blocks.rdd(), setup.groupStart(), uncached);
+        } catch (org.descent.job.data.DataException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new SegmentFailedException(e);
+        }
+    }
+
+    /**
+     * A re-run: waits up to {@link #SLOT_WAIT_MILLIS} for the task slots the ranks need (Spark's own check for a
+     * barrier job retries only every 15 s); with fewer slots by then, the ranks shrink to the slots (larger groups,
+     * the same bits). Local SGD keeps one rank per partition.
+     */
+    private void awaitSlots() {
+        int ranks = setup.ranks();
+        long deadline = System.currentTimeMillis() + SLOT_WAIT_MILLIS;
+        int slots = StepEngines.taskSlots(jsc.sc());
+        while (slots >= 0 && slots < ranks && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for task slots", e);
+            }
+            slots = StepEngines.taskSlots(jsc.sc());
+        }
+        if (slots >= 1 && slots < ranks && !setup.averaging()) {
+            int partitions = blocks.getNumPartitions();
+            setup = setup.withGroups(PartitionGroupRDD.groups(partitions, slots));
+            LOG.warn("allreduce: only {} task slots after {} s (the ranks had {}): the segment runs on {} ranks for {} "
+                    + "partitions (larger partition groups, the same bits)", slots, SLOT_WAIT_MILLIS / 1000, ranks, slots,
+                    partitions);
+        }
+    }
+
     /** One Spark barrier job for the segment; streams its steps to the sink as they arrive. */
-    private List<SegmentResult> runSegment(int seg, Broadcast<byte[][]> start, int epoch, int from, int to, StepSink sink,
-                                           int[] delivered) {
+    private List<SegmentResult> runSegment(int seg, RDD<?> stageInput, Broadcast<byte[][]> start, int epoch, int from,
+                                           int to, StepSink sink, int[] delivered) {
         String interrupt = jsc.getLocalProperty("spark.job.interruptOnCancel");
         JavaFutureAction<List<SegmentResult>> job = null;
         try {

@@ -1,11 +1,14 @@
 package org.descent.job.exchange;
 
 import java.util.ArrayList;
-import java.util.List;
+import java.util.BitSet;
 import org.apache.spark.Partition;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.scheduler.TaskLocation;
+import org.apache.spark.storage.BlockResult;
+import org.apache.spark.storage.RDDBlockId;
 import org.descent.job.data.RowBlock;
 import scala.collection.Iterator;
 import scala.collection.immutable.Seq;
@@ -15,13 +18,18 @@ import scala.reflect.ClassTag$;
 /**
  * The barrier stage's input when there are more cached partitions than task slots: R partitions, partition r being
  * the contiguous group {@code [groupStart[r], groupStart[r+1])} of the cached block RDD's P partitions. Its one
- * element is the group's blocks in partition order ({@code null} for an empty partition), read lazily through the
- * parent's own {@code iterator} (cache hit, remote fetch, read from disk, or recompute, as for any task).
+ * element is the group's blocks in partition order ({@code null} for an empty partition), read lazily from the
+ * block managers (this executor's memory or disk, or another executor's).
  *
  * <p>Why not {@code coalesce}: Spark refuses a barrier stage whose RDD chain holds an RDD with a different partition
- * count (SPARK-24820), so this RDD declares no dependency on the parent and reads it as {@code zipPartitions} would;
- * the parent's lineage travels in the task like any RDD's. Preferred locations are where the group's first
- * partition is cached, so a task usually reads at least that partition locally.
+ * count (SPARK-24820), so this RDD declares no dependency on the parent. Therefore a block must not be recomputed
+ * here: recomputing reads the shuffle below the blocks, and a shuffle fetch failure in a stage that does not declare
+ * the shuffle stops Spark's DAGScheduler (and the context) instead of re-running the map stage. So a block that no
+ * block manager holds fails the task with a {@link LostBlockException}; the driver recomputes the block in a plain job
+ * with its lineage ({@link CachedBlocks#materialise}) and runs the segment again. Only partitions that the driver
+ * found uncacheable right after recomputing them (memory-only storage too small for the block) are recomputed
+ * here ({@code recompute}): their shuffle outputs were complete a moment before. Preferred locations are the
+ * executors caching any of the group's blocks.
  */
 final class PartitionGroupRDD extends RDD<RowBlock[]> {
     private static final long serialVersionUID = 1L;
@@ -30,15 +38,29 @@ final class PartitionGroupRDD extends RDD<RowBlock[]> {
     private final RDD<RowBlock> parent;
     private final Partition[] parentPartitions;
     private final int[] groupStart;
+    private final BitSet recompute;
 
-    /** @param groupStart R + 1 ascending partition indices, from 0 to the parent's partition count */
+    /**
+     * @param groupStart R + 1 ascending partition indices, from 0 to the parent's partition count
+     * @param recompute  partitions that are not cached and may be computed through the parent's lineage here
+     */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    PartitionGroupRDD(RDD<RowBlock> parent, int[] groupStart) {
+    PartitionGroupRDD(RDD<RowBlock> parent, int[] groupStart, BitSet recompute) {
         super(parent.context(), (Seq) scala.collection.immutable.Nil$.MODULE$, TAG);
         this.parent = parent;
         this.parentPartitions = parent.partitions();
         this.groupStart = groupStart.clone();
+        this.recompute = (BitSet) recompute.clone();
         parent.dependencies(); // computed on the driver: the copy in the task needs its lineage
+    }
+
+    /** A cached block that no block manager holds (its executor was lost, or it was evicted). */
+    static final class LostBlockException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        LostBlockException(String message) {
+            super(message);
+        }
     }
 
     private record Group(int index) implements Partition {
@@ -73,8 +95,8 @@ final class PartitionGroupRDD extends RDD<RowBlock[]> {
                 RowBlock[] out = new RowBlock[groupStart[r + 1] - groupStart[r]];
                 for (int j = 0; j < out.length; j++) {
                     int p = groupStart[r] + j;
-                    Iterator<RowBlock> it = parent.iterator(parentPartitions[p], context);
-                    out[j] = it.hasNext() ? it.next() : null;
+                    Iterator<?> it = recompute.get(p) ? parent.iterator(parentPartitions[p], context) : cached(p);
+                    out[j] = it.hasNext() ? (RowBlock) it.next() : null;
                     if (it.hasNext()) throw new IllegalStateException("partition " + p + " holds more than one row block");
                 }
                 return out;
@@ -82,13 +104,31 @@ final class PartitionGroupRDD extends RDD<RowBlock[]> {
         };
     }
 
+    /** Partition {@code p}'s cached block from a block manager (local or remote); never recomputed. */
+    private Iterator<?> cached(int p) {
+        RDDBlockId id = new RDDBlockId(parent.id(), p);
+        scala.Option<BlockResult> r = SparkEnv.get().blockManager().get(id, parent.elementClassTag());
+        if (r.isEmpty()) {
+            throw new LostBlockException("cached training block " + id + " is lost (its executor was lost or it was "
+                    + "evicted); the driver recomputes it and runs the segment again");
+        }
+        return r.get().data();
+    }
+
+    /**
+     * Every executor that caches a block of the group (the first partition's first): after a lost executor the
+     * recomputed blocks land wherever the recomputing tasks ran, and preferring only the first partition's
+     * location could send two ranks to one executor, one of them waiting out {@code spark.locality.wait}.
+     */
     @Override
     public Seq<String> getPreferredLocations(Partition split) {
-        int first = groupStart[split.index()];
-        List<String> locs = new ArrayList<>();
-        scala.collection.Iterator<TaskLocation> it = parent.context().getPreferredLocs(parent, first).iterator();
-        while (it.hasNext()) locs.add(it.next().toString());
-        return scala.jdk.javaapi.CollectionConverters.asScala(locs).toList();
+        int r = split.index();
+        java.util.LinkedHashSet<String> locs = new java.util.LinkedHashSet<>();
+        for (int p = groupStart[r]; p < groupStart[r + 1]; p++) {
+            scala.collection.Iterator<TaskLocation> it = parent.context().getPreferredLocs(parent, p).iterator();
+            while (it.hasNext()) locs.add(it.next().toString());
+        }
+        return scala.jdk.javaapi.CollectionConverters.asScala(new ArrayList<>(locs)).toList();
     }
 
     /**

@@ -45,6 +45,12 @@ final class SegmentTask extends AbstractFunction1<Iterator<Object>, Iterator<Seg
                  int[] groupStart)
             implements Serializable {
 
+        /** The same setup with other partition groups (fewer ranks after a lost executor). */
+        Setup withGroups(int[] groups) {
+            return new Setup(runId, architecture, plan, precision, partitions, optimizer, schedule, update, localSteps,
+                    rendezvous, token, timeoutMillis, inJvm, partitionRows, groups.clone());
+        }
+
         /** Barrier tasks R: rank r owns partitions {@code [groupStart[r], groupStart[r+1])}. */
         int ranks() {
             return groupStart.length - 1;

@@ -19,7 +19,8 @@ import org.descent.math.optim.ScheduleSpec;
  * allreduce engine runs min(partitions, task slots) barrier tasks at once, each owning a contiguous group of
  * partitions, so {@code auto} chooses it whenever dynamic allocation is off (local SGD still needs one task per
  * partition); both engines give the same bits for the same partition count, whatever the number of slots, so the
- * choice changes speed, not results.
+ * choice changes speed, not results. On a cluster, a lost executor's cached blocks are recomputed by a plain job
+ * before the segment runs again ({@link AllReduceEngine}), also with partition groups.
  */
 public final class StepEngines {
     private static final Logger LOG = LogManager.getLogger(StepEngines.class);
@@ -47,28 +48,23 @@ public final class StepEngines {
             long deadline = System.currentTimeMillis() + waitMillis;
             LOG.info("allreduce: waiting up to {} s for {} task slots (one task per partition; fewer slots mean fewer "
                     + "tasks owning several partitions each, the same bits)", waitMillis / 1000, partitions);
-            while (taskSlots(jsc.sc()) < partitions && System.currentTimeMillis() < deadline) sleep(500);
+            // ends early once the slot count has held still for 3 s (the cluster is smaller than the partitions)
+            int seen = taskSlots(jsc.sc());
+            long since = System.currentTimeMillis();
+            while (seen < partitions && System.currentTimeMillis() < deadline
+                    && (seen < 1 || System.currentTimeMillis() - since < 3_000)) {
+                sleep(500);
+                int now = taskSlots(jsc.sc());
+                if (now != seen) since = System.currentTimeMillis();
+                seen = now;
+            }
             why = allReduceObstacle(jsc.sc(), partitions, averaging);
-        }
-        // Partition groups on a cluster: the grouped barrier stage reads the cached blocks without declaring
-        // lineage to them, so a lost executor's blocks cannot be recomputed inside it (Spark then stops the
-        // context). auto keeps such runs on broadcast-collect; in local mode no executor can be lost alone.
-        int slots = taskSlots(jsc.sc());
-        boolean groupedOnCluster = !jsc.sc().isLocal() && slots >= 1 && slots < partitions;
-        if (spec.kind() == ExchangeKind.AUTO && why == null && groupedOnCluster && spec.localSteps() == 1) {
-            why = "training.partitions = " + partitions + " > " + slots + " task slots on a cluster (partition groups "
-                    + "do not survive a lost executor yet); set training.exchange = allreduce to use them anyway";
         }
         boolean allReduce = switch (spec.kind()) {
             case ALLREDUCE -> true;
             case BROADCAST_COLLECT -> false;
             case AUTO -> why == null || spec.localSteps() > 1;
         };
-        if (allReduce && groupedOnCluster) {
-            LOG.warn("allreduce with {} partitions on {} task slots: partition groups do not survive a lost executor "
-                    + "yet (the run stops instead of recomputing the lost blocks); resume from the last checkpoint "
-                    + "or use broadcast-collect where executors may be lost", partitions, slots);
-        }
         if (allReduce && why != null) {
             throw new IllegalStateException((spec.localSteps() > 1 ? "training.local-steps = " + spec.localSteps()
                     : "training.exchange = allreduce") + " cannot run here: " + why);
