@@ -47,9 +47,7 @@ final class OptimizerState {
             out.writeInt(arrays.length);
             for (double[] a : arrays) {
                 out.writeInt(a.length);
-                for (double v : a) {
-                    out.writeDouble(v);
-                }
+                org.descent.math.BigEndianDoubles.write(out, a, 0, a.length);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -113,9 +111,7 @@ final class OptimizerState {
                             + " entries but the model has " + arrayLengths[k] + " parameters");
                 }
                 double[] arr = new double[len];
-                for (int i = 0; i < len; i++) {
-                    arr[i] = in.readDouble();
-                }
+                org.descent.math.BigEndianDoubles.read(in, arr, 0, len);
                 arrays[k] = arr;
             }
             if (in.read() != -1) {

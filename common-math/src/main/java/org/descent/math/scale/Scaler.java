@@ -84,6 +84,17 @@ public final class Scaler implements Serializable {
         return new Scaler(kind, off, sc);
     }
 
+    /**
+     * The {@link ScalerKind#MAX_ABS} scaler from each feature's largest {@code |x|} over the rows' stored values (0 for
+     * a feature never seen): the same bits as {@link #fit} of MAX_ABS on the same rows, without {@link FeatureStats}'
+     * four {@code numFeatures} arrays (what a sparse fit keeps per partition is only the features it holds).
+     */
+    public static Scaler maxAbs(double[] maxAbs) {
+        double[] sc = new double[maxAbs.length];
+        for (int j = 0; j < sc.length; j++) sc[j] = nonDegenerate(maxAbs[j], 0);
+        return new Scaler(ScalerKind.MAX_ABS, new double[maxAbs.length], sc);
+    }
+
     private static double nonDegenerate(double s, double magnitude) {
         return s > RELATIVE_TINY * Math.max(1, Math.abs(magnitude)) && Double.isFinite(s) ? s : 1;
     }

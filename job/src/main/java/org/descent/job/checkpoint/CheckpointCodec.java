@@ -97,57 +97,68 @@ public final class CheckpointCodec {
         TrainingState c = ckpt.state();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024 + 8 * c.params().length
                 + c.optimizerState().length);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.write(MAGIC);
-            // conv/recurrent stacks add their layer list (format 4)
-            out.writeInt(c.architecture().hasStack() ? STACK_VERSION : VERSION);
-            out.writeInt(c.epoch());
-            out.writeInt(c.step());
-            out.writeInt(c.stepsPerEpoch());
-            out.writeInt(c.epochs());
-            out.writeLong(c.globalStepsDone());
-            out.writeLong(c.trainRows());
-            out.writeDouble(c.lossWeighted());
-            out.writeLong(c.rowsSeen());
-            ModelArchitecture a = c.architecture();
-            out.writeUTF(a.modelType());
-            out.writeUTF(a.loss().name());
-            out.writeInt(a.numFeatures());
-            out.writeInt(a.numClasses());
-            out.writeInt(a.layers().size());
-            for (LayerSpec l : a.layers()) {
-                out.writeInt(l.in());
-                out.writeInt(l.out());
-                out.writeUTF(l.activation().name());
-                out.writeDouble(l.leakySlope());
-            }
-            if (a.hasStack()) {
-                out.writeUTF(stackJson(a));
-            }
-            out.writeInt(c.params().length);
-            for (double p : c.params()) out.writeDouble(p);
-            writeBytes(out, c.optimizerState());
-            writeBytes(out, c.scaler() == null ? new byte[0] : c.scaler().toBytes());
-            out.writeInt(c.completed().size());
-            for (EpochReport r : c.completed()) {
-                out.writeInt(r.epoch());
-                out.writeInt(r.epochs());
-                out.writeDouble(r.trainLoss());
-                out.writeDouble(r.validationLoss());
-                out.writeDouble(r.validationMetric());
-                out.writeUTF(r.metricName());
-                out.writeDouble(r.seconds());
-                out.writeDouble(r.rowsPerSecond());
-                out.writeDouble(r.lastLearningRate());
-                out.writeDouble(r.lastGradNorm());
-                writeReportTail(out, r);
-            }
-            out.writeUTF(ckpt.configHash());
-            writeBytes(out, ckpt.configCanonical().getBytes(StandardCharsets.UTF_8));
+        try {
+            writeState(ckpt, bytes);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return bytes.toByteArray();
+    }
+
+    /**
+     * Writes state.bin's bytes (those of {@link #encodeState}) to {@code sink} without building them in memory: a
+     * wide model's checkpoint is streamed, not copied. Does not close {@code sink}.
+     */
+    public static void writeState(Checkpoint ckpt, java.io.OutputStream sink) throws IOException {
+        TrainingState c = ckpt.state();
+        DataOutputStream out = new DataOutputStream(sink);
+        out.write(MAGIC);
+        // conv/recurrent stacks add their layer list (format 4)
+        out.writeInt(c.architecture().hasStack() ? STACK_VERSION : VERSION);
+        out.writeInt(c.epoch());
+        out.writeInt(c.step());
+        out.writeInt(c.stepsPerEpoch());
+        out.writeInt(c.epochs());
+        out.writeLong(c.globalStepsDone());
+        out.writeLong(c.trainRows());
+        out.writeDouble(c.lossWeighted());
+        out.writeLong(c.rowsSeen());
+        ModelArchitecture a = c.architecture();
+        out.writeUTF(a.modelType());
+        out.writeUTF(a.loss().name());
+        out.writeInt(a.numFeatures());
+        out.writeInt(a.numClasses());
+        out.writeInt(a.layers().size());
+        for (LayerSpec l : a.layers()) {
+            out.writeInt(l.in());
+            out.writeInt(l.out());
+            out.writeUTF(l.activation().name());
+            out.writeDouble(l.leakySlope());
+        }
+        if (a.hasStack()) {
+            out.writeUTF(stackJson(a));
+        }
+        out.writeInt(c.params().length);
+        org.descent.math.BigEndianDoubles.write(out, c.params(), 0, c.params().length);
+        writeBytes(out, c.optimizerState());
+        writeBytes(out, c.scaler() == null ? new byte[0] : c.scaler().toBytes());
+        out.writeInt(c.completed().size());
+        for (EpochReport r : c.completed()) {
+            out.writeInt(r.epoch());
+            out.writeInt(r.epochs());
+            out.writeDouble(r.trainLoss());
+            out.writeDouble(r.validationLoss());
+            out.writeDouble(r.validationMetric());
+            out.writeUTF(r.metricName());
+            out.writeDouble(r.seconds());
+            out.writeDouble(r.rowsPerSecond());
+            out.writeDouble(r.lastLearningRate());
+            out.writeDouble(r.lastGradNorm());
+            writeReportTail(out, r);
+        }
+        out.writeUTF(ckpt.configHash());
+        writeBytes(out, ckpt.configCanonical().getBytes(StandardCharsets.UTF_8));
+        out.flush();
     }
 
     /** Parses state.bin; every problem is a {@link CheckpointFormatException} naming {@code file}. */
@@ -175,7 +186,7 @@ public final class CheckpointCodec {
             ModelArchitecture arch = readArchitecture(in, version, file);
             int n = count(in.readInt(), data.length / 8, file, "parameter count");
             double[] params = new double[n];
-            for (int i = 0; i < n; i++) params[i] = in.readDouble();
+            org.descent.math.BigEndianDoubles.read(in, params, 0, n);
             byte[] opt = readBytes(in, data.length, file, "optimizer state");
             byte[] sc = readBytes(in, data.length, file, "scaler");
             Scaler scaler = sc.length == 0 ? null : Scaler.fromBytes(sc);
@@ -264,6 +275,11 @@ public final class CheckpointCodec {
 
     /** meta.json for a checkpoint whose state.bin is {@code state}. */
     public static byte[] encodeMeta(Checkpoint ckpt, byte[] state, Instant createdAt) {
+        return encodeMeta(ckpt, state.length, ConfigHash.sha256(state), createdAt);
+    }
+
+    /** meta.json for a state.bin of {@code stateBytes} bytes whose SHA-256 (hex) is {@code stateSha256}. */
+    public static byte[] encodeMeta(Checkpoint ckpt, long stateBytes, String stateSha256, Instant createdAt) {
         TrainingState c = ckpt.state();
         ObjectNode root = MAPPER.createObjectNode();
         root.put("formatVersion", c.architecture().hasStack() ? STACK_VERSION : VERSION);
@@ -273,8 +289,8 @@ public final class CheckpointCodec {
         root.put("epochs", c.epochs());
         root.put("globalStepsDone", c.globalStepsDone());
         root.put("configHash", ckpt.configHash());
-        root.put("stateBytes", state.length);
-        root.put("stateSha256", ConfigHash.sha256(state));
+        root.put("stateBytes", stateBytes);
+        root.put("stateSha256", stateSha256);
         root.put("createdAt", createdAt.toString());
         try {
             return MAPPER.writeValueAsBytes(root);

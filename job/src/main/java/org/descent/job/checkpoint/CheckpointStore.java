@@ -64,14 +64,12 @@ public final class CheckpointStore {
 
     /** Writes {@code c} atomically (temp directory + rename), then deletes all but the newest {@code keepLast}. */
     public Path write(Checkpoint c, int keepLast) {
-        byte[] state = CheckpointCodec.encodeState(c);
-        byte[] meta = CheckpointCodec.encodeMeta(c, state, Instant.now());
         Path target = new Path(dir, c.name());
         Path tmp = new Path(dir, "." + c.name() + ".tmp-" + UUID.randomUUID());
         try {
             fs.mkdirs(dir);
             if (!fs.mkdirs(tmp)) throw new IOException("mkdirs failed for " + tmp);
-            write(new Path(tmp, STATE), state);
+            byte[] meta = writeState(new Path(tmp, STATE), c);
             write(new Path(tmp, META), meta);
             Faults.hooks().checkpointStaged(c.name());
             if (fs.exists(target)) { // same cursor written before (a resumed run): replace it
@@ -188,6 +186,26 @@ public final class CheckpointStore {
         } catch (IOException e) {
             throw new CheckpointIoException("cannot read " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Streams state.bin to {@code file} (hsync'ed), hashing it on the way; returns meta.json's bytes. */
+    private byte[] writeState(Path file, Checkpoint c) throws IOException {
+        java.security.MessageDigest sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        long bytes;
+        try (FSDataOutputStream out = fs.create(file, false)) {
+            java.security.DigestOutputStream digest = new java.security.DigestOutputStream(
+                    new java.io.BufferedOutputStream(out, 1 << 16), sha);
+            CheckpointCodec.writeState(c, digest);
+            digest.flush();
+            bytes = out.getPos();
+            out.hsync();
+        }
+        return CheckpointCodec.encodeMeta(c, bytes, java.util.HexFormat.of().formatHex(sha.digest()), Instant.now());
     }
 
     private void write(Path file, byte[] bytes) throws IOException {

@@ -31,6 +31,10 @@ import scala.runtime.BoxedUnit;
  * its bytes. Partials larger than {@code spark.task.maxDirectResultSize} (Spark's default 1 MiB; a
  * 131k-parameter model's gradient is already 1 MiB) take a slower path through the block manager, so
  * conf/spark-defaults.conf raises it.
+ *
+ * <p>Sparse blocks ({@link CompactSparseStep}): each task also reports the features its partition's next step reads;
+ * when they are known for the step ({@link NextStepRows}), the broadcast holds only those rows of {@code W_1} and the
+ * dense tail, so a wide model's step costs the driver O(touched rows) in encoding and broadcasting.
  */
 public final class BroadcastCollectExchange implements GradientExchange {
     private static final ClassTag<PartialGradient> PARTIAL = ClassTag$.MODULE$.apply(PartialGradient.class);
@@ -43,6 +47,7 @@ public final class BroadcastCollectExchange implements GradientExchange {
     private final Precision precision;
     private final scala.collection.immutable.Seq<Object> allPartitions;
     private final String runId = "descent-" + UUID.randomUUID();
+    private final NextStepRows nextRows;
 
     /**
      * @param blocks    cached training blocks, one per partition
@@ -57,6 +62,7 @@ public final class BroadcastCollectExchange implements GradientExchange {
         this.plan = plan;
         this.numParams = numParams;
         this.precision = precision;
+        this.nextRows = new NextStepRows(architecture, numParams);
         List<Object> parts = new ArrayList<>();
         for (int p = 0; p < blocks.getNumPartitions(); p++) parts.add(p);
         this.allPartitions = scala.jdk.javaapi.CollectionConverters.asScala(parts).toList();
@@ -96,19 +102,22 @@ public final class BroadcastCollectExchange implements GradientExchange {
 
     /** Broadcasts the parameters, runs one {@link StepTask} per partition, returns the partials by partition index. */
     private PartialGradient[] runTasks(double[] params, int epoch, int step) {
-        Broadcast<byte[]> bc = jsc.broadcast(DoubleBytes.encode(params));
+        nextRows.probe(blocks.rdd(), allPartitions, plan, epoch, step);
+        byte[] rowsOnly = nextRows.payload(params, epoch, step);
+        Broadcast<byte[]> bc = jsc.broadcast(rowsOnly != null ? rowsOnly : DoubleBytes.encode(params));
         try {
             jsc.setJobDescription("descent epoch " + (epoch + 1) + "/" + plan.epochs() + " step " + (step + 1)
                     + "/" + plan.stepsPerEpoch());
             RDD<RowBlock> rdd = blocks.rdd();
             PartialGradient[] out = new PartialGradient[rdd.getNumPartitions()];
-            rdd.sparkContext().runJob(rdd, new StepTask(runId, architecture, plan, bc, epoch, step, precision),
-                    allPartitions, new Collect(out), PARTIAL);
+            rdd.sparkContext().runJob(rdd, new StepTask(runId, architecture, plan, bc, epoch, step, precision,
+                    rowsOnly != null), allPartitions, new Collect(out), PARTIAL);
             for (int p = 0; p < out.length; p++) {
                 if (out[p] == null || out[p].partition != p) {
                     throw new IllegalStateException("step " + step + ": no partial gradient from partition " + p);
                 }
             }
+            nextRows.collect(out);
             return out;
         } finally {
             bc.destroy();

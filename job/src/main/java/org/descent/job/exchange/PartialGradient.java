@@ -25,6 +25,13 @@ final class PartialGradient implements Serializable {
      */
     final int sparseFeatures;
     final int sparseOutputs;
+    /**
+     * Sparse blocks on broadcast-collect: the sorted distinct features the partition's next step
+     * ({@code nextKey = {epoch, step}}) reads, so the driver can broadcast only those rows; null = unknown (dense
+     * block, or after the run's last step): the driver then broadcasts the whole vector.
+     */
+    int[] nextRows;
+    final int[] nextKey = {-1, -1};
 
     PartialGradient(int partition, byte[] gradSum, double lossSum, int rows, long computeNanos,
                     long fetchNanos) {

@@ -40,9 +40,17 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
     private final int epoch;
     private final int step;
     private final Precision precision;
+    /** The broadcast holds the row-sparse encoding of the rows sparse steps read, not the whole vector. */
+    private final boolean compactParams;
 
     StepTask(String runId, ModelArchitecture architecture, BatchPlan plan, Broadcast<byte[]> params,
              int epoch, int step, Precision precision) {
+        this(runId, architecture, plan, params, epoch, step, precision, false);
+    }
+
+    StepTask(String runId, ModelArchitecture architecture, BatchPlan plan, Broadcast<byte[]> params,
+             int epoch, int step, Precision precision, boolean compactParams) {
+        this.compactParams = compactParams;
         this.runId = runId;
         this.architecture = architecture;
         this.plan = plan;
@@ -149,13 +157,16 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
     @Override
     public PartialGradient apply(TaskContext context, Iterator<RowBlock> blocks) {
         int partition = context.partitionId();
-        if (!blocks.hasNext()) {
-            return new PartialGradient(partition, null, 0, 0, 0, 0);
+        if (!blocks.hasNext()) { // no rows: needs no parameters next step either
+            PartialGradient none = new PartialGradient(partition, null, 0, 0, 0, 0);
+            if (nextKey(plan, epoch, step, none.nextKey)) none.nextRows = new int[0];
+            return none;
         }
         RowBlock block = blocks.next();
         if (blocks.hasNext()) {
             throw new IllegalStateException("partition " + partition + " holds more than one row block");
         }
+        if (block.isSparse()) return sparseStep(partition, block);
         int n = block.rows;
         State st = ExecutorCache.get(runId, "step", partition,
                 () -> new State(architecture, plan.maxRowsPerStep(n), n, denseCols(block), precision));
@@ -178,6 +189,44 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
             // The task's result is serialised before the task ends, so reusing st.gradBytes next step is safe.
             return new PartialGradient(partition, st.gradBytes(), loss, m, computeNanos, fetch);
         }
+    }
+
+    /**
+     * A sparse block's step in the compact feature space ({@link CompactSparseStep}): the partial as touched rows +
+     * tail (or dense when smaller), plus the features the partition's next step reads.
+     */
+    private PartialGradient sparseStep(int partition, RowBlock block) {
+        int n = block.rows;
+        CompactSparseStep st = ExecutorCache.get(runId, "sparse-step", partition,
+                () -> new CompactSparseStep(architecture, plan.maxRowsPerStep(n), n, precision));
+        synchronized (st) {
+            long fetchStart = System.nanoTime();
+            st.permute(plan, epoch, partition);
+            int start = plan.sliceStart(step, n);
+            int m = plan.sliceEnd(step, n) - start;
+            PartialGradient out;
+            if (m == 0) {
+                out = new PartialGradient(partition, null, 0, 0, 0, 0);
+            } else {
+                byte[] bc = params.value();
+                long computeStart = System.nanoTime();
+                double loss = st.step(block, start, m, bc, compactParams);
+                boolean rowSparse = st.isRowSparse();
+                byte[] grad = st.encode();
+                out = new PartialGradient(partition, grad, loss, m, System.nanoTime() - computeStart,
+                        computeStart - fetchStart, rowSparse ? st.features() : 0, rowSparse ? st.outputs() : 0);
+            }
+            out.nextRows = st.nextRows(block, plan, epoch, step, partition, out.nextKey);
+            return out;
+        }
+    }
+
+    /** {@code key = {epoch, step}} of the step after {@code (epoch, step)}; false after the run's last step. */
+    static boolean nextKey(BatchPlan plan, int epoch, int step, int[] key) {
+        boolean sameEpoch = step + 1 < plan.stepsPerEpoch();
+        key[0] = sameEpoch ? epoch : epoch + 1;
+        key[1] = sameEpoch ? step + 1 : 0;
+        return key[0] < plan.epochs();
     }
 
     /** Copies rows {@code perm[start..start+m)} of the block into {@code x} (m x cols, column-major) and {@code y}. */

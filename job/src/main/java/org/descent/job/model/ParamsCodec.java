@@ -1,8 +1,5 @@
 package org.descent.job.model;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
@@ -28,22 +25,13 @@ public final class ParamsCodec {
     private ParamsCodec() {}
 
     public static byte[] encode(double[] params) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(HEADER + 8 * params.length + 4);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.write(MAGIC);
-            out.writeInt(VERSION);
-            out.writeInt(params.length);
-            for (double p : params) {
-                out.writeDouble(p);
-            }
-            out.flush();
-            CRC32 crc = new CRC32();
-            crc.update(bytes.toByteArray());
-            out.writeInt((int) crc.getValue());
-        } catch (IOException e) {
-            throw new IllegalStateException("in-memory write failed", e);
-        }
-        return bytes.toByteArray();
+        ByteBuffer b = ByteBuffer.allocate(Math.addExact(HEADER + 4, Math.multiplyExact(8, params.length)));
+        b.put(MAGIC).putInt(VERSION).putInt(params.length);
+        b.asDoubleBuffer().put(params); // big-endian, as DataOutputStream.writeDouble
+        CRC32 crc = new CRC32();
+        crc.update(b.array(), 0, HEADER + 8 * params.length);
+        b.putInt(HEADER + 8 * params.length, (int) crc.getValue());
+        return b.array();
     }
 
     /** Decodes and checks magic, version, size and CRC; {@code file} only names the source in errors. */
@@ -75,9 +63,7 @@ public final class ParamsCodec {
                     + ", computed " + Long.toHexString(crc.getValue()) + "): the file is corrupted");
         }
         double[] params = new double[count];
-        for (int i = 0; i < count; i++) {
-            params[i] = buf.getDouble();
-        }
+        buf.asDoubleBuffer().get(params);
         return params;
     }
 }

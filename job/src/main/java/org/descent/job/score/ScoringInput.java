@@ -75,9 +75,10 @@ public final class ScoringInput {
         }
         Scaler scaler = model.metadata().scaler();
         if (scaler == null) return d;
-        JavaRDD<ScoringBlock> scaled = d.blocks().map(sb -> {
-            return new ScoringBlock(sb.block().scaled(scaler), sb.sourceIds());
-        });
+        // a broadcast, not a closure capture: the closure rides in every stage's task binary (2 x 8 x numFeatures bytes)
+        org.apache.spark.broadcast.Broadcast<Scaler> bc =
+                org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(scaler);
+        JavaRDD<ScoringBlock> scaled = d.blocks().map(sb -> new ScoringBlock(sb.block().scaled(bc.value()), sb.sourceIds()));
         return new ScoringData(scaled, d.count(), d.numFeatures(), d.numClasses(), d.badRowCounts());
     }
 }
