@@ -3,7 +3,8 @@
 #   scripts/run.sh train --config conf/fashion-mnist-mlp.conf [--set key=value ...]
 #   scripts/run.sh convert --idx /usr/share/datasets/fashion-mnist --out data/fashion-mnist
 # Builds job classes and the runtime classpath (incl. Spark, which is 'provided') on first use.
-# Extra JVM options: DESCENT_JAVA_OPTS (default -Xmx6g -XX:G1HeapRegionSize=16m; why: conf/spark-defaults.conf).
+# Extra JVM options: DESCENT_JAVA_OPTS (default: -Xmx sized from the input, see descent_heap below, and
+# -XX:G1HeapRegionSize=16m; why the region size: conf/spark-defaults.conf).
 # DESCENT_MAIN_CLASS runs another main class on the same classpath and flags (scripts/bench-fmnist.sh: org.descent.job.bench.FmnistBench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +30,37 @@ if [[ ! -f job/target/classes/org/descent/job/Main.class || ! -f common-math/tar
   # the job's own sibling module as classes rather than an installed jar
   sed -i 's#[^:]*descent-common-math[^:]*\.jar#'"$PWD"'/common-math/target/classes#' "$CP_FILE"
 fi
+# Default heap: sized from the data the command names (--config FILE's data.train-path / data.validation-path, or
+# --set overrides of them), not a fixed 6 GB: G1 grows a big heap (and the RSS) with garbage before it collects.
+# At its peak the data stage holds every value twice (parsed rows and packed blocks, 8 bytes each in float64) and
+# Spark keeps about 60% of (heap - 300 MB) for cached blocks; Parquet of pixels expands ~12x when parsed (text less).
+# So: 1 GB + 40 x the inputs' size on disk, at least 2 GB (Fashion-MNIST: 35 MB of Parquet -> 2.4 GB), at most 3/4 of
+# the machine's memory. Too small a heap still trains: the cache (training.storage-level = memory-and-disk) spills.
+descent_heap() {
+  local prev="" a cfg="" train="" val=""
+  for a in "$@"; do
+    [[ "$prev" == --config ]] && cfg=$a
+    if [[ "$prev" == --set && "$a" =~ ^data\.(train|validation)-path=(.*)$ ]]; then
+      if [[ ${BASH_REMATCH[1]} == train ]]; then train=${BASH_REMATCH[2]//\"/}; else val=${BASH_REMATCH[2]//\"/}; fi
+    fi
+    prev=$a
+  done
+  if [[ -n "$cfg" && -f "$cfg" ]]; then
+    [[ -z "$train" ]] && train=$(sed -n -E 's/^[[:space:]]*train-path[[:space:]]*[=:][[:space:]]*"?([^"#]*)"?.*/\1/p' "$cfg" | head -n 1)
+    [[ -z "$val" ]] && val=$(sed -n -E 's/^[[:space:]]*validation-path[[:space:]]*[=:][[:space:]]*"?([^"#]*)"?.*/\1/p' "$cfg" | head -n 1)
+  fi
+  local bytes=0 p b
+  for p in "$train" "$val"; do
+    p=${p%"${p##*[![:space:]]}"}
+    if [[ -n "$p" && -e "$p" ]] && b=$(du -sbL "$p" 2>/dev/null | cut -f1); then bytes=$((bytes + b)); fi
+  done
+  local mb=$((1024 + 40 * bytes / 1048576)) ram
+  ram=$(awk '/MemTotal/ {print int($2 / 1024)}' /proc/meminfo 2>/dev/null || echo 8192)
+  (( mb < 2048 )) && mb=2048
+  (( mb > ram * 3 / 4 )) && mb=$((ram * 3 / 4))
+  echo "-Xmx${mb}m"
+}
+
 CP="$PWD/conf:$PWD/job/target/classes:$PWD/common-math/target/classes:$(cat "$CP_FILE")"
 
 SPARK_FLAGS=(--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
@@ -58,7 +90,7 @@ if [[ "${DESCENT_LOG_CONSOLE:-0}" == 1 ]]; then
   LOG_PROPS+=(-Ddescent.console.level=info -Ddescent.spark.console.level=warn)
 fi
 
-JAVA=(java ${DESCENT_JAVA_OPTS:--Xmx6g -XX:G1HeapRegionSize=16m} "${SPARK_FLAGS[@]}" "${SPARK_PROPS[@]}"
+JAVA=(java ${DESCENT_JAVA_OPTS:-$(descent_heap "$@") -XX:G1HeapRegionSize=16m} "${SPARK_FLAGS[@]}" "${SPARK_PROPS[@]}"
   -Dlog4j2.configurationFile=conf/log4j2.properties "${LOG_PROPS[@]}"
   -cp "$CP" "${DESCENT_MAIN_CLASS:-org.descent.job.Main}" "$@")
 if ldconfig -p 2>/dev/null | grep 'libblas\.so\.3\|libopenblas' >/dev/null; then # not -q: an early exit would SIGPIPE ldconfig (pipefail)

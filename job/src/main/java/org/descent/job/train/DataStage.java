@@ -1,16 +1,21 @@
 package org.descent.job.train;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
 import org.apache.spark.sql.SparkSession;
 import org.descent.job.config.JobConfig;
 import org.descent.job.data.DataException;
 import org.descent.job.data.DataLoader;
 import org.descent.job.data.DataSpec;
+import org.descent.job.data.LabelType;
 import org.descent.job.data.LoadedData;
 import org.descent.job.data.Storage;
 
 /**
  * Loads the training set and the validation set the config names: {@code data.validation-path} (read
- * with the training set's feature and class counts, so a mismatch is an error), or a seeded holdout of
+ * with the training set's feature and class counts, so a mismatch is an error; when the config fixes both counts the
+ * two files are read at the same time), or a seeded holdout of
  * {@code training.validation-fraction}, or none. Data problems become {@link InputDataException}.
  */
 public final class DataStage {
@@ -39,11 +44,28 @@ public final class DataStage {
                 StartupClock.dataDone();
                 return new Input(split[0], split[1]);
             }
+            String vpath = cfg.data().validationPath();
+            boolean countsFixed = spec.numFeatures() > 0 && (spec.labelType() == LabelType.REAL || spec.numClasses() > 0);
+            if (vpath != null && countsFixed) { // both reads at once: the smaller one fills the cores the other leaves idle
+                CompletableFuture<LoadedData> v = CompletableFuture.supplyAsync(
+                        () -> DataLoader.load(spark, spec.withPath(vpath).withCounts(spec.numFeatures(),
+                                spec.labelType() == LabelType.REAL ? 0 : spec.numClasses()), partitions, seed));
+                LoadedData train;
+                try {
+                    train = DataLoader.load(spark, spec, partitions, seed);
+                } catch (RuntimeException e) { // the training data's error comes first; free what the other read holds
+                    LoadedData other = v.handle((d, x) -> d).join();
+                    if (other != null) other.release();
+                    throw e;
+                }
+                LoadedData validation = join(v);
+                StartupClock.dataDone();
+                return new Input(train, validation);
+            }
             LoadedData train = DataLoader.load(spark, spec, partitions, seed);
             LoadedData validation = null;
-            if (cfg.data().validationPath() != null) {
-                DataSpec vspec = spec.withPath(cfg.data().validationPath())
-                        .withCounts(train.numFeatures(), train.numClasses());
+            if (vpath != null) {
+                DataSpec vspec = spec.withPath(vpath).withCounts(train.numFeatures(), train.numClasses());
                 validation = DataLoader.load(spark, vspec, partitions, seed);
             }
             StartupClock.dataDone();
@@ -51,6 +73,16 @@ public final class DataStage {
         } catch (Exception e) { // includes the undeclared, checked SparkException
             throw new InputDataException(DataException.findIn(e).map(Throwable::getMessage)
                     .orElseGet(() -> Trainer.rootMessage(e)), e);
+        }
+    }
+
+    /** The future's value, its failure rethrown as it was thrown. */
+    private static LoadedData join(CompletableFuture<LoadedData> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw e;
         }
     }
 }

@@ -76,6 +76,12 @@ class DataStageGoldenTest {
                 + "training.precision = float32\n"));
     }
 
+    @Test
+    void givenCountsFixedByTheConfig_whenBothFilesAreReadAtOnce_thenTheSameModelAsReadOneAfterTheOther() {
+        assertEquals("d6251719d49f47fa/0.93", params("data { scaling = min-max, validation-path = \"" + test + "\","
+                + " num-features = 4, num-classes = 3 }\ntraining.precision = float32\n"));
+    }
+
     private static String hash(double[] p) {
         try {
             ByteBuffer b = ByteBuffer.allocate(8 * p.length);
