@@ -117,7 +117,7 @@ public final class DataLoader {
             LoadedData.Packing packing = new LoadedData.Packing() {
                 @Override
                 public JavaRDD<RowBlock> stored(Scaler scaler, Storage storage) {
-                    return BlockPacker.pack(chunks, plan, path, placement, layout, new BlockPacker.Finish(scaler, storage));
+                    return BlockPacker.pack(chunks, plan, path, placement, layout, BlockPacker.Finish.of(chunks, scaler, storage));
                 }
 
                 @Override
