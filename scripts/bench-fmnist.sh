@@ -192,8 +192,8 @@ echo "cmd: whole command wall s (GNU time; descent = scripts/run.sh with FmnistB
 echo "validation, no model written; torch = the whole script incl. its imports and IDX load). 1st: process start to the end"
 echo "of the first training step. GB: peak RSS of the process (GNU time; Spark local mode = one JVM)."
 echo "ratio = descent / torch. Goals (issue 17): trn and eval <= 1.0, cmd <= 1.5, GB <= 1.5, d 1st <= 5 s."
-echo "torch ran with OPENBLAS_NUM_THREADS=${BENCH_TORCH_OPENBLAS_THREADS:-2}, ${BENCH_TORCH_THREADS:-1} torch thread(s); descent with"
-echo "2 tasks x OPENBLAS_NUM_THREADS=1. Heap: ${DESCENT_JAVA_OPTS:-the scripts/run.sh default}."
+echo "torch ran with OPENBLAS_NUM_THREADS=${BENCH_TORCH_OPENBLAS_THREADS:-2} and ${BENCH_TORCH_THREADS:-1} torch thread(s);"
+echo "descent with 2 tasks x OPENBLAS_NUM_THREADS=1, JVM options: ${DESCENT_JAVA_OPTS:-the scripts/run.sh default (heap from the data)}."
 for p in $PRECISIONS; do
   d=${D_LINE[$p]} st=${S_LINE[$p]}
   echo "descent $p: step ms compute $(field compute_ms "$d") + exchange $(field exchange_ms "$d") + update" \
