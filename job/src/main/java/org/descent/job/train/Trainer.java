@@ -121,13 +121,38 @@ public final class Trainer {
             case MEMORY_AND_DISK_SER -> StorageLevel.MEMORY_AND_DISK_SER();
         };
 
+        long prepareStart = System.currentTimeMillis();
+        TrainingRun.Data prepared = prepare(jsc, train, validation, level, prepareStart);
+        JavaRDD<RowBlock> trainBlocks = prepared.train();
+        JavaRDD<RowBlock> valBlocks = prepared.validation();
+        long n = prepared.rows();
+        if (n == 0) {
+            unpersist(trainBlocks, valBlocks);
+            throw new InputDataException("the training data " + config.data().trainPath() + " has no rows");
+        }
+        try {
+            lastRun = new TrainingRun(spark, config, arch, prepared,
+                    new TrainingRun.Observers(listener, epochListener, checkpointHook), start);
+            return lastRun.run();
+        } finally {
+            unpersist(trainBlocks, valBlocks);
+            jsc.clearJobGroup();
+        }
+    }
+
+    /**
+     * Fits the scaler (or takes the saved one), packs the training and validation blocks in their stored form, caches
+     * both in one job, collects a small validation set to the driver, frees the parsed rows; on failure unpersists what
+     * was cached and throws {@link InputDataException}.
+     */
+    private TrainingRun.Data prepare(JavaSparkContext jsc, LoadedData train, LoadedData validation, StorageLevel level,
+                                     long prepareStart) {
         JavaRDD<RowBlock> trainBlocks = null;
         JavaRDD<RowBlock> valBlocks = null;
         List<RowBlock> valOnDriver = null;
         Scaler scaler = null;
         long[] partitionRows;
         long t0 = System.nanoTime();
-        long prepareStart = System.currentTimeMillis();
         try {
             jsc.setJobGroup("descent-train", "descent: prepare data", false);
             if (start != null && start.state().scaler() != null) { // resumed / warm start: the saved scaler, not a refit
@@ -164,21 +189,10 @@ public final class Trainer {
             train.release();
             if (validation != null) validation.release();
         }
-        long prepareEnd = System.currentTimeMillis();
         long n = 0;
         for (long r : partitionRows) n += r;
-        if (n == 0) {
-            unpersist(trainBlocks, valBlocks);
-            throw new InputDataException("the training data " + config.data().trainPath() + " has no rows");
-        }
-        try {
-            lastRun = new TrainingRun(spark, config, arch, new TrainingRun.Data(trainBlocks, valBlocks, valOnDriver, scaler, n,
-                    partitionRows, prepareStart, prepareEnd), new TrainingRun.Observers(listener, epochListener, checkpointHook), start);
-            return lastRun.run();
-        } finally {
-            unpersist(trainBlocks, valBlocks);
-            jsc.clearJobGroup();
-        }
+        return new TrainingRun.Data(trainBlocks, valBlocks, valOnDriver, scaler, n, partitionRows, prepareStart,
+                System.currentTimeMillis());
     }
 
     /** Logs the cached bytes of the training blocks, per row and against the row's feature values. */
