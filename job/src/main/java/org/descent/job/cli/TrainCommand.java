@@ -12,6 +12,7 @@ import org.descent.job.model.ModelFormatException;
 import org.descent.job.model.ModelLease;
 import org.descent.job.model.ModelMetadata;
 import org.descent.job.model.ModelStore;
+import org.descent.job.report.RunRecorder;
 import org.descent.job.report.RunReporting;
 import org.descent.job.train.DataStage;
 import org.descent.job.train.InputDataException;
@@ -104,8 +105,10 @@ public final class TrainCommand implements Callable<Integer> {
             DataStage.Input input = DataStage.load(spark.session(), cfg);
             Trainer trainer = new Trainer(spark.session(), cfg).withStartState(startState)
                     .withCheckpointHook(TrainStart.hook(hadoop, cfg));
-            RunReporting.attach(trainer, cfg, hadoop, out);
-            TrainingResult result = trainer.train(input.train(), input.validation());
+            TrainingResult result;
+            try (RunRecorder recorder = RunReporting.attach(trainer, cfg, hadoop, out)) { // close: final report.html
+                result = trainer.train(input.train(), input.validation());
+            }
             ModelMetadata meta = new ModelMetadata(ModelMetadata.FORMAT_VERSION, result.architecture(),
                     result.params().length, result.scaler(), cfg.resolvedHocon(), result.finalMetrics(), Instant.now());
             ModelStore.save(spark.session().sparkContext().hadoopConfiguration(), cfg.output().modelPath(),

@@ -24,7 +24,8 @@ public final class RunReporting {
 
     /**
      * Starts the run directory ({@code config.conf} written now) and attaches it and the progress line
-     * ({@code out}; in place when {@code System.console() != null} and output.progress = auto).
+     * ({@code out}; in place when {@code System.console() != null} and output.progress = auto). The caller closes
+     * the returned recorder once training ends, normally or not: that renders the final report.html.
      */
     public static RunRecorder attach(Trainer trainer, JobConfig cfg, Configuration hadoop, PrintWriter out) {
         OutputConfig o = cfg.output();
@@ -32,7 +33,7 @@ public final class RunReporting {
         try {
             recorder = RunRecorder.start(hadoop, o.runDir(), cfg.resolvedHocon(),
                     "descent run: " + cfg.model().type().name().toLowerCase(java.util.Locale.ROOT) + " model",
-                    "model " + o.modelPath() + " · run directory " + o.runDir() + " · updated after every epoch");
+                    "model " + o.modelPath() + " · run directory " + o.runDir() + " · updated every few seconds and at the end");
         } catch (IOException e) {
             throw new RunDirException("cannot write the run directory " + o.runDir() + ": " + e.getMessage()
                     + "; set output.run-dir to a writable directory", e);
