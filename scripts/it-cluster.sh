@@ -334,4 +334,5 @@ log "params identical: allreduce local[2] == allreduce cluster-with-executor-los
 if [[ "${IT_SKIP_SPARK_ML:-0}" != 1 ]]; then
   run_fg "$REPO/scripts/it-spark-ml.sh" "$IT_WORK" "$HDFS_URL" "$HDFS_BASE" || fail "the Spark ML pipeline step failed (logs: $IT_WORK/spark-ml-*.log)"
 fi
+[[ "${IT_SKIP_SPARSE:-0}" == 1 ]] || run_fg "$REPO/scripts/it-cluster-sparse.sh" "$IT_WORK" "$HDFS_URL" "$HDFS_BASE" || fail "the sparse job step failed (logs: $IT_WORK/sparse/sparse-*.log)"
 log "total $((SECONDS - T_ALL)) s"
