@@ -12,15 +12,20 @@
 #         words hashed to 2^18 features (bench/sparse/text_set.py).
 #
 #   scripts/bench-sparse.sh                    # both sets, default sizes
-#   BENCH_SETS=gen BENCH_ROWS=1000000 BENCH_FEATURES=1048576 BENCH_NNZ=50 BENCH_TOOLS=descent scripts/bench-sparse.sh
+#   BENCH_SETS=gen BENCH_ROWS=4000 BENCH_TEST_ROWS=1000 BENCH_FEATURES=4096 BENCH_EPOCHS=2 scripts/bench-sparse.sh  # smoke
+#   BENCH_SCALE=1 scripts/bench-sparse.sh      # scale mode: 1M rows x 2^20 features x 50 non-zeros, descent only,
+#                                              # logistic (2 classes) and softmax (10): epoch time, peak RSS, exchange
+#                                              # bytes per step (sizes still overridable: BENCH_ROWS etc.)
 #
 # Environment: BENCH_SETS (gen text), BENCH_TOOLS (descent sklearn liblinear mllib), BENCH_ROWS (200000),
 #   BENCH_TEST_ROWS (20000), BENCH_FEATURES (262144), BENCH_NNZ (20), BENCH_CLASSES (10), BENCH_NOISE (0.05),
 #   BENCH_EPOCHS (5), BENCH_PARTITIONS (2), BENCH_DESCENT_SET (extra --set args for descent, space separated),
-#   BENCH_MLLIB_ITERS (5,10,20,40), BENCH_DIR (data/bench-sparse), BENCH_REGEN=1 (rewrite the data).
-# Timing: descent = its per-epoch elapsedSeconds (training only, data loading and caching excluded; validation on
-#   the test file after each epoch excluded); sklearn = partial_fit time; MLlib = fit() on a cached DataFrame;
-#   LIBLINEAR = its whole process (reading the text file included: it cannot be separated).
+#   BENCH_MLLIB_ITERS (5,10,20,40), BENCH_DIR (data/bench-sparse), BENCH_REGEN=1 (rewrite the data),
+#   BENCH_HEAP (3g: heap of the generator and MLlib JVMs; descent's comes from scripts/run.sh), BENCH_SCALE=1.
+# Timing: descent = the sum of its epochs' trainSeconds (metrics.jsonl: training only; data loading, caching and
+#   the validation pass on the test file after each epoch excluded); sklearn = partial_fit time; MLlib = fit() on a cached DataFrame;
+#   LIBLINEAR = its whole process (reading the text file included: it cannot be separated). The table's wall_s column
+#   is the whole command of each tool (JVM/Python start, reading, training, scoring) from /usr/bin/time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf '[bench-sparse] %s\n' "$*" >&2; }
@@ -29,7 +34,12 @@ SETS=${BENCH_SETS:-gen text}
 TOOLS=${BENCH_TOOLS:-descent sklearn liblinear mllib}
 ROWS=${BENCH_ROWS:-200000}; TEST_ROWS=${BENCH_TEST_ROWS:-20000}; FEATURES=${BENCH_FEATURES:-262144}
 NNZ=${BENCH_NNZ:-20}; CLASSES=${BENCH_CLASSES:-10}; NOISE=${BENCH_NOISE:-0.05}; EPOCHS=${BENCH_EPOCHS:-5}
+if [ "${BENCH_SCALE:-0}" = 1 ]; then # descent alone on the two scale sets (gen-k2: logistic, gen-k10: softmax)
+  ROWS=${BENCH_ROWS:-1000000}; TEST_ROWS=${BENCH_TEST_ROWS:-50000}; FEATURES=${BENCH_FEATURES:-1048576}
+  NNZ=${BENCH_NNZ:-50}; EPOCHS=${BENCH_EPOCHS:-2}; SETS=${BENCH_SETS:-gen-k2 gen-k10}; TOOLS=${BENCH_TOOLS:-descent}
+fi
 PARTITIONS=${BENCH_PARTITIONS:-2}; DIR=${BENCH_DIR:-data/bench-sparse}; ITERS=${BENCH_MLLIB_ITERS:-5,10,20,40}
+mkdir -p "$DIR"; DIR=$(cd "$DIR" && pwd) # absolute: descent's config names the files
 PY=/usr/bin/python3
 export OPENBLAS_NUM_THREADS=1 SPARK_LOCAL_IP=127.0.0.1
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/bench-sparse.XXXXXX")
@@ -56,7 +66,8 @@ JAVA_FLAGS=(--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/ja
   --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
   --add-modules=jdk.incubator.vector -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true
   -Dlog4j2.configurationFile=conf/log4j2.properties)
-testjava() { java -Xmx8g "${JAVA_FLAGS[@]}" -cp "conf:$TEST_CP" "$@"; }
+JAVA_CMD=(java -Xmx"${BENCH_HEAP:-3g}" "${JAVA_FLAGS[@]}" -cp "conf:$TEST_CP")
+testjava() { "${JAVA_CMD[@]}" "$@"; }
 
 # 2. Data.
 for set in $SETS; do
@@ -64,8 +75,9 @@ for set in $SETS; do
   if [ "${BENCH_REGEN:-0}" = 1 ] || [ ! -f "$d/train.libsvm" ]; then
     rm -rf "$d"; mkdir -p "$d"
     case "$set" in
-      gen) say "generating $ROWS + $TEST_ROWS rows x $FEATURES features, $NNZ non-zeros, $CLASSES classes"
-           testjava org.descent.job.sparsebench.SparseDataGen "$d" "$ROWS" "$TEST_ROWS" "$FEATURES" "$NNZ" "$CLASSES" \
+      gen|gen-k*) k=$CLASSES; [[ $set == gen-k* ]] && k=${set#gen-k}
+           say "generating $ROWS + $TEST_ROWS rows x $FEATURES features, $NNZ non-zeros, $k classes"
+           testjava org.descent.job.sparsebench.SparseDataGen "$d" "$ROWS" "$TEST_ROWS" "$FEATURES" "$NNZ" "$k" \
              "$NOISE" 42 "$([[ " $TOOLS " == *" mllib "* ]] && echo true || echo false)" | tee "$d/info.txt" ;;
       text) say "hashing /usr/share/man pages to 2^18 features"
            $PY bench/sparse/text_set.py "$d" 18 1 | tee "$d/info.txt" ;;
@@ -75,31 +87,37 @@ for set in $SETS; do
 done
 
 rss() { sed -n 's/^\s*Maximum resident set size (kbytes): \([0-9]*\)/\1/p' "$1" | tail -n 1; }
+wall() { sed -n 's/^\s*Elapsed (wall clock) time (h:mm:ss or m:ss): \(.*\)/\1/p' "$1" | awk -F: '{s=0; for (i=1;i<=NF;i++) s=s*60+$i; print s}'; }
 
 # 3. Runs. Each tool writes CURVE <seconds> <accuracy> lines into $TMP/<set>-<tool>.curve.
 run_descent() { # set dir classes features
   local set=$1 d=$2 k=$3 f=$4 out="$TMP/$set-descent"
   local type=softmax; [ "$k" = 2 ] && type=logistic
   cat > "$out.conf" <<CONF
-data { train-path = "$PWD/$d/train.libsvm", validation-path = "$PWD/$d/test.libsvm", format = libsvm,
+data { train-path = "$d/train.libsvm", validation-path = "$d/test.libsvm", format = libsvm,
        label-type = class-index, num-features = $f, num-classes = $k, representation = sparse }
 model.type = $type
 optimizer { kind = adagrad, learning-rate = 0.2 }
-training { epochs = $EPOCHS, batch-size = 1000, partitions = $PARTITIONS, seed = 1 }
+training { epochs = $EPOCHS, batch-size = 1000, partitions = $PARTITIONS, seed = 1,
+           exchange = broadcast-collect } # rows-only exchange for sparse steps (allreduce sums dense vectors)
 output { model-path = "$out.model", progress = plain }
 spark.master = "local[2]"
 CONF
   local extra=(); for s in ${BENCH_DESCENT_SET:-}; do extra+=(--set "$s"); done
-  /usr/bin/time -v -o "$out.time" scripts/run.sh train --config "$out.conf" "${extra[@]}" > "$out.log" 2>&1 \
+  DESCENT_LOG_CONSOLE=1 DESCENT_LOG_FILE="$out.descent.log" \
+    /usr/bin/time -v -o "$out.time" scripts/run.sh train --config "$out.conf" "${extra[@]}" > "$out.log" 2>&1 \
     || { say "descent failed on $set: $(tail -n 5 "$out.log")"; return 0; }
   $PY - "$out.model.run/metrics.jsonl" > "$out.curve" <<'PY'
 import json, sys
+spent = 0.0
 for line in open(sys.argv[1]):
     r = json.loads(line)
-    print(f"CURVE descent {r['elapsedSeconds']:.3f} {r['validation'].get('accuracy', float('nan')):.5f} epoch={r['epoch']}")
+    spent += r['trainSeconds']  # training only: the per-epoch validation pass is not counted
+    print(f"CURVE descent {spent:.3f} {r['validation'].get('accuracy', float('nan')):.5f} epoch={r['epoch']}")
 PY
   grep -o '[0-9.]* per non-zero' "$out.log" | head -n 1 | sed 's/ per non-zero//' > "$out.bpn" || true
-  rss "$out.time" > "$out.rss"
+  grep -o 'exchange bytes per step: .*' "$out.log" | head -n 1 > "$out.exchange" || true
+  rss "$out.time" > "$out.rss"; wall "$out.time" > "$out.wall"
 }
 
 run_sklearn() {
@@ -108,7 +126,7 @@ run_sklearn() {
     > "$out.log" 2>&1 || { say "sklearn failed on $set: $(tail -n 5 "$out.log")"; return 0; }
   grep '^CURVE' "$out.log" > "$out.curve"
   sed -n 's/.*bytes_per_nnz=\([0-9.]*\).*/\1/p' "$out.log" > "$out.bpn"
-  rss "$out.time" > "$out.rss"
+  rss "$out.time" > "$out.rss"; wall "$out.time" > "$out.wall"
 }
 
 run_liblinear() { # -s 0: L2-regularised logistic regression (primal); curve over the stopping tolerance
@@ -118,7 +136,7 @@ run_liblinear() { # -s 0: L2-regularised logistic regression (primal); curve ove
     /usr/bin/time -v -o "$out.time" liblinear-train -q -s 0 -c 10 -e "$eps" "$d/train.libsvm" "$out.model" 2> "$out.err" \
       || { say "liblinear failed on $set: $(tail -n 3 "$out.err")"; return 0; }
     local secs acc
-    secs=$(sed -n 's/^\s*Elapsed (wall clock) time (h:mm:ss or m:ss): \(.*\)/\1/p' "$out.time" | awk -F: '{s=0; for (i=1;i<=NF;i++) s=s*60+$i; print s}')
+    secs=$(wall "$out.time"); echo "$secs" > "$out.wall"
     acc=$(liblinear-predict "$d/test.libsvm" "$out.model" "$out.pred" | sed -n 's/Accuracy = \([0-9.]*\)%.*/\1/p')
     echo "CURVE liblinear $secs $(awk -v a="$acc" 'BEGIN{printf "%.5f", a/100}') eps=$eps" >> "$out.curve"
     rss "$out.time" >> "$out.rss"
@@ -130,11 +148,11 @@ run_liblinear() { # -s 0: L2-regularised logistic regression (primal); curve ove
 run_mllib() {
   local set=$1 d=$2 k=$3 f=$4 out="$TMP/$set-mllib"
   if [ ! -d "$d/train.parquet" ]; then say "mllib skipped on $set: no Parquet (the generator writes it)"; return 0; fi
-  /usr/bin/time -v -o "$out.time" testjava org.descent.job.sparsebench.MllibLogistic "$d" "local[2]" "$PARTITIONS" 1e-6 \
+  /usr/bin/time -v -o "$out.time" "${JAVA_CMD[@]}" org.descent.job.sparsebench.MllibLogistic "$d" "local[2]" "$PARTITIONS" 1e-6 \
     "$ITERS" > "$out.log" 2>&1 || { say "mllib failed on $set: $(tail -n 5 "$out.log")"; return 0; }
   grep '^CURVE' "$out.log" > "$out.curve"
   echo n/a > "$out.bpn"
-  rss "$out.time" > "$out.rss"
+  rss "$out.time" > "$out.rss"; wall "$out.time" > "$out.wall"
 }
 
 for set in $SETS; do
@@ -145,7 +163,7 @@ for set in $SETS; do
     fi
     f=262144; k=8
   else
-    f=$FEATURES; k=$CLASSES
+    f=$FEATURES; k=$CLASSES; [[ $set == gen-k* ]] && k=${set#gen-k}
   fi
   for t in $TOOLS; do say "$set: $t"; "run_$t" "$set" "$d" "$k" "$f"; done
 done
@@ -161,7 +179,7 @@ for set in $SETS; do
   [ -n "$best" ] || { echo "   no results"; continue; }
   target=$(awk -v b="$best" 'BEGIN{printf "%.5f", b - 0.005}')
   printf '   target accuracy %s (best %s minus 0.5 point)\n' "$target" "$best"
-  printf '   %-10s %9s %12s %12s %10s %12s %12s\n' tool final_acc time_to_tgt_s rows_per_s peak_rss_mb bytes_per_nnz points
+  printf '   %-10s %9s %13s %8s %10s %11s %13s %6s\n' tool final_acc time_to_tgt_s wall_s rows_per_s peak_rss_mb bytes_per_nnz points
   for t in $TOOLS; do
     c="$TMP/$set-$t.curve"
     [ -s "$c" ] || { printf '   %-10s %9s\n' "$t" "failed/skipped"; continue; }
@@ -171,7 +189,12 @@ for set in $SETS; do
     rps=$(printf '%s\n' "$last" | awk -v n="$rows" '{e=1; for(i=5;i<=NF;i++) if ($i ~ /^epoch=/) {split($i,a,"="); e=a[2]} if ($3 > 0) printf "%.0f", n*e/$3; else print "n/a"}')
     [ "$t" = liblinear ] || [ "$t" = mllib ] && rps=n/a
     rssmb=$(awk '{printf "%.0f", $1/1024}' "$TMP/$set-$t.rss" 2>/dev/null)
-    printf '   %-10s %9s %12s %12s %10s %12s %12s\n' "$t" "$final" "$ttt" "$rps" "${rssmb:-n/a}" "$(cat "$TMP/$set-$t.bpn" 2>/dev/null)" "$(wc -l < "$c")"
+    printf '   %-10s %9s %13s %8s %10s %11s %13s %6s\n' "$t" "$final" "$ttt" "$(cat "$TMP/$set-$t.wall" 2>/dev/null)" "$rps" \
+      "${rssmb:-n/a}" "$(cat "$TMP/$set-$t.bpn" 2>/dev/null)" "$(wc -l < "$c")"
   done
-  for t in $TOOLS; do [ -s "$TMP/$set-$t.curve" ] && sed 's/^/   /' "$TMP/$set-$t.curve"; done
+  for t in $TOOLS; do if [ -s "$TMP/$set-$t.curve" ]; then sed 's/^/   /' "$TMP/$set-$t.curve"; fi; done
+  if [ -s "$TMP/$set-descent.exchange" ]; then echo "   descent $(cat "$TMP/$set-descent.exchange")"; fi
+  if [ -s "$TMP/$set-descent.curve" ]; then # epoch times (training only) from metrics.jsonl
+    echo "   descent epoch seconds (training only): $(awk '{printf "%s ", $3}' "$TMP/$set-descent.curve")(cumulative)"
+  fi
 done

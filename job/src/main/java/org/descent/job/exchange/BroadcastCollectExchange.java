@@ -48,6 +48,7 @@ public final class BroadcastCollectExchange implements GradientExchange {
     private final scala.collection.immutable.Seq<Object> allPartitions;
     private final String runId = "descent-" + UUID.randomUUID();
     private final NextStepRows nextRows;
+    private final NextStepRows.Traffic traffic = new NextStepRows.Traffic();
 
     /**
      * @param blocks    cached training blocks, one per partition
@@ -104,7 +105,9 @@ public final class BroadcastCollectExchange implements GradientExchange {
     private PartialGradient[] runTasks(double[] params, int epoch, int step) {
         nextRows.probe(blocks.rdd(), allPartitions, plan, epoch, step);
         byte[] rowsOnly = nextRows.payload(params, epoch, step);
-        Broadcast<byte[]> bc = jsc.broadcast(rowsOnly != null ? rowsOnly : DoubleBytes.encode(params));
+        byte[] payload = rowsOnly != null ? rowsOnly : DoubleBytes.encode(params);
+        traffic.broadcast(payload.length, rowsOnly != null);
+        Broadcast<byte[]> bc = jsc.broadcast(payload);
         try {
             jsc.setJobDescription("descent epoch " + (epoch + 1) + "/" + plan.epochs() + " step " + (step + 1)
                     + "/" + plan.stepsPerEpoch());
@@ -118,6 +121,7 @@ public final class BroadcastCollectExchange implements GradientExchange {
                 }
             }
             nextRows.collect(out);
+            for (PartialGradient p : out) traffic.partial(p.gradSum == null ? 0 : p.gradSum.length);
             return out;
         } finally {
             bc.destroy();
@@ -141,6 +145,7 @@ public final class BroadcastCollectExchange implements GradientExchange {
 
     @Override
     public void close() {
+        traffic.log();
         ExecutorCache.releaseEverywhere(jsc, blocks, runId);
     }
 

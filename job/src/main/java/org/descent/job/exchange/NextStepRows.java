@@ -105,6 +105,33 @@ final class NextStepRows {
         step = partials[0].nextKey[1];
     }
 
+    /** Bytes exchanged per step (parameters out, partials back), logged once when the engine closes. */
+    static final class Traffic {
+        private static final org.apache.logging.log4j.Logger LOG =
+                org.apache.logging.log4j.LogManager.getLogger(BroadcastCollectExchange.class);
+        private long steps;
+        private long rowsOnlySteps;
+        private long broadcastBytes;
+        private long partialBytes;
+
+        void broadcast(long bytes, boolean rowsOnly) {
+            steps++;
+            if (rowsOnly) rowsOnlySteps++;
+            broadcastBytes += bytes;
+        }
+
+        void partial(long bytes) {
+            partialBytes += bytes;
+        }
+
+        void log() {
+            if (steps == 0) return;
+            LOG.info("exchange bytes per step: parameters {} out ({} of {} steps sent only the rows they read),"
+                    + " partials {} back (all partitions)", broadcastBytes / steps, rowsOnlySteps, steps,
+                    partialBytes / steps);
+        }
+    }
+
     /** Executor side of {@link #probe}: a partition's features at step {@code (epoch, step)}; null for a dense block. */
     private static final class Probe extends AbstractFunction2<TaskContext, scala.collection.Iterator<RowBlock>, int[]>
             implements Serializable {
