@@ -1,21 +1,28 @@
 #!/usr/bin/env bash
-# Integration test of descent on a real cluster: Spark standalone (master + 2 workers) and HDFS
-# (NameNode + DataNode) as local processes (scripts/cluster.sh), job submitted with scripts/submit.sh.
+# Integration test of descent on a real cluster: Spark standalone (master + 2 workers of 2 cores each: 4 task
+# slots on the 2-core machine, more slots than cores) and HDFS (NameNode + DataNode) as local processes
+# (scripts/cluster.sh), job submitted with scripts/submit.sh.
 #
 #   1. starts the cluster (always stopped again: trap on EXIT/ERR/INT/TERM), builds the shaded jar if missing
 #   2. writes a seeded synthetic data set (LIBSVM, 3 classes) and puts it into HDFS
-#   3. reference: `train` in Spark local mode (local[2]) with file: input and output
-#   4. `train` on the cluster, hdfs:// in and out; `evaluate` the model from HDFS
-#   5. executor loss: `train` again in the background, wait for epoch progress in its log, SIGKILL one
-#      executor JVM, wait for the job to finish (Spark must replace the executor and retry the tasks)
-#      5b. the same with training.exchange = allreduce (2 partitions = the 2 task slots), after its own
-#          local[2] reference: the barrier stage is aborted and re-run from the driver's exact state
+#   3. reference: `train` in Spark local mode (local[2]) with file: input and output (4 partitions)
+#   4. `train` on the cluster, hdfs:// in and out (2 workers: 4 allreduce ranks, 2 per executor, over TCP);
+#      `evaluate` the model from HDFS
+#      4b. the same config on 1 worker (one 2-core executor: 2 ranks owning 2 partitions each); the README's
+#          promise: a cluster that grows or shrinks retrains identically
+#   5. executor loss: `train` again in the background on 2 one-core executors (2 ranks owning 2 partitions each:
+#      partition groups), wait for epoch progress in its log, SIGKILL one executor JVM, wait for the job to finish
+#      (the driver recomputes the lost blocks in a plain job and re-runs the segment)
+#      5b. the same with explicit allreduce and a wider model, 4 partitions on the 4 slots (2 ranks per executor),
+#          after its own local[2] reference: the kill lands inside a segment, which is aborted and re-run from the
+#          driver's exact state
 #   6. `hdfs -get` the cluster models; each params.bin must equal its local-mode reference bit for bit (cmp)
 #   7. a Spark ML Pipeline with descent submitted with spark-submit (scripts/it-spark-ml.sh; IT_SKIP_SPARK_ML=1 skips)
 #
 # Usage: scripts/it-cluster.sh            (exit 0 = pass; logs and models under $IT_WORK)
-# Settings: IT_WORK (target/it-cluster), IT_ROWS (6000), IT_FEATURES (20), IT_EPOCHS (20), IT_PARTITIONS (4),
-#   IT_AR_EPOCHS (3, the allreduce run),
+# Settings: IT_WORK (target/it-cluster), IT_ROWS (6000), IT_FEATURES (20), IT_EPOCHS (20), IT_PARTITIONS (4: the
+#   run of step 5 needs more than 2),
+#   IT_AR_EPOCHS (2, the allreduce run),
 #   IT_SEED (42), IT_KEEP_CLUSTER=1 (leave it running afterwards), IT_JOB_JAR / IT_JOB_CLASS (another jar or
 #   main class, e.g. a stand-in CLI), IT_TIMEOUT (seconds per submit, 900), plus every DESCENT_* setting of
 #   scripts/cluster.sh (ports, run directory).
@@ -30,11 +37,14 @@ IT_FEATURES="${IT_FEATURES:-20}"
 IT_EPOCHS="${IT_EPOCHS:-20}"
 IT_PARTITIONS="${IT_PARTITIONS:-4}"
 IT_SEED="${IT_SEED:-42}"
-IT_AR_EPOCHS="${IT_AR_EPOCHS:-3}"   # the allreduce run (see AR_SETS)
+IT_AR_EPOCHS="${IT_AR_EPOCHS:-2}"   # the allreduce run (see AR_SETS)
 IT_TIMEOUT="${IT_TIMEOUT:-900}"
 RUN_ID="$(date +%Y%m%d-%H%M%S)-$$"
 # own run directory (fresh HDFS, own logs) unless the caller picks one; the ports are still cluster.sh's
 export DESCENT_CLUSTER_DIR="${DESCENT_CLUSTER_DIR:-$IT_WORK/cluster}"
+# 2 workers x 2 cores = 4 task slots on a 2-core machine (oversubscribed on purpose: more ranks than cores)
+export DESCENT_WORKERS="${DESCENT_WORKERS:-2}" DESCENT_WORKER_CORES="${DESCENT_WORKER_CORES:-2}"
+SLOTS=$((DESCENT_WORKERS * DESCENT_WORKER_CORES))
 HDFS_URL="$("$CLUSTER" env | sed -n 's/^HDFS_URL=//p')"
 HDFS_BASE="/it/$RUN_ID"
 
@@ -114,6 +124,7 @@ cleanup() {
   fi
   if [[ -n "$BG_PID" ]] && kill -0 "$BG_PID" 2>/dev/null; then
     log "stopping background submit (pid $BG_PID)"
+    pkill -TERM -P "$BG_PID" 2>/dev/null || true   # its `timeout` child, which passes the signal to the driver
     kill -TERM "$BG_PID" 2>/dev/null || true
     wait "$BG_PID" 2>/dev/null || true
   fi
@@ -133,11 +144,13 @@ trap 'exit 143' TERM
 trap 'exit 1' ERR
 
 # submit LOGFILE [--master URL] -- program args...   (exit status of the driver; output into LOGFILE)
+# SPARK_CONF: extra spark-submit options for the next submits (e.g. --conf spark.cores.max=2)
+SPARK_CONF=()
 submit() {
   local logf="$1"; shift
   local opts=()
   [[ -n "$JOB_JAR" ]] && opts+=(--jar "$JOB_JAR")
-  opts+=(--class "$JOB_CLASS")
+  opts+=(--class "$JOB_CLASS" "${SPARK_CONF[@]}")
   run_fg timeout --signal=TERM "$IT_TIMEOUT" "$SUBMIT" "${opts[@]}" "$@" > "$logf" 2>&1
 }
 
@@ -155,8 +168,14 @@ run_fg() {
 
 hdfs() { "$CLUSTER" hdfs "$@"; }
 
-# which exchange training.exchange = auto picks on this cluster (2 one-core workers = 2 task slots)
-engine_of() { (( $1 <= 2 )) && echo "auto: allreduce" || echo "auto: broadcast-collect"; }
+# expect_ranks LOG R: the driver ran the allreduce engine with R barrier tasks (the engine's log line)
+expect_ranks() {
+  grep -qE "allreduce exchange: $2 tasks for [0-9]+ partitions" "$1" \
+    || fail "expected allreduce with $2 tasks in $1; it says: $(grep -m1 -oE 'allreduce exchange: [0-9]+ tasks for [0-9]+ partitions|exchange = auto: using [a-z-]+' "$1" || echo nothing)"
+}
+
+# the allreduce ranks for PARTITIONS on SLOTS task slots (auto picks allreduce whenever dynamic allocation is off)
+ranks_of() { (( $1 <= $2 )) && echo "$1" || echo "$2"; }
 
 # Seeded synthetic classification data (LIBSVM, 1-based feature indices): 3 Gaussian-ish blobs.
 make_data() { # FILE ROWS SEED
@@ -180,7 +199,7 @@ make_data() { # FILE ROWS SEED
 # ------------------------------------------------------------------------------------------------
 T_ALL=$SECONDS
 mkdir -p "$IT_WORK"
-rm -rf "${IT_WORK:?}"/{local-model,local-model-ar,model-a,model-b,model-c} "$IT_WORK"/*.log
+rm -rf "${IT_WORK:?}"/{local-model,local-model-ar,model-a,model-b,model-c,model-d} "$IT_WORK"/*.log
 log "work dir $IT_WORK, HDFS base $HDFS_URL$HDFS_BASE"
 
 # the shaded jar (package only, never install)
@@ -197,7 +216,7 @@ if [[ -z "$JOB_JAR" ]] && stale_jar; then
     > "$IT_WORK/build.log" 2>&1 || fail "build failed, see $IT_WORK/build.log"
 fi
 
-log "starting the cluster ($DESCENT_CLUSTER_DIR)"
+log "starting the cluster ($DESCENT_CLUSTER_DIR: $DESCENT_WORKERS workers x $DESCENT_WORKER_CORES cores = $SLOTS task slots on $(nproc) cores)"
 t=$SECONDS
 if "$CLUSTER" status 2>/dev/null | awk 'NR > 1 && $2 ~ /^[0-9]+$/' | grep -q .; then
   fail "a cluster is already running in $DESCENT_CLUSTER_DIR: stop it first (scripts/cluster.sh stop)"
@@ -207,8 +226,8 @@ run_fg "$CLUSTER" start > "$IT_WORK/cluster-start.log" 2>&1 || { cat "$IT_WORK/c
 log "cluster up in $((SECONDS - t)) s"
 # stop/status/executors work from what start recorded, not from DESCENT_WORKERS (issue #16 item 18)
 nw=$(DESCENT_WORKERS=1 "$CLUSTER" status 2>/dev/null | awk '$1 ~ /^worker-/ && $2 ~ /^[0-9]+$/' | wc -l)
-[[ "$nw" -eq "${DESCENT_WORKERS:-2}" ]] \
-  || fail "cluster.sh status with DESCENT_WORKERS=1 lists $nw running workers; start recorded ${DESCENT_WORKERS:-2}"
+[[ "$nw" -eq "$DESCENT_WORKERS" ]] \
+  || fail "cluster.sh status with DESCENT_WORKERS=1 lists $nw running workers; start recorded $DESCENT_WORKERS"
 
 CONF="$IT_WORK/it.conf"
 write_job_config "$CONF"
@@ -232,6 +251,7 @@ log "train on the cluster (hdfs in, hdfs out)"
 t=$SECONDS
 train_args "$CONF" "$HDFS_URL$HDFS_BASE/data/train.libsvm" "$HDFS_URL$HDFS_BASE/model-a"
 submit "$IT_WORK/train-cluster.log" -- "${TRAIN_ARGS[@]}" || fail "cluster train failed, see $IT_WORK/train-cluster.log"
+expect_ranks "$IT_WORK/train-cluster.log" "$(ranks_of "$IT_PARTITIONS" "$SLOTS")"
 log "  done in $((SECONDS - t)) s"
 
 if [[ "${IT_SKIP_EVALUATE:-0}" == 1 ]]; then log "IT_SKIP_EVALUATE=1: evaluate skipped"; else
@@ -247,6 +267,19 @@ hdfs -test -e "$HDFS_BASE/model-a.eval.json" || fail "evaluate wrote no metrics 
 log "  test accuracy $acc (bar $EVAL_MIN_ACCURACY); metrics JSON on HDFS"
 log "  done in $((SECONDS - t)) s"
 fi
+
+# 4b. the same config on one worker: one executor with 2 cores (spark.executor.cores = spark.cores.max = 2)
+log "train on 1 worker (one 2-core executor; the run above had $DESCENT_WORKERS workers)"
+t=$SECONDS
+SPARK_CONF=(--conf spark.executor.cores=2 --conf spark.cores.max=2)
+train_args "$CONF" "$HDFS_URL$HDFS_BASE/data/train.libsvm" "$HDFS_URL$HDFS_BASE/model-d"
+submit "$IT_WORK/train-cluster-1worker.log" -- "${TRAIN_ARGS[@]}" \
+  || fail "1-worker cluster train failed, see $IT_WORK/train-cluster-1worker.log"
+SPARK_CONF=()
+expect_ranks "$IT_WORK/train-cluster-1worker.log" "$(ranks_of "$IT_PARTITIONS" 2)"
+n_exec=$(grep -c "Executor added" "$IT_WORK/train-cluster-1worker.log" || true)
+((n_exec == 1)) || fail "the 1-worker run had $n_exec executors (expected 1); see $IT_WORK/train-cluster-1worker.log"
+log "  done in $((SECONDS - t)) s"
 
 # 5. executor loss: train in the background, wait for epoch progress, SIGKILL one executor, the job must finish.
 # train_with_executor_kill LOGFILE MODEL_URL [extra --set args...]   (KILL_DELAY: seconds to wait after the
@@ -282,20 +315,27 @@ train_with_executor_kill() {
   log "  driver saw: $(grep -m1 -oE 'Lost executor [0-9]+[^:]*: [^(]*' "$klog" || echo '?'); executors added: $added"
 }
 
-log "train on the cluster with an executor SIGKILLed mid-run (training.exchange = $(engine_of "$IT_PARTITIONS"))"
+log "train on 2 one-core executors with one SIGKILLed mid-run (auto: allreduce, $IT_PARTITIONS partitions on 2 ranks)"
 t=$SECONDS
+SPARK_CONF=(--conf spark.executor.cores=1 --conf spark.cores.max=2)
 train_with_executor_kill "$IT_WORK/train-executor-loss.log" "$HDFS_URL$HDFS_BASE/model-b"
+SPARK_CONF=()
+expect_ranks "$IT_WORK/train-executor-loss.log" "$(ranks_of "$IT_PARTITIONS" 2)"
+log "  driver: $(grep -m1 -oE 'allreduce: [0-9]+ of [0-9]+ cached blocks missing before a (re-run|segment)' \
+  "$IT_WORK/train-executor-loss.log" || echo 'no cached block was missing at a segment start')"
 log "  done in $((SECONDS - t)) s"
 
-# 5b. the allreduce exchange (one task per slot: 2 partitions on the 2 one-core workers) with an executor
-# SIGKILLed mid-epoch: Spark aborts and re-runs the barrier stage from the driver's exact state.
-# 3 epochs of 375 steps (batch 16) of a wide MLP (20-1024-1024-3, about 1.07M parameters: each step computes and
+# 5b. the allreduce exchange (one task per slot: 4 partitions on the 4 slots, 2 ranks in each 2-core executor, on 2
+# physical cores) with an executor SIGKILLed mid-epoch: Spark aborts the barrier stage, the driver recomputes the
+# lost blocks (and the shuffle outputs under them) in a plain job, waits for the replacement executor's slots and
+# re-runs the segment from its exact start state.
+# 2 epochs of 375 steps (batch 16) of a wide MLP (20-1024-1024-3, about 1.07M parameters: each step computes and
 # exchanges 8.6 MB), so an epoch's barrier stage runs for several seconds with no test hook in the job, and the kill
-# after the first epoch lines lands inside one. (Estimated from the model size, not measured here: if the kill lands
-# between segments, the "failed (attempt" check below says so; raise IT_AR_EPOCHS or the width.)
-AR_SETS=(--set "training.partitions=2" --set "training.exchange=allreduce" --set "training.epochs=$IT_AR_EPOCHS"
+# after the first epoch lines lands inside one. (If the kill lands between segments, the "failed (attempt" check
+# below says so; raise IT_AR_EPOCHS or the width.)
+AR_SETS=(--set "training.partitions=4" --set "training.exchange=allreduce" --set "training.epochs=$IT_AR_EPOCHS"
   --set "training.batch-size=16" --set "model.hidden-layers=[1024,1024]" --set "optimizer.learning-rate=0.001")
-log "allreduce: local-mode reference (local[2], 2 partitions)"
+log "allreduce: local-mode reference (local[2], 4 partitions)"
 t=$SECONDS
 train_args "$CONF" "file://$IT_WORK/train.libsvm" "file://$IT_WORK/local-model-ar"
 submit "$IT_WORK/train-local-ar.log" --master "local[2]" -- "${TRAIN_ARGS[@]}" "${AR_SETS[@]}" \
@@ -308,6 +348,9 @@ t=$SECONDS
 KILL_DELAY=2 train_with_executor_kill "$IT_WORK/train-executor-loss-ar.log" "$HDFS_URL$HDFS_BASE/model-c" "${AR_SETS[@]}"
 grep -q "exchange: allreduce" "$IT_WORK/train-executor-loss-ar.log" \
   || fail "the cluster run did not use allreduce; see $IT_WORK/train-executor-loss-ar.log"
+expect_ranks "$IT_WORK/train-executor-loss-ar.log" "$(ranks_of 4 "$SLOTS")"
+grep -q "TCP between" "$IT_WORK/train-executor-loss-ar.log" \
+  || fail "the cluster allreduce run did not exchange over TCP; see $IT_WORK/train-executor-loss-ar.log"
 grep -q "failed (attempt" "$IT_WORK/train-executor-loss-ar.log" \
   || fail "the kill did not land inside a segment (no segment re-run in the driver log); see $IT_WORK/train-executor-loss-ar.log"
 log "  the driver re-ran the segment: $(grep -m1 -oE 'allreduce segment .* failed \(attempt [0-9]+/[0-9]+\)' "$IT_WORK/train-executor-loss-ar.log")"
@@ -317,7 +360,8 @@ log "  done in $((SECONDS - t)) s"
 hdfs -get "$HDFS_BASE/model-a" "$IT_WORK/model-a"
 hdfs -get "$HDFS_BASE/model-b" "$IT_WORK/model-b"
 hdfs -get "$HDFS_BASE/model-c" "$IT_WORK/model-c"
-for m in model-a model-b model-c; do
+hdfs -get "$HDFS_BASE/model-d" "$IT_WORK/model-d"
+for m in model-a model-d model-b model-c; do
   ref=local-model; [[ $m == model-c ]] && ref=local-model-ar
   for f in "$MODEL_PARAMS" "$MODEL_METADATA"; do
     [[ -f "$IT_WORK/$m/$f" ]] || fail "$m has no $f (hdfs $HDFS_BASE/$m)"
@@ -327,8 +371,8 @@ for m in model-a model-b model-c; do
   diff -q "$IT_WORK/$ref/$MODEL_METADATA" "$IT_WORK/$m/$MODEL_METADATA" >/dev/null \
     || log "  note: $m/$MODEL_METADATA differs from local-mode's (paths/times?): diff $IT_WORK/{$ref,$m}/$MODEL_METADATA"
 done
-log "params identical: local[2] == cluster == cluster-with-executor-loss ($(stat -c %s "$IT_WORK/local-model/$MODEL_PARAMS") bytes, $IT_PARTITIONS partitions)"
-log "params identical: allreduce local[2] == allreduce cluster-with-executor-loss ($(stat -c %s "$IT_WORK/local-model-ar/$MODEL_PARAMS") bytes, 2 partitions)"
+log "params identical: local[2] == cluster on $DESCENT_WORKERS workers == 1 worker == 2 executors with one killed ($(stat -c %s "$IT_WORK/local-model/$MODEL_PARAMS") bytes, $IT_PARTITIONS partitions)"
+log "params identical: allreduce local[2] == allreduce cluster-with-executor-loss ($(stat -c %s "$IT_WORK/local-model-ar/$MODEL_PARAMS") bytes, 4 partitions, 4 ranks)"
 # 7. a Spark ML Pipeline with descent (VectorAssembler, StandardScaler, StringIndexer, DescentClassifier) submitted
 # to the same cluster; fit, save to HDFS, load, transform again identically (scripts/it-spark-ml.sh)
 if [[ "${IT_SKIP_SPARK_ML:-0}" != 1 ]]; then
