@@ -40,9 +40,9 @@ import scala.reflect.ClassTag$;
  * result is the same bits. Before a re-run ({@link #prepareAttempt}) it recomputes lost cached blocks in a plain job
  * ({@link CachedBlocks}: full lineage, so lost shuffle outputs are recomputed too) and waits a while for the task
  * slots to come back (a replacement executor); if fewer slots come back, the segment runs on fewer ranks with larger
- * partition groups (the same bits: they depend on the partition count only). With partition groups the driver also
- * checks before every segment that every block is cached, because the grouped stage has no lineage to recompute
- * one ({@link PartitionGroupRDD}). Data errors are not retried. Checkpoints are written at segment ends, which
+ * partition groups (the same bits: they depend on the partition count only). The driver also checks before every
+ * segment that every block is cached, because the barrier stage has no lineage to recompute one
+ * ({@link PartitionGroupRDD}). Data errors are not retried. Checkpoints are written at segment ends, which
  * {@link #segmentEnd} aligns with {@code checkpoint.every-steps}.
  *
  * <p><b>Requirements</b> (checked by {@link StepEngines}): the R tasks run at once (R = min(partitions, task
@@ -67,6 +67,7 @@ public final class AllReduceEngine implements StepEngine {
     private final int maxAttempts;
     private int segment;
     private boolean warnedUncacheable;
+    private boolean transportLogged;
 
     /**
      * @param localSteps    k: 1 = synchronous SGD; k > 1 = local SGD, parameters and optimizer state averaged every
@@ -176,26 +177,29 @@ public final class AllReduceEngine implements StepEngine {
     }
 
     /**
-     * What attempt {@code attempt} of a segment runs over, after making sure its blocks are cached: the cached blocks
-     * themselves (one partition per rank) or a {@link PartitionGroupRDD} over them. A re-run first recomputes every
-     * lost block in a plain job and waits for the task slots; with partition groups a first attempt does so too if a
-     * block is missing. A failure here (the plain job's) counts as a failed attempt.
+     * What attempt {@code attempt} of a segment runs over, after making sure its blocks are cached: always a
+     * {@link PartitionGroupRDD} over the cached blocks (groups of one partition when R = P), which declares no
+     * lineage, because Spark refuses a barrier stage whose RDD chain holds an RDD with another partition count (the
+     * data stage packs blocks through a coalesce) and could not recompute a lost block inside it anyway. Every
+     * attempt asks the block manager master which blocks exist (one RPC); missing ones, and on a re-run all (the
+     * master's list may still name a dead executor), are recomputed in a plain job first; a re-run then waits for
+     * the task slots. A failure here (the plain job's) counts as a failed attempt.
      */
     private RDD<?> prepareAttempt(int attempt) {
         try {
             boolean rerun = attempt > 1;
-            BitSet missing = rerun || setup.grouped() ? CachedBlocks.missing(blocks) : new BitSet();
-            if (rerun || !missing.isEmpty()) {
+            BitSet missing = CachedBlocks.missing(blocks);
+            boolean recomputed = rerun || !missing.isEmpty();
+            if (recomputed) {
                 BitSet which = new BitSet();
-                which.set(0, blocks.getNumPartitions()); // after a failure the master's block list may be stale
+                which.set(0, blocks.getNumPartitions());
                 if (!rerun) which = missing;
                 LOG.info("allreduce: {} of {} cached blocks missing before {}; recomputing{}", missing.cardinality(),
                         blocks.getNumPartitions(), rerun ? "a re-run" : "a segment", rerun ? " any lost block" : "");
                 CachedBlocks.materialise(jsc, blocks, which, "allreduce " + (rerun ? "re-run" : "segment"));
             }
             if (rerun) awaitSlots();
-            if (!setup.grouped()) return blocks.rdd();
-            BitSet uncached = CachedBlocks.missing(blocks);
+            BitSet uncached = recomputed ? CachedBlocks.missing(blocks) : missing;
             if (!uncached.isEmpty() && !warnedUncacheable) {
                 warnedUncacheable = true;
                 LOG.warn("allreduce: {} of {} training blocks stay uncached after recomputing them (storage memory too "
@@ -203,7 +207,8 @@ public final class AllReduceEngine implements StepEngine {
                         + "run; use training.storage-level = memory-and-disk", uncached.cardinality(),
                         blocks.getNumPartitions());
             }
-            return new PartitionGroupRDD(blocks.rdd(), setup.groupStart(), uncached);
+            return new PartitionGroupRDD(blocks.rdd(), setup.groupStart(), uncached,
+                    RankPlacement.place(blocks.id(), setup.groupStart(), StepEngines.taskSlots(jsc.sc())));
         } catch (org.descent.job.data.DataException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -280,9 +285,12 @@ public final class AllReduceEngine implements StepEngine {
     private void finish(int seg, List<SegmentResult> results, int epoch, int from, double[] params,
                         Optimizer optimizer, StepSink sink, int delivered, int steps) {
         SegmentResult first = results.get(0);
-        if (seg == 0) {
+        if (!transportLogged) { // the first segment that completed (an earlier one may have failed)
+            transportLogged = true;
             LOG.info("allreduce transport: {}", first.inJvm ? "in-JVM memory (all " + results.size()
-                    + " tasks share one JVM)" : "TCP between " + results.size() + " tasks");
+                    + " tasks share one JVM)" : "TCP between " + results.size() + " tasks" + (first.nodes == 0 ? ""
+                    : " (hierarchical: " + first.nodes + " executors, their tasks meet in memory, one leader each on "
+                    + "the network)"));
         }
         if (first.rank != 0 || first.params == null) {
             throw new IllegalStateException("allreduce segment " + seg + ": no final state from rank 0");

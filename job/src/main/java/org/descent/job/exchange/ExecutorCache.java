@@ -46,6 +46,7 @@ public final class ExecutorCache {
     private static void releaseInThisJvm(String runId) {
         release(runId);
         LocalHub.release(runId + "/");
+        NodeExchange.release(runId + "/");
     }
 
     /** Entries held for the run (tests). */

@@ -36,9 +36,10 @@ import java.util.concurrent.Future;
  * ({@code k (P-1)/P · 8L} per rank); the all-gather is unchanged.
  *
  * <p><b>Message count.</b> {@code 2 (R-1)} messages per rank and step, {@code 2 R (R-1)} in all (all-to-all, one
- * round each way): bandwidth-optimal, but the per-message latency term grows linearly in R. A log-R schedule
- * (recursive halving-doubling) or a hierarchical one (tasks of one executor first) that keeps the fixed
- * summation order is not implemented.
+ * round each way): bandwidth-optimal, but the per-message latency term grows linearly in R. When some executor JVMs
+ * hold several ranks (transport auto), the exchange is hierarchical instead ({@link NodeExchange}): the ranks of a
+ * JVM meet in memory and only one leader per JVM is on the network, {@code 2 (E-1)} messages per leader for E
+ * executors, in the same fixed summation order. A log-R schedule (recursive halving-doubling) is not implemented.
  *
  * <p><b>No deadlock.</b> One writer thread sends while the calling thread receives. In round r = 1..P-1 rank i
  * sends to {@code i + r} and receives from {@code i - r} (mod P), so every send of round r meets the matching
@@ -62,13 +63,16 @@ final class Mesh implements AutoCloseable {
     private final java.io.DataOutputStream progress;
 
     private final LocalHub hub;
+    /** Several ranks in some executor JVMs (and more than one JVM): the hierarchical exchange, else null. */
+    private final NodeExchange nodes;
     /** Vectors each rank contributes to a reduce-scatter (its partitions; 1 each unless partitions > ranks). */
     private final int[] counts;
     private boolean done;
 
-    private Mesh(int rank, int size, SocketChannel[] peers, java.net.Socket progressSocket, LocalHub hub, int[] counts)
-            throws IOException {
+    private Mesh(int rank, int size, SocketChannel[] peers, java.net.Socket progressSocket, LocalHub hub, int[] counts,
+                 NodeExchange nodes) throws IOException {
         this.hub = hub;
+        this.nodes = nodes;
         this.counts = counts.clone();
         this.progressSocket = progressSocket;
         this.progress = progressSocket == null ? null : new java.io.DataOutputStream(
@@ -79,7 +83,7 @@ final class Mesh implements AutoCloseable {
         this.sendBuf = new ByteBuffer[size];
         this.recvBuf = new ByteBuffer[size];
         this.pieces = new double[size][];
-        this.writer = size == 1 || hub != null ? null : Executors.newSingleThreadExecutor(r -> {
+        this.writer = size == 1 || hub != null || nodes != null ? null : Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "descent-allreduce-send-" + rank);
             t.setDaemon(true);
             return t;
@@ -98,55 +102,84 @@ final class Mesh implements AutoCloseable {
     /**
      * Opens a listening socket on {@code host}, registers {@code (rank, host, port)} with the driver's rendezvous
      * and connects to every other rank: rank i dials every rank below it and accepts every rank above it.
-     * {@code counts[r]}: how many vectors rank r passes to {@link #reduceScatter(double[][], int, long)}.
+     * {@code counts[r]}: how many vectors rank r passes to {@link #reduceScatter(double[][], int, long)}. {@code jvm}:
+     * this JVM's id at the rendezvous ({@link LocalHub#JVM_ID}); ranks with equal ids meet in memory when
+     * {@code inJvm} (transport auto): all of them through a {@link LocalHub}, some of them through a {@link NodeExchange}.
      */
     static Mesh connect(Rendezvous.Address tracker, long token, String runId, int segment, int attempt, int rank,
-                        int size, String host, int timeoutMillis, boolean inJvm, int[] counts) throws IOException {
+                        int size, String host, int timeoutMillis, boolean inJvm, int[] counts, String jvm)
+            throws IOException {
         SocketChannel[] peers = new SocketChannel[size];
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
             server.bind(new InetSocketAddress(host, 0), size);
             int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
             Rendezvous.Registration reg = Rendezvous.register(tracker, token, segment, attempt, rank, size, host, port,
-                    timeoutMillis);
+                    timeoutMillis, jvm);
             List<InetSocketAddress> all = reg.peers();
             if (inJvm && size > 1 && reg.jvms().stream().distinct().count() == 1) {
                 // every rank is in this JVM: exchange through memory, no sockets
                 return new Mesh(rank, size, peers, reg.progressSocket(),
-                        LocalHub.join(runId + "/" + segment + "/" + attempt, size), counts);
+                        LocalHub.join(runId + "/" + segment + "/" + attempt, size), counts, null);
             }
             try {
-                for (int j = 0; j < rank; j++) {
-                    SocketChannel ch = SocketChannel.open();
-                    tune(ch);
-                    InetSocketAddress a = all.get(j);
-                    ch.connect(new InetSocketAddress(a.getHostString(), a.getPort()));
-                    ByteBuffer hello = ByteBuffer.allocate(20).putLong(HELLO).putLong(token).putInt(rank).flip();
-                    while (hello.hasRemaining()) ch.write(hello);
-                    peers[j] = ch;
+                NodeExchange.Topology topo = NodeExchange.Topology.of(reg.jvms());
+                if (inJvm && topo.hierarchical()) {
+                    // several ranks in some executors: they meet in memory, one leader per executor on the network
+                    NodeExchange nodes = new NodeExchange(rank, counts, topo, runId + "/" + segment + "/" + attempt
+                            + "/" + reg.jvms().get(rank), NodeExchange.connectLeaders(server, all, topo, rank, token));
+                    return new Mesh(rank, size, peers, reg.progressSocket(), null, counts, nodes);
                 }
+                for (int j = 0; j < rank; j++) peers[j] = dial(all.get(j), token, rank);
                 for (int k = rank + 1; k < size; k++) {
-                    SocketChannel ch = server.accept();
-                    tune(ch);
-                    ByteBuffer hello = ByteBuffer.allocate(20);
-                    readFully(ch, hello, -1);
-                    hello.flip();
-                    long magic = hello.getLong();
-                    long tok = hello.getLong();
-                    int from = hello.getInt();
-                    if (magic != HELLO || tok != token || from <= rank || from >= size || peers[from] != null) {
-                        ch.close();
+                    Hello h = accept(server, token, rank);
+                    int from = h.rank();
+                    if (from <= rank || from >= size || peers[from] != null) {
+                        h.channel().close();
                         throw new IOException("allreduce rank " + rank + ": unexpected connection (rank " + from
                                 + ") on the peer port; another job may be using it");
                     }
-                    peers[from] = ch;
+                    peers[from] = h.channel();
                 }
-                return new Mesh(rank, size, peers, reg.progressSocket(), null, counts);
+                return new Mesh(rank, size, peers, reg.progressSocket(), null, counts, null);
             } catch (IOException | RuntimeException e) {
                 for (SocketChannel ch : peers) closeQuietly(ch);
                 if (reg.progressSocket() != null) reg.progressSocket().close();
                 throw e;
             }
         }
+    }
+
+    /** A peer's connection and the rank its hello named. */
+    record Hello(SocketChannel channel, int rank) {}
+
+    /** Connects to a peer's listening socket and sends the hello (magic, token, this rank). */
+    static SocketChannel dial(InetSocketAddress a, long token, int rank) throws IOException {
+        SocketChannel ch = SocketChannel.open();
+        try {
+            tune(ch);
+            ch.connect(new InetSocketAddress(a.getHostString(), a.getPort()));
+            ByteBuffer hello = ByteBuffer.allocate(20).putLong(HELLO).putLong(token).putInt(rank).flip();
+            while (hello.hasRemaining()) ch.write(hello);
+            return ch;
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /** Accepts one peer connection and reads its hello; a wrong magic or token is an error. */
+    static Hello accept(ServerSocketChannel server, long token, int rank) throws IOException {
+        SocketChannel ch = server.accept();
+        tune(ch);
+        ByteBuffer hello = ByteBuffer.allocate(20);
+        readFully(ch, hello, -1);
+        hello.flip();
+        if (hello.getLong() != HELLO || hello.getLong() != token) {
+            ch.close();
+            throw new IOException("allreduce rank " + rank + ": unexpected connection on the peer port; another job "
+                    + "may be using it");
+        }
+        return new Hello(ch, hello.getInt());
     }
 
     private static void tune(SocketChannel ch) throws IOException {
@@ -174,6 +207,10 @@ final class Mesh implements AutoCloseable {
      * vectors in order; with contiguous partition groups that is partition order, the driver's order.
      */
     void allReduce(double[][] vs, int n, long tag) throws IOException {
+        if (nodes != null) {
+            nodes.allReduce(vs, n, tag);
+            return;
+        }
         if (hub != null) {
             hub.allReduce(rank, vs, n, tag);
             return;
@@ -207,7 +244,9 @@ final class Mesh implements AutoCloseable {
      * call {@link #allGather}.
      */
     void reduceScatter(double[][] vs, int n, long tag) throws IOException {
-        if (hub != null) {
+        if (nodes != null) {
+            nodes.allReduce(vs, n, tag); // the whole sum: this rank's chunk included
+        } else if (hub != null) {
             hub.reduceScatter(rank, vs, n, tag);
         } else if (size == 1) {
             foldAlone(vs, n);
@@ -221,6 +260,7 @@ final class Mesh implements AutoCloseable {
      * ranks' extras are returned in rank order.
      */
     double[] allGather(double[] v, int n, long tag, double extra) throws IOException {
+        if (nodes != null) return nodes.allGather(v, n, tag, extra);
         if (hub != null) return hub.allGather(rank, v, n, extra);
         if (size == 1) return new double[] {extra};
         return allGatherTcp(v, n, ~tag, true, extra);
@@ -367,6 +407,12 @@ final class Mesh implements AutoCloseable {
     /** The segment ran to its end on this rank (a close without it counts as a failure: peers are woken). */
     void markDone() {
         done = true;
+        if (nodes != null) nodes.markDone();
+    }
+
+    /** Executor JVMs of a hierarchical exchange (0: flat). */
+    int nodes() {
+        return nodes == null ? 0 : nodes.nodes();
     }
 
     /** True if the ranks exchange through memory ({@link LocalHub}) rather than TCP. */
@@ -380,6 +426,7 @@ final class Mesh implements AutoCloseable {
             if (!done) hub.abort();
             hub.leave();
         }
+        if (nodes != null) nodes.close();
         if (writer != null) writer.shutdownNow();
         for (SocketChannel ch : peers) closeQuietly(ch);
         closeQuietly(progressSocket);

@@ -2,6 +2,7 @@ package org.descent.job.exchange;
 
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.List;
 import org.apache.spark.Partition;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
@@ -16,13 +17,14 @@ import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
 /**
- * The barrier stage's input when there are more cached partitions than task slots: R partitions, partition r being
+ * The barrier stage's input (also with one partition per task, R = P): R partitions, partition r being
  * the contiguous group {@code [groupStart[r], groupStart[r+1])} of the cached block RDD's P partitions. Its one
  * element is the group's blocks in partition order ({@code null} for an empty partition), read lazily from the
  * block managers (this executor's memory or disk, or another executor's).
  *
- * <p>Why not {@code coalesce}: Spark refuses a barrier stage whose RDD chain holds an RDD with a different partition
- * count (SPARK-24820), so this RDD declares no dependency on the parent. Therefore a block must not be recomputed
+ * <p>Why not {@code coalesce}, or the cached RDD itself when R = P: Spark refuses a barrier stage whose RDD chain
+ * holds an RDD with a different partition count (SPARK-24820), and the data stage packs the blocks through a
+ * coalesce, so this RDD declares no dependency on the parent. Therefore a block must not be recomputed
  * here: recomputing reads the shuffle below the blocks, and a shuffle fetch failure in a stage that does not declare
  * the shuffle stops Spark's DAGScheduler (and the context) instead of re-running the map stage. So a block that no
  * block manager holds fails the task with a {@link LostBlockException}; the driver recomputes the block in a plain job
@@ -39,18 +41,22 @@ final class PartitionGroupRDD extends RDD<RowBlock[]> {
     private final Partition[] parentPartitions;
     private final int[] groupStart;
     private final BitSet recompute;
+    /** Each rank's preferred location ({@link RankPlacement}); null: where its blocks are. */
+    private final String[][] placement;
 
     /**
      * @param groupStart R + 1 ascending partition indices, from 0 to the parent's partition count
      * @param recompute  partitions that are not cached and may be computed through the parent's lineage here
+     * @param placement  each rank's preferred locations, or null for every executor caching a block of its group
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    PartitionGroupRDD(RDD<RowBlock> parent, int[] groupStart, BitSet recompute) {
+    PartitionGroupRDD(RDD<RowBlock> parent, int[] groupStart, BitSet recompute, String[][] placement) {
         super(parent.context(), (Seq) scala.collection.immutable.Nil$.MODULE$, TAG);
         this.parent = parent;
         this.parentPartitions = parent.partitions();
         this.groupStart = groupStart.clone();
         this.recompute = (BitSet) recompute.clone();
+        this.placement = placement;
         parent.dependencies(); // computed on the driver: the copy in the task needs its lineage
     }
 
@@ -116,13 +122,13 @@ final class PartitionGroupRDD extends RDD<RowBlock[]> {
     }
 
     /**
-     * Every executor that caches a block of the group (the first partition's first): after a lost executor the
-     * recomputed blocks land wherever the recomputing tasks ran, and preferring only the first partition's
-     * location could send two ranks to one executor, one of them waiting out {@code spark.locality.wait}.
+     * The rank's place from {@link RankPlacement} (all ranks can start at once), else every executor that caches a
+     * block of the group.
      */
     @Override
     public Seq<String> getPreferredLocations(Partition split) {
         int r = split.index();
+        if (placement != null) return scala.jdk.javaapi.CollectionConverters.asScala(List.of(placement[r])).toList();
         java.util.LinkedHashSet<String> locs = new java.util.LinkedHashSet<>();
         for (int p = groupStart[r]; p < groupStart[r + 1]; p++) {
             scala.collection.Iterator<TaskLocation> it = parent.context().getPreferredLocs(parent, p).iterator();

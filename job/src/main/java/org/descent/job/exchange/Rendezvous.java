@@ -262,7 +262,7 @@ final class Rendezvous implements AutoCloseable {
      * keeps the connection as its progress stream ({@link StepRecord#write}); the caller closes it.
      */
     static Registration register(Address at, long token, int segment, int attempt, int rank, int size,
-                                 String host, int port, int timeoutMillis) throws IOException {
+                                 String host, int port, int timeoutMillis, String jvm) throws IOException {
         Socket s = new Socket();
         boolean keep = false;
         try {
@@ -277,7 +277,7 @@ final class Rendezvous implements AutoCloseable {
             out.writeInt(size);
             out.writeUTF(host);
             out.writeInt(port);
-            out.writeUTF(LocalHub.JVM_ID);
+            out.writeUTF(jvm);
             out.flush();
             java.io.PushbackInputStream raw = new java.io.PushbackInputStream(s.getInputStream(), 1);
             awaitFirstByte(s, raw, rank, size, at, timeoutMillis);

@@ -15,6 +15,8 @@ final class SegmentResult implements Serializable {
     final long paramsHash;
     /** The ranks exchanged through memory ({@link LocalHub}) rather than TCP. */
     boolean inJvm;
+    /** Executor JVMs of a hierarchical exchange (0: flat, or in-JVM). */
+    int nodes;
     /** Rank 0 only (null elsewhere): {@link DoubleBytes} of the parameters and {@code Optimizer.saveState()}. */
     byte[] params;
     byte[] optimizerState;

@@ -19,8 +19,8 @@ import scala.runtime.AbstractFunction1;
 /**
  * One task of an allreduce segment (a Spark barrier stage, all tasks running at once): steps {@code [from, to)} of
  * an epoch without returning to the driver in between. Task r (rank r) owns the contiguous partition group
- * {@code [groupStart[r], groupStart[r+1])}: one partition when there are enough task slots (the stage runs over the
- * cached blocks), several otherwise (the stage runs over a {@link PartitionGroupRDD}). Each of its partitions keeps
+ * {@code [groupStart[r], groupStart[r+1])}: one partition when there are enough task slots, several otherwise (the
+ * stage runs over a {@link PartitionGroupRDD} either way). Each of its partitions keeps
  * its own row order and buffers, so the partial gradients are exactly those of the broadcast-collect engine's tasks.
  *
  * <p>Call order inside: take the group's blocks and their cached buffers ({@link StepTask.State}); register with
@@ -124,12 +124,13 @@ final class SegmentTask extends AbstractFunction1<Iterator<Object>, Iterator<Seg
         }
         try (Mesh mesh = Mesh.connect(setup.rendezvous(), setup.token(), setup.runId(), segment,
                 ctx.stageAttemptNumber(), rank, setup.ranks(), host, setup.timeoutMillis(), setup.inJvm(),
-                setup.groupSizes())) {
+                setup.groupSizes(), LocalHub.JVM_ID)) {
             SegmentRun run = new SegmentRun(setup, start.value(), states, blocks, first, mesh, segment, epoch, from, to);
             if (setup.averaging()) LocalSgdSteps.run(run);
             else SynchronousSteps.run(run);
             SegmentResult r = run.result();
             r.inJvm = mesh.inJvm();
+            r.nodes = mesh.nodes();
             mesh.markDone();
             return Iterator$.MODULE$.single(r);
         } catch (IOException e) {
