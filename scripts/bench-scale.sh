@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# Scale-out figures (issue #13 items 5 and 6) on the local standalone cluster (scripts/cluster.sh: Spark master +
+# workers, HDFS NameNode + DataNode as local processes) with HDFS input. Not a test: figures only.
+#
+#   1. the project's seeded generator (org.descent.job.bench.DenseDataGen, in the job jar) writes a dense data set
+#      per size into HDFS: Parquet, label + id + features array<float>[FEATURES], classes drawn from a planted
+#      softmax model; the first n rows of every size are the same rows
+#   2. sizes: trains each size with SIZE_RANKS allreduce ranks (one 1-core executor per rank, TCP between them) and
+#      prints epoch time (and its ratio to the smallest size per row: the issue's goal is linear within 10 %), the
+#      cached bytes (the driver's "cache:" line), and the peak RSS (VmHWM) of every executor JVM
+#   3. ranks: trains the RANKS_ROWS set with 1, 2, 4, 8 ranks (partitions = ranks, the same global batch: strong
+#      scaling) and prints ms per step split into compute (slowest rank's gradient) / exchange (the rest of the
+#      step's wall time: socket exchange incl. waiting for the slowest rank) / update, with the oversubscription
+#      (ranks per physical core) next to it: above 1 rank per core the figures measure time-sharing, not scaling
+#   Each training run is org.descent.job.bench.FmnistBench (it trains a config exactly as `train` does, writes no
+#   model; output.model-path only satisfies the config check), submitted with scripts/submit.sh; its full output is kept under the work directory.
+#
+# Usage: scripts/bench-scale.sh [--sizes 1000000,3000000,10000000] [--ranks 1,2,4,8] [--size-ranks 2]
+#          [--ranks-rows N (default: the smallest size)] [--epochs 2] [--batch 1024] [--features 100] [--classes 10]
+#          [--hidden 64] [--executor-memory 4g] [--ranks-executor-memory 1g] [--skip-sizes] [--skip-ranks]
+#        e.g. a quick end-to-end check: scripts/bench-scale.sh --sizes 100000 --ranks 1,2
+# Environment: BENCH_WORK (target/bench-scale), BENCH_SEED (42), DESCENT_WORKERS (2), DESCENT_WORKER_MEMORY
+#   (worker's memory to hand out, default 8g), BENCH_KEEP_DATA=1 (keep HDFS and the generated sets: the cluster
+#   directory is reused, so later runs skip generation). Only one local cluster can run at a time (fixed ports):
+#   the script refuses to start when a Spark master/worker or HDFS NameNode/DataNode process is already running.
+# The machine's load average is printed with every figure: on a shared machine the timings are not benchmarks.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CLUSTER="$REPO/scripts/cluster.sh"
+SUBMIT="$REPO/scripts/submit.sh"
+say() { printf '[bench-scale] %s\n' "$*" >&2; }
+die() { say "ERROR: $*"; exit 1; }
+
+SIZES=1000000,3000000,10000000; RANKS=1,2,4,8; SIZE_RANKS=2; RANKS_ROWS=""; EPOCHS=2; BATCH=1024
+FEATURES=100; CLASSES=10; HIDDEN=64; EXEC_MEM=4g; RANKS_EXEC_MEM=1g; DO_SIZES=1; DO_RANKS=1
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --sizes) SIZES="$2"; shift 2 ;;
+    --ranks) RANKS="$2"; shift 2 ;;
+    --size-ranks) SIZE_RANKS="$2"; shift 2 ;;
+    --ranks-rows) RANKS_ROWS="$2"; shift 2 ;;
+    --epochs) EPOCHS="$2"; shift 2 ;;
+    --batch) BATCH="$2"; shift 2 ;;
+    --features) FEATURES="$2"; shift 2 ;;
+    --classes) CLASSES="$2"; shift 2 ;;
+    --hidden) HIDDEN="$2"; shift 2 ;;
+    --executor-memory) EXEC_MEM="$2"; shift 2 ;;
+    --ranks-executor-memory) RANKS_EXEC_MEM="$2"; shift 2 ;;
+    --skip-sizes) DO_SIZES=0; shift ;;
+    --skip-ranks) DO_RANKS=0; shift ;;
+    -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument $1 (see --help)" ;;
+  esac
+done
+IFS=, read -r -a SIZE_LIST <<<"$SIZES"
+IFS=, read -r -a RANK_LIST <<<"$RANKS"
+for v in "${SIZE_LIST[@]}" "${RANK_LIST[@]}" "$SIZE_RANKS" "$EPOCHS" "$BATCH" "$FEATURES" "$CLASSES" "$HIDDEN"; do
+  [[ "$v" =~ ^[1-9][0-9]*$ ]] || die "sizes, ranks, epochs, batch, features, classes and hidden must be positive integers (got '$v')"
+done
+[[ -n "$RANKS_ROWS" ]] || RANKS_ROWS=$(printf '%s\n' "${SIZE_LIST[@]}" | sort -n | head -1)
+SEED="${BENCH_SEED:-42}"
+WORK="${BENCH_WORK:-$REPO/target/bench-scale}"
+CORES=$(nproc)
+MAX_RANKS=$SIZE_RANKS
+for r in "${RANK_LIST[@]}"; do ((r > MAX_RANKS)) && MAX_RANKS=$r; done
+export DESCENT_CLUSTER_DIR="${DESCENT_CLUSTER_DIR:-$WORK/cluster}"
+export DESCENT_WORKERS="${DESCENT_WORKERS:-2}"
+export DESCENT_WORKER_CORES=$(((MAX_RANKS + DESCENT_WORKERS - 1) / DESCENT_WORKERS))
+export DESCENT_WORKER_MEMORY="${DESCENT_WORKER_MEMORY:-8g}"
+export OPENBLAS_NUM_THREADS=1
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# one cluster at a time on this machine (fixed ports)
+others=$(ps -eo pid=,args= | grep -E 'org\.apache\.spark\.deploy\.(master\.Master|worker\.Worker)|hdfs\.server\.(namenode\.NameNode|datanode\.DataNode)' \
+  | grep -v grep | awk '{ role = "?"; for (i = 2; i <= NF; i++) if ($i ~ /^-Ddescent\.cluster\.role=/) role = substr($i, 24);
+                          print "  pid " $1 " " (role == "?" ? $NF : role) }' || true)
+[[ -z "$others" ]] || die "a Spark/HDFS cluster is already running on this machine (only one can: fixed ports):
+$others"
+
+mkdir -p "$WORK"
+jar=$(ls "$REPO"/job/target/descent-job-*-shaded.jar 2>/dev/null | head -1 || true)
+if [[ -z "$jar" || -n "$(find "$REPO/job/src/main" "$REPO/common-math/src/main" -newer "$jar" -type f -print -quit)" ]]; then
+  say "building the shaded job jar"
+  (cd "$REPO" && mvn -B -ntp -q -o -DskipTests -pl job -am package) > "$WORK/build.log" 2>&1 \
+    || die "build failed, see $WORK/build.log"
+fi
+
+SAMPLER=""
+cleanup() {
+  local rc=$?
+  [[ -n "$SAMPLER" ]] && kill "$SAMPLER" 2>/dev/null || true
+  say "stopping the cluster"; "$CLUSTER" stop >/dev/null 2>&1 || true
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+say "starting the cluster: $DESCENT_WORKERS workers x $DESCENT_WORKER_CORES cores ($((DESCENT_WORKERS * DESCENT_WORKER_CORES)) task slots) on $CORES cores ($DESCENT_CLUSTER_DIR)"
+"$CLUSTER" start > "$WORK/cluster-start.log" 2>&1 || { tail -20 "$WORK/cluster-start.log" >&2; die "cluster did not start"; }
+HDFS_URL="$("$CLUSTER" env | sed -n 's/^HDFS_URL=//p')"
+hdfs() { "$CLUSTER" hdfs "$@"; }
+hdfs -mkdir -p /bench-scale
+
+# ---- 1. data
+data_url() { echo "$HDFS_URL/bench-scale/dense-$1-f$FEATURES-c$CLASSES-s$SEED"; }
+ensure_data() { # ROWS
+  local url; url=$(data_url "$1")
+  if hdfs -test -e "${url#"$HDFS_URL"}/_SUCCESS" 2>/dev/null; then say "data: $url exists"; return 0; fi
+  say "data: generating $1 rows x $FEATURES features into $url (load $(load))"
+  "$SUBMIT" --class org.descent.job.bench.DenseDataGen -- --rows "$1" --features "$FEATURES" --classes "$CLASSES" \
+    --seed "$SEED" --out "$url" --overwrite > "$WORK/gen-$1.log" 2>&1 || { tail -20 "$WORK/gen-$1.log" >&2; die "generation failed"; }
+  grep -h "DenseDataGen:" "$WORK/gen-$1.log" >&2 || true
+  say "  HDFS: $(hdfs -du -s -h "${url#"$HDFS_URL"}" 2>/dev/null | awk '{print $1, $2}')"
+}
+
+write_config() { # FILE PARTITIONS
+  cat > "$1" <<EOF
+data { format = parquet, label-column = label, features-column = features, label-type = class-index,
+       num-features = $FEATURES, num-classes = $CLASSES, storage = float32 }
+model { type = mlp, hidden-layers = [$HIDDEN], activation = relu, init = he-normal }
+optimizer { kind = adam, learning-rate = 0.001 }
+training { epochs = $EPOCHS, batch-size = $BATCH, partitions = $2, seed = 7, exchange = allreduce }
+EOF
+}
+
+# peak RSS (VmHWM, kB) of every executor JVM while a run lasts, sampled each second into FILE
+start_sampler() {
+  ( while :; do
+      for pid in $("$CLUSTER" executors 2>/dev/null); do
+        awk -v p="$pid" '/^VmHWM:/ {print p, $2}' "/proc/$pid/status" 2>/dev/null || true
+      done >> "$1"
+      sleep 1
+    done ) &
+  SAMPLER=$!
+}
+stop_sampler() { kill "$SAMPLER" 2>/dev/null || true; wait "$SAMPLER" 2>/dev/null || true; SAMPLER=""; }
+peaks() { # FILE -> "412 398" (MB per executor, largest first)
+  awk '{ if ($2 > m[$1]) m[$1] = $2 } END { for (p in m) print int(m[p] / 1024) }' "$1" 2>/dev/null | sort -rn | paste -sd' '
+}
+
+# train ROWS RANKS EXEC_MEM LOG : one FmnistBench run on RANKS one-core executors
+train() {
+  local rows="$1" ranks="$2" mem="$3" logf="$4" conf="$WORK/bench-$2.conf"
+  write_config "$conf" "$ranks"
+  : > "$logf.rss"
+  start_sampler "$logf.rss"
+  local t0=$SECONDS rc=0
+  "$SUBMIT" --conf "spark.cores.max=$ranks" --conf spark.executor.cores=1 --executor-memory "$mem" \
+    --class org.descent.job.bench.FmnistBench -- --config "$conf" --set "data.train-path=$(data_url "$rows")" \
+    --set "output.model-path=file://$WORK/unused-model" --set output.overwrite=true \
+    --label "rows=$rows ranks=$ranks" > "$logf" 2>&1 || rc=$?
+  stop_sampler
+  ((rc == 0)) || { tail -30 "$logf" >&2; die "training failed ($rows rows, $ranks ranks), see $logf"; }
+  grep -q "allreduce exchange: $ranks tasks for $ranks partitions" "$logf" \
+    || die "the run did not use $ranks allreduce ranks; see $logf"
+  say "  $rows rows, $ranks ranks: done in $((SECONDS - t0)) s (load $(load))"
+}
+field() { sed -n "s/.*BENCH descent .*$1=\([0-9.]*\).*/\1/p" "$2" | tail -1; }
+cache_bytes() { sed -n 's/.*cache: [0-9]* training rows in [0-9]* blocks, \([0-9]*\) bytes (\([0-9.]*\) per row.*/\1 \2/p' "$1" | tail -1; }
+
+T_ALL=$SECONDS
+ensure_data "$RANKS_ROWS"
+if ((DO_SIZES)); then
+  for n in "${SIZE_LIST[@]}"; do ensure_data "$n"; done
+  say "sizes: $SIZE_RANKS ranks, $EPOCHS epochs, batch $BATCH, MLP $FEATURES-$HIDDEN-$CLASSES, float32 cache"
+  SIZE_TABLE="$WORK/sizes.txt"
+  printf '%-10s %5s %9s %9s %10s %8s %14s %9s  %-22s %s\n' rows ranks "epoch s" "train s" "rows/s" "s/Mrow" \
+    "cached bytes" "B/row" "peak RSS/executor MB" "load (1/5/15)" > "$SIZE_TABLE"
+  first_per_row=""
+  for n in "${SIZE_LIST[@]}"; do
+    logf="$WORK/size-$n.log"
+    train "$n" "$SIZE_RANKS" "$EXEC_MEM" "$logf"
+    ep=$(field median_epoch_s "$logf"); tr=$(field median_train_s "$logf")
+    read -r cb cbr <<<"$(cache_bytes "$logf")"
+    per=$(awk -v t="$tr" -v n="$n" 'BEGIN { printf "%.3f", t / (n / 1e6) }')
+    [[ -n "$first_per_row" ]] || first_per_row=$per
+    printf '%-10s %5s %9s %9s %10.0f %8s %14s %9s  %-22s %s   (s/Mrow x%.2f of the first size)\n' "$n" "$SIZE_RANKS" "$ep" \
+      "$tr" "$(awk -v t="$tr" -v n="$n" 'BEGIN { print n / t }')" "$per" "${cb:-?}" "${cbr:-?}" \
+      "$(peaks "$logf.rss")" "$(load)" "$(awk -v a="$per" -v b="$first_per_row" 'BEGIN { print a / b }')" >> "$SIZE_TABLE"
+  done
+fi
+if ((DO_RANKS)); then
+  say "ranks: ${RANK_LIST[*]} on $RANKS_ROWS rows, global batch $BATCH (strong scaling), one 1-core executor per rank"
+  RANK_TABLE="$WORK/ranks.txt"
+  printf '%5s %8s %9s %9s %10s %11s %9s %9s  %s\n' ranks "rank/core" "epoch s" "step ms" "compute ms" "exchange ms" \
+    "update ms" "peak MB" "load (1/5/15)" > "$RANK_TABLE"
+  for r in "${RANK_LIST[@]}"; do
+    logf="$WORK/ranks-$r.log"
+    train "$RANKS_ROWS" "$r" "$RANKS_EXEC_MEM" "$logf"
+    printf '%5s %8.2f %9s %9s %10s %11s %9s %9s  %s\n' "$r" "$(awk -v r="$r" -v c="$CORES" 'BEGIN { print r / c }')" \
+      "$(field median_epoch_s "$logf")" "$(field median_step_ms "$logf")" "$(field compute_ms "$logf")" \
+      "$(field exchange_ms "$logf")" "$(field update_ms "$logf")" "$(peaks "$logf.rss" | cut -d' ' -f1)" "$(load)" >> "$RANK_TABLE"
+  done
+fi
+
+echo
+echo "== descent bench-scale: $DESCENT_WORKERS workers x $DESCENT_WORKER_CORES cores on a $CORES-core machine, HDFS input, $(date -u +%FT%TZ) =="
+echo "data: DenseDataGen seed $SEED, $FEATURES float features, $CLASSES classes; model MLP $FEATURES-$HIDDEN-$CLASSES, adam,"
+echo "      batch $BATCH, $EPOCHS epochs (medians over epochs; epoch 1 includes JIT warm-up), training.exchange = allreduce"
+if ((DO_SIZES)); then
+  echo
+  echo "-- sizes (epoch time linear in rows = a constant s/Mrow; cached bytes from the driver's cache line; peak RSS = VmHWM per executor JVM)"
+  cat "$SIZE_TABLE"
+fi
+if ((DO_RANKS)); then
+  echo
+  echo "-- ranks (one 1-core executor per rank; rank/core > 1 = oversubscribed: $CORES physical cores time-share the ranks,"
+  echo "   so those rows measure contention, not scaling; compute = slowest rank's gradient, exchange = step wall - compute,"
+  echo "   update = the optimizer on every rank)"
+  cat "$RANK_TABLE"
+fi
+echo
+echo "total $((SECONDS - T_ALL)) s; logs in $WORK"
+[[ "${BENCH_KEEP_DATA:-0}" == 1 ]] || hdfs -rm -r -f -skipTrash /bench-scale >/dev/null 2>&1 || true
