@@ -152,6 +152,7 @@ public final class Trainer {
         List<RowBlock> valOnDriver = null;
         Scaler scaler = null;
         long[] partitionRows;
+        boolean sparse;
         long t0 = System.nanoTime();
         try {
             jsc.setJobGroup("descent-train", "descent: prepare data", false);
@@ -169,7 +170,8 @@ public final class Trainer {
             // one job caches both (the validation blocks too, so the parsed rows are freed before the first step)
             jsc.setJobDescription("descent: cache training" + (valBlocks == null ? "" : " and validation") + " blocks");
             JavaRDD<RowBlock> both = valBlocks == null ? trainBlocks : trainBlocks.union(valBlocks);
-            List<long[]> all = both.map(b -> new long[] {b.rows, b.cachedBytes(), b.storedValues()}).collect();
+            List<long[]> all = both.map(b -> new long[] {b.rows, b.cachedBytes(), b.storedValues(), b.isSparse() ? 1 : 0})
+                    .collect();
             List<long[]> sizes = all.subList(0, trainBlocks.getNumPartitions());
             long validationValues = 0;
             for (long[] s : all.subList(sizes.size(), all.size())) validationValues += s[2];
@@ -178,6 +180,7 @@ public final class Trainer {
                 valOnDriver = valBlocks.collect();
             }
             partitionRows = sizes.stream().mapToLong(s -> s[0]).toArray();
+            sparse = sizes.stream().anyMatch(s -> s[3] == 1);
             logCache(sizes, storage, train.numFeatures());
             LOG.info("prepared in {} s: scaling fit {} s, pack + cache {} s", seconds(t0, System.nanoTime()),
                     seconds(t0, fitted), seconds(fitted, System.nanoTime()));
@@ -191,7 +194,7 @@ public final class Trainer {
         }
         long n = 0;
         for (long r : partitionRows) n += r;
-        return new TrainingRun.Data(trainBlocks, valBlocks, valOnDriver, scaler, n, partitionRows, prepareStart,
+        return new TrainingRun.Data(trainBlocks, valBlocks, valOnDriver, scaler, n, partitionRows, sparse, prepareStart,
                 System.currentTimeMillis());
     }
 

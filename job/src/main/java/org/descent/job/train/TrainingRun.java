@@ -43,11 +43,11 @@ final class TrainingRun {
 
     /**
      * The prepared (scaled, cached) data of the run; {@code validationOnDriver}: the validation blocks in partition
-     * order when they are small enough to score on the driver (else null); when the preparation started and ended
-     * (wall-clock ms).
+     * order when they are small enough to score on the driver (else null); {@code sparse}: the training blocks are CSR;
+     * when the preparation started and ended (wall-clock ms).
      */
     record Data(JavaRDD<RowBlock> train, JavaRDD<RowBlock> validation, List<RowBlock> validationOnDriver, Scaler scaler,
-                long rows, long[] partitionRows, long prepareStart, long prepareEnd) {}
+                long rows, long[] partitionRows, boolean sparse, long prepareStart, long prepareEnd) {}
 
     /** Who is told what during the run. */
     record Observers(StepListener steps, EpochListener epochs, CheckpointHook checkpoints) {}
@@ -152,7 +152,7 @@ final class TrainingRun {
     private StepEngine engine() {
         String transport = spark.conf().get(AllReduceEngine.TRANSPORT_KEY, "auto");
         StepEngines.Spec spec = new StepEngines.Spec(tc.exchange(), tc.localSteps(), tc.precision(),
-                config.optimizer().spec(), schedule, update, "tcp".equalsIgnoreCase(transport.trim()));
+                config.optimizer().spec(), schedule, update, "tcp".equalsIgnoreCase(transport.trim()), data.sparse());
         StepEngine engine;
         try {
             engine = StepEngines.create(JavaSparkContext.fromSparkContext(spark.sparkContext()), data.train(),

@@ -154,4 +154,18 @@ class SparseTrainingTest {
                     type + ": param " + i + " " + collect[i] + " vs " + allreduce[i]);
         }
     }
+
+    @ParameterizedTest(name = "sparse = {0}")
+    @ValueSource(booleans = {true, false})
+    void givenExchangeAuto_whenTrained_thenSparseBlocksUseBroadcastCollectAndDenseAllreduce(boolean sparse) {
+        double[][] x = rows(11);
+        double[] y = labels(x, 4, 11);
+        JobConfig cfg = TestConfigs.of(model("softmax") + """
+                optimizer { kind = sgd, learning-rate = 0.05 }
+                training { epochs = 1, batch-size = 100, seed = 3, partitions = 2, exchange = auto }
+                """);
+        Trainer trainer = new Trainer(TestSpark.session(), cfg);
+        trainer.train(blocks(x, y, 4, 2, sparse), null);
+        assertEquals(sparse ? "broadcast-collect" : "allreduce", trainer.engineName());
+    }
 }
