@@ -17,7 +17,7 @@
 #
 # Usage: scripts/bench-scale.sh [--sizes 1000000,3000000,10000000] [--ranks 1,2,4,8] [--size-ranks 2]
 #          [--ranks-rows N (default: the smallest size)] [--epochs 2] [--batch 1024] [--features 100] [--classes 10]
-#          [--hidden 64] [--executor-memory 4g] [--ranks-executor-memory 1g] [--skip-sizes] [--skip-ranks]
+#          [--hidden 64] [--executor-memory 4g] [--ranks-executor-memory 1g: 1 rank at 1M rows needs 3g] [--skip-sizes] [--skip-ranks]
 #        e.g. a quick end-to-end check: scripts/bench-scale.sh --sizes 100000 --ranks 1,2
 # Environment: BENCH_WORK (target/bench-scale), BENCH_SEED (42), DESCENT_WORKERS (2), DESCENT_WORKER_MEMORY
 #   (worker's memory to hand out, default 8g), BENCH_KEEP_DATA=1 (keep HDFS and the generated sets: the cluster
