@@ -142,7 +142,7 @@ final class Mesh implements AutoCloseable {
                 }
                 return new Mesh(rank, size, peers, reg.progressSocket(), null, counts, null);
             } catch (IOException | RuntimeException e) {
-                for (SocketChannel ch : peers) closeQuietly(ch);
+                Sockets.closeAll(peers);
                 if (reg.progressSocket() != null) reg.progressSocket().close();
                 throw e;
             }
@@ -320,19 +320,9 @@ final class Mesh implements AutoCloseable {
         return extras;
     }
 
-    private interface Io {
-        void run() throws IOException;
-    }
-
-    /** Runs a send round; if it fails, closes every connection so the receiving thread cannot stay blocked. */
-    private Void closingOnFailure(Io io) throws IOException {
-        try {
-            io.run();
-            return null;
-        } catch (IOException | RuntimeException e) {
-            for (SocketChannel ch : peers) closeQuietly(ch);
-            throw e;
-        }
+    /** Runs a send round; if it fails, closes every peer connection (see {@link Sockets#closingOnFailure}). */
+    private Void closingOnFailure(Sockets.Io io) throws IOException {
+        return Sockets.closingOnFailure(io, peers);
     }
 
     private void ensureBuffers(int n) {
@@ -428,16 +418,7 @@ final class Mesh implements AutoCloseable {
         }
         if (nodes != null) nodes.close();
         if (writer != null) writer.shutdownNow();
-        for (SocketChannel ch : peers) closeQuietly(ch);
-        closeQuietly(progressSocket);
-    }
-
-    private static void closeQuietly(java.io.Closeable c) {
-        if (c == null) return;
-        try {
-            c.close();
-        } catch (IOException ignored) {
-            // closing
-        }
+        Sockets.closeAll(peers);
+        Sockets.closeQuietly(progressSocket);
     }
 }

@@ -320,18 +320,9 @@ final class NodeExchange {
         return out;
     }
 
-    private interface Io {
-        void run() throws IOException;
-    }
-
-    private Void closingOnFailure(Io io) throws IOException {
-        try {
-            io.run();
-            return null;
-        } catch (IOException | RuntimeException e) {
-            closeSockets();
-            throw e;
-        }
+    /** Runs a send round; if it fails, closes the leaders' connections (see {@link Sockets#closingOnFailure}). */
+    private Void closingOnFailure(Sockets.Io io) throws IOException {
+        return Sockets.closingOnFailure(io, leaders);
     }
 
     private void await(Future<?> f) throws IOException {
@@ -372,15 +363,7 @@ final class NodeExchange {
     }
 
     private void closeSockets() {
-        if (leaders == null) return;
-        for (SocketChannel ch : leaders) {
-            if (ch == null) continue;
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // closing
-            }
-        }
+        Sockets.closeAll(leaders);
     }
 
     /** The segment ran to its end on this rank. */

@@ -176,7 +176,7 @@ final class Rendezvous implements AutoCloseable {
             }
         } catch (IOException e) {
             LOG.warn("allreduce rendezvous: registration from {} failed: {}", s.getRemoteSocketAddress(), e.toString());
-            closeQuietly(s);
+            Sockets.closeQuietly(s);
         }
     }
 
@@ -234,7 +234,7 @@ final class Rendezvous implements AutoCloseable {
                 if (r != 0) sock.close();
             } catch (IOException e) {
                 LOG.warn("allreduce rendezvous: could not answer a task: {}", e.toString());
-                closeQuietly(sock);
+                Sockets.closeQuietly(sock);
             }
         }
     }
@@ -302,7 +302,7 @@ final class Rendezvous implements AutoCloseable {
                     + at.port() + " failed: " + e.getMessage() + " (executors must reach the driver host; see "
                     + "docs/performance.md)", e);
         } finally {
-            if (!keep) closeQuietly(s);
+            if (!keep) Sockets.closeQuietly(s);
         }
     }
 
@@ -343,20 +343,11 @@ final class Rendezvous implements AutoCloseable {
         }
         synchronized (groups) {
             for (Group g : groups.values()) {
-                for (Socket s : g.sockets) closeQuietly(s);
+                for (Socket s : g.sockets) Sockets.closeQuietly(s);
             }
             groups.clear();
         }
-        for (Socket s : progressSockets) closeQuietly(s);
+        for (Socket s : progressSockets) Sockets.closeQuietly(s);
         pool.shutdownNow();
-    }
-
-    private static void closeQuietly(Socket s) {
-        if (s == null) return;
-        try {
-            s.close();
-        } catch (IOException ignored) {
-            // closing
-        }
     }
 }
