@@ -3,13 +3,10 @@ package org.descent.ml;
 import static org.apache.spark.sql.functions.col;
 
 import java.io.Serializable;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -19,10 +16,10 @@ import org.descent.job.config.JobConfig;
 import org.descent.job.data.BadRowPolicy;
 import org.descent.job.data.DataException;
 import org.descent.job.data.LabelType;
-import org.descent.job.data.IdPartitioners;
+import org.descent.job.data.ExternalRows;
 import org.descent.job.data.LoadedData;
 import org.descent.job.data.RowAssignment;
-import org.descent.job.data.RowBlock;
+import org.descent.job.data.Storage;
 import org.descent.job.train.DataStage;
 import scala.Tuple2;
 
@@ -30,19 +27,29 @@ import scala.Tuple2;
  * A DataFrame as the job's training input, with the data stage's rules: every row validated (features
  * finite and all of one width, labels finite; class indices whole numbers in range), bad rows failing
  * the fit or skipped under {@code data.bad-rows}; row id = rank among the valid rows in the DataFrame's
- * order; holdout by {@link RowAssignment#inHoldout}; rows placed by {@link RowAssignment#partitionOf}
- * and packed in id order into one column-major {@link RowBlock} per partition. So a DataFrame read from
- * a single Parquet file gives the same blocks as {@code train} on that file.
+ * order; holdout by {@link RowAssignment#inHoldout}; rows placed by {@link RowAssignment#partitionOf}.
+ *
+ * <p>One pass over the DataFrame: each of its partitions keeps its valid rows as an {@link ExternalRows.Part} (a
+ * sparse vector's entries only, never a dense row of its size) and returns its {@link Stats}; the driver checks
+ * them, then {@link ExternalRows} decides the representation ({@code data.representation}: auto from the measured
+ * density and width, as {@code train}) and packs the parts with the data stage's packer into one dense or CSR
+ * block per partition. So a DataFrame read from a single Parquet file gives the same blocks as {@code train} on
+ * that file.
  */
 final class DatasetInput implements AutoCloseable {
     /** Largest class index accepted when inferring the class count (as the job's data stage). */
     private static final int MAX_INFERRED_CLASS = 1 << 24;
+    /** The input's name in the data stage's messages and logs. */
+    static final String SOURCE = "the DataFrame";
 
     final DataStage.Input input;
-    private final JavaRDD<Sample> cached;
+    /** How the rows are packed (counts, non-zeros, representation). */
+    final ExternalRows.Shape shape;
+    private final JavaRDD<Tuple2<ExternalRows.Part, Stats>> cached;
 
-    private DatasetInput(DataStage.Input input, JavaRDD<Sample> cached) {
+    private DatasetInput(DataStage.Input input, ExternalRows.Shape shape, JavaRDD<Tuple2<ExternalRows.Part, Stats>> cached) {
         this.input = input;
+        this.shape = shape;
         this.cached = cached;
     }
 
@@ -50,9 +57,6 @@ final class DatasetInput implements AutoCloseable {
     public void close() {
         cached.unpersist(false);
     }
-
-    /** One DataFrame row: its 0-based position, label, dense features, or why it is bad. */
-    record Sample(long position, double label, double[] features, String problem) implements Serializable {}
 
     /** @param classesFromSchema class count from the label column's ML metadata (StringIndexer), 0 if none */
     static DatasetInput load(Dataset<?> ds, String featuresCol, String labelCol, JobConfig cfg, int classesFromSchema) {
@@ -64,11 +68,16 @@ final class DatasetInput implements AutoCloseable {
         boolean classes = cfg.data().labelType() == LabelType.CLASS_INDEX;
         int configured = cfg.data().numClasses();
         Dataset<Row> sel = ds.toDF().select(col(featuresCol), col(labelCol).cast(DataTypes.DoubleType));
-        JavaRDD<Sample> parsed = sel.javaRDD().zipWithIndex()
-                .map(t -> parse(t._1(), t._2(), fc, labelCol, classes, configured))
-                .persist(StorageLevel.MEMORY_AND_DISK());
+        JavaRDD<Tuple2<ExternalRows.Part, Stats>> parsed = sel.javaRDD().mapPartitionsWithIndex((index, rows) -> {
+            ExternalRows.Part part = new ExternalRows.Part(SOURCE, index);
+            Stats s = new Stats();
+            while (rows.hasNext()) parse(rows.next(), fc, labelCol, classes, configured, part, s);
+            s.nonZeros = part.nonZeros();
+            return List.of(new Tuple2<>(part, s)).iterator();
+        }, true).persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            Stats s = parsed.aggregate(new Stats(), Stats::add, Stats::merge);
+            List<Stats> perPart = parsed.map(Tuple2::_2).collect();
+            Stats s = Stats.ofParts(perPart);
             check(s, cfg.data().badRows());
             int numFeatures = s.minWidth;
             if (s.minWidth != s.maxWidth) {
@@ -79,54 +88,58 @@ final class DatasetInput implements AutoCloseable {
             if (numFeatures < 1) throw new DataException("features column '" + featuresCol + "' has no features");
             int numClasses = !classes ? 0 : configured > 0 ? configured
                     : classesFromSchema > 0 ? Math.max(classesFromSchema, (int) s.maxLabel + 1) : (int) s.maxLabel + 1;
-            // id = rank among the valid rows; without bad rows that is the position (no extra job)
-            JavaPairRDD<Long, Sample> valid = s.bad == 0 ? parsed.mapToPair(x -> new Tuple2<>(x.position(), x))
-                    : parsed.filter(x -> x.problem() == null).zipWithIndex().mapToPair(t -> new Tuple2<>(t._2(), t._1()));
             var tc = cfg.training();
-            long seed = tc.seed();
+            long[] validRows = perPart.stream().mapToLong(p -> p.valid).toArray();
+            ExternalRows.Shape shape = new ExternalRows.Shape(SOURCE, validRows, numFeatures, numClasses, s.nonZeros,
+                    new LinkedHashMap<>(s.badCounts), cfg.data().representation(),
+                    DataStage.storage(cfg) == Storage.FLOAT32, tc.partitions(), tc.seed());
+            ExternalRows.log(shape);
+            JavaRDD<ExternalRows.Part> parts = parsed.map(Tuple2::_1);
             double f = tc.validationFraction();
-            IdPartitioners.Seeded placement = new IdPartitioners.Seeded(seed, tc.partitions());
             if (f > 0) {
                 long vCount = 0;
-                for (long id = 0; id < s.valid; id++) if (RowAssignment.inHoldout(seed, id, f)) vCount++;
+                for (long id = 0; id < s.valid; id++) if (RowAssignment.inHoldout(tc.seed(), id, f)) vCount++;
                 if (vCount == 0 || vCount == s.valid) {
                     throw new DataException("validationFraction=" + f + " of the " + s.valid + " rows leaves "
                             + (vCount == 0 ? "no validation" : "no training") + " rows; change the fraction or use more data");
                 }
-                LoadedData train = pack(valid.filter(t -> !RowAssignment.inHoldout(seed, t._1(), f)), placement,
-                        s.valid - vCount, numFeatures, numClasses, s);
-                LoadedData val = pack(valid.filter(t -> RowAssignment.inHoldout(seed, t._1(), f)), placement,
-                        vCount, numFeatures, numClasses, s);
-                return new DatasetInput(new DataStage.Input(train, val), parsed);
+                LoadedData train = ExternalRows.pack(parts, parsed, shape, f, false, s.valid - vCount);
+                LoadedData val = ExternalRows.pack(parts, parsed, shape, f, true, vCount);
+                return new DatasetInput(new DataStage.Input(train, val), shape, parsed);
             }
-            return new DatasetInput(new DataStage.Input(pack(valid, placement, s.valid, numFeatures, numClasses, s),
-                    null), parsed);
+            return new DatasetInput(new DataStage.Input(ExternalRows.pack(parts, parsed, shape, 0, false, s.valid), null),
+                    shape, parsed);
         } catch (RuntimeException e) {
             parsed.unpersist(false);
             throw e;
         }
     }
 
-    private static Sample parse(Row r, long position, FeatureColumn fc, String labelCol, boolean classes,
-                                int numClasses) {
-        int width = fc.width(r, 0);
-        if (width < 0) return bad(position, "null features in column '" + fc.name + "'");
-        double[] x = new double[width];
-        String problem = fc.read(r, 0, x, 0, 1);
-        if (problem != null) return bad(position, problem);
-        if (r.isNullAt(1)) return bad(position, "null label in column '" + labelCol + "'");
-        double y = r.getDouble(1);
-        if (!Double.isFinite(y)) return bad(position, "non-finite label " + y + " in column '" + labelCol + "'");
-        if (classes) {
-            if (y != Math.rint(y)) return bad(position, "label " + y + " is not an integer class index");
-            int max = numClasses > 0 ? numClasses - 1 : MAX_INFERRED_CLASS;
-            if (y < 0 || y > max) return bad(position, "label " + (long) y + " outside classes 0.." + max);
+    /** Validates one row (at the next position of {@code s}) and keeps it in {@code part} when valid. */
+    private static void parse(Row r, FeatureColumn fc, String labelCol, boolean classes, int numClasses,
+                              ExternalRows.Part part, Stats s) {
+        FeatureColumn.Cell cell = fc.cell(r, 0);
+        String problem = cell.problem() != null ? cell.problem() : labelProblem(r, labelCol, classes, numClasses);
+        if (problem != null) {
+            s.bad(problem);
+            return;
         }
-        return new Sample(position, y, x, null);
+        double y = r.getDouble(1);
+        part.add(y, cell.indices(), cell.values());
+        s.valid(y, cell.width());
     }
 
-    private static Sample bad(long position, String problem) {
-        return new Sample(position, Double.NaN, null, problem);
+    /** Why the label of {@code r} is bad, or null. */
+    private static String labelProblem(Row r, String labelCol, boolean classes, int numClasses) {
+        if (r.isNullAt(1)) return "null label in column '" + labelCol + "'";
+        double y = r.getDouble(1);
+        if (!Double.isFinite(y)) return "non-finite label " + y + " in column '" + labelCol + "'";
+        if (classes) {
+            if (y != Math.rint(y)) return "label " + y + " is not an integer class index";
+            int max = numClasses > 0 ? numClasses - 1 : MAX_INFERRED_CLASS;
+            if (y < 0 || y > max) return "label " + (long) y + " outside classes 0.." + max;
+        }
+        return null;
     }
 
     private static void check(Stats s, BadRowPolicy policy) {
@@ -146,39 +159,17 @@ final class DatasetInput implements AutoCloseable {
         if (s.valid == 0) throw new DataException("no valid rows in the DataFrame (bad rows: " + s.badCounts + ")");
     }
 
-    private static LoadedData pack(JavaPairRDD<Long, Sample> rows, IdPartitioners.Seeded placement, long count, int cols,
-                                   int numClasses, Stats s) {
-        JavaRDD<RowBlock> blocks = rows.repartitionAndSortWithinPartitions(placement)
-                .mapPartitions(it -> List.of(block(it, cols)).iterator());
-        return new LoadedData(blocks, count, cols, numClasses, new LinkedHashMap<>(s.badCounts));
-    }
-
-    /** The rows of one partition (sorted by id) as a row-major block. */
-    private static RowBlock block(Iterator<Tuple2<Long, Sample>> it, int cols) {
-        List<Tuple2<Long, Sample>> list = new ArrayList<>();
-        it.forEachRemaining(list::add);
-        int n = list.size();
-        if ((long) n * cols > Integer.MAX_VALUE - 16) {
-            throw new DataException("a partition holds " + n + " rows x " + cols
-                    + " features, too many for one block; raise numPartitions");
-        }
-        double[] x = new double[n * cols];
-        double[] y = new double[n];
-        long[] ids = new long[n];
-        for (int i = 0; i < n; i++) {
-            Sample r = list.get(i)._2();
-            ids[i] = list.get(i)._1();
-            y[i] = r.label();
-            System.arraycopy(r.features(), 0, x, i * cols, cols);
-        }
-        return RowBlock.rowMajor(n, cols, x, y, ids);
-    }
-
-    /** Counts and extremes of the validation pass; the first bad row is the one with the lowest position. */
+    /**
+     * Counts and extremes of the validation pass. A partition's positions are local (0 = its first row) while it
+     * parses; {@link #ofParts} shifts them by the rows of the earlier partitions and merges, so the first bad row
+     * (and the narrowest/widest) is the one with the lowest position in the DataFrame.
+     */
     static final class Stats implements Serializable {
-        private static final long serialVersionUID = 1L;
+        private static final long serialVersionUID = 2L;
+        long records;
         long valid;
         long bad;
+        long nonZeros;
         final Map<String, Long> badCounts = new TreeMap<>();
         String firstBad;
         long firstBadAt = Long.MAX_VALUE;
@@ -188,48 +179,55 @@ final class DatasetInput implements AutoCloseable {
         int maxWidth = -1;
         long maxWidthAt;
 
-        Stats add(Sample r) {
-            if (r.problem() != null) {
-                bad++;
-                badCounts.merge(reason(r.problem()), 1L, Long::sum);
-                if (r.position() < firstBadAt) {
-                    firstBadAt = r.position();
-                    firstBad = r.problem();
-                }
-                return this;
+        /** The next row is bad for {@code problem}. */
+        void bad(String problem) {
+            bad++;
+            badCounts.merge(reason(problem), 1L, Long::sum);
+            if (firstBad == null) {
+                firstBadAt = records;
+                firstBad = problem;
             }
-            valid++;
-            maxLabel = Math.max(maxLabel, r.label());
-            int w = r.features().length;
-            if (w < minWidth || (w == minWidth && r.position() < minWidthAt)) {
-                minWidth = w;
-                minWidthAt = r.position();
-            }
-            if (w > maxWidth || (w == maxWidth && r.position() < maxWidthAt)) {
-                maxWidth = w;
-                maxWidthAt = r.position();
-            }
-            return this;
+            records++;
         }
 
-        Stats merge(Stats o) {
+        /** The next row is valid: its label and width (positions only grow, so the first extreme stays). */
+        void valid(double label, int width) {
+            valid++;
+            maxLabel = Math.max(maxLabel, label);
+            if (width < minWidth) {
+                minWidth = width;
+                minWidthAt = records;
+            }
+            if (width > maxWidth) {
+                maxWidth = width;
+                maxWidthAt = records;
+            }
+            records++;
+        }
+
+        /** The whole DataFrame's statistics from its partitions' (in partition order, local positions). */
+        static Stats ofParts(List<Stats> parts) {
             Stats m = new Stats();
-            for (Stats s : List.of(this, o)) {
+            for (Stats s : parts) {
+                long at = m.records;
+                m.records += s.records;
                 m.valid += s.valid;
                 m.bad += s.bad;
+                m.nonZeros += s.nonZeros;
                 s.badCounts.forEach((k, v) -> m.badCounts.merge(k, v, Long::sum));
-                if (s.firstBadAt < m.firstBadAt) {
-                    m.firstBadAt = s.firstBadAt;
+                if (s.firstBad != null && m.firstBad == null) {
+                    m.firstBadAt = at + s.firstBadAt;
                     m.firstBad = s.firstBad;
                 }
+                if (s.valid == 0) continue;
                 m.maxLabel = Math.max(m.maxLabel, s.maxLabel);
-                if (s.minWidth < m.minWidth || (s.minWidth == m.minWidth && s.minWidthAt < m.minWidthAt)) {
+                if (s.minWidth < m.minWidth) {
                     m.minWidth = s.minWidth;
-                    m.minWidthAt = s.minWidthAt;
+                    m.minWidthAt = at + s.minWidthAt;
                 }
-                if (s.maxWidth > m.maxWidth || (s.maxWidth == m.maxWidth && s.maxWidthAt < m.maxWidthAt)) {
+                if (s.maxWidth > m.maxWidth) {
                     m.maxWidth = s.maxWidth;
-                    m.maxWidthAt = s.maxWidthAt;
+                    m.maxWidthAt = at + s.maxWidthAt;
                 }
             }
             return m;

@@ -14,8 +14,8 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * A features column: a Spark ML {@code vector} (dense or sparse) or an {@code array<numeric>}
- * (e.g. {@code array<double>}, {@code array<float>}). Reads one cell into a caller's dense row or
- * reports why it cannot (null, non-finite value, wrong width).
+ * (e.g. {@code array<double>}, {@code array<float>}). Reads one cell as stored ({@link #cell}: a sparse vector
+ * stays sparse), or reports why it cannot (null, non-finite value).
  */
 final class FeatureColumn implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -48,39 +48,40 @@ final class FeatureColumn implements Serializable {
     }
 
     /**
-     * Writes the cell at {@code pos} into {@code out[offset + j * stride]} for j = 0..width-1 (zeros first
-     * for a sparse vector). Returns null, or the problem (null, non-finite value) for error messages.
+     * The cell at {@code pos} as stored: a sparse vector's entries ({@code indices} 0-based ascending, its own arrays,
+     * not copied), or every value ({@code indices} null); {@code problem} (null, non-finite value) instead when it
+     * cannot be used. Never a dense row for a sparse vector: memory in proportion to its non-zeros.
      */
-    String read(Row row, int pos, double[] out, int offset, int stride) {
-        if (row.isNullAt(pos)) return "null features in column '" + name + "'";
-        if (vector) {
-            Vector v = (Vector) row.get(pos);
-            if (v instanceof SparseVector s) {
-                for (int j = 0; j < s.size(); j++) out[offset + j * stride] = 0.0;
-                int[] idx = s.indices();
-                double[] val = s.values();
-                for (int k = 0; k < idx.length; k++) {
-                    if (!Double.isFinite(val[k])) return nonFinite(val[k], idx[k]);
-                    out[offset + idx[k] * stride] = val[k];
-                }
-            } else {
-                double[] val = ((DenseVector) v).values();
-                for (int j = 0; j < val.length; j++) {
-                    if (!Double.isFinite(val[j])) return nonFinite(val[j], j);
-                    out[offset + j * stride] = val[j];
-                }
+    Cell cell(Row row, int pos) {
+        if (row.isNullAt(pos)) return Cell.bad("null features in column '" + name + "'");
+        if (vector && row.get(pos) instanceof SparseVector s) {
+            double[] val = s.values();
+            for (int k = 0; k < val.length; k++) {
+                if (!Double.isFinite(val[k])) return Cell.bad(nonFinite(val[k], s.indices()[k]));
             }
-            return null;
+            return new Cell(s.size(), s.indices(), val, null);
+        }
+        if (vector) {
+            double[] val = ((DenseVector) row.get(pos)).values();
+            for (int j = 0; j < val.length; j++) if (!Double.isFinite(val[j])) return Cell.bad(nonFinite(val[j], j));
+            return new Cell(val.length, null, val, null);
         }
         List<Object> list = row.getList(pos);
-        for (int j = 0; j < list.size(); j++) {
+        double[] x = new double[list.size()];
+        for (int j = 0; j < x.length; j++) {
             Object o = list.get(j);
-            if (o == null) return "null at " + name + "[" + j + "]";
-            double d = ((Number) o).doubleValue();
-            if (!Double.isFinite(d)) return nonFinite(d, j);
-            out[offset + j * stride] = d;
+            if (o == null) return Cell.bad("null at " + name + "[" + j + "]");
+            x[j] = ((Number) o).doubleValue();
+            if (!Double.isFinite(x[j])) return Cell.bad(nonFinite(x[j], j));
         }
-        return null;
+        return new Cell(x.length, null, x, null);
+    }
+
+    /** A features cell: width and values (sparse: with their indices), or the problem that makes the row bad. */
+    record Cell(int width, int[] indices, double[] values, String problem) {
+        static Cell bad(String problem) {
+            return new Cell(-1, null, null, problem);
+        }
     }
 
     private String nonFinite(double v, int j) {

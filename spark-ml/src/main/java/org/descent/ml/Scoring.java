@@ -10,16 +10,21 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.descent.job.data.Representation;
 import org.descent.job.model.ModelArchitecture;
 import org.descent.math.Matrix;
 import org.descent.math.nn.LossKind;
 import org.descent.math.nn.Network;
 import org.descent.math.scale.Scaler;
+import org.descent.math.sparse.CsrMatrix;
 
 /**
  * The transform task: per partition one network and one workspace for {@link #CHUNK} rows; rows are
- * read in chunks into a column-major buffer, scaled with the model's scaler, and scored by one forward
- * pass (the same {@link Network#predict} as {@code descent evaluate}/{@code predict}).
+ * read in chunks, scaled with the model's scaler, and scored by one forward pass (the same {@link Network#predict}
+ * as {@code descent evaluate}/{@code predict}). A chunk of sparse vectors that the data stage's rule calls sparse
+ * becomes a CSR block (sparse x dense first layer: memory in proportion to its non-zeros, never a dense row);
+ * any other chunk a column-major {@code CHUNK x numFeatures} buffer. Both give the same predictions up to the
+ * first layer's summation order.
  *
  * <p>Outputs for classifiers: {@code probability} = the network's class probabilities (logistic:
  * {@code [1 - p, p]}); {@code rawPrediction} = their logarithms (so softmax(raw) = probability; floored
@@ -56,10 +61,11 @@ final class Scoring implements MapPartitionsFunction<Row, Row>, Serializable {
         Network network = arch.toNetwork();
         Network.Workspace ws = network.newWorkspace(CHUNK);
         int cols = arch.numFeatures();
-        double[] xs = new double[CHUNK * cols];
         List<Row> chunk = new ArrayList<>(CHUNK);
         return new Iterator<>() {
             final List<Row> ready = new ArrayList<>(CHUNK);
+            /** The dense chunk buffer, made when a chunk is scored dense (never for sparse-only input). */
+            double[] xs;
             int next;
 
             @Override
@@ -70,7 +76,15 @@ final class Scoring implements MapPartitionsFunction<Row, Row>, Serializable {
                 chunk.clear();
                 while (chunk.size() < CHUNK && rows.hasNext()) chunk.add(rows.next());
                 if (chunk.isEmpty()) return false;
-                score(network, ws, chunk, xs, cols, ready);
+                FeatureColumn.Cell[] cells = cells(chunk, cols);
+                Matrix y;
+                if (sparse(cells, cols)) {
+                    y = network.predict(params.value(), csr(cells, cols), ws);
+                } else {
+                    if (xs == null) xs = new double[Math.multiplyExact(CHUNK, cols)];
+                    y = network.predict(params.value(), dense(cells, cols, xs), ws);
+                }
+                for (int i = 0; i < chunk.size(); i++) ready.add(append(chunk.get(i), y, i));
                 return true;
             }
 
@@ -82,9 +96,10 @@ final class Scoring implements MapPartitionsFunction<Row, Row>, Serializable {
         };
     }
 
-    private void score(Network network, Network.Workspace ws, List<Row> chunk, double[] xs, int cols, List<Row> out) {
-        int m = chunk.size();
-        for (int i = 0; i < m; i++) {
+    /** The chunk's feature cells, each checked: not null, the model's width, finite. */
+    private FeatureColumn.Cell[] cells(List<Row> chunk, int cols) {
+        FeatureColumn.Cell[] cells = new FeatureColumn.Cell[chunk.size()];
+        for (int i = 0; i < cells.length; i++) {
             Row r = chunk.get(i);
             int w = features.width(r, pos);
             if (w != cols) {
@@ -92,12 +107,67 @@ final class Scoring implements MapPartitionsFunction<Row, Row>, Serializable {
                         : "features column '" + features.name + "' has a row of " + w + " values; the model expects "
                         + cols);
             }
-            String problem = features.read(r, pos, xs, i, m);
-            if (problem != null) throw new IllegalArgumentException(problem + "; the model cannot score it");
+            cells[i] = features.cell(r, pos);
+            if (cells[i].problem() != null) {
+                throw new IllegalArgumentException(cells[i].problem() + "; the model cannot score it");
+            }
+        }
+        return cells;
+    }
+
+    /**
+     * Whether to score the chunk as CSR: every row a sparse vector, the chunk sparse by the data stage's rule
+     * ({@link Representation#resolve} of its rows, width and non-zeros), and a scaler that keeps zeros zero (a model
+     * trained on sparse blocks has no other).
+     */
+    private boolean sparse(FeatureColumn.Cell[] cells, int cols) {
+        if (scaler != null && !scaler.kind().keepsZeros()) return false;
+        long nnz = 0;
+        for (FeatureColumn.Cell c : cells) {
+            if (c.indices() == null) return false;
+            nnz += c.values().length;
+        }
+        return Representation.AUTO.resolve(cells.length, cols, nnz, 1) == Representation.SPARSE;
+    }
+
+    /** The chunk as a float64 CSR block (explicit zeros dropped, as the packer drops them), scaled in place. */
+    private CsrMatrix csr(FeatureColumn.Cell[] cells, int cols) {
+        int nnz = 0;
+        for (FeatureColumn.Cell c : cells) for (double v : c.values()) if (v != 0.0) nnz++;
+        int[] ptr = new int[cells.length + 1];
+        int[] idx = new int[nnz];
+        double[] val = new double[nnz];
+        int p = 0;
+        for (int i = 0; i < cells.length; i++) {
+            int[] ci = cells[i].indices();
+            double[] cv = cells[i].values();
+            for (int k = 0; k < cv.length; k++) {
+                if (cv[k] == 0.0) continue;
+                idx[p] = ci[k];
+                val[p++] = cv[k];
+            }
+            ptr[i + 1] = p;
+        }
+        CsrMatrix x = new CsrMatrix(cells.length, cols, ptr, idx, val);
+        if (scaler != null) scaler.transformSparseInPlace(x);
+        return x;
+    }
+
+    /** The chunk as an {@code m x cols} column-major batch in {@code xs}, scaled in place. */
+    private Matrix dense(FeatureColumn.Cell[] cells, int cols, double[] xs) {
+        int m = cells.length;
+        for (int i = 0; i < m; i++) {
+            int[] ci = cells[i].indices();
+            double[] cv = cells[i].values();
+            if (ci == null) {
+                for (int j = 0; j < cols; j++) xs[i + j * m] = cv[j];
+                continue;
+            }
+            for (int j = 0; j < cols; j++) xs[i + j * m] = 0.0;
+            for (int k = 0; k < ci.length; k++) xs[i + ci[k] * m] = cv[k];
         }
         if (scaler != null) scaler.transformInPlace(xs, m, cols);
-        Matrix y = network.predict(params.value(), Matrix.wrap(m, cols, xs), ws);
-        for (int i = 0; i < m; i++) out.add(append(chunk.get(i), y, i));
+        return Matrix.wrap(m, cols, xs);
     }
 
     private Row append(Row r, Matrix y, int i) {

@@ -75,6 +75,7 @@ public abstract class TrainingParams<E extends TrainingParams<E, M>, M extends D
     private final IntParam patience;
     private final DoubleParam minDelta;
     private final Param<String> scaling;
+    private final Param<String> representation;
     private final Param<String> badRows;
     private final DoubleParam maxBadFraction;
     private final Param<String> checkpointDir;
@@ -163,7 +164,9 @@ public abstract class TrainingParams<E extends TrainingParams<E, M>, M extends D
         minDelta = real("minDelta", "training.early-stopping.min-delta", false,
                 "smallest change that counts as improvement (training.early-stopping.min-delta)");
         scaling = str("scaling", "data.scaling", false,
-                "none | standard | min-max feature scaling fitted in fit() and kept in the model (data.scaling)");
+                "none | standard | min-max | max-abs | unit-variance feature scaling fitted in fit() and kept in the model; sparse blocks need none, max-abs or unit-variance (data.scaling)");
+        representation = str("representation", "data.representation", false,
+                "auto | dense | sparse training blocks; auto: sparse at density <= 0.1 and > 64 features (data.representation)");
         badRows = str("badRows", "data.bad-rows", false,
                 "fail | skip rows with null/non-finite features or bad labels (data.bad-rows)");
         maxBadFraction = real("maxBadFraction", "data.max-bad-fraction", false,
@@ -433,6 +436,10 @@ public abstract class TrainingParams<E extends TrainingParams<E, M>, M extends D
     public final Param<String> scaling() { return scaling; }
 
     public E setScaling(String value) { return put(scaling, value); }
+
+    public final Param<String> representation() { return representation; }
+
+    public E setRepresentation(String value) { return put(representation, value); }
 
     public final Param<String> badRows() { return badRows; }
 

@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
 import org.apache.spark.ml.evaluation.RegressionEvaluator;
+import org.apache.spark.ml.feature.HashingTF;
 import org.apache.spark.ml.feature.StringIndexer;
+import org.apache.spark.ml.feature.Tokenizer;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.functions;
 import org.apache.spark.sql.Dataset;
@@ -26,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Same data (one Parquet file), config and seed: {@code descent train} + {@code descent evaluate} and
  * {@code fit} + Spark's evaluators give the same parameters (bit for bit) and the same metrics; the CLI's
- * model directory loads as a Spark ML model that scores identically.
+ * model directory loads as a Spark ML model that scores identically; a sparse vector column trains on the same CSR
+ * blocks as {@code train} on the file.
  */
 class CliEquivalenceTest {
     @TempDir
@@ -60,11 +63,15 @@ class CliEquivalenceTest {
     }
 
     private static JsonNode cliTrainAndEvaluate(String name, String conf) throws Exception {
+        return cliTrainAndEvaluate(name, conf, trainPath, testPath);
+    }
+
+    private static JsonNode cliTrainAndEvaluate(String name, String conf, String train, String test) throws Exception {
         Path c = dir.resolve(name + ".conf");
-        Files.writeString(c, conf.replace("TRAIN", trainPath).replace("MODEL", dir.resolve(name).toString()));
+        Files.writeString(c, conf.replace("TRAIN", train).replace("MODEL", dir.resolve(name).toString()));
         assertEquals(0, Main.run("train", "--config", c.toString()));
         Path out = dir.resolve(name + "-metrics.json");
-        assertEquals(0, Main.run("evaluate", "--model", dir.resolve(name).toString(), "--data", testPath,
+        assertEquals(0, Main.run("evaluate", "--model", dir.resolve(name).toString(), "--data", test,
                 "--out", out.toString()));
         return new ObjectMapper().readTree(out.toFile());
     }
@@ -120,5 +127,42 @@ class CliEquivalenceTest {
         assertEquals(cli.get("rmse").asDouble(), ev.setMetricName("rmse").evaluate(scored), 1e-12);
         assertEquals(cli.get("r2").asDouble(), ev.setMetricName("r2").evaluate(scored), 1e-12);
         assertTrue(cli.get("r2").asDouble() > 0.9, "r2 " + cli.get("r2"));
+    }
+
+    /** Hashed text (HashingTF, 2^12 features, about 25 non-zeros a row): label and a sparse vector column, one file. */
+    private static String writeHashed(int rows, long seed, String name) {
+        Dataset<Row> text = SparseTextTest.corpus(spark, rows, seed);
+        Dataset<Row> words = new Tokenizer().setInputCol("text").setOutputCol("words").transform(text);
+        String p = dir.resolve(name + ".parquet").toString();
+        new HashingTF().setInputCol("words").setOutputCol("features").setNumFeatures(1 << 12).transform(words)
+                .orderBy("id").select("label", "features").coalesce(1).write().parquet(p);
+        return p;
+    }
+
+    @Test
+    void givenSparseVectorColumn_whenClassifierFitVersusCli_thenSameSparseBlocksParamsAndMetrics() throws Exception {
+        String train = writeHashed(600, 31, "text-train");
+        String test = writeHashed(300, 32, "text-test");
+        JsonNode cli = cliTrainAndEvaluate("text", """
+                data { train-path = "TRAIN", format = parquet, features-column = features, scaling = max-abs }
+                data { label-type = class-index, label-column = label }
+                training { epochs = 3, batch-size = 50, partitions = 2, seed = 13, validation-fraction = 0.2 }
+                model { type = softmax }
+                optimizer { kind = adam, learning-rate = 0.05 }
+                output { model-path = "MODEL", progress = off }
+                """, train, test);
+        DescentClassifier clf = new DescentClassifier().setScaling("max-abs").setEpochs(3).setBatchSize(50)
+                .setNumPartitions(2).setSeed(13).setValidationFraction(0.2).setOptimizer("adam").setLearningRate(0.05);
+        try (DatasetInput in = DatasetInput.load(spark.read().parquet(train), "features", "label", clf.jobConfig(), 0)) {
+            assertEquals(org.descent.job.data.Representation.SPARSE, in.shape.resolved());
+        }
+        DescentClassificationModel m = clf.fit(spark.read().parquet(train));
+        assertArrayEquals(DescentClassificationModel.load(dir.resolve("text").toString()).parameters(), m.parameters());
+        Dataset<Row> scored = m.transform(spark.read().parquet(test));
+        double accuracy = new MulticlassClassificationEvaluator().setMetricName("accuracy").evaluate(scored);
+        assertEquals(cli.get("accuracy").asDouble(), accuracy, 0.0);
+        assertEquals(cli.get("loss").asDouble(),
+                new MulticlassClassificationEvaluator().setMetricName("logLoss").evaluate(scored), 1e-12);
+        assertTrue(accuracy > 0.8, "accuracy " + accuracy);
     }
 }
