@@ -99,7 +99,9 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     static int run(JobConfig cfg, TrainStart.Options start, PrintWriter out, PrintWriter err) {
+        long sessionStart = System.nanoTime();
         try (SparkSessions.Handle spark = SparkSessions.start(cfg.spark())) {
+            double sessionSeconds = (System.nanoTime() - sessionStart) / 1e9;
             Configuration hadoop = spark.session().sparkContext().hadoopConfiguration();
             StartState startState = TrainStart.resolve(hadoop, cfg, start);
             DataStage.Input input = DataStage.load(spark.session(), cfg);
@@ -109,6 +111,9 @@ public final class TrainCommand implements Callable<Integer> {
             try (RunRecorder recorder = RunReporting.attach(trainer, cfg, hadoop, out)) { // close: final report.html
                 result = trainer.train(input.train(), input.validation());
             }
+            // issue 17: the epochs' time beside the Spark session's own start-up, one line per fact
+            out.printf(java.util.Locale.ROOT, "%d epochs in %.2f s%n", trainer.epochsRun(), trainer.epochsSeconds());
+            out.printf(java.util.Locale.ROOT, "the Spark session started in %.1f s%n", sessionSeconds);
             ModelMetadata meta = new ModelMetadata(ModelMetadata.FORMAT_VERSION, result.architecture(),
                     result.params().length, result.scaler(), cfg.resolvedHocon(), result.finalMetrics(), Instant.now());
             ModelStore.save(spark.session().sparkContext().hadoopConfiguration(), cfg.output().modelPath(),

@@ -26,18 +26,21 @@ import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
 /**
- * {@code training.exchange = allreduce}: one Spark <em>barrier</em> job per segment of steps (an epoch, or up to the
- * next checkpoint), whose R tasks (all running at once; task r owns a fixed contiguous group of the P cached
+ * {@code training.exchange = allreduce}: one Spark <em>barrier</em> job per segment of steps (all the epochs left,
+ * {@link #runEpochs}, when the driver needs the state at epoch ends only and it is at most
+ * {@link #SPAN_MAX_STATE_BYTES}; else an epoch, or up to the next checkpoint, {@link #run}), whose R tasks (all running at once; task r owns a fixed contiguous group of the P cached
  * partitions, one partition each when R = P) exchange gradients directly over
  * TCP every step ({@link Mesh}: fixed-order reduce-scatter + all-gather) and each apply the same optimizer update
  * ({@link SegmentTask}). The driver is out of the per-step data path: per segment it broadcasts the start state
  * (parameters and optimizer state), serves the address rendezvous ({@link Rendezvous}), and takes the final state
- * and the per-step figures back from rank 0. Results are bit-identical to {@link DriverStepEngine}.
+ * and the per-step figures back from rank 0; in a segment of several epochs rank 0 also streams each epoch's end
+ * state, which the driver validates, reports and checkpoints while the next epoch runs ({@link EpochSpan}). Results
+ * are bit-identical to {@link DriverStepEngine}, however the epochs are cut into segments.
  *
  * <p><b>Failures.</b> If a task or executor fails mid-segment, Spark kills the barrier stage's other tasks and fails
  * the job (it does not re-run a failed barrier <em>result</em> stage); the driver then runs the segment again, up to
- * {@code spark.stage.maxConsecutiveAttempts} (4) times in all, from the same broadcast start state, so the segment's
- * result is the same bits. Before a re-run ({@link #prepareAttempt}) it recomputes lost cached blocks in a plain job
+ * {@code spark.stage.maxConsecutiveAttempts} (4) consecutive failures, from the same broadcast start state or, in a
+ * segment of several epochs, from the last epoch end it received, so the segment's result is the same bits. Before a re-run ({@link #prepareAttempt}) it recomputes lost cached blocks in a plain job
  * ({@link CachedBlocks}: full lineage, so lost shuffle outputs are recomputed too) and waits a while for the task
  * slots to come back (a replacement executor); if fewer slots come back, the segment runs on fewer ranks with larger
  * partition groups (the same bits: they depend on the partition count only). The driver also checks before every
@@ -116,6 +119,13 @@ public final class AllReduceEngine implements StepEngine {
      */
     public static final String TRANSPORT_KEY = "spark.descent.allreduce.transport";
 
+    /**
+     * {@value #SPAN_KEY} (a Spark setting, read when training starts): {@code true} (default: all epochs in one
+     * barrier job when the driver needs nothing between them, {@link #runEpochs}) or {@code false} (one job per epoch,
+     * e.g. to see each epoch as its own job in the Spark UI). The same bits either way.
+     */
+    public static final String SPAN_KEY = "spark.descent.allreduce.span-epochs";
+
     @Override
     public String name() {
         return setup.averaging() ? "allreduce (local SGD, k=" + setup.localSteps() + ")" : "allreduce";
@@ -129,33 +139,83 @@ public final class AllReduceEngine implements StepEngine {
         return (int) Math.max(from + 1, Math.min(steps, next - base));
     }
 
+    /**
+     * Largest state (parameters and optimizer arrays, 8 bytes each) for which {@link #runEpochs} runs several epochs
+     * per barrier job: rank 0 streams this much to the driver at every epoch end, and the driver holds it while it
+     * validates (64 MiB: e.g. 2.8M parameters with Adam's two arrays).
+     */
+    public static final long SPAN_MAX_STATE_BYTES = 64L << 20;
+
     @Override
     public void run(int epoch, int from, int to, double[] params, Optimizer optimizer, StepSink sink) {
-        Broadcast<byte[][]> start = jsc.broadcast(new byte[][] {DoubleBytes.encode(params), optimizer.saveState()});
-        int[] delivered = {0};
-        List<SegmentResult> results = null;
-        int seg = -1;
+        runSpan(new EpochSpan(plan.stepsPerEpoch(), epoch, from, epoch, to, params, optimizer, sink, null), params,
+                optimizer);
+    }
+
+    @Override
+    public boolean spansEpochs(double[] params, Optimizer optimizer) {
+        return 8L * params.length * (1 + optimizer.stateArrays().length) <= SPAN_MAX_STATE_BYTES;
+    }
+
+    /**
+     * One barrier job for all the epochs left (issue 17: a tiny epoch's job launch costs more than its steps): rank 0
+     * streams every epoch's end state, the driver calls {@code end} with it while the job runs on, and cancels the job
+     * when {@code end} says stop. A failed job runs again from the last epoch end the driver received.
+     */
+    @Override
+    public void runEpochs(int epoch, int from, int epochs, double[] params, Optimizer optimizer, StepSink sink,
+                          EpochEnd end) {
+        runSpan(new EpochSpan(plan.stepsPerEpoch(), epoch, from, epochs - 1, plan.stepsPerEpoch(), params, optimizer,
+                sink, end), params, optimizer);
+    }
+
+    /**
+     * Runs {@code span} in barrier jobs until it is done or stopped: every attempt starts from the state the driver
+     * holds (broadcast again only once an epoch end has moved it on), up to {@link #maxAttempts} consecutive failed
+     * attempts without an epoch end delivered.
+     */
+    private void runSpan(EpochSpan span, double[] params, Optimizer optimizer) {
+        Broadcast<byte[][]> start = null;
+        int startEnds = -1;
+        int failures = 0;
         try {
-            for (int attempt = 1; results == null; attempt++) {
-                seg = segment++;
+            while (true) {
+                if (span.endsDelivered() != startEnds) { // the driver's state moved on (or the first attempt)
+                    if (start != null) start.destroy();
+                    start = jsc.broadcast(new byte[][] {DoubleBytes.encode(params), optimizer.saveState()});
+                    startEnds = span.endsDelivered();
+                }
+                int seg = segment++;
+                span.startAttempt(seg);
+                String what = describe(span);
+                int ends = span.endsDelivered();
                 try {
-                    RDD<?> input = prepareAttempt(attempt);
-                    results = runSegment(seg, input, start, epoch, from, to, sink, delivered);
+                    runSegment(seg, prepareAttempt(failures > 0), start, span);
+                    return;
                 } catch (SegmentFailedException e) {
                     // Spark cannot re-run a failed barrier *result* stage ("Could not recover from a failed barrier
-                    // ResultStage"): the driver re-runs the whole segment from the same start state instead.
+                    // ResultStage"): the driver re-runs the segment from the state it holds instead.
                     java.util.Optional<String> bad = rendezvous.dataError(seg);
                     if (bad.isPresent()) throw new DataException(bad.get(), e.getCause());
-                    if (DataException.findIn(e.getCause()).isPresent() || attempt >= maxAttempts) throw e.unwrap();
-                    LOG.warn("allreduce segment (epoch {}, steps {}-{}) failed (attempt {}/{}): {}; running it again from "
-                            + "the same start state", epoch + 1, from + 1, to, attempt, maxAttempts,
-                            firstLine(e.getCause()));
+                    failures = span.endsDelivered() > ends ? 1 : failures + 1;
+                    if (DataException.findIn(e.getCause()).isPresent() || failures >= maxAttempts) throw e.unwrap();
+                    LOG.warn("allreduce segment ({}) failed (attempt {}/{}): {}; running it again from {}", what,
+                            failures, maxAttempts, firstLine(e.getCause()), span.moved()
+                                    ? "the end of epoch " + span.nextEpoch() + " (the last the driver received)"
+                                    : "the same start state");
                 }
             }
         } finally {
-            start.destroy();
+            if (start != null) start.destroy();
         }
-        finish(seg, results, epoch, from, params, optimizer, sink, delivered[0], to - from);
+    }
+
+    /** The attempt's steps for logs and the Spark UI, e.g. "epoch 2, steps 1-15" or "epochs 3-20". */
+    private String describe(EpochSpan span) {
+        int e = span.nextEpoch();
+        if (e == span.lastEpoch()) return "epoch " + (e + 1) + ", steps " + (span.nextStep() + 1) + "-" + span.to();
+        return "epochs " + (e + 1) + "-" + (span.lastEpoch() + 1) + (span.nextStep() == 0 ? ""
+                : ", from step " + (span.nextStep() + 1));
     }
 
     /** Why a segment's Spark job failed (not the step sink: a sink exception passes through unwrapped). */
@@ -185,9 +245,8 @@ public final class AllReduceEngine implements StepEngine {
      * master's list may still name a dead executor), are recomputed in a plain job first; a re-run then waits for
      * the task slots. A failure here (the plain job's) counts as a failed attempt.
      */
-    private RDD<?> prepareAttempt(int attempt) {
+    private RDD<?> prepareAttempt(boolean rerun) {
         try {
-            boolean rerun = attempt > 1;
             BitSet missing = CachedBlocks.missing(blocks);
             boolean recomputed = rerun || !missing.isEmpty();
             if (recomputed) {
@@ -243,36 +302,49 @@ public final class AllReduceEngine implements StepEngine {
         }
     }
 
-    /** One Spark barrier job for the segment; streams its steps to the sink as they arrive. */
-    private List<SegmentResult> runSegment(int seg, RDD<?> stageInput, Broadcast<byte[][]> start, int epoch, int from,
-                                           int to, StepSink sink, int[] delivered) {
+    /**
+     * One Spark barrier job for the attempt; passes what rank 0 streams (steps, epoch ends) to {@code span} as it
+     * arrives, cancels the job if the span stops (early stopping), and finishes the span with rank 0's result.
+     */
+    private void runSegment(int seg, RDD<?> stageInput, Broadcast<byte[][]> start, EpochSpan span) {
         String interrupt = jsc.getLocalProperty("spark.job.interruptOnCancel");
         JavaFutureAction<List<SegmentResult>> job = null;
         try {
-            jsc.setJobDescription("descent epoch " + (epoch + 1) + "/" + plan.epochs() + " steps " + (from + 1) + "-" + to
-                    + "/" + plan.stepsPerEpoch() + " (allreduce)");
+            jsc.setJobDescription("descent " + describe(span) + " of " + plan.epochs() + " (allreduce)");
             // a failed barrier task makes Spark kill its peers: interrupt them out of their socket reads
             jsc.setLocalProperty("spark.job.interruptOnCancel", "true");
             @SuppressWarnings({"unchecked", "rawtypes"})
-            RDD<SegmentResult> rdd = ((RDD) stageInput).barrier().mapPartitions(
-                    (scala.Function1) new SegmentTask(setup, start, seg, epoch, from, to), false, RESULT);
+            RDD<SegmentResult> rdd = ((RDD) stageInput).barrier().mapPartitions((scala.Function1) new SegmentTask(
+                    setup, start, seg, span.nextEpoch(), span.nextStep(), span.lastEpoch(), span.to()), false, RESULT);
             job = JavaRDD.fromRDD(rdd, RESULT).collectAsync();
-            // progress while the segment runs: rank 0 streams each step; deliver them in order, once (a re-run
-            // streams the same steps again, with the same bits)
-            while (!job.isDone()) {
-                Rendezvous.StepRecord rec = poll();
-                if (rec != null && rec.segment() == seg && rec.k() == delivered[0]) {
-                    sink.onStep(epoch, from + rec.k(), rec.figures());
-                    delivered[0]++;
-                }
+            while (!job.isDone() && !span.stopped()) {
+                Rendezvous.Progress p = poll();
+                if (p != null) span.accept(p);
             }
-            return job.get();
+            if (span.stopped()) { // early stopping at an epoch end: the epochs after it are not wanted
+                job.cancel(true);
+                return;
+            }
+            SegmentResult first = checked(seg, job.get());
+            // the epoch ends before the last arrive through rank 0's stream, which may lag the job's end a little
+            while (span.endsDelivered() < first.epoch && !span.streamEnded() && !span.stopped()) {
+                Rendezvous.Progress p = poll();
+                if (p != null) span.accept(p);
+            }
+            if (span.stopped()) return;
+            if (span.endsDelivered() < first.epoch) {
+                throw new SegmentFailedException(new IllegalStateException("rank 0's progress stream ended before the "
+                        + "end of epoch " + (span.endsDelivered() + 1) + " arrived"));
+            }
+            span.finish(first);
         } catch (ExecutionException e) {
             throw new SegmentFailedException(e.getCause() == null ? e : e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for allreduce segment " + seg, e);
-        } catch (RuntimeException e) { // the sink stopped the run (a diverged step): stop the tasks too
+        } catch (SegmentFailedException e) {
+            throw e;
+        } catch (RuntimeException e) { // the sink or the epoch end stopped the run (a diverged step): stop the tasks too
             if (job != null && !job.isDone()) job.cancel(true);
             throw e;
         } finally {
@@ -282,8 +354,8 @@ public final class AllReduceEngine implements StepEngine {
         }
     }
 
-    private void finish(int seg, List<SegmentResult> results, int epoch, int from, double[] params,
-                        Optimizer optimizer, StepSink sink, int delivered, int steps) {
+    /** Rank 0's result, after checking that every rank ended with the same parameters after the same steps. */
+    private SegmentResult checked(int seg, List<SegmentResult> results) {
         SegmentResult first = results.get(0);
         if (!transportLogged) { // the first segment that completed (an earlier one may have failed)
             transportLogged = true;
@@ -296,23 +368,17 @@ public final class AllReduceEngine implements StepEngine {
             throw new IllegalStateException("allreduce segment " + seg + ": no final state from rank 0");
         }
         for (SegmentResult r : results) {
-            if (r.steps != first.steps || r.paramsHash != first.paramsHash) {
+            if (r.epoch != first.epoch || r.steps != first.steps || r.paramsHash != first.paramsHash) {
                 throw new IllegalStateException("allreduce segment " + seg + ": rank " + r.rank + " ended after " + r.steps
-                        + " steps with parameters " + Long.toHexString(r.paramsHash) + ", rank 0 after " + first.steps
-                        + " with " + Long.toHexString(first.paramsHash) + " (the copies must be identical)");
+                        + " steps of epoch " + (r.epoch + 1) + " with parameters " + Long.toHexString(r.paramsHash)
+                        + ", rank 0 after " + first.steps + " of epoch " + (first.epoch + 1) + " with "
+                        + Long.toHexString(first.paramsHash) + " (the copies must be identical)");
             }
         }
-        List<StepFigures> figures = StepFigures.decode(first.figures);
-        for (int k = delivered; k < first.steps; k++) sink.onStep(epoch, from + k, figures.get(k));
-        if (first.steps != steps) {
-            throw new IllegalStateException("allreduce segment " + seg + " stopped after " + first.steps + " of "
-                    + steps + " steps without a failed step");
-        }
-        DoubleBytes.decode(first.params, params);
-        optimizer.restoreState(first.optimizerState);
+        return first;
     }
 
-    private Rendezvous.StepRecord poll() throws InterruptedException {
+    private Rendezvous.Progress poll() throws InterruptedException {
         return rendezvous.progress().poll(5, TimeUnit.MILLISECONDS);
     }
 

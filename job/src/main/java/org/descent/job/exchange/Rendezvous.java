@@ -46,27 +46,67 @@ final class Rendezvous implements AutoCloseable {
     record Registration(List<InetSocketAddress> peers, List<String> jvms, Socket progressSocket) {}
 
     /**
-     * One step as rank 0 streams it while the segment runs (so the driver's progress line moves during a long
-     * epoch): {@code k} is the step's index within the segment. Wire format: int k, then {@link StepFigures#write}.
+     * What the driver's progress queue holds, in the order rank 0 of a segment wrote it: {@link StepRecord}s, an
+     * {@link EpochEndRecord} after each epoch a segment of several epochs completes before its last, and a
+     * {@link StreamEnd} when rank 0's stream closes (task done or gone).
      */
-    record StepRecord(int segment, int k, StepFigures figures) {
+    sealed interface Progress permits StepRecord, EpochEndRecord, StreamEnd {
+        int segment();
+    }
+
+    /** Marks a record of the stream as an epoch end rather than a step ({@link StepRecord}'s k is never negative). */
+    private static final int EPOCH_END = -1;
+
+    /**
+     * One step as rank 0 streams it while the segment runs (so the driver's progress line moves during a long
+     * epoch): {@code k} is the step's index within its epoch's part of the segment. Wire format: int k, then
+     * {@link StepFigures#write}.
+     */
+    record StepRecord(int segment, int k, StepFigures figures) implements Progress {
 
         void write(DataOutputStream out) throws IOException {
             out.writeInt(k);
             figures.write(out);
             out.flush();
         }
+    }
 
-        static StepRecord read(int segment, DataInputStream in) throws IOException {
-            int k = in.readInt();
-            return new StepRecord(segment, k, StepFigures.read(in));
+    /**
+     * The state after the last step of {@code epoch}, streamed by rank 0 of a segment that runs on into the next
+     * epoch ({@link SegmentTask}): {@link DoubleBytes} of the parameters and {@code Optimizer.saveState()}. The
+     * driver validates, reports and checkpoints from it while the segment runs on. Wire format: int -1, int epoch,
+     * then each byte array as int length + bytes.
+     */
+    record EpochEndRecord(int segment, int epoch, byte[] params, byte[] optimizerState) implements Progress {
+
+        /** Writes the record and flushes; an I/O error is the task's failure (the driver needs every epoch end). */
+        static void write(DataOutputStream out, int epoch, byte[] params, byte[] optimizerState) throws IOException {
+            out.writeInt(EPOCH_END);
+            out.writeInt(epoch);
+            out.writeInt(params.length);
+            out.write(params);
+            out.writeInt(optimizerState.length);
+            out.write(optimizerState);
+            out.flush();
+        }
+
+        private static EpochEndRecord read(int segment, DataInputStream in) throws IOException {
+            int epoch = in.readInt();
+            byte[] params = new byte[in.readInt()];
+            in.readFully(params);
+            byte[] state = new byte[in.readInt()];
+            in.readFully(state);
+            return new EpochEndRecord(segment, epoch, params, state);
         }
     }
+
+    /** Rank 0's progress stream of {@code segment} ended: nothing more of that segment will arrive. */
+    record StreamEnd(int segment) implements Progress {}
 
     /** Data errors tasks reported, by segment (a task's message; the first report wins). */
     private final Map<Integer, String> dataErrors = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private final java.util.concurrent.BlockingQueue<StepRecord> progress = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final java.util.concurrent.BlockingQueue<Progress> progress = new java.util.concurrent.LinkedBlockingQueue<>();
 
     private final ServerSocket server;
     private final Address address;
@@ -112,8 +152,8 @@ final class Rendezvous implements AutoCloseable {
         return token;
     }
 
-    /** Step records streamed by rank 0 of running segments, in arrival order (all segments and attempts). */
-    java.util.concurrent.BlockingQueue<StepRecord> progress() {
+    /** What rank 0 of running segments streamed, in arrival order (all segments and attempts). */
+    java.util.concurrent.BlockingQueue<Progress> progress() {
         return progress;
     }
 
@@ -239,14 +279,16 @@ final class Rendezvous implements AutoCloseable {
         }
     }
 
-    /** Reads rank 0's step records until it closes the stream (segment done or task gone). */
+    /** Reads rank 0's records until it closes the stream (segment done or task gone), then marks the stream's end. */
     private void readProgress(int segment, int attempt, Socket s) {
         progressSockets.add(s);
         try (Socket sock = s) {
             sock.setSoTimeout(0);
             DataInputStream in = new DataInputStream(new BufferedInputStream(sock.getInputStream()));
             while (!closed) {
-                progress.add(StepRecord.read(segment, in));
+                int k = in.readInt();
+                progress.add(k == EPOCH_END ? EpochEndRecord.read(segment, in)
+                        : new StepRecord(segment, k, StepFigures.read(in)));
             }
         } catch (java.io.EOFException e) {
             // rank 0 finished (or died): the segment's result or its re-run carries on
@@ -254,6 +296,7 @@ final class Rendezvous implements AutoCloseable {
             if (!closed) LOG.debug("allreduce progress stream of segment {} attempt {} ended: {}", segment, attempt, e.toString());
         } finally {
             progressSockets.remove(s);
+            progress.add(new StreamEnd(segment));
         }
     }
 

@@ -3,14 +3,19 @@ package org.descent.job.exchange;
 import java.io.Serializable;
 
 /**
- * What one task of an allreduce segment returns. Every rank returns its rank, the steps it completed and a hash of
- * its final parameters (the driver checks that all ranks agree: they must hold the same bits). Rank 0 also returns
- * the parameters, the optimizer state and the per-step figures. A plain class (Kryo cannot serialise records).
+ * What one task of an allreduce segment returns. Every rank returns its rank, the epoch it ended in, the steps it
+ * completed in that epoch and a hash of its final parameters (the driver checks that all ranks agree: they must hold
+ * the same bits). Rank 0 also returns the parameters, the optimizer state and the figures of the last epoch's steps
+ * (those of earlier epochs of the segment were streamed, {@link Rendezvous.EpochEndRecord}). A plain class (Kryo
+ * cannot serialise records).
  */
 final class SegmentResult implements Serializable {
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
 
     final int rank;
+    /** The epoch the segment ended in (its last, or the one of a failed step); set by {@link SegmentTask}. */
+    int epoch;
+    /** Steps completed in {@link #epoch}. */
     final int steps;
     final long paramsHash;
     /** The ranks exchanged through memory ({@link LocalHub}) rather than TCP. */
@@ -20,7 +25,7 @@ final class SegmentResult implements Serializable {
     /** Rank 0 only (null elsewhere): {@link DoubleBytes} of the parameters and {@code Optimizer.saveState()}. */
     byte[] params;
     byte[] optimizerState;
-    /** Rank 0 only: {@link StepFigures#encode} of the segment's steps, in order. */
+    /** Rank 0 only: {@link StepFigures#encode} of the steps of {@link #epoch}, in order. */
     byte[] figures;
 
     SegmentResult(int rank, int steps, long paramsHash) {

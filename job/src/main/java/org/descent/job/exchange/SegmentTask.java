@@ -17,16 +17,21 @@ import scala.collection.Iterator$;
 import scala.runtime.AbstractFunction1;
 
 /**
- * One task of an allreduce segment (a Spark barrier stage, all tasks running at once): steps {@code [from, to)} of
- * an epoch without returning to the driver in between. Task r (rank r) owns the contiguous partition group
+ * One task of an allreduce segment (a Spark barrier stage, all tasks running at once): from step {@code from} of
+ * epoch {@code epoch} to step {@code to} (exclusive) of epoch {@code lastEpoch} without returning to the driver in
+ * between (one epoch, or part of it, when {@code lastEpoch == epoch}). Task r (rank r) owns the contiguous partition group
  * {@code [groupStart[r], groupStart[r+1])}: one partition when there are enough task slots, several otherwise (the
  * stage runs over a {@link PartitionGroupRDD} either way). Each of its partitions keeps
  * its own row order and buffers, so the partial gradients are exactly those of the broadcast-collect engine's tasks.
  *
  * <p>Call order inside: take the group's blocks and their cached buffers ({@link StepTask.State}); register with
  * the driver's {@link Rendezvous} and connect the {@link Mesh}; decode the start state from the broadcast
- * ({@link SegmentRun}); run the steps, synchronously ({@link SynchronousSteps}, {@code localSteps == 1}) or as local
- * SGD ({@link LocalSgdSteps}); rank 0 returns the final state and per-step figures.
+ * ({@link SegmentRun}); then per epoch: permute the partition's rows for the epoch ({@link BatchPlan}), run its
+ * steps, synchronously ({@link SynchronousSteps}, {@code localSteps == 1}) or as local SGD ({@link LocalSgdSteps}),
+ * and, if another epoch follows, start it from this epoch's end state (encoded and decoded, exactly as the driver's
+ * broadcast between two one-epoch segments would) while rank 0 streams that state to the driver
+ * ({@link Rendezvous.EpochEndRecord}); rank 0 returns the final state and the last epoch's per-step figures. A
+ * cancelled job (the driver stopped early) stops before the next epoch.
  *
  * <p>Failures: the mesh is closed on any failure (try-with-resources), so the peers' reads fail too and the whole
  * barrier stage fails; the driver then runs the segment again from the same broadcast start state
@@ -79,14 +84,16 @@ final class SegmentTask extends AbstractFunction1<Iterator<Object>, Iterator<Seg
     private final int segment;
     private final int epoch;
     private final int from;
+    private final int lastEpoch;
     private final int to;
 
-    SegmentTask(Setup setup, Broadcast<byte[][]> start, int segment, int epoch, int from, int to) {
+    SegmentTask(Setup setup, Broadcast<byte[][]> start, int segment, int epoch, int from, int lastEpoch, int to) {
         this.setup = setup;
         this.start = start;
         this.segment = segment;
         this.epoch = epoch;
         this.from = from;
+        this.lastEpoch = lastEpoch;
         this.to = to;
     }
 
@@ -119,20 +126,34 @@ final class SegmentTask extends AbstractFunction1<Iterator<Object>, Iterator<Seg
     private Iterator<SegmentResult> runLocked(BarrierTaskContext ctx, int rank, int first, RowBlock[] blocks,
                                               StepTask.State[] states) {
         String host = SparkEnv.get().blockManager().blockManagerId().host();
-        for (int j = 0; j < blocks.length; j++) {
-            if (blocks[j] != null) states[j].permute(setup.plan(), epoch, first + j);
-        }
         try (Mesh mesh = Mesh.connect(setup.rendezvous(), setup.token(), setup.runId(), segment,
                 ctx.stageAttemptNumber(), rank, setup.ranks(), host, setup.timeoutMillis(), setup.inJvm(),
                 setup.groupSizes(), LocalHub.JVM_ID)) {
-            SegmentRun run = new SegmentRun(setup, start.value(), states, blocks, first, mesh, segment, epoch, from, to);
-            if (setup.averaging()) LocalSgdSteps.run(run);
-            else SynchronousSteps.run(run);
-            SegmentResult r = run.result();
-            r.inJvm = mesh.inJvm();
-            r.nodes = mesh.nodes();
-            mesh.markDone();
-            return Iterator$.MODULE$.single(r);
+            byte[][] state = start.value();
+            for (int e = epoch; ; e++) {
+                if (e > epoch && ctx.isInterrupted()) throw new IllegalStateException("allreduce segment cancelled");
+                for (int j = 0; j < blocks.length; j++) {
+                    if (blocks[j] != null) states[j].permute(setup.plan(), e, first + j);
+                }
+                int end = e == lastEpoch ? to : setup.plan().stepsPerEpoch();
+                SegmentRun run = new SegmentRun(setup, state, states, blocks, first, mesh, segment, e, e == epoch ? from : 0,
+                        end);
+                if (setup.averaging()) LocalSgdSteps.run(run);
+                else SynchronousSteps.run(run);
+                if (e == lastEpoch || run.done() < run.steps()) {
+                    SegmentResult r = run.result();
+                    r.epoch = e;
+                    r.inJvm = mesh.inJvm();
+                    r.nodes = mesh.nodes();
+                    mesh.markDone();
+                    return Iterator$.MODULE$.single(r);
+                }
+                state = new byte[][] {DoubleBytes.encode(run.st.params), run.opt.saveState()};
+                if (rank == 0) {
+                    if (mesh.progress() == null) throw new IllegalStateException("rank 0 has no progress stream");
+                    Rendezvous.EpochEndRecord.write(mesh.progress(), e, state[0], state[1]);
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

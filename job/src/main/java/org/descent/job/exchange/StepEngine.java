@@ -11,7 +11,9 @@ import org.descent.math.optim.Optimizer;
  * partition count.
  *
  * <p>Call order: {@link #segmentEnd} to learn how far one {@link #run} may go, {@link #run} (the driver's
- * {@code params} and {@code optimizer} are exact at its end), repeat; {@link #close()} at the end of training.
+ * {@code params} and {@code optimizer} are exact at its end), repeat; or, when {@link #spansEpochs} says so and the
+ * driver needs the state at epoch ends only, one {@link #runEpochs} for all the epochs left; {@link #close()} at the
+ * end of training.
  */
 public interface StepEngine extends AutoCloseable {
 
@@ -30,6 +32,32 @@ public interface StepEngine extends AutoCloseable {
      * passes every step to {@code sink} in order. If the sink throws (a diverged step), the run stops there.
      */
     void run(int epoch, int from, int to, double[] params, Optimizer optimizer, StepSink sink);
+
+    /** Called on the driver at the end of every epoch of a {@link #runEpochs} run. */
+    @FunctionalInterface
+    interface EpochEnd {
+        /**
+         * Epoch {@code epoch}'s steps are done and the driver's {@code params} and {@code optimizer} hold the state
+         * after its last step (validate, report, checkpoint here); returns false to stop the run (early stopping).
+         */
+        boolean ended(int epoch);
+    }
+
+    /** True if {@link #runEpochs} can run several epochs without the driver between them for this state's size. */
+    default boolean spansEpochs(double[] params, Optimizer optimizer) {
+        return false;
+    }
+
+    /**
+     * Runs from step {@code from} of {@code epoch} to the end of epoch {@code epochs - 1}, updating {@code params} and
+     * {@code optimizer}, passing every step to {@code sink} and, after each epoch, setting them to the epoch's end
+     * state and calling {@code end}; stops after the epoch whose {@code end} returns false. The same bits as epoch by
+     * epoch {@link #run} calls. Only when {@link #spansEpochs} said true.
+     */
+    default void runEpochs(int epoch, int from, int epochs, double[] params, Optimizer optimizer, StepSink sink,
+                           EpochEnd end) {
+        throw new UnsupportedOperationException(name() + " runs one segment at a time");
+    }
 
     @Override
     void close();

@@ -33,7 +33,8 @@ import org.descent.math.scale.ScalerKind;
  * blocks and count rows per partition; initialise parameters from {@code training.seed}; pick the
  * {@link StepEngine} ({@code training.exchange}, {@link StepEngines}); then for every epoch, segment by segment
  * ({@link StepEngine#segmentEnd}: one step for broadcast-collect, up to the epoch's end or the next
- * {@code checkpoint.every-steps} boundary for allreduce), {@link StepEngine#run} does for every step (see
+ * {@code checkpoint.every-steps} boundary for allreduce; or all epochs in one {@link StepEngine#runEpochs} when the
+ * allreduce engine can and the driver needs nothing between epochs), {@link StepEngine#run} does for every step (see
  * {@link BatchPlan} for which rows a step uses):
  * <ol>
  *   <li>gradient SUM, loss sum and row count n of the step over all partitions, summed in partition order;</li>
@@ -103,6 +104,19 @@ public final class Trainer {
      */
     public byte[] finalOptimizerState() {
         return lastRun == null ? null : lastRun.resultOptimizerState();
+    }
+
+    /** Epochs the last {@link #train} ran in this process (0 before; a resumed run's earlier epochs not counted). */
+    public int epochsRun() {
+        return lastRun == null ? 0 : lastRun.epochsRun();
+    }
+
+    /**
+     * Seconds of the last {@link #train}'s epochs in this process: from the first epoch's start (the exchange engine's
+     * start included) to the end of the last epoch (its validation and report included).
+     */
+    public double epochsSeconds() {
+        return lastRun == null ? 0 : lastRun.epochsSeconds();
     }
 
     /** Trains on {@code train}, validating on {@code validation} (null = no validation) after each epoch. */

@@ -36,7 +36,8 @@ import org.descent.math.scale.Scaler;
  * One {@link Trainer#train} call after the data is prepared: the parameters, optimizer and engine of the run, and the
  * epoch loop. Call order: {@link #run} once: pick the engine, then per epoch {@link #runSteps} (segment by segment,
  * each followed by a checkpoint point), {@link #validate}, {@link #endEpoch} (report, listeners, checkpoint point,
- * early stopping); then {@link #result}.
+ * early stopping); or, when the engine can run all epochs at once ({@link #spans}), the same per-epoch work at each
+ * epoch end it reports ({@link #runSpanning}); then {@link #result}.
  */
 final class TrainingRun {
     private static final Logger LOG = LogManager.getLogger(TrainingRun.class);
@@ -77,6 +78,10 @@ final class TrainingRun {
     private double elapsedBefore;
     private byte[] resultOptimizerState;
     private boolean firstStepLogged;
+    /** This process's epochs: how many ended, and the nanoTime from the first one's start to the last one's end. */
+    private int epochsRun;
+    private long epochsNanos;
+    private long firstEpochStart;
 
     /** The kept epoch under early stopping: its parameters, metrics and optimizer state. */
     private record Best(double[] params, Map<String, Double> metrics, byte[] optimizerState) {}
@@ -116,6 +121,16 @@ final class TrainingRun {
         return resultOptimizerState;
     }
 
+    /** Epochs this process ran (a resumed run's earlier ones not counted). */
+    int epochsRun() {
+        return epochsRun;
+    }
+
+    /** Seconds from the start of this process's first epoch (the engine's start included) to the end of its last. */
+    double epochsSeconds() {
+        return epochsNanos / 1e9;
+    }
+
     TrainingResult run() {
         runStart = System.nanoTime();
         elapsedBefore = reports.isEmpty() ? 0 : reports.get(reports.size() - 1).elapsedSeconds();
@@ -128,25 +143,102 @@ final class TrainingRun {
         if (!reports.isEmpty()) observers.epochs().onHistory(List.copyOf(reports));
         observers.epochs().onStart(tc.epochs(), steps, data.rows());
         long epochStart = System.nanoTime(); // the first epoch's time includes the engine's start
+        firstEpochStart = epochStart;
         StepEngine engine = engine();
         try (engine;
              // Validation always in float64 (the Scorer's workspace), whatever training.precision says: validation
              // metrics, early stopping and the best-epoch choice stay comparable across runs of either precision.
              Scorer scorer = new Scorer(JavaSparkContext.fromSparkContext(spark.sparkContext()), arch)) {
+            if (spans(engine)) {
+                runSpanning(engine, scorer, firstEpoch, firstStep, epochStart);
+                return result();
+            }
             for (int epoch = firstEpoch; epoch < tc.epochs(); epoch++) {
                 if (epoch != firstEpoch) epochStart = System.nanoTime();
-                boolean resumed = start != null && epoch == firstEpoch;
-                EpochTally tally = resumed ? new EpochTally(start.state().lossWeighted(), start.state().rowsSeen())
-                        : new EpochTally(0, 0);
-                runSteps(engine, epoch, resumed ? firstStep : 0, tally);
-                long trained = System.nanoTime();
-                Map<String, Double> metrics = validate(scorer, epoch, tally);
-                tally.trainSeconds = (trained - epochStart) / 1e9;
-                tally.validationSeconds = (System.nanoTime() - trained) / 1e9;
-                if (endEpoch(epoch, tally, metrics)) break;
+                EpochTally tally = firstTally(epoch == firstEpoch);
+                runSteps(engine, epoch, epoch == firstEpoch ? firstStep : 0, tally);
+                if (finishEpoch(scorer, epoch, tally, epochStart)) break;
             }
         }
         return result();
+    }
+
+    /** The tally an epoch starts with: a resumed epoch's sums so far, else zero. */
+    private EpochTally firstTally(boolean firstOfProcess) {
+        return start != null && firstOfProcess
+                ? new EpochTally(start.state().lossWeighted(), start.state().rowsSeen()) : new EpochTally(0, 0);
+    }
+
+    /** An epoch's steps are done: validation, report, listeners, checkpoint point; true = stop now. */
+    private boolean finishEpoch(Scorer scorer, int epoch, EpochTally tally, long epochStart) {
+        long trained = System.nanoTime();
+        Map<String, Double> metrics = validate(scorer, epoch, tally);
+        tally.trainSeconds = (trained - epochStart) / 1e9;
+        tally.validationSeconds = (System.nanoTime() - trained) / 1e9;
+        return endEpoch(epoch, tally, metrics);
+    }
+
+    /**
+     * Whether all epochs can run in one {@link StepEngine#runEpochs} (issue 17: one barrier job instead of one per
+     * epoch): the driver needs the state at epoch ends only (no checkpoint boundary inside an epoch), validation, if
+     * any, is scored on the driver (a Spark job could not run beside the barrier job), the engine can stream the
+     * state's size, and {@link AllReduceEngine#SPAN_KEY} is not false.
+     */
+    private boolean spans(StepEngine engine) {
+        long every = observers.checkpoints().stateEvery();
+        boolean wanted = !"false".equalsIgnoreCase(spark.conf().get(AllReduceEngine.SPAN_KEY, "true").trim());
+        return wanted && (data.validation() == null || data.validationOnDriver() != null)
+                && (every <= 0 || every % steps == 0) && engine.spansEpochs(params, optimizer);
+    }
+
+    /**
+     * The epochs in one engine run: the same steps, checkpoint points, validation, reports and early stopping as the
+     * epoch loop, done at each epoch end the engine reports (while it runs the next epoch) from the state it sets.
+     */
+    private void runSpanning(StepEngine engine, Scorer scorer, int firstEpoch, int firstStep, long firstEpochStart) {
+        EpochTally[] tally = {firstTally(true)};
+        long[] epochStart = {firstEpochStart};
+        int[] next = {firstEpoch, firstStep}; // the next step, for the error message
+        timing.reset();
+        StepSink sink = stepSink(() -> tally[0]);
+        StepSink counting = (ep, s, f) -> {
+            sink.onStep(ep, s, f);
+            next[0] = s + 1 == steps ? ep + 1 : ep;
+            next[1] = s + 1 == steps ? 0 : s + 1;
+        };
+        StepEngine.EpochEnd end = epoch -> {
+            try {
+                checkpointPoint(epoch, steps, tally[0].lossWeighted, tally[0].rowsSeen, false);
+                // epoch ends can reach a busy driver in a burst: the epoch took at least its steps' wall time
+                long from = Math.min(epochStart[0], System.nanoTime() - timing.wallNanos());
+                boolean stop = finishEpoch(scorer, epoch, tally[0], from);
+                tally[0] = new EpochTally(0, 0);
+                timing.reset();
+                epochStart[0] = System.nanoTime();
+                return !stop;
+            } catch (RuntimeException e) { // a checkpoint or listener failure: passed on as it is
+                throw new EpochEndFailure(e);
+            }
+        };
+        try {
+            engine.runEpochs(firstEpoch, firstStep, tc.epochs(), params, optimizer, counting, end);
+        } catch (EpochEndFailure e) {
+            throw e.getCause();
+        } catch (Exception e) {
+            throw stepFailure(e, next[0], next[1]);
+        }
+    }
+
+    /** Carries an exception of the epoch-end work through the engine unchanged. */
+    private static final class EpochEndFailure extends RuntimeException {
+        EpochEndFailure(RuntimeException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized RuntimeException getCause() {
+            return (RuntimeException) super.getCause();
+        }
     }
 
     private StepEngine engine() {
@@ -168,32 +260,41 @@ final class TrainingRun {
     /** Steps {@code [step, S)} of {@code epoch}, segment by segment, each followed by a checkpoint point. */
     private void runSteps(StepEngine engine, int epoch, int step, EpochTally tally) {
         timing.reset();
-        StepSink sink = (ep, s, f) -> {
+        StepSink sink = stepSink(() -> tally);
+        while (step < steps) {
+            int end = engine.segmentEnd(epoch, step, steps, observers.checkpoints().stateEvery());
+            try {
+                engine.run(epoch, step, end, params, optimizer, sink);
+            } catch (Exception e) { // includes the undeclared, checked SparkException
+                throw stepFailure(e, epoch, step);
+            }
+            step = end;
+            checkpointPoint(epoch, step, tally.lossWeighted, tally.rowsSeen, false);
+        }
+    }
+
+    /** The driver's step sink: stops a diverged run, counts the step into the epoch's tally, tells the listeners. */
+    private StepSink stepSink(java.util.function.Supplier<EpochTally> tally) {
+        return (ep, s, f) -> {
             if (!f.ok()) throw diverged(ep, s, f);
             timing.add(f);
-            tally.add(f);
+            tally.get().add(f);
             if (!firstStepLogged) {
                 firstStepLogged = true;
                 LOG.info(StartupClock.line(data.prepareStart(), data.prepareEnd(), System.currentTimeMillis()));
             }
             observers.steps().onStep(ep, s, f);
         };
-        while (step < steps) {
-            int end = engine.segmentEnd(epoch, step, steps, observers.checkpoints().stateEvery());
-            try {
-                engine.run(epoch, step, end, params, optimizer, sink);
-            } catch (TrainingFailedException e) {
-                throw e;
-            } catch (Exception e) { // includes the undeclared, checked SparkException
-                if (DataException.findIn(e).isPresent()) {
-                    throw new InputDataException(DataException.findIn(e).get().getMessage(), e);
-                }
-                throw new TrainingFailedException("step failed at epoch " + (epoch + 1) + "/" + tc.epochs()
-                        + " step " + (step + 1) + "/" + steps + ": " + Trainer.rootMessage(e), e);
-            }
-            step = end;
-            checkpointPoint(epoch, step, tally.lossWeighted, tally.rowsSeen, false);
+    }
+
+    /** What a failed engine run throws: a diverged run as it is, bad data as such, else "step failed at ...". */
+    private RuntimeException stepFailure(Exception e, int epoch, int step) {
+        if (e instanceof TrainingFailedException t) return t;
+        if (DataException.findIn(e).isPresent()) {
+            return new InputDataException(DataException.findIn(e).get().getMessage(), e);
         }
+        return new TrainingFailedException("step failed at epoch " + (epoch + 1) + "/" + tc.epochs() + " step "
+                + (step + 1) + "/" + steps + ": " + Trainer.rootMessage(e), e);
     }
 
     /** Offers the state at cursor {@code (epoch, step)} to the checkpoint hook. */
@@ -235,6 +336,8 @@ final class TrainingRun {
         LOG.info(rep.line());
         LOG.info("epoch {}/{} step time: {}", epoch + 1, tc.epochs(), timing.summary());
         observers.epochs().onEpoch(rep, Map.copyOf(metrics), params, (long) (epoch + 1) * steps);
+        epochsRun++;
+        epochsNanos = System.nanoTime() - firstEpochStart;
         checkpointPoint(epoch + 1, 0, 0.0, 0L, true);
         if (stopper == null) return false;
         EarlyStopping.Decision d = stopper.offer(epoch, metrics.getOrDefault(tc.earlyStopping().metric().key(),
