@@ -209,9 +209,9 @@ final class TrainingRun {
         StepEngine.EpochEnd end = epoch -> {
             try {
                 checkpointPoint(epoch, steps, tally[0].lossWeighted, tally[0].rowsSeen, false);
-                // epoch ends can reach a busy driver in a burst: the epoch took at least its steps' wall time
-                long from = Math.min(epochStart[0], System.nanoTime() - timing.wallNanos());
-                boolean stop = finishEpoch(scorer, epoch, tally[0], from);
+                // the driver's view: from the previous epoch's end to this one's (the epochs' times never overlap,
+                // so a busy driver that gets epoch ends in a burst reports short epochs after a long one)
+                boolean stop = finishEpoch(scorer, epoch, tally[0], epochStart[0]);
                 tally[0] = new EpochTally(0, 0);
                 timing.reset();
                 epochStart[0] = System.nanoTime();
