@@ -12,12 +12,21 @@
 #      scaling) and prints ms per step split into compute (slowest rank's gradient) / exchange (the rest of the
 #      step's wall time: socket exchange incl. waiting for the slowest rank) / update, with the oversubscription
 #      (ranks per physical core) next to it: above 1 rank per core the figures measure time-sharing, not scaling
+#   4. spill (--spill-rows N): trains N rows twice on SIZE_RANKS ranks and --spill-partitions partitions: in memory
+#      (--executor-memory, storage level memory-only) and with small executors (--spill-executor-memory) and
+#      training.storage-level = memory-and-disk-ser, so the cached data is about twice the executors' unified memory
+#      ((heap - 300 MB) x spark.memory.fraction 0.6, printed); prints both epoch times and their ratio
+#   5. width (--width-hidden H): trains the RANKS_ROWS set on 2 ranks with a hidden layer of H units, so the
+#      exchange's per-byte cost can be told from its per-message cost (the ranks runs move a 7k-parameter vector)
 #   Each training run is org.descent.job.bench.FmnistBench (it trains a config exactly as `train` does, writes no
 #   model; output.model-path only satisfies the config check), submitted with scripts/submit.sh; its full output is kept under the work directory.
 #
 # Usage: scripts/bench-scale.sh [--sizes 1000000,3000000,10000000] [--ranks 1,2,4,8] [--size-ranks 2]
 #          [--ranks-rows N (default: the smallest size)] [--epochs 2] [--batch 1024] [--features 100] [--classes 10]
 #          [--hidden 64] [--executor-memory 4g] [--ranks-executor-memory 1g: 1 rank at 1M rows needs 3g] [--skip-sizes] [--skip-ranks]
+#          [--size-partitions P (default: = --size-ranks; more partitions than ranks keep each packed block small,
+#           the ranks sum their partition groups)] [--spill-rows N] [--spill-partitions 16] [--spill-executor-memory 768m]
+#          [--width-hidden H] [--generate-only (write the sets to HDFS and stop; use with BENCH_KEEP_DATA=1)]
 #        e.g. a quick end-to-end check: scripts/bench-scale.sh --sizes 100000 --ranks 1,2
 # Environment: BENCH_WORK (target/bench-scale), BENCH_SEED (42), DESCENT_WORKERS (2), DESCENT_WORKER_MEMORY
 #   (worker's memory to hand out, default 8g), BENCH_KEEP_DATA=1 (keep HDFS and the generated sets: the cluster
@@ -34,6 +43,7 @@ die() { say "ERROR: $*"; exit 1; }
 
 SIZES=1000000,3000000,10000000; RANKS=1,2,4,8; SIZE_RANKS=2; RANKS_ROWS=""; EPOCHS=2; BATCH=1024
 FEATURES=100; CLASSES=10; HIDDEN=64; EXEC_MEM=4g; RANKS_EXEC_MEM=1g; DO_SIZES=1; DO_RANKS=1
+SIZE_PARTS=""; SPILL_ROWS=""; SPILL_PARTS=16; SPILL_MEM=768m; WIDTH_HIDDEN=""; GEN_ONLY=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --sizes) SIZES="$2"; shift 2 ;;
@@ -48,15 +58,23 @@ while [[ $# -gt 0 ]]; do
     --executor-memory) EXEC_MEM="$2"; shift 2 ;;
     --ranks-executor-memory) RANKS_EXEC_MEM="$2"; shift 2 ;;
     --skip-sizes) DO_SIZES=0; shift ;;
+    --size-partitions) SIZE_PARTS="$2"; shift 2 ;;
+    --spill-rows) SPILL_ROWS="$2"; shift 2 ;;
+    --spill-partitions) SPILL_PARTS="$2"; shift 2 ;;
+    --spill-executor-memory) SPILL_MEM="$2"; shift 2 ;;
+    --width-hidden) WIDTH_HIDDEN="$2"; shift 2 ;;
+    --generate-only) GEN_ONLY=1; shift ;;
     --skip-ranks) DO_RANKS=0; shift ;;
-    -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac
 done
 IFS=, read -r -a SIZE_LIST <<<"$SIZES"
 IFS=, read -r -a RANK_LIST <<<"$RANKS"
-for v in "${SIZE_LIST[@]}" "${RANK_LIST[@]}" "$SIZE_RANKS" "$EPOCHS" "$BATCH" "$FEATURES" "$CLASSES" "$HIDDEN"; do
-  [[ "$v" =~ ^[1-9][0-9]*$ ]] || die "sizes, ranks, epochs, batch, features, classes and hidden must be positive integers (got '$v')"
+[[ -n "$SIZE_PARTS" ]] || SIZE_PARTS=$SIZE_RANKS
+for v in "${SIZE_LIST[@]}" "${RANK_LIST[@]}" "$SIZE_RANKS" "$EPOCHS" "$BATCH" "$FEATURES" "$CLASSES" "$HIDDEN" "$SIZE_PARTS" \
+    "$SPILL_PARTS" ${SPILL_ROWS:+"$SPILL_ROWS"} ${WIDTH_HIDDEN:+"$WIDTH_HIDDEN"}; do
+  [[ "$v" =~ ^[1-9][0-9]*$ ]] || die "sizes, ranks, partitions, rows, epochs, batch, features, classes and hidden must be positive integers (got '$v')"
 done
 [[ -n "$RANKS_ROWS" ]] || RANKS_ROWS=$(printf '%s\n' "${SIZE_LIST[@]}" | sort -n | head -1)
 SEED="${BENCH_SEED:-42}"
@@ -114,13 +132,14 @@ ensure_data() { # ROWS
   say "  HDFS: $(hdfs -du -s -h "${url#"$HDFS_URL"}" 2>/dev/null | awk '{print $1, $2}')"
 }
 
-write_config() { # FILE PARTITIONS
+write_config() { # FILE PARTITIONS [HIDDEN] [STORAGE_LEVEL]
   cat > "$1" <<EOF
 data { format = parquet, label-column = label, features-column = features, label-type = class-index,
        num-features = $FEATURES, num-classes = $CLASSES, storage = float32 }
-model { type = mlp, hidden-layers = [$HIDDEN], activation = relu, init = he-normal }
+model { type = mlp, hidden-layers = [${3:-$HIDDEN}], activation = relu, init = he-normal }
 optimizer { kind = adam, learning-rate = 0.001 }
-training { epochs = $EPOCHS, batch-size = $BATCH, partitions = $2, seed = 7, exchange = allreduce }
+training { epochs = $EPOCHS, batch-size = $BATCH, partitions = $2, seed = 7, exchange = allreduce,
+           storage-level = ${4:-memory-only} }
 EOF
 }
 
@@ -139,10 +158,10 @@ peaks() { # FILE -> "412 398" (MB per executor, largest first)
   awk '{ if ($2 > m[$1]) m[$1] = $2 } END { for (p in m) print int(m[p] / 1024) }' "$1" 2>/dev/null | sort -rn | paste -sd' '
 }
 
-# train ROWS RANKS EXEC_MEM LOG : one FmnistBench run on RANKS one-core executors
+# train ROWS RANKS EXEC_MEM LOG [PARTITIONS] [HIDDEN] [STORAGE_LEVEL]: one FmnistBench run on RANKS one-core executors
 train() {
-  local rows="$1" ranks="$2" mem="$3" logf="$4" conf="$WORK/bench-$2.conf"
-  write_config "$conf" "$ranks"
+  local rows="$1" ranks="$2" mem="$3" logf="$4" parts="${5:-$2}" conf="$WORK/bench-$2-$RANDOM.conf"
+  write_config "$conf" "$parts" "${6:-}" "${7:-}"
   : > "$logf.rss"
   start_sampler "$logf.rss"
   local t0=$SECONDS rc=0
@@ -152,25 +171,30 @@ train() {
     --label "rows=$rows ranks=$ranks" > "$logf" 2>&1 || rc=$?
   stop_sampler
   ((rc == 0)) || { tail -30 "$logf" >&2; die "training failed ($rows rows, $ranks ranks), see $logf"; }
-  grep -q "allreduce exchange: $ranks tasks for $ranks partitions" "$logf" \
-    || die "the run did not use $ranks allreduce ranks; see $logf"
-  say "  $rows rows, $ranks ranks: done in $((SECONDS - t0)) s (load $(load))"
+  grep -q "allreduce exchange: $ranks tasks for $parts partitions" "$logf" \
+    || die "the run did not use $ranks allreduce ranks for $parts partitions; see $logf"
+  say "  $rows rows, $ranks ranks, $parts partitions${7:+, $7}: done in $((SECONDS - t0)) s (load $(load))"
 }
+# unified (execution + storage) memory of an executor with heap MEM (e.g. 768m, 4g), in MB: (heap - 300) x 0.6
+unified_mb() { awk -v m="$1" 'BEGIN { u = tolower(substr(m, length(m))); v = substr(m, 1, length(m) - 1) + 0
+  if (u == "g") v *= 1024; else if (u != "m") v = m / 1048576; printf "%d", (v - 300) * 0.6 }'; }
 field() { sed -n "s/.*BENCH descent .*$1=\([0-9.]*\).*/\1/p" "$2" | tail -1; }
 cache_bytes() { sed -n 's/.*cache: [0-9]* training rows in [0-9]* blocks, \([0-9]*\) bytes (\([0-9.]*\) per row.*/\1 \2/p' "$1" | tail -1; }
 
 T_ALL=$SECONDS
 ensure_data "$RANKS_ROWS"
+if ((DO_SIZES)); then for n in "${SIZE_LIST[@]}"; do ensure_data "$n"; done; fi
+[[ -z "$SPILL_ROWS" ]] || ensure_data "$SPILL_ROWS"
+if ((GEN_ONLY)); then say "data generated (--generate-only)"; DO_SIZES=0; DO_RANKS=0; SPILL_ROWS=""; WIDTH_HIDDEN=""; fi
 if ((DO_SIZES)); then
-  for n in "${SIZE_LIST[@]}"; do ensure_data "$n"; done
-  say "sizes: $SIZE_RANKS ranks, $EPOCHS epochs, batch $BATCH, MLP $FEATURES-$HIDDEN-$CLASSES, float32 cache"
+  say "sizes: $SIZE_RANKS ranks, $SIZE_PARTS partitions, $EPOCHS epochs, batch $BATCH, MLP $FEATURES-$HIDDEN-$CLASSES, float32 cache"
   SIZE_TABLE="$WORK/sizes.txt"
   printf '%-10s %5s %9s %9s %10s %8s %14s %9s  %-22s %s\n' rows ranks "epoch s" "train s" "rows/s" "s/Mrow" \
     "cached bytes" "B/row" "peak RSS/executor MB" "load (1/5/15)" > "$SIZE_TABLE"
   first_per_row=""
   for n in "${SIZE_LIST[@]}"; do
     logf="$WORK/size-$n.log"
-    train "$n" "$SIZE_RANKS" "$EXEC_MEM" "$logf"
+    train "$n" "$SIZE_RANKS" "$EXEC_MEM" "$logf" "$SIZE_PARTS"
     ep=$(field median_epoch_s "$logf"); tr=$(field median_train_s "$logf")
     read -r cb cbr <<<"$(cache_bytes "$logf")"
     per=$(awk -v t="$tr" -v n="$n" 'BEGIN { printf "%.3f", t / (n / 1e6) }')
@@ -194,6 +218,36 @@ if ((DO_RANKS)); then
   done
 fi
 
+if [[ -n "$SPILL_ROWS" ]]; then
+  say "spill: $SPILL_ROWS rows, $SIZE_RANKS ranks, $SPILL_PARTS partitions: in memory ($EXEC_MEM) vs memory-and-disk-ser ($SPILL_MEM)"
+  SPILL_TABLE="$WORK/spill.txt"
+  printf '%-22s %9s %9s %9s %14s %13s %8s %9s  %s\n' "storage" "exec mem" "epoch s" "train s" "cached bytes" \
+    "unified MB" "data/mem" "peak MB" "load (1/5/15)" > "$SPILL_TABLE"
+  for mode in "memory-only $EXEC_MEM" "memory-and-disk-ser $SPILL_MEM"; do
+    read -r level mem <<<"$mode"
+    logf="$WORK/spill-$level.log"
+    train "$SPILL_ROWS" "$SIZE_RANKS" "$mem" "$logf" "$SPILL_PARTS" "" "$level"
+    read -r cb _ <<<"$(cache_bytes "$logf")"
+    um=$(($(unified_mb "$mem") * SIZE_RANKS))
+    printf '%-22s %9s %9s %9s %14s %13s %8.2f %9s  %s\n' "$level" "$mem" "$(field median_epoch_s "$logf")" \
+      "$(field median_train_s "$logf")" "${cb:-?}" "$um" "$(awk -v b="${cb:-0}" -v u="$um" 'BEGIN { print b / 1048576 / u }')" \
+      "$(peaks "$logf.rss" | cut -d' ' -f1)" "$(load)" >> "$SPILL_TABLE"
+  done
+fi
+if [[ -n "$WIDTH_HIDDEN" ]]; then
+  say "width: $RANKS_ROWS rows, 2 ranks, hidden $HIDDEN and $WIDTH_HIDDEN (the exchange's per-byte cost)"
+  WIDTH_TABLE="$WORK/width.txt"
+  printf '%7s %11s %9s %10s %11s %9s  %s\n' hidden parameters "step ms" "compute ms" "exchange ms" "update ms" \
+    "load (1/5/15)" > "$WIDTH_TABLE"
+  for h in "$HIDDEN" "$WIDTH_HIDDEN"; do
+    logf="$WORK/width-$h.log"
+    train "$RANKS_ROWS" 2 "$RANKS_EXEC_MEM" "$logf" 2 "$h"
+    printf '%7s %11s %9s %10s %11s %9s  %s\n' "$h" "$(((FEATURES + 1) * h + (h + 1) * CLASSES))" \
+      "$(field median_step_ms "$logf")" "$(field compute_ms "$logf")" "$(field exchange_ms "$logf")" \
+      "$(field update_ms "$logf")" "$(load)" >> "$WIDTH_TABLE"
+  done
+fi
+
 echo
 echo "== descent bench-scale: $DESCENT_WORKERS workers x $DESCENT_WORKER_CORES cores on a $CORES-core machine, HDFS input, $(date -u +%FT%TZ) =="
 echo "data: DenseDataGen seed $SEED, $FEATURES float features, $CLASSES classes; model MLP $FEATURES-$HIDDEN-$CLASSES, adam,"
@@ -209,6 +263,17 @@ if ((DO_RANKS)); then
   echo "   so those rows measure contention, not scaling; compute = slowest rank's gradient, exchange = step wall - compute,"
   echo "   update = the optimizer on every rank)"
   cat "$RANK_TABLE"
+fi
+if [[ -n "$SPILL_ROWS" ]]; then
+  echo
+  echo "-- spill (the same set and partitions; data/mem = cached bytes over the executors' unified memory, (heap - 300 MB)"
+  echo "   x 0.6 each: above 1 the cache cannot stay in memory, serialized blocks go to disk and are read back)"
+  cat "$SPILL_TABLE"
+fi
+if [[ -n "$WIDTH_HIDDEN" ]]; then
+  echo
+  echo "-- width (2 ranks, TCP between two executors: exchange ms against the vector's size gives the per-byte cost)"
+  cat "$WIDTH_TABLE"
 fi
 echo
 echo "total $((SECONDS - T_ALL)) s; logs in $WORK"
