@@ -40,6 +40,12 @@ public final class Adagrad extends StatefulOptimizer {
         }
     }
 
+    /** {@code g = +0.0}, {@code lr} finite and {@code >= +0.0}: the update adds nothing (see the class formula). */
+    @Override
+    public boolean zeroGradientKeepsEntries() {
+        return true;
+    }
+
     @Override
     double[] hyper() {
         return new double[] {epsilon};

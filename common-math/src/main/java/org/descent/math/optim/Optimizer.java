@@ -46,4 +46,29 @@ public interface Optimizer {
 
     /** Short name for logs, e.g. "adam". */
     String name();
+
+    /**
+     * True when this rule leaves an entry and its state exactly as they were (bit for bit) when the entry's gradient is
+     * exactly {@code +0.0} and the learning rate is finite and {@code >= +0.0}: then {@link #stepRows} gives the bits of
+     * {@link #step}. Plain SGD ({@code w -= lr g}) and Adagrad ({@code G += g^2; w -= lr g / (sqrt(G) + eps)}) do;
+     * momentum, Nesterov, RMSProp and Adam do not (their moments decay or move the weights without a gradient).
+     */
+    default boolean zeroGradientKeepsEntries() {
+        return false;
+    }
+
+    /**
+     * Step {@code stepIndex} on the rows {@code rows[0..count)} of the first block ({@code W_1}, {@code d x k}
+     * column-major at offset 0: entries {@code rows[l] + j d}) and on every entry after it (the dense tail), for a
+     * gradient that is exactly {@code +0.0} in all other rows of {@code W_1}. Counts as one step. For a rule where
+     * {@link #zeroGradientKeepsEntries} holds, the result equals {@link #step}'s bit for bit; when the learning rate
+     * is not finite and {@code >= +0.0} it runs the whole {@link #step} instead (so {@code grad} must hold the whole
+     * gradient, zeros included). Returns false when it did the whole step.
+     *
+     * @throws UnsupportedOperationException for a rule that moves entries without a gradient
+     */
+    default boolean stepRows(double[] params, double[] grad, long stepIndex, int d, int k, int[] rows, int count) {
+        throw new UnsupportedOperationException(name() + " changes weights whose gradient is zero (moments): "
+                + "it needs the whole update");
+    }
 }

@@ -92,6 +92,36 @@ abstract class StatefulOptimizer implements Optimizer {
     }
 
     @Override
+    public final boolean stepRows(double[] params, double[] grad, long stepIndex, int d, int k, int[] rows, int count) {
+        if (!zeroGradientKeepsEntries()) return Optimizer.super.stepRows(params, grad, stepIndex, d, k, rows, count);
+        OptimizerSupport.checkStep(name, size, params, grad, stepIndex);
+        long dk = (long) d * k;
+        if (d < 0 || k < 0 || dk > size || count < 0 || count > rows.length) {
+            throw new IllegalArgumentException(name + ".stepRows: " + count + " rows of a " + d + " x " + k
+                    + " block in " + size + " parameters");
+        }
+        double lr = schedule.rate(stepIndex);
+        // lr * (+0.0) is +0.0 only for a finite lr >= +0.0 (a negative or -0.0 rate gives -0.0, which turns a -0.0
+        // weight into +0.0; an infinite one gives NaN): otherwise the whole update
+        boolean rowsOnly = Double.isFinite(lr) && Double.compare(lr, 0.0) >= 0;
+        if (rowsOnly) {
+            for (int l = 0; l < count; l++) {
+                int f = rows[l];
+                if (f < 0 || f >= d) throw new IllegalArgumentException(name + ".stepRows: row " + f + " of " + d);
+                for (int j = 0; j < k; j++) {
+                    int i = f + j * d;
+                    update(params, grad, lr, i, i + 1);
+                }
+            }
+            update(params, grad, lr, (int) dk, size);
+        } else {
+            update(params, grad, lr, 0, size);
+        }
+        steps++;
+        return rowsOnly;
+    }
+
+    @Override
     public final void skipStep(long stepIndex) {
         if (stepIndex < 0) throw new IllegalArgumentException(name + ": step index must be >= 0, got " + stepIndex);
         steps++;

@@ -83,6 +83,17 @@ public final class RowSparseGradient {
         for (int i = d * k; i < acc.length; i++) acc[i] += b.getDouble();
     }
 
+    /** Marks the rows of an encoded gradient in {@code index} (the union over several partials, see {@link FeatureIndex}). */
+    public static void addRowsTo(byte[] bytes, FeatureIndex index) {
+        int t = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
+        if (t < 0 || 4L + 4L * t > bytes.length) {
+            throw new IllegalArgumentException("sparse gradient of " + bytes.length + " bytes cannot hold " + t + " rows");
+        }
+        int[] rows = new int[t];
+        ByteBuffer.wrap(bytes, 4, 4 * t).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(rows);
+        index.add(rows, 0, t);
+    }
+
     /**
      * Reads from {@code le} (the whole parameter vector as little-endian raw doubles) only what a sparse step
      * reads: the touched rows of W_1 and the tail, into {@code params}. The other rows of {@code params} keep

@@ -8,6 +8,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.rdd.RDD;
 import org.descent.job.data.RowBlock;
+import org.descent.math.sparse.FeatureIndex;
 import org.descent.math.sparse.RowSparseGradient;
 import org.descent.job.model.ModelArchitecture;
 import org.descent.math.nn.Precision;
@@ -49,6 +50,12 @@ public final class BroadcastCollectExchange implements GradientExchange {
     private final String runId = "descent-" + UUID.randomUUID();
     private final NextStepRows nextRows;
     private final NextStepRows.Traffic traffic = new NextStepRows.Traffic();
+    /** Union of the last step's touched rows (row-sparse partials only); {@code touched < 0}: the last sum was dense. */
+    private FeatureIndex union;
+    private int unionOutputs;
+    private int touched = -1;
+    /** The array the last sum was written into (its zeros outside the touched rows are what {@link #clearSum} keeps). */
+    private double[] lastSum;
 
     /**
      * @param blocks    cached training blocks, one per partition
@@ -77,7 +84,9 @@ public final class BroadcastCollectExchange implements GradientExchange {
         long start = System.nanoTime();
         PartialGradient[] partials = runTasks(params, epoch, step);
         long sumStart = System.nanoTime();
-        java.util.Arrays.fill(sum, 0.0);
+        boolean rowSparse = partials.length > 0;
+        for (PartialGradient p : partials) rowSparse &= p.gradSum == null || p.sparseFeatures > 0;
+        clearSum(sum, rowSparse);
         double loss = 0;
         long rows = 0;
         long computeMax = 0;
@@ -87,6 +96,7 @@ public final class BroadcastCollectExchange implements GradientExchange {
             PartialGradient p = partials[k];
             if (p.gradSum != null && p.sparseFeatures > 0) { // touched rows only: same additions, same order
                 RowSparseGradient.addTo(p.gradSum, p.sparseFeatures, p.sparseOutputs, sum);
+                if (rowSparse) RowSparseGradient.addRowsTo(p.gradSum, union(p.sparseFeatures, p.sparseOutputs));
             } else if (p.gradSum != null) {
                 DoubleBytes.addTo(p.gradSum, sum);
             }
@@ -96,9 +106,47 @@ public final class BroadcastCollectExchange implements GradientExchange {
             computeSum += p.computeNanos;
             fetchMax = Math.max(fetchMax, p.fetchNanos);
         }
+        touched = rowSparse && union != null ? union.finish() : -1;
         long end = System.nanoTime();
         return StepFigures.summed(rows, loss, end - start, computeMax, computeSum, fetchMax, end - sumStart,
                 partials.length);
+    }
+
+    /**
+     * Makes {@code sum} all +0.0 before the partials are added: when the previous step's sum into this same array was
+     * row-sparse, only its rows and the dense tail can be non-zero, so only they are cleared (O(rows k), not O(d k)).
+     */
+    private void clearSum(double[] sum, boolean rowSparse) {
+        if (sum == lastSum && touched >= 0) {
+            int[] rows = union.rows();
+            for (int l = 0; l < touched; l++) {
+                for (int j = 0, i = rows[l]; j < unionOutputs; j++, i += union.features()) sum[i] = 0.0;
+            }
+            java.util.Arrays.fill(sum, union.features() * unionOutputs, sum.length, 0.0);
+        } else {
+            java.util.Arrays.fill(sum, 0.0);
+        }
+        lastSum = sum;
+        touched = -1;
+    }
+
+    /** The driver's feature index for the union of the partials' rows (created on the first row-sparse step). */
+    private FeatureIndex union(int d, int k) {
+        if (union == null || union.features() != d || unionOutputs != k) {
+            union = new FeatureIndex(d);
+            unionOutputs = k;
+        }
+        return union;
+    }
+
+    @Override
+    public int[] touchedRows() {
+        return touched >= 0 ? union.rows() : null;
+    }
+
+    @Override
+    public int touchedCount() {
+        return Math.max(0, touched);
     }
 
     /** Broadcasts the parameters, runs one {@link StepTask} per partition, returns the partials by partition index. */

@@ -11,6 +11,7 @@ import org.descent.math.nn.Precision;
 import org.descent.math.nn.Targets;
 import org.descent.math.sparse.CompactRows;
 import org.descent.math.sparse.CsrMatrix;
+import org.descent.math.sparse.FeatureIndex;
 import org.descent.math.sparse.FloatCsrMatrix;
 import org.descent.math.sparse.RowSparseGradient;
 import org.descent.math.sparse.SparseRows;
@@ -19,13 +20,15 @@ import org.descent.math.sparse.SparseRows;
  * A partition's broadcast-collect step on a SPARSE block in a compact feature space ({@link CompactRows}): the
  * step's rows are gathered, their distinct features {@code rows[0..t)} found, the batch re-indexed to local features
  * {@code 0..t-1}, and the step computed by a network whose first layer is {@code cap} wide ({@code cap >= t}, grown
- * when a batch needs more). Nothing on the executor is sized by {@code d}: the compact parameters and gradient hold
+ * when a batch needs more). Nothing on the executor is sized by {@code d k} (its {@link FeatureIndex} holds 4 bytes
+ * and a bit per feature): the compact parameters and gradient hold
  * {@code cap k + tail} doubles, read from the broadcast (whole vector, or the driver's row-sparse encoding of the
  * rows this step needs) and sent back as touched rows + tail ({@link RowSparseGradient}), or as the dense vector when
  * that is smaller. The sums are those of the full-width network bit for bit (same entries, same order).
  *
  * <p>It also reports the features of the partition's NEXT step ({@link #nextRows}), so the driver can broadcast only
- * the rows the next step reads. Call order per step: {@link #permute}, {@link #step}, {@link #nextRows}.
+ * the rows the next step reads. Call order per step: {@link #permute}, {@link #step}, {@link #encode}, {@link #nextRows}
+ * (which reuses the step's {@link FeatureIndex}, so it comes last).
  * Not thread-safe (one per partition per run, used under its lock).
  */
 final class CompactSparseStep {
@@ -37,6 +40,8 @@ final class CompactSparseStep {
     private final int maxRows;
     private final BatchReader reader;
     private final int[] perm;
+    /** The step's distinct features and their local indices (also used by {@link #nextRows} after the step). */
+    private final FeatureIndex index;
     private int permEpoch = -1;
     private int[] rows = new int[0];
     private int[] local = new int[0];
@@ -58,6 +63,7 @@ final class CompactSparseStep {
         this.maxRows = Math.max(1, maxRows);
         this.reader = new BatchReader(this.maxRows, d);
         this.perm = new int[blockRows];
+        this.index = new FeatureIndex(d);
     }
 
     /** Makes {@link #perm} the partition's row order of {@code epoch} (computed once per epoch). */
@@ -77,11 +83,12 @@ final class CompactSparseStep {
         SparseRows x = reader.sparse();
         int from = x.rowPtr()[0];
         int end = x.rowPtr()[m];
-        if (rows.length < end - from) rows = new int[end - from];
-        t = CompactRows.distinct(x.colIdx(), from, end, rows);
+        index.add(x.colIdx(), from, end);
+        t = index.finish();
+        rows = index.rows();
         ensureCapacity(t);
         if (local.length < end) local = new int[Math.max(end, local.length + local.length / 2)];
-        CompactRows.remap(x.colIdx(), from, end, rows, t, local);
+        index.remap(x.colIdx(), from, end, local);
         SparseRows xc = x instanceof CsrMatrix c ? new CsrMatrix(m, cap, c.rowPtr(), local, c.values())
                 : new FloatCsrMatrix(m, cap, x.rowPtr(), local, ((FloatCsrMatrix) x).values());
         if (compact) CompactRows.readEncoded(broadcast, d, k, rows, t, params, cap);
@@ -114,7 +121,13 @@ final class CompactSparseStep {
         int m = plan.sliceEnd(s, n) - start;
         if (m == 0) return new int[0];
         permute(plan, e, partition);
-        return CompactRows.distinctOfRows(block.sparse, perm, start, m);
+        int[] ptr = block.sparse.rowPtr();
+        for (int i = 0; i < m; i++) {
+            int r = perm[start + i];
+            index.add(block.sparse.colIdx(), ptr[r], ptr[r + 1]);
+        }
+        int u = index.finish(); // overwrites the step's feature list: encode() must have run (call order)
+        return java.util.Arrays.copyOf(index.rows(), u);
     }
 
     int features() {

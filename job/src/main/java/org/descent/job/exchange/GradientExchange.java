@@ -15,6 +15,20 @@ public interface GradientExchange extends AutoCloseable {
      */
     StepFigures computeAndAggregate(double[] params, int epoch, int step, double[] gradSum);
 
+    /**
+     * After {@link #computeAndAggregate}: the ascending rows of the first block ({@code W_1}, features x outputs at
+     * offset 0) outside which the summed gradient is exactly +0.0 (the union of a sparse step's touched rows), or null
+     * when the sum is dense. Valid until the next step.
+     */
+    default int[] touchedRows() {
+        return null;
+    }
+
+    /** How many of {@link #touchedRows} are valid. */
+    default int touchedCount() {
+        return 0;
+    }
+
     @Override
     void close();
 }
