@@ -66,8 +66,8 @@ public final class RowSparseUpdate {
         }
         double inv = 1.0 / n;
         int dk = d * k;
-        for (int l = 0; l < count; l++) {
-            for (int j = 0, i = rows[l]; j < k; j++, i += d) grad[i] = gradSum[i] * inv;
+        for (int j = 0, col = 0; j < k; j++, col += d) { // column by column: ascending addresses, few cache misses
+            for (int l = 0; l < count; l++) grad[rows[l] + col] = gradSum[rows[l] + col] * inv;
         }
         for (int i = dk; i < grad.length; i++) grad[i] = gradSum[i] * inv;
         remember(rows, count);
@@ -88,8 +88,8 @@ public final class RowSparseUpdate {
         if (previousCount < 0) {
             java.util.Arrays.fill(grad, 0.0);
         } else {
-            for (int l = 0; l < previousCount; l++) {
-                for (int j = 0, i = previous[l]; j < k; j++, i += d) grad[i] = 0.0;
+            for (int j = 0, col = 0; j < k; j++, col += d) {
+                for (int l = 0; l < previousCount; l++) grad[previous[l] + col] = 0.0;
             }
         }
         previousCount = 0;
@@ -108,9 +108,9 @@ public final class RowSparseUpdate {
     private double norm(int[] rows, int count) {
         double ss = 0;
         double max = 0;
-        for (int l = 0; l < count; l++) {
-            for (int j = 0, i = rows[l]; j < k; j++, i += d) {
-                double g = grad[i];
+        for (int j = 0, col = 0; j < k; j++, col += d) {
+            for (int l = 0; l < count; l++) {
+                double g = grad[rows[l] + col];
                 ss += g * g;
                 max = Math.max(max, Math.abs(g));
             }
@@ -123,17 +123,17 @@ public final class RowSparseUpdate {
         if (max == 0 || (ss > 1e-280 && ss < Double.POSITIVE_INFINITY)) return Math.sqrt(ss);
         if (max == Double.POSITIVE_INFINITY) return max;
         double scaled = 0;
-        for (int l = 0; l < count; l++) {
-            for (int j = 0, i = rows[l]; j < k; j++, i += d) scaled += (grad[i] / max) * (grad[i] / max);
+        for (int j = 0, col = 0; j < k; j++, col += d) {
+            for (int l = 0; l < count; l++) scaled += (grad[rows[l] + col] / max) * (grad[rows[l] + col] / max);
         }
         for (int i = d * k; i < grad.length; i++) scaled += (grad[i] / max) * (grad[i] / max);
         return max * Math.sqrt(scaled);
     }
 
     private boolean finite(double[] params, int[] rows, int count) {
-        for (int l = 0; l < count; l++) {
-            for (int j = 0, i = rows[l]; j < k; j++, i += d) {
-                if (!Double.isFinite(params[i])) return false;
+        for (int j = 0, col = 0; j < k; j++, col += d) {
+            for (int l = 0; l < count; l++) {
+                if (!Double.isFinite(params[rows[l] + col])) return false;
             }
         }
         for (int i = d * k; i < params.length; i++) {

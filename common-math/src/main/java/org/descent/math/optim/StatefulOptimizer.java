@@ -106,12 +106,12 @@ abstract class StatefulOptimizer implements Optimizer {
         boolean rowsOnly = Double.isFinite(lr) && Double.compare(lr, 0.0) >= 0;
         if (rowsOnly) {
             for (int l = 0; l < count; l++) {
-                int f = rows[l];
-                if (f < 0 || f >= d) throw new IllegalArgumentException(name + ".stepRows: row " + f + " of " + d);
-                for (int j = 0; j < k; j++) {
-                    int i = f + j * d;
-                    update(params, grad, lr, i, i + 1);
+                if (rows[l] < 0 || rows[l] >= d) {
+                    throw new IllegalArgumentException(name + ".stepRows: row " + rows[l] + " of " + d);
                 }
+            }
+            for (int j = 0, col = 0; j < k; j++, col += d) { // column by column: ascending addresses
+                for (int l = 0; l < count; l++) update(params, grad, lr, rows[l] + col, rows[l] + col + 1);
             }
             update(params, grad, lr, (int) dk, size);
         } else {

@@ -89,6 +89,21 @@ public final class CompactRows {
         for (int i = 0; i < tail; i++) pc[cap * k + i] = (double) LE.get(le, base + (i << 3));
     }
 
+    /** As {@link #readFull} from the parameters as doubles ({@code full}: {@code d k + tail} of them). */
+    public static void readDense(double[] full, int d, int k, int[] rows, int t, double[] pc, int cap) {
+        long tail = full.length - (long) d * k;
+        if (tail < 0 || (long) cap * k + tail > pc.length) {
+            throw new IllegalArgumentException("readDense: " + full.length + " parameters for d=" + d + ", k=" + k
+                    + ", cap=" + cap + ", buffer " + pc.length);
+        }
+        for (int j = 0; j < k; j++) {
+            int col = j * d;
+            int out = j * cap;
+            for (int l = 0; l < t; l++) pc[out + l] = full[rows[l] + col];
+        }
+        System.arraycopy(full, d * k, pc, cap * k, (int) tail);
+    }
+
     /**
      * Compact parameters from a {@link RowSparseGradient}-form encoding of the parameters at a SUPERSET of the
      * batch's rows (the driver's union over all partitions): rows {@code rows[0..t)} and the tail into {@code pc}.

@@ -76,11 +76,13 @@ public final class RowSparseGradient {
         }
         int[] rows = new int[t];
         for (int r = 0; r < t; r++) rows[r] = b.getInt();
-        for (int r = 0; r < t; r++) {
-            int f = rows[r];
-            for (int j = 0; j < k; j++) acc[f + j * d] += b.getDouble();
+        int values = 4 + 4 * t;
+        // column by column (ascending addresses in acc); each element still gets one addition per partial
+        for (int j = 0; j < k; j++) {
+            int col = j * d;
+            for (int r = 0, at = values + 8 * j; r < t; r++, at += 8 * k) acc[rows[r] + col] += (double) LE.get(bytes, at);
         }
-        for (int i = d * k; i < acc.length; i++) acc[i] += b.getDouble();
+        for (int i = d * k, at = values + 8 * t * k; i < acc.length; i++, at += 8) acc[i] += (double) LE.get(bytes, at);
     }
 
     /** Marks the rows of an encoded gradient in {@code index} (the union over several partials, see {@link FeatureIndex}). */

@@ -119,8 +119,8 @@ public final class BroadcastCollectExchange implements GradientExchange {
     private void clearSum(double[] sum, boolean rowSparse) {
         if (sum == lastSum && touched >= 0) {
             int[] rows = union.rows();
-            for (int l = 0; l < touched; l++) {
-                for (int j = 0, i = rows[l]; j < unionOutputs; j++, i += union.features()) sum[i] = 0.0;
+            for (int j = 0, col = 0; j < unionOutputs; j++, col += union.features()) {
+                for (int l = 0; l < touched; l++) sum[rows[l] + col] = 0.0;
             }
             java.util.Arrays.fill(sum, union.features() * unionOutputs, sum.length, 0.0);
         } else {

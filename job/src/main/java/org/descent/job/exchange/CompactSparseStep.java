@@ -79,6 +79,24 @@ final class CompactSparseStep {
      * row-sparse encoding, else the whole vector); returns the loss sum and leaves the gradient for {@link #encode}.
      */
     double step(RowBlock block, int start, int m, byte[] broadcast, boolean compact) {
+        SparseRows xc = gatherCompact(block, start, m);
+        if (compact) CompactRows.readEncoded(broadcast, d, k, rows, t, params, cap);
+        else CompactRows.readFull(broadcast, d, k, rows, t, params, cap);
+        return compute(xc, m);
+    }
+
+    /**
+     * As {@link #step} at the parameters {@code full} (the whole vector, as an allreduce rank holds it); the gradient
+     * stays in the compact buffers ({@link #rows}, {@link #touched}, {@link #gradient}).
+     */
+    double stepAt(RowBlock block, int start, int m, double[] full) {
+        SparseRows xc = gatherCompact(block, start, m);
+        CompactRows.readDense(full, d, k, rows, t, params, cap);
+        return compute(xc, m);
+    }
+
+    /** Gathers the rows, lists their distinct features and returns the batch re-indexed to local features. */
+    private SparseRows gatherCompact(RowBlock block, int start, int m) {
         reader.gather(block, perm, start, m);
         SparseRows x = reader.sparse();
         int from = x.rowPtr()[0];
@@ -89,12 +107,31 @@ final class CompactSparseStep {
         ensureCapacity(t);
         if (local.length < end) local = new int[Math.max(end, local.length + local.length / 2)];
         index.remap(x.colIdx(), from, end, local);
-        SparseRows xc = x instanceof CsrMatrix c ? new CsrMatrix(m, cap, c.rowPtr(), local, c.values())
+        return x instanceof CsrMatrix c ? new CsrMatrix(m, cap, c.rowPtr(), local, c.values())
                 : new FloatCsrMatrix(m, cap, x.rowPtr(), local, ((FloatCsrMatrix) x).values());
-        if (compact) CompactRows.readEncoded(broadcast, d, k, rows, t, params, cap);
-        else CompactRows.readFull(broadcast, d, k, rows, t, params, cap);
+    }
+
+    private double compute(SparseRows xc, int m) {
         CompactRows.clear(grad, k, t, cap);
         return network.lossAndGradientSum(params, xc, Targets.ofValues(m, reader.labels()), grad, workspace);
+    }
+
+    /** The last step's sorted distinct features, {@code rows()[0..touched())} (valid until the next step). */
+    int[] rows() {
+        return rows;
+    }
+
+    int touched() {
+        return t;
+    }
+
+    /** The last step's compact gradient: row {@code l} of {@code W_1} at {@code l + j cap()}, the tail at {@code cap() k}. */
+    double[] gradient() {
+        return grad;
+    }
+
+    int cap() {
+        return cap;
     }
 
     /** The step's gradient as touched rows + tail, or dense when that is smaller; see {@link #isRowSparse}. */

@@ -325,8 +325,9 @@ final class Mesh implements AutoCloseable {
         return Sockets.closingOnFailure(io, peers);
     }
 
+    /** Buffers for vectors up to {@code n} long, grown only (the sparse steps' vectors change length every step). */
     private void ensureBuffers(int n) {
-        if (n == length) return;
+        if (n <= length) return; // chunks of a shorter vector are no longer (ceil(n / P))
         int maxChunk = 0;
         for (int c = 0; c < size; c++) maxChunk = Math.max(maxChunk, bound(c + 1, n) - bound(c, n));
         for (int p = 0; p < size; p++) {

@@ -29,9 +29,9 @@ public final class StepEngines {
 
     /**
      * What an engine needs besides the data. {@code tcp}: the allreduce engine always exchanges over sockets
-     * ({@link AllReduceEngine#TRANSPORT_KEY} = tcp), also between tasks in one JVM. {@code sparse}: the blocks are CSR,
-     * so {@code auto} picks broadcast-collect, whose steps ship only the feature rows a batch touches (allreduce sums
-     * the dense d x k vector every step).
+     * ({@link AllReduceEngine#TRANSPORT_KEY} = tcp), also between tasks in one JVM. {@code sparse}: the blocks are CSR;
+     * both engines then exchange only the feature rows a step's batches touch ({@link SparseSteps} for allreduce), and
+     * {@code auto} picks allreduce as for dense blocks (no Spark job per step).
      */
     public record Spec(ExchangeKind kind, int localSteps, Precision precision, OptimizerSpec optimizer,
                        ScheduleSpec schedule, MiniBatchUpdate update, boolean tcp, boolean sparse) {}
@@ -43,8 +43,7 @@ public final class StepEngines {
         boolean wanted = spec.kind() == ExchangeKind.ALLREDUCE || spec.localSteps() > 1;
         boolean averaging = spec.localSteps() > 1;
         String why = allReduceObstacle(jsc.sc(), partitions, averaging);
-        boolean sparseAuto = spec.kind() == ExchangeKind.AUTO && spec.sparse() && !averaging;
-        if (spec.kind() != ExchangeKind.BROADCAST_COLLECT && !sparseAuto && !jsc.sc().isLocal()
+        if (spec.kind() != ExchangeKind.BROADCAST_COLLECT && !jsc.sc().isLocal()
                 && taskSlots(jsc.sc()) < partitions) {
             // executors may still be registering: wait a little for enough task slots
             long waitMillis = wanted ? 60_000 : 10_000;
@@ -66,7 +65,7 @@ public final class StepEngines {
         boolean allReduce = switch (spec.kind()) {
             case ALLREDUCE -> true;
             case BROADCAST_COLLECT -> false;
-            case AUTO -> why == null && !spec.sparse() || spec.localSteps() > 1;
+            case AUTO -> why == null || spec.localSteps() > 1;
         };
         if (allReduce && why != null) {
             throw new IllegalStateException((spec.localSteps() > 1 ? "training.local-steps = " + spec.localSteps()
@@ -78,9 +77,9 @@ public final class StepEngines {
         }
         if (spec.kind() == ExchangeKind.AUTO) {
             LOG.info("training.exchange = auto: using {}{}", allReduce ? "allreduce" : "broadcast-collect",
-                    why != null ? " (allreduce not possible: " + why + ")" : !allReduce && spec.sparse()
-                            ? " (sparse data: it ships only the feature rows each step touches; allreduce would sum "
-                            + "the dense gradient)" : "");
+                    why != null ? " (allreduce not possible: " + why + ")" : allReduce && spec.sparse()
+                            ? " (sparse data: its steps exchange and update only the feature rows the step's batches "
+                            + "touch, with no Spark job per step)" : "");
         }
         if (allReduce) {
             return new AllReduceEngine(jsc, blocks, architecture, plan, spec.precision(), spec.optimizer(),

@@ -16,7 +16,8 @@ import org.descent.math.optim.MiniBatchUpdate;
  *       rank updates the chunk it owns, all-gather the parameters.</li>
  * </ul>
  * The summed vector is bit-identical on all ranks and equal to the driver's partition-order sum, so every copy stays
- * bit-identical to the driver engine's. A non-OK step is recorded and ends the segment.
+ * bit-identical to the driver engine's. A non-OK step is recorded and ends the segment. Sparse blocks take
+ * {@link SparseSteps} instead (touched rows only; the ranks agree on it at the segment's start).
  */
 final class SynchronousSteps {
     private SynchronousSteps() {}
@@ -25,6 +26,10 @@ final class SynchronousSteps {
     record StepDone(MiniBatchUpdate.Outcome outcome, long rows, long wallNanos, long updateNanos) {}
 
     static void run(SegmentRun run) throws IOException {
+        if (SparseSteps.agreeSparse(run)) {
+            runSparse(run);
+            return;
+        }
         int w = run.st.params.length;
         int p = run.setup.partitions();
         double[][] vecs = new double[run.blocks.length][w + 2 + p];
@@ -49,6 +54,18 @@ final class SynchronousSteps {
             if (!f.ok()) break;
         }
         if (sharded != null) sharded.gatherState();
+    }
+
+    /** Sparse blocks: only the rows the step's batches touch are exchanged and updated ({@link SparseSteps}). */
+    private static void runSparse(SegmentRun run) throws IOException {
+        SparseSteps sparse = new SparseSteps(run);
+        for (int k = 0; k < run.steps(); k++) {
+            int step = run.from + k;
+            run.beforeStep(step);
+            StepFigures f = sparse.step(step, run.globalStep(step), System.nanoTime());
+            run.record(f);
+            if (!f.ok()) break;
+        }
     }
 
     /**

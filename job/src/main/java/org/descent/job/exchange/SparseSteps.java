@@ -1,0 +1,214 @@
+package org.descent.job.exchange;
+
+import java.io.IOException;
+import java.util.Arrays;
+import org.descent.job.data.RowBlock;
+import org.descent.math.nn.LayerSpec;
+import org.descent.math.optim.MiniBatchUpdate;
+import org.descent.math.optim.RowSparseUpdate;
+import org.descent.math.sparse.FeatureIndex;
+
+/**
+ * Synchronous allreduce steps on SPARSE blocks: only the rows of {@code W_1} that some partition's batch touches are
+ * exchanged, never the dense {@code d x k} gradient. Per step, on every rank:
+ * <ol>
+ *   <li>each owned partition's slice gradient in its compact feature space ({@link CompactSparseStep#stepAt}, at the
+ *       rank's parameters): its sorted touched rows, their gradient rows and the dense tail;</li>
+ *   <li><b>union</b>: an allreduce of per-partition presence vectors, {@code F} features per double, feature f a
+ *       {@code b}-bit field with 1 if the partition touches it ({@code 2^b > P}, so the exact integer sums never carry
+ *       into the next field and any summation order gives the same bits): the sorted union {@code U} of all
+ *       partitions' rows, the same on every rank;</li>
+ *   <li><b>values</b>: the existing {@link Mesh#allReduce} over the compact vector {@code [U rows x k (row u's entries
+ *       at u k + j) | tail | loss | rows | compute nanos per partition]}, a partition's absent rows +0.0. The
+ *       transports (in-memory {@link LocalHub}, TCP, {@link NodeExchange}) add {@code 0.0 + p_0 + ... + p_{P-1}}
+ *       per element in partition order, exactly as the driver of the broadcast-collect engine adds the same
+ *       partials, so the sum has the same bits (adding +0.0 changes nothing: a sum from +0.0 is never -0.0);</li>
+ *   <li>the sum is scattered into a dense buffer that is +0.0 outside {@code U} (only the previous step's rows are
+ *       cleared), then every rank applies the same update: {@link RowSparseUpdate} (plain SGD, Adagrad; touched rows
+ *       only) or the dense {@link MiniBatchUpdate} (others). Both equal the broadcast-collect engine's update.</li>
+ * </ol>
+ * Per rank and step the exchange moves {@code O(d / F + |U| k + tail)} doubles instead of {@code O(d k)}, and nothing
+ * in the step costs O(d k) (the dense update of momentum or Adam aside).
+ *
+ * <p>Call order: {@link #agreeSparse} once per segment on every rank (a collective: ranks owning no block learn it
+ * too), then {@link #step} per step on every rank. Not thread-safe (one per rank and segment).
+ */
+final class SparseSteps {
+    /** Tag of the segment's "are the blocks sparse" allreduce (apart from the steps' and the state gathers'). */
+    private static final long AGREE_TAG = Long.MIN_VALUE / 2;
+    /** Offset of a step's presence allreduce tag from the step's own (global steps stay far below it). */
+    private static final long PRESENCE_TAG = 1L << 48;
+
+    private final SegmentRun run;
+    private final CompactSparseStep[] steps;
+    private final int d;
+    private final int k;
+    private final int tail;
+    private final int partitions;
+    private final int bits;
+    private final int perWord;
+    private final double[][] presence;
+    private final FeatureIndex union;
+    private final double[] sum;
+    private final double[] scratch;
+    private final RowSparseUpdate rowUpdate;
+    private int[] unionRows = new int[16];
+    private int[] previous = new int[0];
+    private int previousCount;
+    private double[][] vecs;
+
+    SparseSteps(SegmentRun run) {
+        this.run = run;
+        this.partitions = run.setup.partitions();
+        LayerSpec first = run.setup.architecture().layers().get(0);
+        this.d = first.in();
+        this.k = first.out();
+        int w = run.st.params.length;
+        this.tail = w - d * k;
+        this.bits = 64 - Long.numberOfLeadingZeros(partitions); // 2^bits > partitions
+        this.perWord = 53 / bits; // fields of a double's exact integers
+        int words = (d + perWord - 1) / perWord;
+        this.presence = new double[run.blocks.length][words];
+        this.steps = new CompactSparseStep[run.blocks.length];
+        for (int j = 0; j < steps.length; j++) {
+            RowBlock b = run.blocks[j];
+            if (b == null) continue;
+            int partition = run.firstPartition + j;
+            steps[j] = ExecutorCache.get(run.setup.runId(), "allreduce-sparse", partition,
+                    () -> new CompactSparseStep(run.setup.architecture(), run.setup.plan().maxRowsPerStep(b.rows),
+                            b.rows, run.setup.precision()));
+            steps[j].permute(run.setup.plan(), run.epoch, partition);
+        }
+        this.union = new FeatureIndex(d);
+        this.sum = new double[w];
+        this.scratch = new double[w];
+        this.rowUpdate = RowSparseUpdate.applies(run.setup.update(), run.opt)
+                ? new RowSparseUpdate(run.setup.update(), run.st.network.layout(), d, k) : null;
+    }
+
+    /**
+     * Whether the segment's blocks are sparse (a collective over all ranks: every rank must call it). False for a
+     * model whose first layer is not a plain {@code d x k} block at offset 0.
+     */
+    static boolean agreeSparse(SegmentRun run) throws IOException {
+        boolean flat = !run.setup.architecture().hasStack()
+                && run.st.network.layout().weight(0).offset() == 0;
+        double[][] v = new double[run.blocks.length][2];
+        for (int j = 0; j < v.length; j++) {
+            RowBlock b = run.blocks[j];
+            if (b != null) v[j][b.isSparse() ? 0 : 1] = 1;
+        }
+        run.mesh.allReduce(v, 2, AGREE_TAG);
+        return flat && v[0][0] > 0 && v[0][1] == 0;
+    }
+
+    /** Step {@code step} (global index {@code t}), started at {@code c0}: its figures, update included. */
+    StepFigures step(int step, long t, long c0) throws IOException {
+        long[] nanos = new long[1];
+        double[] losses = new double[steps.length];
+        int[] rows = computeSlices(step, losses, nanos);
+        int u = unionOf(t);
+        int n = u * k + tail + 2 + partitions;
+        packValues(u, n, losses, rows, nanos[0]);
+        run.mesh.allReduce(vecs, n, t);
+        long c2 = System.nanoTime();
+        double[] v = vecs[0];
+        int at = u * k + tail;
+        scatter(v, u);
+        long total = (long) v[at + 1];
+        MiniBatchUpdate.Outcome o = rowUpdate != null
+                ? rowUpdate.apply(run.st.params, sum, v[at], total, t, run.opt, unionRows, u)
+                : run.setup.update().apply(run.st.params, sum, v[at], total, t, run.opt, run.st.network.layout(),
+                scratch);
+        long c3 = System.nanoTime();
+        long cmax = 0;
+        long csum = 0;
+        for (int r = 0; r < partitions; r++) {
+            cmax = Math.max(cmax, (long) v[at + 2 + r]);
+            csum += (long) v[at + 2 + r];
+        }
+        // as the dense steps: the step lasted at least as long as the slowest rank's compute
+        return StepFigures.summed(total, v[at], Math.max(c2 - c0, cmax), cmax, csum, 0, 0, partitions)
+                .updated(o, c3 - c2);
+    }
+
+    /** Each owned partition's compact slice gradient; returns rows per partition, losses into {@code losses}. */
+    private int[] computeSlices(int step, double[] losses, long[] nanos) {
+        long c0 = System.nanoTime();
+        int[] m = new int[steps.length];
+        for (int j = 0; j < steps.length; j++) {
+            RowBlock b = run.blocks[j];
+            Arrays.fill(presence[j], 0.0);
+            if (b == null) continue;
+            int start = run.setup.plan().sliceStart(step, b.rows);
+            m[j] = run.setup.plan().sliceEnd(step, b.rows) - start;
+            if (m[j] == 0) continue;
+            steps[j].permute(run.setup.plan(), run.epoch, run.firstPartition + j);
+            losses[j] = steps[j].stepAt(b, start, m[j], run.st.params);
+            int[] r = steps[j].rows();
+            for (int l = 0, t = steps[j].touched(); l < t; l++) {
+                int f = r[l];
+                presence[j][f / perWord] += Math.scalb(1.0, (f % perWord) * bits); // exact: one bit set per field
+            }
+        }
+        nanos[0] = System.nanoTime() - c0;
+        return m;
+    }
+
+    /** The presence allreduce: the sorted union of all partitions' rows into {@link #unionRows}; returns its size. */
+    private int unionOf(long t) throws IOException {
+        int words = presence[0].length;
+        run.mesh.allReduce(presence, words, t + PRESENCE_TAG);
+        double[] p = presence[0];
+        long mask = (1L << bits) - 1;
+        int u = 0;
+        for (int w = 0; w < words; w++) {
+            if (p[w] == 0) continue;
+            long word = (long) p[w];
+            for (int i = 0; word != 0; i++, word >>>= bits) {
+                if ((word & mask) == 0) continue;
+                if (u == unionRows.length) unionRows = Arrays.copyOf(unionRows, 2 * u);
+                unionRows[u++] = w * perWord + i;
+            }
+        }
+        union.add(unionRows, 0, u); // slots for the partitions' rows
+        if (union.finish() != u) throw new IllegalStateException("sparse allreduce: the row union is not distinct");
+        return u;
+    }
+
+    /** Each owned partition's compact vector: its rows at their union slots, the tail, loss, rows, compute time. */
+    private void packValues(int u, int n, double[] losses, int[] m, long computeNanos) {
+        if (vecs == null || vecs[0].length < n) vecs = new double[steps.length][Math.max(n, 16 + n + n / 2)];
+        int at = u * k + tail;
+        for (int j = 0; j < steps.length; j++) {
+            double[] v = vecs[j];
+            Arrays.fill(v, 0, n, 0.0);
+            if (m[j] > 0) {
+                CompactSparseStep s = steps[j];
+                int[] r = s.rows();
+                double[] g = s.gradient();
+                int cap = s.cap();
+                for (int l = 0, t = s.touched(); l < t; l++) {
+                    int base = union.slot(r[l]) * k;
+                    for (int c = 0; c < k; c++) v[base + c] = g[l + c * cap];
+                }
+                System.arraycopy(g, cap * k, v, u * k, tail);
+            }
+            v[at] = losses[j];
+            v[at + 1] = m[j];
+        }
+        vecs[0][at + 2 + run.firstPartition] = computeNanos;
+    }
+
+    /** The summed compact vector into {@link #sum} (+0.0 outside the union: only the previous rows are cleared). */
+    private void scatter(double[] v, int u) {
+        for (int c = 0, col = 0; c < k; c++, col += d) { // column by column: ascending addresses
+            for (int l = 0; l < previousCount; l++) sum[previous[l] + col] = 0.0;
+            for (int l = 0; l < u; l++) sum[unionRows[l] + col] = v[l * k + c];
+        }
+        System.arraycopy(v, u * k, sum, d * k, tail);
+        if (previous.length < u) previous = new int[Math.max(u, 2 * previous.length)];
+        System.arraycopy(unionRows, 0, previous, 0, u);
+        previousCount = u;
+    }
+}
