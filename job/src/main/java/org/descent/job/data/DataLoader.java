@@ -166,17 +166,29 @@ public final class DataLoader {
         Scan scan;
         Source source;
         JavaRDD<ParsedChunk> chunks = null;
-        try {
-            source = open(spark, jsc, spec, labels, scoring);
-            chunks = Scan.parse(source, failFast).persist(StorageLevel.MEMORY_AND_DISK());
-            jsc.setJobDescription("descent: read " + path);
-            scan = Scan.of(source, chunks);
-        } catch (DataException e) {
-            if (chunks != null) chunks.unpersist(false);
-            throw e;
-        } catch (RuntimeException e) {
-            if (chunks != null) chunks.unpersist(false);
-            throw readFailure(path, e);
+        boolean rowGroups = true;
+        while (true) {
+            try {
+                source = open(spark, jsc, spec, labels, scoring, rowGroups);
+                chunks = Scan.parse(source, failFast).persist(StorageLevel.MEMORY_AND_DISK());
+                jsc.setJobDescription("descent: read " + path);
+                scan = Scan.of(source, chunks);
+                break;
+            } catch (DataException e) {
+                if (chunks != null) chunks.unpersist(false);
+                throw e;
+            } catch (Exception e) { // Spark's job failures are (undeclared) checked SparkExceptions
+                if (chunks != null) chunks.unpersist(false);
+                chunks = null;
+                if (rowGroups && ParquetRowGroups.Unsupported.in(e)) {
+                    // a file this reader does not handle (ParquetRowGroups): read everything through Spark's scan
+                    LOG.info("read {}: through Spark's Parquet scan ({})", path, firstLine(e));
+                    rowGroups = false;
+                    continue;
+                }
+                if (e instanceof RuntimeException r) throw readFailure(path, r);
+                throw e;
+            }
         }
         try {
             Prepared p = validated(spec, source, scan, chunks);
@@ -215,7 +227,7 @@ public final class DataLoader {
     }
 
     private static Source open(SparkSession spark, JavaSparkContext jsc, DataSpec spec, LabelRules labels,
-                               boolean scoring) {
+                               boolean scoring, boolean rowGroups) {
         switch (spec.format()) {
             case LIBSVM:
                 return new Source(spec.path(), TextSource.open(jsc, spec.path()),
@@ -228,7 +240,7 @@ public final class DataLoader {
                         new CsvParser(layout, labels, scoring), true, layout.featureCount(), false);
             }
             case PARQUET:
-                return ParquetSource.open(spark, spec, labels, scoring);
+                return ParquetSource.open(spark, spec, labels, scoring, rowGroups);
             default:
                 throw new IllegalArgumentException("unknown format " + spec.format());
         }
@@ -246,6 +258,15 @@ public final class DataLoader {
             throw new DataException("cannot infer data.num-features from " + spec.path() + ": no row has a feature; set data.num-features");
         }
         return scan.maxWidth;
+    }
+
+    /** The first line of {@code e}'s innermost message (Spark's task failures carry whole stack traces). */
+    private static String firstLine(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        String m = String.valueOf(root.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
     }
 
     private static DataException readFailure(String path, RuntimeException e) {

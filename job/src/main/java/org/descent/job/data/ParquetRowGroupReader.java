@@ -1,0 +1,283 @@
+package org.descent.job.data;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.parquet.HadoopReadOptions;
+import org.apache.parquet.VersionParser;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.impl.ColumnReaderImpl;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.io.api.PrimitiveConverter;
+import org.apache.parquet.schema.GroupType;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Type;
+import org.apache.spark.TaskContext;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DoubleType;
+import org.apache.spark.sql.types.FloatType;
+import org.apache.spark.sql.types.IntegerType;
+import org.apache.spark.unsafe.Platform;
+import org.apache.spark.unsafe.types.UTF8String;
+
+/**
+ * One task's rows for {@link ParquetRowGroups}: the row groups of its splits, in file order, as internal rows
+ * (file path, 0-based row index, [label], features) with the dataset's Spark types. A row starts at each features
+ * value of repetition level 0; the definition level says what it is (standard three-level list
+ * {@code [optional|required] group (LIST) { repeated group { [optional|required] element } }}, base = 1 if the list
+ * is optional else 0): below base a null array, base an empty array, maxDef - 1 with an optional element a null
+ * element, maxDef a value. Each row is built before the next is read and the row object is reused (Scan.parse
+ * parses every record before reading the next).
+ */
+final class ParquetRowGroupReader implements Iterator<InternalRow> {
+    /** What to read: the label (null name: absent) and the features column, with their Spark types. */
+    record Columns(String labelName, DataType labelType, String featuresName, DataType elementType) implements Serializable {}
+
+    private static final PrimitiveConverter NO_CONVERTER = new PrimitiveConverter() {};
+
+    private final Configuration conf;
+    private final List<ParquetRowGroups.Split> splits;
+    private final Columns cols;
+    private final GenericInternalRow row;
+    private final int featuresPos;
+    private int split = -1;
+    private ParquetFileReader reader;
+    private UTF8String file;
+    private int group;
+    private long rowsLeft;
+    private long rowIndex;
+    private ColumnReaderImpl label;
+    private int labelMaxDef;
+    private ColumnReaderImpl features;
+    private long featuresLeft;
+    private int base;
+    private int maxDef;
+    private boolean elementOptional;
+    private Object buf = new double[0];
+    private boolean[] nulls = new boolean[0];
+
+    ParquetRowGroupReader(Configuration conf, List<ParquetRowGroups.Split> splits, Columns cols) {
+        this.conf = conf;
+        this.splits = splits;
+        this.cols = cols;
+        this.featuresPos = cols.labelName() == null ? 2 : 3;
+        this.row = new GenericInternalRow(featuresPos + 1);
+        TaskContext tc = TaskContext.get();
+        if (tc != null) tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> closeReader());
+    }
+
+    @Override
+    public boolean hasNext() {
+        try {
+            while (rowsLeft == 0) {
+                if (reader != null && group + 1 < reader.getRowGroups().size()) {
+                    openGroup(group + 1);
+                } else {
+                    closeReader();
+                    if (++split >= splits.size()) return false;
+                    openSplit(splits.get(split));
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            throw new DataException("cannot read Parquet file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public InternalRow next() {
+        if (!hasNext()) throw new NoSuchElementException();
+        row.update(0, file);
+        row.setLong(1, rowIndex++);
+        rowsLeft--;
+        if (label != null) {
+            row.update(2, label.getCurrentDefinitionLevel() == labelMaxDef ? value(label, cols.labelType()) : null);
+            label.consume();
+        }
+        row.update(featuresPos, nextArray());
+        return row;
+    }
+
+    /** The next row's features: reads values up to the next repetition level 0. */
+    private Object nextArray() {
+        if (featuresLeft <= 0 || features.getCurrentRepetitionLevel() != 0) {
+            throw new IllegalStateException("Parquet file " + file + ": column '" + cols.featuresName()
+                    + "' does not line up with the row count at row " + (rowIndex - 1));
+        }
+        int n = 0;
+        boolean nullArray = false;
+        boolean anyNull = false;
+        do {
+            int d = features.getCurrentDefinitionLevel();
+            if (d == maxDef) {
+                ensure(n + 1);
+                read(n++);
+            } else if (elementOptional && d == maxDef - 1) {
+                ensure(n + 1);
+                nulls[n++] = true;
+                anyNull = true;
+            } else if (d < base) {
+                nullArray = true;
+            } // d == base: an empty list
+            features.consume();
+            featuresLeft--;
+        } while (featuresLeft > 0 && features.getCurrentRepetitionLevel() != 0);
+        if (nullArray) return null;
+        UnsafeArrayData a = array(n);
+        if (anyNull) {
+            for (int j = 0; j < n; j++) {
+                if (nulls[j]) {
+                    a.setNullAt(j);
+                    nulls[j] = false;
+                }
+            }
+        }
+        return a;
+    }
+
+    private void read(int j) {
+        DataType t = cols.elementType();
+        if (t instanceof DoubleType) ((double[]) buf)[j] = features.getDouble();
+        else if (t instanceof FloatType) ((float[]) buf)[j] = features.getFloat();
+        else if (t instanceof IntegerType) ((int[]) buf)[j] = features.getInteger();
+        else ((long[]) buf)[j] = features.getLong();
+    }
+
+    private UnsafeArrayData array(int n) {
+        DataType t = cols.elementType();
+        if (t instanceof DoubleType) return UnsafeArrayData.fromPrimitiveArray(buf, Platform.DOUBLE_ARRAY_OFFSET, n, 8);
+        if (t instanceof FloatType) return UnsafeArrayData.fromPrimitiveArray(buf, Platform.FLOAT_ARRAY_OFFSET, n, 4);
+        if (t instanceof IntegerType) return UnsafeArrayData.fromPrimitiveArray(buf, Platform.INT_ARRAY_OFFSET, n, 4);
+        return UnsafeArrayData.fromPrimitiveArray(buf, Platform.LONG_ARRAY_OFFSET, n, 8);
+    }
+
+    /** Room for {@code n} values (grown by doubling; rows of one data set mostly have one width). */
+    private void ensure(int n) {
+        if (n <= nulls.length) return;
+        int cap = Math.max(n, 2 * nulls.length);
+        nulls = java.util.Arrays.copyOf(nulls, cap);
+        DataType t = cols.elementType();
+        if (t instanceof DoubleType) buf = java.util.Arrays.copyOf(buf instanceof double[] d ? d : new double[0], cap);
+        else if (t instanceof FloatType) buf = java.util.Arrays.copyOf(buf instanceof float[] f ? f : new float[0], cap);
+        else if (t instanceof IntegerType) buf = java.util.Arrays.copyOf(buf instanceof int[] i ? i : new int[0], cap);
+        else buf = java.util.Arrays.copyOf(buf instanceof long[] l ? l : new long[0], cap);
+    }
+
+    private static Object value(ColumnReaderImpl r, DataType t) {
+        if (t instanceof DoubleType) return r.getDouble();
+        if (t instanceof FloatType) return r.getFloat();
+        if (t instanceof IntegerType) return r.getInteger();
+        return r.getLong();
+    }
+
+    private void openSplit(ParquetRowGroups.Split s) throws IOException {
+        file = UTF8String.fromString(s.file());
+        Path path = new Path(java.net.URI.create(s.file()));
+        reader = ParquetFileReader.open(HadoopInputFile.fromPath(path, conf),
+                HadoopReadOptions.builder(conf, path).withRange(s.start(), s.end()).build());
+        group = -1;
+        rowsLeft = 0;
+    }
+
+    /** Positions the column readers on row group {@code g} of the open file (its rows: rowsLeft from rowIndex). */
+    private void openGroup(int g) throws IOException {
+        group = g;
+        BlockMetaData block = reader.getRowGroups().get(g);
+        if (block.getRowCount() == 0) return;
+        if (block.getRowIndexOffset() < 0) throw new ParquetRowGroups.Unsupported("no row index offset in " + file);
+        MessageType schema = reader.getFooter().getFileMetaData().getSchema();
+        String createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
+        VersionParser.ParsedVersion version;
+        try {
+            version = createdBy == null ? null : VersionParser.parse(createdBy);
+        } catch (VersionParser.VersionParseException | RuntimeException e) {
+            version = null;
+        }
+        PageReadStore pages = reader.readRowGroup(g);
+        if (cols.labelName() != null) {
+            ColumnDescriptor ld = schema.getColumnDescription(new String[] {labelField(schema).getName()});
+            label = new ColumnReaderImpl(ld, pages.getPageReader(ld), NO_CONVERTER, version);
+            labelMaxDef = ld.getMaxDefinitionLevel();
+        }
+        ColumnDescriptor fd = featuresColumn(schema);
+        features = new ColumnReaderImpl(fd, pages.getPageReader(fd), NO_CONVERTER, version);
+        featuresLeft = features.getTotalValueCount();
+        maxDef = fd.getMaxDefinitionLevel();
+        base = schema.getType(cols.featuresName()).isRepetition(Type.Repetition.OPTIONAL) ? 1 : 0;
+        elementOptional = maxDef == base + 2;
+        rowsLeft = block.getRowCount();
+        rowIndex = block.getRowIndexOffset();
+    }
+
+    private Type labelField(MessageType schema) {
+        String name = cols.labelName();
+        if (!schema.containsField(name)) throw unsupported("no column '" + name + "'");
+        Type t = schema.getType(name);
+        if (!t.isPrimitive() || t.isRepetition(Type.Repetition.REPEATED)) throw unsupported("column '" + name + "' is not a plain number");
+        requirePlain(t, cols.labelType());
+        return t;
+    }
+
+    /** The leaf of a standard three-level list of plain numbers, as the dataset's element type. */
+    private ColumnDescriptor featuresColumn(MessageType schema) {
+        String name = cols.featuresName();
+        if (!schema.containsField(name)) throw unsupported("no column '" + name + "'");
+        Type f = schema.getType(name);
+        if (f.isPrimitive() || f.isRepetition(Type.Repetition.REPEATED)
+                || !(f.getLogicalTypeAnnotation() instanceof LogicalTypeAnnotation.ListLogicalTypeAnnotation)
+                || f.asGroupType().getFieldCount() != 1) {
+            throw unsupported("column '" + name + "' is not a standard list");
+        }
+        Type list = f.asGroupType().getType(0);
+        if (list.isPrimitive() || !list.isRepetition(Type.Repetition.REPEATED) || list.asGroupType().getFieldCount() != 1
+                || list.getName().equals("array") || list.getName().equals(name + "_tuple")) {
+            throw unsupported("column '" + name + "' is a legacy list");
+        }
+        GroupType g = list.asGroupType();
+        Type element = g.getType(0);
+        if (!element.isPrimitive() || element.isRepetition(Type.Repetition.REPEATED)) {
+            throw unsupported("column '" + name + "' does not hold plain numbers");
+        }
+        requirePlain(element, cols.elementType());
+        return schema.getColumnDescription(new String[] {name, list.getName(), element.getName()});
+    }
+
+    /** The Parquet type Spark maps to {@code t} without conversion: INT32/INT64/FLOAT/DOUBLE, no annotation. */
+    private void requirePlain(Type p, DataType t) {
+        PrimitiveTypeName n = p.asPrimitiveType().getPrimitiveTypeName();
+        PrimitiveTypeName want = t instanceof DoubleType ? PrimitiveTypeName.DOUBLE : t instanceof FloatType ? PrimitiveTypeName.FLOAT
+                : t instanceof IntegerType ? PrimitiveTypeName.INT32 : PrimitiveTypeName.INT64;
+        if (n != want || p.getLogicalTypeAnnotation() != null) {
+            throw unsupported("column '" + p.getName() + "' is " + p + ", the data set's type is " + t.simpleString());
+        }
+    }
+
+    private ParquetRowGroups.Unsupported unsupported(String what) {
+        return new ParquetRowGroups.Unsupported("Parquet file " + file + ": " + what);
+    }
+
+    private void closeReader() {
+        if (reader == null) return;
+        try {
+            reader.close();
+        } catch (IOException ignored) {
+            // read-only: nothing is lost
+        }
+        reader = null;
+        label = null;
+        features = null;
+    }
+}
