@@ -113,16 +113,17 @@ public final class AllReduceEngine implements StepEngine {
     }
 
     /**
-     * {@value #TRANSPORT_KEY} (a Spark setting, read from the session's runtime conf when the engine is built):
+     * {@value #TRANSPORT_KEY} (a Spark setting, read from the SparkContext's conf when the engine is built):
      * {@code auto} (default: ranks that all share one JVM, as in local mode, exchange through memory,
      * {@link LocalHub}) or {@code tcp} (always sockets).
      */
     public static final String TRANSPORT_KEY = "spark.descent.allreduce.transport";
 
     /**
-     * {@value #SPAN_KEY} (a Spark setting, read when training starts): {@code true} (default: all epochs in one
-     * barrier job when the driver needs nothing between them, {@link #runEpochs}) or {@code false} (one job per epoch,
-     * e.g. to see each epoch as its own job in the Spark UI). The same bits either way.
+     * {@value #SPAN_KEY} (a Spark setting, read from the SparkContext's conf when training starts): {@code true}
+     * (default: all epochs in one barrier job when the driver needs nothing between them, {@link #runEpochs}) or
+     * {@code false} (one job per epoch, e.g. to see each epoch as its own job in the Spark UI). The same bits either
+     * way.
      */
     public static final String SPAN_KEY = "spark.descent.allreduce.span-epochs";
 

@@ -186,7 +186,7 @@ final class TrainingRun {
      */
     private boolean spans(StepEngine engine) {
         long every = observers.checkpoints().stateEvery();
-        boolean wanted = !"false".equalsIgnoreCase(spark.conf().get(AllReduceEngine.SPAN_KEY, "true").trim());
+        boolean wanted = !"false".equalsIgnoreCase(setting(AllReduceEngine.SPAN_KEY, "true"));
         return wanted && (data.validation() == null || data.validationOnDriver() != null)
                 && (every <= 0 || every % steps == 0) && engine.spansEpochs(params, optimizer);
     }
@@ -241,8 +241,17 @@ final class TrainingRun {
         }
     }
 
+    /**
+     * A {@code spark.descent.*} setting from the SparkContext's conf (the application's settings: the config's
+     * {@code spark} block, {@code --conf}). Not {@code spark.conf()}: its first use builds the SQL session state,
+     * 0.2-0.5 s that a run reading LIBSVM or CSV never needs otherwise (issue 17, small jobs).
+     */
+    private String setting(String key, String fallback) {
+        return spark.sparkContext().conf().get(key, fallback).trim();
+    }
+
     private StepEngine engine() {
-        String transport = spark.conf().get(AllReduceEngine.TRANSPORT_KEY, "auto");
+        String transport = setting(AllReduceEngine.TRANSPORT_KEY, "auto");
         StepEngines.Spec spec = new StepEngines.Spec(tc.exchange(), tc.localSteps(), tc.precision(),
                 config.optimizer().spec(), schedule, update, "tcp".equalsIgnoreCase(transport.trim()), data.sparse());
         StepEngine engine;

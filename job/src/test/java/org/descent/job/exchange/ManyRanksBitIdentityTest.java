@@ -64,8 +64,8 @@ class ManyRanksBitIdentityTest {
     private record Run(double[] params, List<double[]> steps) {}
 
     private static Run train(String recipe, int partitions, String exchange, String transport, InMemoryData data) {
-        if (transport == null) spark.conf().unset(AllReduceEngine.TRANSPORT_KEY);
-        else spark.conf().set(AllReduceEngine.TRANSPORT_KEY, transport);
+        if (transport == null) spark.sparkContext().conf().remove(AllReduceEngine.TRANSPORT_KEY);
+        else spark.sparkContext().conf().set(AllReduceEngine.TRANSPORT_KEY, transport);
         try {
             List<double[]> steps = new ArrayList<>();
             double[] params = new Trainer(spark, TestConfigs.of(recipe, "training.partitions=" + partitions,
@@ -75,7 +75,7 @@ class ManyRanksBitIdentityTest {
                     .train(data.toLoaded(partitions), null).params();
             return new Run(params, steps);
         } finally {
-            spark.conf().unset(AllReduceEngine.TRANSPORT_KEY);
+            spark.sparkContext().conf().remove(AllReduceEngine.TRANSPORT_KEY);
         }
     }
 

@@ -63,8 +63,8 @@ class AllReduceTrainingTest {
     private static final String TRANSPORT = AllReduceEngine.TRANSPORT_KEY;
 
     private static void transport(String t) {
-        if (t == null) TestSpark.session().conf().unset(TRANSPORT);
-        else TestSpark.session().conf().set(TRANSPORT, t);
+        if (t == null) TestSpark.session().sparkContext().conf().remove(TRANSPORT);
+        else TestSpark.session().sparkContext().conf().set(TRANSPORT, t);
     }
 
     /** Regularisation or clipping on: every task updates all parameters (the replicated update). */

@@ -44,7 +44,7 @@ class EpochSpanTest {
         List<Map<String, Double>> metrics = new ArrayList<>();
         List<String> steps = new ArrayList<>();
         Set<Integer> stages = ConcurrentHashMap.newKeySet();
-        TestSpark.session().conf().set(AllReduceEngine.SPAN_KEY, Boolean.toString(span));
+        TestSpark.session().sparkContext().conf().set(AllReduceEngine.SPAN_KEY, Boolean.toString(span));
         try (Faults.Installed f = Faults.install(new Faults.Hooks() {
             @Override
             public void beforeSegmentStep(int rank, long globalStep) {
@@ -60,7 +60,7 @@ class EpochSpanTest {
                     .train(train.toLoaded(2), val == null ? null : val.toLoaded(2));
             return new Seen(r, params, metrics, steps, stages);
         } finally {
-            TestSpark.session().conf().unset(AllReduceEngine.SPAN_KEY);
+            TestSpark.session().sparkContext().conf().remove(AllReduceEngine.SPAN_KEY);
         }
     }
 

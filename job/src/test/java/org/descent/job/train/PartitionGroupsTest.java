@@ -67,13 +67,13 @@ class PartitionGroupsTest {
     }
 
     private static double[] train(SparkSession spark, String recipe, int partitions, String exchange, String transport) {
-        if (transport == null) spark.conf().unset(AllReduceEngine.TRANSPORT_KEY);
-        else spark.conf().set(AllReduceEngine.TRANSPORT_KEY, transport);
+        if (transport == null) spark.sparkContext().conf().remove(AllReduceEngine.TRANSPORT_KEY);
+        else spark.sparkContext().conf().set(AllReduceEngine.TRANSPORT_KEY, transport);
         try {
             JobConfig cfg = TestConfigs.of(recipe, "training.partitions=" + partitions, "training.exchange=" + exchange);
             return new Trainer(spark, cfg).train(DATA.toLoaded(partitions), null).params();
         } finally {
-            spark.conf().unset(AllReduceEngine.TRANSPORT_KEY);
+            spark.sparkContext().conf().remove(AllReduceEngine.TRANSPORT_KEY);
         }
     }
 
