@@ -34,10 +34,19 @@ public final class Adagrad extends StatefulOptimizer {
     void update(double[] params, double[] grad, double lr, int from, int to) {
         double[] s = state(0);
         for (int i = from; i < to; i++) {
-            double g = grad[i];
-            s[i] += g * g;
-            params[i] -= lr * g / (Math.sqrt(s[i]) + epsilon);
+            entry(params, s, i, grad[i], lr, epsilon);
         }
+    }
+
+    @Override
+    void updateOne(double[] params, int i, double g, double lr) {
+        entry(params, state(0), i, g, lr, epsilon);
+    }
+
+    /** One entry's rule, shared by the whole and the row update (the same bits). */
+    private static void entry(double[] params, double[] s, int i, double g, double lr, double epsilon) {
+        s[i] += g * g;
+        params[i] -= lr * g / (Math.sqrt(s[i]) + epsilon);
     }
 
     /** {@code g = +0.0}, {@code lr} finite and {@code >= +0.0}: the update adds nothing (see the class formula). */

@@ -58,16 +58,25 @@ public interface Optimizer {
     }
 
     /**
-     * Step {@code stepIndex} on the rows {@code rows[0..count)} of the first block ({@code W_1}, {@code d x k}
-     * column-major at offset 0: entries {@code rows[l] + j d}) and on every entry after it (the dense tail), for a
-     * gradient that is exactly {@code +0.0} in all other rows of {@code W_1}. Counts as one step. For a rule where
-     * {@link #zeroGradientKeepsEntries} holds, the result equals {@link #step}'s bit for bit; when the learning rate
-     * is not finite and {@code >= +0.0} it runs the whole {@link #step} instead (so {@code grad} must hold the whole
-     * gradient, zeros included). Returns false when it did the whole step.
+     * Whether {@link #stepRowValues} may run for step {@code stepIndex}: the rule keeps zero-gradient entries
+     * ({@link #zeroGradientKeepsEntries}) and the rate is finite and {@code >= +0.0} ({@code lr * (+0.0)} is then
+     * +0.0; a negative or -0.0 rate would turn a -0.0 weight into +0.0, an infinite one gives NaN).
+     */
+    default boolean rowStepApplies(long stepIndex) {
+        return false;
+    }
+
+    /**
+     * Step {@code stepIndex} on the rows {@code rows[0..count)} (ascending, distinct) of the first block ({@code W_1},
+     * {@code d x k} column-major at offset 0) and on every entry after it (the tail), for a gradient that is exactly
+     * +0.0 in all other rows of {@code W_1}: {@code values} holds row {@code l}'s gradient at {@code l k + j} and the
+     * tail's from {@code count k} on. Counts as one step; where {@link #rowStepApplies} holds, every entry gets the
+     * bits {@link #step} gives it. Returns whether every updated parameter is finite.
      *
      * @throws UnsupportedOperationException for a rule that moves entries without a gradient
      */
-    default boolean stepRows(double[] params, double[] grad, long stepIndex, int d, int k, int[] rows, int count) {
+    default boolean stepRowValues(double[] params, double[] values, long stepIndex, int d, int k, int[] rows,
+                                  int count) {
         throw new UnsupportedOperationException(name() + " changes weights whose gradient is zero (moments): "
                 + "it needs the whole update");
     }

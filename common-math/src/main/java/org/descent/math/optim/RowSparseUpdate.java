@@ -8,19 +8,19 @@ import org.descent.math.nn.ParameterLayout;
  * gradient. When the rule leaves zero-gradient entries as they are ({@link #applies}: plain SGD or Adagrad, no
  * regularisation, no clipping), only those rows and the tail are read and updated, so the update costs
  * O(touched rows x k + tail), not O(d k); the parameters and optimizer state get exactly the bits of the dense
- * update (elementwise rules; {@code +0.0 * (1/n) = +0.0}; {@link Optimizer#stepRows}). Momentum, RMSProp and Adam
+ * update (elementwise rules; {@code +0.0 * (1/n) = +0.0}; {@link Optimizer#stepRowValues}). Momentum, RMSProp and Adam
  * move every weight each step, so they keep the dense update: no silent lazy updates.
  *
  * <pre>
- *   g     = gradSum * (1 / n)   on the rows and the tail ({@code grad} stays +0.0 elsewhere)
+ *   g     = gradSum * (1 / n)   on the rows and the tail, packed row by row (contiguous)
  *   loss  = lossSum * (1 / n)
- *   norm  = sqrt(sum of g_i^2)  over the rows and the tail (the dense update's dnrm2 up to rounding)
- *   w     = optimizer.stepRows(w, g, t, rows)
+ *   norm  = sqrt(sum of g_i^2)  over the packed values (the dense update's dnrm2 up to rounding)
+ *   w     = optimizer.stepRowValues(w, g, t, rows)   (one pass over the touched entries of w and its state)
  * </pre>
  * Non-finite loss or norm: no step ({@link MiniBatchUpdate.Status#NON_FINITE_LOSS}); non-finite parameters after it
  * (the updated entries; every parameter on the first call): {@link MiniBatchUpdate.Status#NON_FINITE_PARAMS}.
  *
- * <p>Holds the scratch gradient (model length, +0.0 outside the last step's rows, so nothing is cleared in O(d k)).
+ * <p>Holds the packed values (rows x k + tail); nothing of length d k except the rare dense fallback's scratch.
  * Call order: construct once per engine, {@link #apply} per step with the same {@code params} array. Not thread-safe.
  */
 public final class RowSparseUpdate {
@@ -28,10 +28,11 @@ public final class RowSparseUpdate {
     private final ParameterLayout layout;
     private final int d;
     private final int k;
-    private final double[] grad;
-    private int[] previous = new int[0];
-    /** Rows of {@link #grad} that may be non-zero; -1: any entry may be (after a whole update). */
-    private int previousCount;
+    /** Scratch of the dense fallback (a rate the row step cannot take): allocated on first use. */
+    private double[] grad;
+    private double[] whole;
+    /** The scaled row values and tail (grown as needed; contiguous, so the norm streams). */
+    private double[] scaled = new double[0];
     private boolean checkedAll;
 
     /** @param d the first block's rows (features) and {@code k} its columns */
@@ -43,7 +44,6 @@ public final class RowSparseUpdate {
         this.layout = layout;
         this.d = d;
         this.k = k;
-        this.grad = new double[layout.size()];
     }
 
     /** Whether the row-sparse update gives the dense update's bits for this update and optimizer. */
@@ -53,93 +53,89 @@ public final class RowSparseUpdate {
 
     /**
      * Step {@code t} for a gradient sum that is +0.0 in {@code W_1} outside rows {@code rows[0..count)} (ascending,
-     * distinct); see the class comment. Falls back to the dense {@link MiniBatchUpdate#apply} when {@code n == 0}.
+     * distinct), given as the whole sum vector; see the class comment.
      */
     public MiniBatchUpdate.Outcome apply(double[] params, double[] gradSum, double lossSum, long n, long t,
                                         Optimizer optimizer, int[] rows, int count) {
+        int dk = d * k;
+        int tail = gradSum.length - dk;
+        double[] v = values(count * k + tail);
+        for (int j = 0, col = 0; j < k; j++, col += d) { // column by column: ascending addresses in gradSum
+            for (int l = 0, at = j; l < count; l++, at += k) v[at] = gradSum[rows[l] + col];
+        }
+        System.arraycopy(gradSum, dk, v, count * k, tail);
+        return applyValues(params, v, lossSum, n, t, optimizer, rows, count);
+    }
+
+    /**
+     * As {@link #apply} for the sum given as its rows' values: row {@code l}'s entry {@code j} at {@code sums[l k + j]},
+     * the tail's from {@code count k} on (what the sparse allreduce sums). {@code sums} is not changed.
+     */
+    public MiniBatchUpdate.Outcome applyValues(double[] params, double[] sums, double lossSum, long n, long t,
+                                              Optimizer optimizer, int[] rows, int count) {
         if (!applies(update, optimizer)) throw new IllegalStateException("the row-sparse update does not apply to "
                 + optimizer.name() + " with " + update);
-        clearPrevious();
-        if (n <= 0) { // 1/n is not finite: the dense update's NaN gradient, exactly
-            previousCount = -1;
-            return update.apply(params, gradSum, lossSum, n, t, optimizer, layout, grad);
-        }
+        int len = count * k + (layout.size() - d * k);
+        if (n <= 0 || !optimizer.rowStepApplies(t)) return wholeUpdate(params, sums, lossSum, n, t, optimizer, rows, count);
         double inv = 1.0 / n;
-        int dk = d * k;
-        for (int j = 0, col = 0; j < k; j++, col += d) { // column by column: ascending addresses, few cache misses
-            for (int l = 0; l < count; l++) grad[rows[l] + col] = gradSum[rows[l] + col] * inv;
+        double[] g = values(len);
+        if (g != sums) {
+            for (int i = 0; i < len; i++) g[i] = sums[i] * inv;
+        } else {
+            for (int i = 0; i < len; i++) g[i] *= inv;
         }
-        for (int i = dk; i < grad.length; i++) grad[i] = gradSum[i] * inv;
-        remember(rows, count);
         double loss = lossSum * inv + 0.0; // the dense update adds the (zero) penalty: the same bits
-        double norm = norm(rows, count);
+        double norm = norm(g, len);
         double lr = optimizer.learningRate(t);
         if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
             return new MiniBatchUpdate.Outcome(loss, norm, lr, MiniBatchUpdate.Status.NON_FINITE_LOSS);
         }
-        boolean rowsOnly = optimizer.stepRows(params, grad, t, d, k, rows, count);
-        boolean finite = rowsOnly && checkedAll ? finite(params, rows, count) : finiteAll(params);
+        boolean finite = optimizer.stepRowValues(params, g, t, d, k, rows, count);
+        if (!checkedAll) finite &= finiteAll(params);
         checkedAll = true;
         return new MiniBatchUpdate.Outcome(loss, norm, lr,
                 finite ? MiniBatchUpdate.Status.OK : MiniBatchUpdate.Status.NON_FINITE_PARAMS);
     }
 
-    private void clearPrevious() {
-        if (previousCount < 0) {
-            java.util.Arrays.fill(grad, 0.0);
-        } else {
-            for (int j = 0, col = 0; j < k; j++, col += d) {
-                for (int l = 0; l < previousCount; l++) grad[previous[l] + col] = 0.0;
-            }
+    /** {@code 1/n} not finite or a rate the row step cannot take: the dense update on the whole (scattered) sum. */
+    private MiniBatchUpdate.Outcome wholeUpdate(double[] params, double[] sums, double lossSum, long n, long t,
+                                                Optimizer optimizer, int[] rows, int count) {
+        if (whole == null) {
+            whole = new double[layout.size()];
+            grad = new double[layout.size()];
         }
-        previousCount = 0;
+        java.util.Arrays.fill(whole, 0.0);
+        for (int l = 0; l < count; l++) {
+            for (int j = 0; j < k; j++) whole[rows[l] + j * d] = sums[l * k + j];
+        }
+        System.arraycopy(sums, count * k, whole, d * k, layout.size() - d * k);
+        checkedAll = true;
+        return update.apply(params, whole, lossSum, n, t, optimizer, layout, grad);
     }
 
-    private void remember(int[] rows, int count) {
-        if (previous.length < count) previous = new int[Math.max(count, previous.length * 2)];
-        System.arraycopy(rows, 0, previous, 0, count);
-        previousCount = count;
+    /** The scratch for the scaled values, at least {@code len} long. */
+    private double[] values(int len) {
+        if (scaled.length < len) scaled = new double[Math.max(len, scaled.length + scaled.length / 2)];
+        return scaled;
     }
 
     /**
-     * L2 norm of the rows and the tail: the plain sum of squares when it neither overflows nor underflows, else
-     * scaled by the largest magnitude (as dnrm2). NaN when an entry is NaN (the dense check's answer).
+     * L2 norm of {@code g[0, len)}: the plain sum of squares when it neither overflows nor underflows, else scaled
+     * by the largest magnitude (as dnrm2). NaN when an entry is NaN (the dense check's answer).
      */
-    private double norm(int[] rows, int count) {
+    private static double norm(double[] g, int len) {
         double ss = 0;
         double max = 0;
-        for (int j = 0, col = 0; j < k; j++, col += d) {
-            for (int l = 0; l < count; l++) {
-                double g = grad[rows[l] + col];
-                ss += g * g;
-                max = Math.max(max, Math.abs(g));
-            }
-        }
-        for (int i = d * k; i < grad.length; i++) {
-            ss += grad[i] * grad[i];
-            max = Math.max(max, Math.abs(grad[i]));
+        for (int i = 0; i < len; i++) {
+            ss += g[i] * g[i];
+            max = Math.max(max, Math.abs(g[i]));
         }
         if (Double.isNaN(ss) || Double.isNaN(max)) return Double.NaN;
         if (max == 0 || (ss > 1e-280 && ss < Double.POSITIVE_INFINITY)) return Math.sqrt(ss);
         if (max == Double.POSITIVE_INFINITY) return max;
         double scaled = 0;
-        for (int j = 0, col = 0; j < k; j++, col += d) {
-            for (int l = 0; l < count; l++) scaled += (grad[rows[l] + col] / max) * (grad[rows[l] + col] / max);
-        }
-        for (int i = d * k; i < grad.length; i++) scaled += (grad[i] / max) * (grad[i] / max);
+        for (int i = 0; i < len; i++) scaled += (g[i] / max) * (g[i] / max);
         return max * Math.sqrt(scaled);
-    }
-
-    private boolean finite(double[] params, int[] rows, int count) {
-        for (int j = 0, col = 0; j < k; j++, col += d) {
-            for (int l = 0; l < count; l++) {
-                if (!Double.isFinite(params[rows[l] + col])) return false;
-            }
-        }
-        for (int i = d * k; i < params.length; i++) {
-            if (!Double.isFinite(params[i])) return false;
-        }
-        return true;
     }
 
     private static boolean finiteAll(double[] params) {

@@ -25,6 +25,12 @@ public final class Sgd extends StatefulOptimizer {
         }
     }
 
+    /** The same arithmetic as {@link #update} on one entry. */
+    @Override
+    void updateOne(double[] params, int i, double g, double lr) {
+        params[i] -= lr * g;
+    }
+
     /** {@code g = +0.0}, {@code lr} finite and {@code >= +0.0}: the update adds nothing (see the class formula). */
     @Override
     public boolean zeroGradientKeepsEntries() {

@@ -91,34 +91,56 @@ abstract class StatefulOptimizer implements Optimizer {
         steps++;
     }
 
+    /**
+     * One entry's update with gradient {@code g}: the same arithmetic as {@link #update} gives entry {@code i}. Only
+     * rules that keep zero-gradient entries ({@link #zeroGradientKeepsEntries}) implement it.
+     */
+    void updateOne(double[] params, int i, double g, double lr) {
+        throw new UnsupportedOperationException(name + " has no single-entry update");
+    }
+
     @Override
-    public final boolean stepRows(double[] params, double[] grad, long stepIndex, int d, int k, int[] rows, int count) {
-        if (!zeroGradientKeepsEntries()) return Optimizer.super.stepRows(params, grad, stepIndex, d, k, rows, count);
-        OptimizerSupport.checkStep(name, size, params, grad, stepIndex);
-        long dk = (long) d * k;
-        if (d < 0 || k < 0 || dk > size || count < 0 || count > rows.length) {
-            throw new IllegalArgumentException(name + ".stepRows: " + count + " rows of a " + d + " x " + k
-                    + " block in " + size + " parameters");
+    public final boolean rowStepApplies(long stepIndex) {
+        double lr = schedule.rate(stepIndex);
+        return zeroGradientKeepsEntries() && Double.isFinite(lr) && Double.compare(lr, 0.0) >= 0;
+    }
+
+    @Override
+    public final boolean stepRowValues(double[] params, double[] values, long stepIndex, int d, int k, int[] rows,
+                                       int count) {
+        if (!zeroGradientKeepsEntries()) {
+            return Optimizer.super.stepRowValues(params, values, stepIndex, d, k, rows, count);
+        }
+        if (!rowStepApplies(stepIndex)) {
+            throw new IllegalStateException(name + ": rate " + schedule.rate(stepIndex) + " at step " + stepIndex
+                    + " needs the whole update (see rowStepApplies)");
+        }
+        OptimizerSupport.checkRestore(name, size);
+        int dk = d * k;
+        int tail = size - dk;
+        if (d < 0 || k < 0 || tail < 0 || params.length != size || count < 0 || count > rows.length
+                || values.length < (long) count * k + tail) {
+            throw new IllegalArgumentException(name + ".stepRowValues: " + count + " rows of a " + d + " x " + k
+                    + " block in " + size + " parameters, " + values.length + " values");
+        }
+        for (int l = 0; l < count; l++) {
+            if (rows[l] < 0 || rows[l] >= d) throw new IllegalArgumentException(name + ".stepRowValues: row " + rows[l]);
         }
         double lr = schedule.rate(stepIndex);
-        // lr * (+0.0) is +0.0 only for a finite lr >= +0.0 (a negative or -0.0 rate gives -0.0, which turns a -0.0
-        // weight into +0.0; an infinite one gives NaN): otherwise the whole update
-        boolean rowsOnly = Double.isFinite(lr) && Double.compare(lr, 0.0) >= 0;
-        if (rowsOnly) {
-            for (int l = 0; l < count; l++) {
-                if (rows[l] < 0 || rows[l] >= d) {
-                    throw new IllegalArgumentException(name + ".stepRows: row " + rows[l] + " of " + d);
-                }
+        boolean finite = true;
+        for (int j = 0, col = 0; j < k; j++, col += d) { // column by column: ascending addresses in params and state
+            for (int l = 0, at = j; l < count; l++, at += k) {
+                int i = rows[l] + col;
+                updateOne(params, i, values[at], lr);
+                finite &= Double.isFinite(params[i]);
             }
-            for (int j = 0, col = 0; j < k; j++, col += d) { // column by column: ascending addresses
-                for (int l = 0; l < count; l++) update(params, grad, lr, rows[l] + col, rows[l] + col + 1);
-            }
-            update(params, grad, lr, (int) dk, size);
-        } else {
-            update(params, grad, lr, 0, size);
+        }
+        for (int i = dk, at = count * k; i < size; i++, at++) {
+            updateOne(params, i, values[at], lr);
+            finite &= Double.isFinite(params[i]);
         }
         steps++;
-        return rowsOnly;
+        return finite;
     }
 
     @Override

@@ -73,7 +73,7 @@ class RowSparseUpdateTest {
         Optimizer adam = new Adam(new ConstantSchedule(0.1));
         adam.init(LAYOUT);
         double[] p = new double[LAYOUT.size()];
-        assertThrows(UnsupportedOperationException.class, () -> adam.stepRows(p, p.clone(), 0, D, K, new int[0], 0));
+        assertThrows(UnsupportedOperationException.class, () -> adam.stepRowValues(p, p.clone(), 0, D, K, new int[0], 0));
     }
 
     @Test

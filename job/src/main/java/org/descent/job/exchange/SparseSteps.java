@@ -23,9 +23,10 @@ import org.descent.math.sparse.FeatureIndex;
  *       transports (in-memory {@link LocalHub}, TCP, {@link NodeExchange}) add {@code 0.0 + p_0 + ... + p_{P-1}}
  *       per element in partition order, exactly as the driver of the broadcast-collect engine adds the same
  *       partials, so the sum has the same bits (adding +0.0 changes nothing: a sum from +0.0 is never -0.0);</li>
- *   <li>the sum is scattered into a dense buffer that is +0.0 outside {@code U} (only the previous step's rows are
- *       cleared), then every rank applies the same update: {@link RowSparseUpdate} (plain SGD, Adagrad; touched rows
- *       only) or the dense {@link MiniBatchUpdate} (others). Both equal the broadcast-collect engine's update.</li>
+ *   <li>every rank applies the same update: {@link RowSparseUpdate#applyValues} straight from the summed rows (plain
+ *       SGD, Adagrad; touched rows only), or, for the others, the dense {@link MiniBatchUpdate} on the sum scattered
+ *       into a buffer that is +0.0 outside {@code U} (only the previous scatter's rows are cleared). Both equal the
+ *       broadcast-collect engine's update.</li>
  * </ol>
  * Per rank and step the exchange moves {@code O(d / F + |U| k + tail)} doubles instead of {@code O(d k)}, and nothing
  * in the step costs O(d k) (the dense update of momentum or Adam aside).
@@ -80,10 +81,10 @@ final class SparseSteps {
             steps[j].permute(run.setup.plan(), run.epoch, partition);
         }
         this.union = new FeatureIndex(d);
-        this.sum = new double[w];
-        this.scratch = new double[w];
         this.rowUpdate = RowSparseUpdate.applies(run.setup.update(), run.opt)
                 ? new RowSparseUpdate(run.setup.update(), run.st.network.layout(), d, k) : null;
+        this.sum = rowUpdate != null ? null : new double[w]; // the dense update's buffers only
+        this.scratch = rowUpdate != null ? null : new double[w];
     }
 
     /**
@@ -114,12 +115,14 @@ final class SparseSteps {
         long c2 = System.nanoTime();
         double[] v = vecs[0];
         int at = u * k + tail;
-        scatter(v, u);
         long total = (long) v[at + 1];
-        MiniBatchUpdate.Outcome o = rowUpdate != null
-                ? rowUpdate.apply(run.st.params, sum, v[at], total, t, run.opt, unionRows, u)
-                : run.setup.update().apply(run.st.params, sum, v[at], total, t, run.opt, run.st.network.layout(),
-                scratch);
+        MiniBatchUpdate.Outcome o;
+        if (rowUpdate != null) { // straight from the summed rows: no d x k buffer read or written
+            o = rowUpdate.applyValues(run.st.params, v, v[at], total, t, run.opt, unionRows, u);
+        } else {
+            scatter(v, u);
+            o = run.setup.update().apply(run.st.params, sum, v[at], total, t, run.opt, run.st.network.layout(), scratch);
+        }
         long c3 = System.nanoTime();
         long cmax = 0;
         long csum = 0;
