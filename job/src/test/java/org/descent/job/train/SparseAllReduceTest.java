@@ -47,8 +47,8 @@ class SparseAllReduceTest {
     private record Run(double[] params, List<double[]> steps, String engine) {}
 
     private static Run train(String recipe, String exchange, String transport, int partitions) {
-        if (transport == null) spark.conf().unset(AllReduceEngine.TRANSPORT_KEY);
-        else spark.conf().set(AllReduceEngine.TRANSPORT_KEY, transport);
+        if (transport == null) spark.sparkContext().conf().remove(AllReduceEngine.TRANSPORT_KEY);
+        else spark.sparkContext().conf().set(AllReduceEngine.TRANSPORT_KEY, transport);
         try {
             double[][] x = SparseTrainingTest.rows(23);
             double[] y = SparseTrainingTest.labels(x, 4, 23);
@@ -60,7 +60,7 @@ class SparseAllReduceTest {
             double[] params = trainer.train(SparseTrainingTest.blocks(x, y, 4, partitions, true), null).params();
             return new Run(params, steps, trainer.engineName());
         } finally {
-            spark.conf().unset(AllReduceEngine.TRANSPORT_KEY);
+            spark.sparkContext().conf().remove(AllReduceEngine.TRANSPORT_KEY);
         }
     }
 
