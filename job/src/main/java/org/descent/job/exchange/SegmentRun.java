@@ -57,6 +57,26 @@ final class SegmentRun {
         opt.restoreState(start[1]);
     }
 
+    /**
+     * The next epoch of the same segment ({@link SegmentTask}): the same buffers, mesh, parameters and optimizer,
+     * continued without an encode and decode of the state (the same bits: {@code saveState}/{@code restoreState}
+     * round-trip exactly).
+     */
+    SegmentRun(SegmentRun previous, int epoch, int from, int to) {
+        this.setup = previous.setup;
+        this.states = previous.states;
+        this.blocks = previous.blocks;
+        this.firstPartition = previous.firstPartition;
+        this.st = previous.st;
+        this.block = previous.block;
+        this.mesh = previous.mesh;
+        this.segment = previous.segment;
+        this.epoch = epoch;
+        this.from = from;
+        this.to = to;
+        this.opt = previous.opt;
+    }
+
     int rank() {
         return mesh.rank();
     }

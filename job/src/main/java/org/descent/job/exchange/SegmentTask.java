@@ -28,9 +28,8 @@ import scala.runtime.AbstractFunction1;
  * the driver's {@link Rendezvous} and connect the {@link Mesh}; decode the start state from the broadcast
  * ({@link SegmentRun}); then per epoch: permute the partition's rows for the epoch ({@link BatchPlan}), run its
  * steps, synchronously ({@link SynchronousSteps}, {@code localSteps == 1}) or as local SGD ({@link LocalSgdSteps}),
- * and, if another epoch follows, start it from this epoch's end state (encoded and decoded, exactly as the driver's
- * broadcast between two one-epoch segments would) while rank 0 streams that state to the driver
- * ({@link Rendezvous.EpochEndRecord}); rank 0 returns the final state and the last epoch's per-step figures. A
+ * and, if another epoch follows, continue into it with the same parameters and optimizer (the bits a broadcast of
+ * the encoded state would give) while rank 0 streams that state to the driver ({@link Rendezvous.EpochEndRecord}); rank 0 returns the final state and the last epoch's per-step figures. A
  * cancelled job (the driver stopped early) stops before the next epoch.
  *
  * <p>Failures: the mesh is closed on any failure (try-with-resources), so the peers' reads fail too and the whole
@@ -129,15 +128,15 @@ final class SegmentTask extends AbstractFunction1<Iterator<Object>, Iterator<Seg
         try (Mesh mesh = Mesh.connect(setup.rendezvous(), setup.token(), setup.runId(), segment,
                 ctx.stageAttemptNumber(), rank, setup.ranks(), host, setup.timeoutMillis(), setup.inJvm(),
                 setup.groupSizes(), LocalHub.JVM_ID)) {
-            byte[][] state = start.value();
+            SegmentRun run = null;
             for (int e = epoch; ; e++) {
                 if (e > epoch && ctx.isInterrupted()) throw new IllegalStateException("allreduce segment cancelled");
                 for (int j = 0; j < blocks.length; j++) {
                     if (blocks[j] != null) states[j].permute(setup.plan(), e, first + j);
                 }
                 int end = e == lastEpoch ? to : setup.plan().stepsPerEpoch();
-                SegmentRun run = new SegmentRun(setup, state, states, blocks, first, mesh, segment, e, e == epoch ? from : 0,
-                        end);
+                run = run == null ? new SegmentRun(setup, start.value(), states, blocks, first, mesh, segment, e, from, end)
+                        : new SegmentRun(run, e, 0, end);
                 if (setup.averaging()) LocalSgdSteps.run(run);
                 else SynchronousSteps.run(run);
                 if (e == lastEpoch || run.done() < run.steps()) {
@@ -148,10 +147,10 @@ final class SegmentTask extends AbstractFunction1<Iterator<Object>, Iterator<Seg
                     mesh.markDone();
                     return Iterator$.MODULE$.single(r);
                 }
-                state = new byte[][] {DoubleBytes.encode(run.st.params), run.opt.saveState()};
                 if (rank == 0) {
                     if (mesh.progress() == null) throw new IllegalStateException("rank 0 has no progress stream");
-                    Rendezvous.EpochEndRecord.write(mesh.progress(), e, state[0], state[1]);
+                    Rendezvous.EpochEndRecord.write(mesh.progress(), e, DoubleBytes.encode(run.st.params),
+                            run.opt.saveState());
                 }
             }
         } catch (IOException e) {
