@@ -99,7 +99,7 @@ data { train-path = "$d/train.libsvm", validation-path = "$d/test.libsvm", forma
 model.type = $type
 optimizer { kind = adagrad, learning-rate = 0.2 }
 training { epochs = $EPOCHS, batch-size = 1000, partitions = $PARTITIONS, seed = 1,
-           exchange = broadcast-collect } # rows-only exchange for sparse steps (allreduce sums dense vectors)
+           exchange = auto } # auto = allreduce for sparse blocks: rows-only exchange and row-sparse updates
 output { model-path = "$out.model", progress = plain }
 spark.master = "local[2]"
 CONF
