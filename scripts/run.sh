@@ -36,6 +36,13 @@ fi
 # Spark keeps about 60% of (heap - 300 MB) for cached blocks; Parquet of pixels expands ~12x when parsed (text less).
 # So: 1 GB + 40 x the inputs' size on disk, at least 2 GB (Fashion-MNIST: 35 MB of Parquet -> 2.4 GB), at most 3/4 of
 # the machine's memory. Too small a heap still trains: the cache (training.storage-level = memory-and-disk) spills.
+# config_path KEY FILE: the first value of KEY (train-path, validation-path) in a HOCON file, in any of its layouts
+# (one key a line inside data { }, several on one line separated by commas, or dotted data.KEY = ...), quoted or not
+config_path() {
+  grep -vE '^[[:space:]]*(#|//)' "$2" \
+    | grep -oE "(^|[^[:alnum:]_-])(data\.)?$1[[:space:]]*[=:][[:space:]]*(\"[^\"]*\"|[^\",}#[:space:]]+)" | head -n 1 \
+    | sed -E "s/^.*$1[[:space:]]*[=:][[:space:]]*//; s/^\"//; s/\"\$//"
+}
 descent_heap() {
   local prev="" a cfg="" train="" val=""
   for a in "$@"; do
@@ -46,8 +53,8 @@ descent_heap() {
     prev=$a
   done
   if [[ -n "$cfg" && -f "$cfg" ]]; then
-    [[ -z "$train" ]] && train=$(sed -n -E 's/^[[:space:]]*train-path[[:space:]]*[=:][[:space:]]*"?([^"#]*)"?.*/\1/p' "$cfg" | head -n 1)
-    [[ -z "$val" ]] && val=$(sed -n -E 's/^[[:space:]]*validation-path[[:space:]]*[=:][[:space:]]*"?([^"#]*)"?.*/\1/p' "$cfg" | head -n 1)
+    [[ -z "$train" ]] && train=$(config_path train-path "$cfg")
+    [[ -z "$val" ]] && val=$(config_path validation-path "$cfg")
   fi
   local bytes=0 p b
   for p in "$train" "$val"; do
