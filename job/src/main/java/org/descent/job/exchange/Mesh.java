@@ -2,7 +2,6 @@ package org.descent.job.exchange;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.ServerSocketChannel;
@@ -49,7 +48,6 @@ import java.util.concurrent.Future;
  * error, not silent corruption.
  */
 final class Mesh implements AutoCloseable {
-    private static final long HELLO = 0x64657363656E7448L; // "descentH"
 
     private final int rank;
     private final int size;
@@ -129,9 +127,9 @@ final class Mesh implements AutoCloseable {
                             + "/" + reg.jvms().get(rank), NodeExchange.connectLeaders(server, all, topo, rank, token));
                     return new Mesh(rank, size, peers, reg.progressSocket(), null, counts, nodes);
                 }
-                for (int j = 0; j < rank; j++) peers[j] = dial(all.get(j), token, rank);
+                for (int j = 0; j < rank; j++) peers[j] = PeerConnections.dial(all.get(j), token, rank);
                 for (int k = rank + 1; k < size; k++) {
-                    Hello h = accept(server, token, rank);
+                    PeerConnections.Hello h = PeerConnections.accept(server, token, rank);
                     int from = h.rank();
                     if (from <= rank || from >= size || peers[from] != null) {
                         h.channel().close();
@@ -147,45 +145,6 @@ final class Mesh implements AutoCloseable {
                 throw e;
             }
         }
-    }
-
-    /** A peer's connection and the rank its hello named. */
-    record Hello(SocketChannel channel, int rank) {}
-
-    /** Connects to a peer's listening socket and sends the hello (magic, token, this rank). */
-    static SocketChannel dial(InetSocketAddress a, long token, int rank) throws IOException {
-        SocketChannel ch = SocketChannel.open();
-        try {
-            tune(ch);
-            ch.connect(new InetSocketAddress(a.getHostString(), a.getPort()));
-            ByteBuffer hello = ByteBuffer.allocate(20).putLong(HELLO).putLong(token).putInt(rank).flip();
-            while (hello.hasRemaining()) ch.write(hello);
-            return ch;
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw e;
-        }
-    }
-
-    /** Accepts one peer connection and reads its hello; a wrong magic or token is an error. */
-    static Hello accept(ServerSocketChannel server, long token, int rank) throws IOException {
-        SocketChannel ch = server.accept();
-        tune(ch);
-        ByteBuffer hello = ByteBuffer.allocate(20);
-        readFully(ch, hello, -1);
-        hello.flip();
-        if (hello.getLong() != HELLO || hello.getLong() != token) {
-            ch.close();
-            throw new IOException("allreduce rank " + rank + ": unexpected connection on the peer port; another job "
-                    + "may be using it");
-        }
-        return new Hello(ch, hello.getInt());
-    }
-
-    private static void tune(SocketChannel ch) throws IOException {
-        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        ch.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
-        ch.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
     }
 
     /** First index of chunk {@code c} of a vector of length {@code n}. */
@@ -360,7 +319,7 @@ final class Mesh implements AutoCloseable {
     private double receive(int src, double[] dst, int off, int count, long tag, boolean withExtra) throws IOException {
         ByteBuffer b = recvBuf[src];
         b.clear().limit((withExtra ? 16 : 8) + 8 * count);
-        readFully(peers[src], b, src);
+        PeerConnections.readFully(peers[src], b, src);
         b.flip();
         long got = b.getLong();
         if (got != tag) {
@@ -370,15 +329,6 @@ final class Mesh implements AutoCloseable {
         double extra = withExtra ? b.getDouble() : Double.NaN;
         b.asDoubleBuffer().get(dst, off, count);
         return extra;
-    }
-
-    private static void readFully(SocketChannel ch, ByteBuffer b, int src) throws IOException {
-        while (b.hasRemaining()) {
-            if (ch.read(b) < 0) {
-                throw new IOException("allreduce: " + (src < 0 ? "a peer" : "rank " + src) + " closed its connection "
-                        + "(its task failed or its executor was lost); Spark restarts the stage");
-            }
-        }
     }
 
     private void await(Future<?> f) throws IOException {

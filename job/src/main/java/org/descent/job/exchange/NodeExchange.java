@@ -392,9 +392,9 @@ final class NodeExchange {
         if (topo.leader(me) != rank) return null;
         SocketChannel[] lead = new SocketChannel[topo.nodes()];
         try {
-            for (int d = 0; d < me; d++) lead[d] = Mesh.dial(all.get(topo.leader(d)), token, rank);
+            for (int d = 0; d < me; d++) lead[d] = PeerConnections.dial(all.get(topo.leader(d)), token, rank);
             for (int k = me + 1; k < topo.nodes(); k++) {
-                Mesh.Hello h = Mesh.accept(server, token, rank);
+                PeerConnections.Hello h = PeerConnections.accept(server, token, rank);
                 int from = h.rank();
                 int d = from >= 0 && from < topo.nodeOf().length ? topo.nodeOf()[from] : -1;
                 if (d <= me || topo.leader(d) != from || lead[d] != null) {
