@@ -21,14 +21,24 @@ import scala.Option;
 
 /**
  * Packs the parsed rows ({@link ParsedChunk}s, cached by the one parse pass) into exactly one {@link RowBlock} per
- * partition, without a shuffle: task p reads every chunk (a narrow dependency on all of them: in local mode the cached
- * objects themselves, on a cluster the cached blocks through the block manager), keeps the rows whose id the
- * partitioner sends to p (and the {@link Placement}'s holdout side), in id order (chunks sorted by their plan offset,
- * rows in chunk order), and writes them straight into the block's final arrays (sized by a counting pass, so nothing is
- * grown or copied): dense row-major values in float64, or already scaled and/or rounded to float32 ({@link Finish},
- * the same arithmetic as {@link RowBlock#stored}), or sparse CSR of the non-zeros. An empty partition yields an empty
- * block. The result depends only on the rows, the ids, the placement and the layout: the blocks are the ones the
- * former shuffle of {@code (id, row)} pairs sorted by id built, bit for bit.
+ * partition: task p gets the rows whose id the partitioner sends to p (and the {@link Placement}'s holdout side), in id
+ * order, and writes them straight into the block's final arrays (sized by a counting pass, so nothing is grown or
+ * copied): dense row-major values in float64, or already scaled and/or rounded to float32 ({@link Finish}, the same
+ * arithmetic as {@link RowBlock#stored}), or sparse CSR of the non-zeros. An empty partition yields an empty block.
+ *
+ * <p>How task p gets its rows ({@link Route}, {@value #ROUTE_KEY}):
+ * <ul>
+ *   <li><b>direct</b> (the default in local mode): task p iterates every chunk (a narrow dependency on all of them: in
+ *       local mode the cached objects themselves) and keeps its rows. No copy, no disk; but on a cluster every task
+ *       would fetch every chunk through the block manager, and a spilled chunk would be read back once per task.</li>
+ *   <li><b>shuffle</b> (the default on a cluster): one map task per chunk splits it into one compact chunk per target
+ *       partition (rows with their ids, values in the chunk's float32 or float64 pages), and Spark's shuffle brings
+ *       each partition its pieces: every row is read, written and fetched once, and a pack task holds only its own
+ *       rows. The shuffle is made once per placement and shared by every packing of it (scaling statistics, then
+ *       the cached form).</li>
+ * </ul>
+ * The result depends only on the rows, the ids, the placement and the layout, never on the route: the blocks are the
+ * ones the former shuffle of {@code (id, row)} pairs sorted by id built, bit for bit.
  */
 final class BlockPacker {
     private BlockPacker() {}
@@ -43,9 +53,122 @@ final class BlockPacker {
         }
 
         boolean keeps(long id, int p) {
-            return (holdout <= 0 || RowAssignment.inHoldout(seed, id, holdout) == holdoutSide)
-                    && partitioner.getPartition(id) == p;
+            return target(id) == p;
         }
+
+        /** The partition of row {@code id}, or -1 when it is on the other side of the holdout. */
+        int target(long id) {
+            if (holdout > 0 && RowAssignment.inHoldout(seed, id, holdout) != holdoutSide) return -1;
+            return partitioner.getPartition(id);
+        }
+    }
+
+    /** The Spark setting that picks the {@link Route}: {@code auto} (default), {@code direct} or {@code shuffle}. */
+    static final String ROUTE_KEY = "spark.descent.data.pack";
+
+    /** How pack tasks get their rows (see the class comment). */
+    enum Route {
+        DIRECT, SHUFFLE;
+
+        /**
+         * {@value #ROUTE_KEY} from the calling thread's local properties, else the SparkContext's conf: {@code auto}
+         * is direct in local mode (one JVM holds every chunk) and shuffle on a cluster.
+         */
+        static Route of(org.apache.spark.api.java.JavaSparkContext jsc) {
+            String v = jsc.getLocalProperty(ROUTE_KEY);
+            if (v == null) v = jsc.getConf().get(ROUTE_KEY, "auto");
+            switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "auto": return jsc.isLocal() ? DIRECT : SHUFFLE;
+                case "direct": return DIRECT;
+                case "shuffle": return SHUFFLE;
+                default: throw new IllegalArgumentException(ROUTE_KEY + " = " + v
+                        + " is not a pack route; use auto, direct or shuffle");
+            }
+        }
+    }
+
+    /**
+     * The parsed rows of one placement, routed to the pack tasks ({@link Route}); made once per placement on the
+     * driver, then {@link #pack} / {@link #packScoring} as often as needed (a shuffle's map output is reused).
+     */
+    static final class Rows {
+        private final JavaRDD<ParsedChunk> perPartition;
+        private final boolean routed;
+        private final HashMap<String, long[]> plan;
+        private final String path;
+        private final Placement placement;
+
+        Rows(JavaRDD<ParsedChunk> chunks, HashMap<String, long[]> plan, String path, Placement placement) {
+            this.plan = plan;
+            this.path = path;
+            this.placement = placement;
+            int partitions = placement.partitioner().numPartitions();
+            this.routed = Route.of(org.apache.spark.api.java.JavaSparkContext.fromSparkContext(chunks.context()))
+                    == Route.SHUFFLE;
+            this.perPartition = routed
+                    ? chunks.flatMapToPair(c -> split(c, plan, path, placement, partitions))
+                            .partitionBy(new org.apache.spark.HashPartitioner(partitions)).values() // key p -> partition p
+                    : everyChunk(chunks, partitions);
+        }
+
+        /** Training blocks (row ids only). */
+        JavaRDD<RowBlock> pack(Layout layout, Finish finish) {
+            HashMap<String, long[]> plan = this.plan;
+            String path = this.path;
+            Placement placement = this.placement;
+            boolean routed = this.routed;
+            return perPartition.mapPartitionsWithIndex((p, it) -> List.of(
+                    build(p, placed(it, routed, plan, path), placement, layout, finish, false).block()).iterator(), false);
+        }
+
+        /** Scoring blocks: with the rows' source ids (the id column, else the row id as text). */
+        JavaRDD<ScoringBlock> packScoring(Layout layout) {
+            HashMap<String, long[]> plan = this.plan;
+            String path = this.path;
+            Placement placement = this.placement;
+            boolean routed = this.routed;
+            return perPartition.mapPartitionsWithIndex((p, it) -> {
+                Built b = build(p, placed(it, routed, plan, path), placement, layout, Finish.NONE, true);
+                return List.of(new ScoringBlock(b.block(), b.sourceIds())).iterator();
+            }, false);
+        }
+    }
+
+    /** Chunk c cut into one trimmed chunk per target partition (rows with their ids), keyed by the partition. */
+    private static Iterator<scala.Tuple2<Integer, ParsedChunk>> split(ParsedChunk c, HashMap<String, long[]> plan,
+                                                                     String path, Placement placement, int partitions) {
+        long firstId = firstId(c, plan, path);
+        ParsedChunk[] parts = new ParsedChunk[partitions];
+        for (int i = 0; i < c.rows; i++) {
+            long id = firstId + i;
+            int t = placement.target(id);
+            if (t < 0) continue;
+            if (parts[t] == null) parts[t] = new ParsedChunk(null);
+            parts[t].addRowOf(c, i, id);
+        }
+        List<scala.Tuple2<Integer, ParsedChunk>> out = new ArrayList<>();
+        for (int t = 0; t < partitions; t++) if (parts[t] != null) out.add(new scala.Tuple2<>(t, parts[t].trimmed()));
+        return out.iterator();
+    }
+
+    /** Id of the chunk's first row, checked against the plan the validation pass made. */
+    private static long firstId(ParsedChunk c, HashMap<String, long[]> plan, String path) {
+        long[] offsets = plan.get(Scan.key(c.stats.file, c.stats.runStart));
+        if (offsets == null || offsets[1] != c.rows) throw changed(path, c.stats.file);
+        return offsets[0];
+    }
+
+    /** A pack task's chunks in id order: whole chunks (direct) or split-off ones carrying their row ids (routed). */
+    private static List<Placed> placed(Iterator<ParsedChunk> it, boolean routed, HashMap<String, long[]> plan,
+                                       String path) {
+        List<Placed> chunks = new ArrayList<>();
+        while (it.hasNext()) {
+            ParsedChunk c = it.next();
+            long first = routed ? (c.rows == 0 ? 0 : c.rowIds[0]) : firstId(c, plan, path);
+            if (c.rows > 0) chunks.add(new Placed(c, first));
+        }
+        chunks.sort(Comparator.comparingLong(Placed::firstId)); // id ranges of different chunks never interleave
+        return chunks;
     }
 
     /**
@@ -64,24 +187,6 @@ final class BlockPacker {
         Scaler scaler() {
             return scalerBroadcast == null ? null : scalerBroadcast.value();
         }
-    }
-
-    /** Training blocks (row ids only). */
-    static JavaRDD<RowBlock> pack(JavaRDD<ParsedChunk> chunks, HashMap<String, long[]> plan, String path,
-                                  Placement placement, Layout layout, Finish finish) {
-        return everyChunk(chunks, placement.partitioner().numPartitions())
-                .mapPartitionsWithIndex((p, it) -> List.of(build(p, it, plan, path, placement, layout, finish, false)
-                        .block()).iterator(), false);
-    }
-
-    /** Scoring blocks: with the rows' source ids (the id column, else the row id as text). */
-    static JavaRDD<ScoringBlock> packScoring(JavaRDD<ParsedChunk> chunks, HashMap<String, long[]> plan, String path,
-                                             Placement placement, Layout layout) {
-        return everyChunk(chunks, placement.partitioner().numPartitions())
-                .mapPartitionsWithIndex((p, it) -> {
-                    Built b = build(p, it, plan, path, placement, layout, Finish.NONE, true);
-                    return List.of(new ScoringBlock(b.block(), b.sourceIds())).iterator();
-                }, false);
     }
 
     /** {@code partitions} partitions, each of which iterates every partition of {@code chunks}. */
@@ -106,26 +211,21 @@ final class BlockPacker {
     }
 
     /** A chunk and the id of its first row. */
-    private record Placed(ParsedChunk chunk, long firstId) {}
+    private record Placed(ParsedChunk chunk, long firstId) {
+        long id(int i) {
+            return chunk.id(i, firstId);
+        }
+    }
 
     /** A packed block and, when scoring, its rows' source ids (else null). */
     record Built(RowBlock block, String[] sourceIds) {}
 
-    static Built build(int p, Iterator<ParsedChunk> it, HashMap<String, long[]> plan, String path,
-                              Placement placement, Layout layout, Finish finish, boolean scoring) {
-        List<Placed> chunks = new ArrayList<>();
-        while (it.hasNext()) {
-            ParsedChunk c = it.next();
-            long[] offsets = plan.get(Scan.key(c.stats.file, c.stats.runStart));
-            if (offsets == null || offsets[1] != c.rows) throw changed(path, c.stats.file);
-            if (c.rows > 0) chunks.add(new Placed(c, offsets[0]));
-        }
-        chunks.sort(Comparator.comparingLong(Placed::firstId));
+    static Built build(int p, List<Placed> chunks, Placement placement, Layout layout, Finish finish, boolean scoring) {
         long nnz = 0;
         int n = 0;
         for (Placed c : chunks) {
             for (int i = 0; i < c.chunk().rows; i++) {
-                if (!placement.keeps(c.firstId() + i, p)) continue;
+                if (!placement.keeps(c.id(i), p)) continue;
                 n++;
                 if (layout.sparse()) nnz += c.chunk().nonZeros(i);
             }
@@ -136,7 +236,7 @@ final class BlockPacker {
         int r = 0;
         for (Placed c : chunks) {
             for (int i = 0; i < c.chunk().rows; i++) {
-                long id = c.firstId() + i;
+                long id = c.id(i);
                 if (!placement.keeps(id, p)) continue;
                 labels[r] = c.chunk().labels[i];
                 ids[r] = id;
@@ -171,7 +271,7 @@ final class BlockPacker {
         for (Placed pc : chunks) {
             ParsedChunk c = pc.chunk();
             for (int i = 0; i < c.rows; i++) {
-                long id = pc.firstId() + i;
+                long id = pc.id(i);
                 if (!placement.keeps(id, part)) continue;
                 for (int k = 0, len = c.length(i); k < len; k++) {
                     double v = c.value(i, k);
@@ -224,7 +324,7 @@ final class BlockPacker {
             for (Placed pc : chunks) {
                 ParsedChunk c = pc.chunk();
                 for (int i = 0; i < c.rows; i++) {
-                    if (!placement.keeps(pc.firstId() + i, part)) continue;
+                    if (!placement.keeps(pc.id(i), part)) continue;
                     int base = r * cols;
                     if (!toFloat && scaler == null) {
                         fill(c, i, d, base, cols);

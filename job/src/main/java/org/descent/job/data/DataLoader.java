@@ -29,8 +29,9 @@ import org.apache.logging.log4j.Logger;
  * {@link ParsedChunk} (MEMORY_AND_DISK), and its statistics (row counts, bad rows by reason, largest label/index)
  * come back to the driver; it fails fast under {@link BadRowPolicy.Mode#FAIL}, checks the SKIP threshold,
  * and infers {@code numFeatures}/{@code numClasses} when they are 0. The returned blocks are lazy: their
- * lineage packs the cached chunks ({@link BlockPacker}: no second parse, no shuffle); the caller caches them (in
- * their stored form: {@link LoadedData#stored}) and then frees the chunks ({@link LoadedData#release}).
+ * lineage packs the cached chunks ({@link BlockPacker}: no second parse; in local mode no shuffle either, on a cluster
+ * one compact shuffle that moves each row once); the caller caches them (in their stored form:
+ * {@link LoadedData#stored}) and then frees the chunks ({@link LoadedData#release}).
  *
  * <h2>Determinism</h2>
  * <ul>
@@ -103,8 +104,8 @@ public final class DataLoader {
     public static ScoringData loadForScoring(SparkSession spark, DataSpec spec, int partitions) {
         requirePartitions(partitions);
         Prepared p = prepare(spark, spec, true);
-        JavaRDD<ScoringBlock> blocks = BlockPacker.packScoring(p.chunks, p.plan, spec.path(),
-                BlockPacker.Placement.all(new IdPartitioners.InOrder(p.count, partitions)), layout(spec, p, partitions));
+        JavaRDD<ScoringBlock> blocks = new BlockPacker.Rows(p.chunks, p.plan, spec.path(),
+                BlockPacker.Placement.all(new IdPartitioners.InOrder(p.count, partitions))).packScoring(layout(spec, p, partitions));
         return new ScoringData(blocks, p.count, p.numFeatures, p.numClasses, p.badCounts);
     }
 
@@ -114,10 +115,11 @@ public final class DataLoader {
 
         /** Blocks of {@code placement} ({@code rows} of them): float64 lazily, or in any stored form. */
         LoadedData loaded(BlockPacker.Placement placement, BlockPacker.Layout layout, long rows) {
+            BlockPacker.Rows routed = new BlockPacker.Rows(chunks, plan, path, placement);
             LoadedData.Packing packing = new LoadedData.Packing() {
                 @Override
                 public JavaRDD<RowBlock> stored(Scaler scaler, Storage storage) {
-                    return BlockPacker.pack(chunks, plan, path, placement, layout, BlockPacker.Finish.of(chunks, scaler, storage));
+                    return routed.pack(layout, BlockPacker.Finish.of(chunks, scaler, storage));
                 }
 
                 @Override
@@ -160,6 +162,7 @@ public final class DataLoader {
         String path = spec.path();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         InputPaths.requireExists(jsc.hadoopConfiguration(), path);
+        BlockPacker.Route.of(jsc); // a wrong spark.descent.data.pack fails before the read, not after it
         LabelRules labels = new LabelRules(spec.labelType(), spec.numClasses());
         boolean failFast = spec.badRows().mode() == BadRowPolicy.Mode.FAIL;
         long t0 = System.nanoTime();

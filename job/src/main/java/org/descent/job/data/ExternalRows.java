@@ -106,11 +106,11 @@ public final class ExternalRows {
         boolean sparse = shape.resolved() == Representation.SPARSE;
         BlockPacker.Layout layout = new BlockPacker.Layout(shape.numFeatures(), sparse, sparse && shape.floatValues());
         JavaRDD<ParsedChunk> chunks = parts.map(p -> p.chunk);
+        BlockPacker.Rows routed = new BlockPacker.Rows(chunks, plan, shape.source(), placement);
         LoadedData.Packing packing = new LoadedData.Packing() {
             @Override
             public JavaRDD<RowBlock> stored(Scaler scaler, Storage storage) {
-                return BlockPacker.pack(chunks, plan, shape.source(), placement, layout,
-                        BlockPacker.Finish.of(chunks, scaler, storage));
+                return routed.pack(layout, BlockPacker.Finish.of(chunks, scaler, storage));
             }
 
             @Override

@@ -2,6 +2,7 @@ package org.descent.job.data;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -10,21 +11,31 @@ import java.util.List;
  * grown by copying; a row may straddle two pages). Dense rows store their values only; once a sparse row (1-based
  * LIBSVM / sparse-vector indices) arrives, a parallel index array holds every stored value's 1-based feature index
  * (earlier dense rows get 1..len). {@link #stats} is the run's validation record ({@link RunStats}), filled by the
- * same pass. Row k of the chunk gets id {@code plan offset + k} when packed.
+ * same pass. Row k of the chunk gets id {@code plan offset + k} when packed, unless {@link #rowIds} names them.
+ *
+ * <p><b>Value width.</b> The pages hold float32 while every value so far is exactly a float32 ({@code (float) v == v}:
+ * pixels, counts, one-hot flags, Parquet float columns), and switch to float64 pages (converting what they hold) at
+ * the first value that is not. Either way {@link #value} returns the parsed double exactly, so the blocks packed from
+ * a chunk have the same bits; the float32 pages halve the parsed rows' memory and the bytes they spill or shuffle.
  */
 final class ParsedChunk implements Serializable {
-    private static final long serialVersionUID = 1L;
-    /** Values per page: 1 MB of doubles. */
+    private static final long serialVersionUID = 2L;
+    /** Values per page: 512 KB of floats, 1 MB of doubles. */
     static final int PAGE = 1 << 17;
 
+    /** The run's validation record; null for a chunk split off for one partition ({@link #rowIds} set). */
     final RunStats stats;
     int rows;
     double[] labels = new double[16];
     /** Original ids (scoring with an id column), else null. */
     String[] sourceIds;
+    /** Row ids of a chunk split off for one partition (ascending), else null: ids come from the plan. */
+    long[] rowIds;
     /** Start of row i's values in the pages; {@code rowStart[rows]} is the end. */
     long[] rowStart = new long[17];
-    private final List<double[]> values = new ArrayList<>();
+    /** Float32 pages while every value is exactly a float32 (then {@link #doubles} is null), else null. */
+    private List<float[]> floats = new ArrayList<>();
+    private List<double[]> doubles;
     /** 1-based feature index of every stored value, or null while every row is dense. */
     private List<int[]> indices;
 
@@ -34,39 +45,115 @@ final class ParsedChunk implements Serializable {
 
     /** Appends a valid row (its id is its position in the chunk). */
     void add(ParsedRow r) {
-        if (rows == labels.length) {
-            labels = java.util.Arrays.copyOf(labels, labels.length * 2);
-            rowStart = java.util.Arrays.copyOf(rowStart, labels.length + 1);
-            if (sourceIds != null) sourceIds = java.util.Arrays.copyOf(sourceIds, labels.length);
-        }
-        if (r.sourceId != null && sourceIds == null) sourceIds = new String[labels.length];
-        if (sourceIds != null) sourceIds[rows] = r.sourceId;
-        labels[rows] = r.label;
-        if (r.indices != null && indices == null) indexDenseRows();
+        startRow(r.label, r.sourceId, r.indices != null);
         long at = rowStart[rows];
-        for (int k = 0; k < r.values.length; k++, at++) {
-            int page = (int) (at / PAGE);
-            int off = (int) (at % PAGE);
-            if (page == values.size()) {
-                values.add(new double[PAGE]);
-                if (indices != null) indices.add(new int[PAGE]);
-            }
-            values.get(page)[off] = r.values[k];
-            if (indices != null) indices.get(page)[off] = r.indices != null ? r.indices[k] : k + 1;
+        for (int k = 0; k < r.values.length; k++, at++) put(at, r.values[k], r.indices != null ? r.indices[k] : k + 1);
+        endRow(at);
+    }
+
+    /** Appends row i of {@code src} with id {@code id} (a chunk split off for one partition). */
+    void addRowOf(ParsedChunk src, int i, long id) {
+        if (rowIds == null) rowIds = new long[labels.length];
+        startRow(src.labels[i], src.sourceIds == null ? null : src.sourceIds[i], !src.dense());
+        rowIds[rows] = id;
+        long at = rowStart[rows];
+        for (int k = 0, len = src.length(i); k < len; k++, at++) put(at, src.value(i, k), src.column(i, k) + 1);
+        endRow(at);
+    }
+
+    private void startRow(double label, String sourceId, boolean sparse) {
+        if (rows == labels.length) {
+            labels = Arrays.copyOf(labels, labels.length * 2);
+            rowStart = Arrays.copyOf(rowStart, labels.length + 1);
+            if (sourceIds != null) sourceIds = Arrays.copyOf(sourceIds, labels.length);
+            if (rowIds != null) rowIds = Arrays.copyOf(rowIds, labels.length);
         }
+        if (sourceId != null && sourceIds == null) sourceIds = new String[labels.length];
+        if (sourceIds != null) sourceIds[rows] = sourceId;
+        labels[rows] = label;
+        if (sparse && indices == null) indexDenseRows();
+    }
+
+    private void endRow(long at) {
         rows++;
         rowStart[rows] = at;
+    }
+
+    /** Stores value v with 1-based feature index {@code index} at position {@code at}, adding a page when needed. */
+    private void put(long at, double v, int index) {
+        int page = (int) (at / PAGE);
+        int off = (int) (at % PAGE);
+        if (page == pages()) {
+            if (doubles != null) doubles.add(new double[PAGE]);
+            else floats.add(new float[PAGE]);
+            if (indices != null) indices.add(new int[PAGE]);
+        }
+        if (doubles == null) {
+            float f = (float) v;
+            if (f == v) { // exact (-0.0 included: its float keeps the sign); NaN never reaches a valid row
+                floats.get(page)[off] = f;
+            } else {
+                widen();
+                doubles.get(page)[off] = v;
+            }
+        } else {
+            doubles.get(page)[off] = v;
+        }
+        if (indices != null) indices.get(page)[off] = index;
+    }
+
+    private int pages() {
+        return doubles != null ? doubles.size() : floats.size();
+    }
+
+    /** Switches to float64 pages: the float32 pages so far are converted (exactly). */
+    private void widen() {
+        doubles = new ArrayList<>(floats.size());
+        for (float[] fp : floats) {
+            double[] dp = new double[fp.length];
+            for (int k = 0; k < fp.length; k++) dp[k] = fp[k];
+            doubles.add(dp);
+        }
+        floats = null;
     }
 
     /** Switches to indexed storage: the dense rows so far get indices 1..len. */
     private void indexDenseRows() {
         indices = new ArrayList<>();
-        for (int p = 0; p < values.size(); p++) indices.add(new int[PAGE]);
+        for (int p = 0; p < pages(); p++) indices.add(new int[PAGE]);
         for (int i = 0; i < rows; i++) {
             for (long at = rowStart[i]; at < rowStart[i + 1]; at++) {
                 indices.get((int) (at / PAGE))[(int) (at % PAGE)] = (int) (at - rowStart[i]) + 1;
             }
         }
+    }
+
+    /**
+     * Cuts the last page (and the row arrays) to what is used, for a chunk that is complete and will be shipped or
+     * cached: a split-off chunk of a few rows would otherwise carry a whole page.
+     */
+    ParsedChunk trimmed() {
+        labels = Arrays.copyOf(labels, rows);
+        rowStart = Arrays.copyOf(rowStart, rows + 1);
+        if (sourceIds != null) sourceIds = Arrays.copyOf(sourceIds, rows);
+        if (rowIds != null) rowIds = Arrays.copyOf(rowIds, rows);
+        int last = pages() - 1;
+        if (last < 0) return this;
+        int used = (int) (rowStart[rows] - (long) last * PAGE);
+        if (doubles != null) doubles.set(last, Arrays.copyOf(doubles.get(last), used));
+        else floats.set(last, Arrays.copyOf(floats.get(last), used));
+        if (indices != null) indices.set(last, Arrays.copyOf(indices.get(last), used));
+        return this;
+    }
+
+    /** Id of row i: from {@link #rowIds}, else {@code firstId + i}. */
+    long id(int i, long firstId) {
+        return rowIds != null ? rowIds[i] : firstId + i;
+    }
+
+    /** Whether the values are held in float32 pages (every value exactly a float32). */
+    boolean floatPages() {
+        return doubles == null;
     }
 
     /** Stored values of row i (dense: its width; sparse: its entries, zeros included as parsed). */
@@ -77,7 +164,9 @@ final class ParsedChunk implements Serializable {
     /** The k-th stored value of row i. */
     double value(int i, int k) {
         long at = rowStart[i] + k;
-        return values.get((int) (at / PAGE))[(int) (at % PAGE)];
+        int page = (int) (at / PAGE);
+        int off = (int) (at % PAGE);
+        return doubles != null ? doubles.get(page)[off] : floats.get(page)[off];
     }
 
     /** The 0-based feature of the k-th stored value of row i. */
@@ -92,14 +181,19 @@ final class ParsedChunk implements Serializable {
         return indices == null;
     }
 
-    /** Copies the first {@code n} values of dense row i to {@code dst[off..off+n)} (page-wise arraycopy). */
+    /** Copies the first {@code n} values of dense row i to {@code dst[off..off+n)} (page-wise). */
     void copyDense(int i, double[] dst, int off, int n) {
         long at = rowStart[i];
         while (n > 0) {
             int page = (int) (at / PAGE);
             int from = (int) (at % PAGE);
             int len = Math.min(n, PAGE - from);
-            System.arraycopy(values.get(page), from, dst, off, len);
+            if (doubles != null) {
+                System.arraycopy(doubles.get(page), from, dst, off, len);
+            } else {
+                float[] src = floats.get(page);
+                for (int k = 0; k < len; k++) dst[off + k] = src[from + k];
+            }
             at += len;
             off += len;
             n -= len;
