@@ -68,7 +68,12 @@ descent_heap() {
   echo "-Xmx${mb}m"
 }
 
-CP="$PWD/conf:$PWD/job/target/classes:$PWD/common-math/target/classes:$(cat "$CP_FILE")"
+# The jars first, then conf/ and the job's class directories: a class-data sharing archive (scripts/cds.sh) can only
+# hold classes from jars, and the JVM accepts it when its class path is a prefix of the run's. No jar has a class or
+# root resource that conf/ or the directories also have (checked), so the order changes nothing else.
+JARS=$(tr ':' '\n' < "$CP_FILE" | grep '\.jar$' | paste -sd:)
+DIRS=$(tr ':' '\n' < "$CP_FILE" | { grep -v '\.jar$' || true; } | paste -sd:) # common-math/target/classes
+CP="$JARS:$PWD/conf:$PWD/job/target/classes${DIRS:+:$DIRS}"
 
 SPARK_FLAGS=(--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
   --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
@@ -97,14 +102,25 @@ if [[ "${DESCENT_LOG_CONSOLE:-0}" == 1 ]]; then
   LOG_PROPS+=(-Ddescent.console.level=info -Ddescent.spark.console.level=warn)
 fi
 
-JAVA=(java ${DESCENT_JAVA_OPTS:-$(descent_heap "$@") -XX:G1HeapRegionSize=16m} "${SPARK_FLAGS[@]}" "${SPARK_PROPS[@]}"
-  -Dlog4j2.configurationFile=conf/log4j2.properties "${LOG_PROPS[@]}"
-  -cp "$CP" "${DESCENT_MAIN_CLASS:-org.descent.job.Main}" "$@")
+NATIVE_BLAS=0
 if ldconfig -p 2>/dev/null | grep 'libblas\.so\.3\|libopenblas' >/dev/null; then # not -q: an early exit would SIGPIPE ldconfig (pipefail)
   # native BLAS: netlib uses it, so the Vector API module (and the JVM's warning about it) is not needed
-  for i in "${!JAVA[@]}"; do
-    if [[ "${JAVA[$i]}" == --add-modules=jdk.incubator.vector ]]; then unset 'JAVA[i]'; fi
+  NATIVE_BLAS=1
+  for i in "${!SPARK_FLAGS[@]}"; do
+    if [[ "${SPARK_FLAGS[$i]}" == --add-modules=jdk.incubator.vector ]]; then unset 'SPARK_FLAGS[i]'; fi
   done
+fi
+
+# Class-data sharing (scripts/cds.sh): the first train records the classes it loads, the next train writes an archive
+# of them, later runs of every command map it (JVM + Spark session start). DESCENT_CDS=0 turns it off.
+# shellcheck source=cds.sh
+. scripts/cds.sh
+mapfile -t CDS_FLAGS < <(cds_flags "$JARS" "${1:-}" "${SPARK_FLAGS[@]}")
+
+JAVA=(java ${DESCENT_JAVA_OPTS:-$(descent_heap "$@") -XX:G1HeapRegionSize=16m} "${CDS_FLAGS[@]}" "${SPARK_FLAGS[@]}"
+  "${SPARK_PROPS[@]}" -Dlog4j2.configurationFile=conf/log4j2.properties "${LOG_PROPS[@]}"
+  -cp "$CP" "${DESCENT_MAIN_CLASS:-org.descent.job.Main}" "$@")
+if [[ $NATIVE_BLAS == 1 ]]; then
   exec "${JAVA[@]}"
 fi
 # no native BLAS: netlib's VectorBLAS needs jdk.incubator.vector, and on every start the JVM announces it
