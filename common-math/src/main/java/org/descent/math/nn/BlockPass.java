@@ -32,4 +32,22 @@ abstract class BlockPass {
     abstract Matrix predict(Loss lossFn, double[] params, FloatMatrix x);
 
     abstract Matrix predict(Loss lossFn, double[] params, SparseRows x);
+
+    // Loss and outputs of the same rows (evaluation). These defaults run the two passes above; LayerPass shares
+    // one forward pass between them (the same bits: the loss reads A_L without changing it).
+
+    Scored lossSumAndPredict(Loss lossFn, double[] params, Matrix x, Targets y) {
+        double sum = x.rows() == 0 ? 0.0 : lossSum(lossFn, params, x, y);
+        return new Scored(sum, predict(lossFn, params, x));
+    }
+
+    Scored lossSumAndPredict(Loss lossFn, double[] params, FloatMatrix x, Targets y) {
+        double sum = x.rows() == 0 ? 0.0 : lossSum(lossFn, params, x, y);
+        return new Scored(sum, predict(lossFn, params, x));
+    }
+
+    Scored lossSumAndPredict(Loss lossFn, double[] params, SparseRows x, Targets y) {
+        double sum = x.rows() == 0 ? 0.0 : lossSum(lossFn, params, x, y);
+        return new Scored(sum, predict(lossFn, params, x));
+    }
 }

@@ -138,6 +138,21 @@ abstract class LayerPass<B> extends BlockPass {
         return predict(lossFn, params, input(x), x.rows());
     }
 
+    @Override
+    final Scored lossSumAndPredict(Loss lossFn, double[] params, Matrix x, Targets y) {
+        return lossSumAndPredict(lossFn, params, input(x), x.rows(), y);
+    }
+
+    @Override
+    final Scored lossSumAndPredict(Loss lossFn, double[] params, FloatMatrix x, Targets y) {
+        return lossSumAndPredict(lossFn, params, input(x), x.rows(), y);
+    }
+
+    @Override
+    final Scored lossSumAndPredict(Loss lossFn, double[] params, SparseRows x, Targets y) {
+        return lossSumAndPredict(lossFn, params, input(x), x.rows(), y);
+    }
+
     private double lossAndGradientSum(Loss lossFn, double[] params, LayerInput<B> x, int n, Targets y,
                                       double[] gradAcc) {
         B w = weights(params, x);
@@ -162,6 +177,20 @@ abstract class LayerPass<B> extends BlockPass {
         Matrix m = output(out, n, layout.layers().get(activations.length - 1).out());
         lossFn.predictInPlace(m);
         return m;
+    }
+
+    /**
+     * {@link #lossSum} and {@link #predict} from ONE forward pass: the loss reads {@code A_L} (no gradient, so it
+     * leaves {@code A_L} as it is), then the output mapping runs in place on it; the same bits as the two calls,
+     * which would each run the same forward pass on the same input.
+     */
+    private Scored lossSumAndPredict(Loss lossFn, double[] params, LayerInput<B> x, int n, Targets y) {
+        B out = forward(weights(params, x), x, n);
+        int k = layout.layers().get(activations.length - 1).out();
+        double sum = n == 0 ? 0.0 : loss(lossFn, out, n, k, y, false);
+        Matrix m = output(out, n, k);
+        lossFn.predictInPlace(m);
+        return new Scored(sum, m);
     }
 
     /** Forward pass over n rows; returns {@code A_L} (a workspace buffer). */

@@ -305,6 +305,28 @@ public final class Network implements Serializable {
         return ws.pass.predict(lossFn, params, x);
     }
 
+    /**
+     * {@link #lossSum} and {@link #predict} of the same rows in one call, bit for bit what the two calls give; a dense
+     * network runs ONE forward pass for both (a general stack still runs two), in the workspace's precision. No rows:
+     * loss 0 and an empty output.
+     */
+    public Scored lossSumAndPredict(double[] params, Matrix x, Targets y, Workspace ws) {
+        checkBatch(params, x.rows(), x.cols(), y, ws);
+        return ws.pass.lossSumAndPredict(lossFn, params, x, y);
+    }
+
+    /** {@link #lossSumAndPredict(double[], Matrix, Targets, Workspace)} of a float input block. */
+    public Scored lossSumAndPredict(double[] params, FloatMatrix x, Targets y, Workspace ws) {
+        checkBatch(params, x.rows(), x.cols(), y, ws);
+        return ws.pass.lossSumAndPredict(lossFn, params, x, y);
+    }
+
+    /** {@link #lossSumAndPredict(double[], Matrix, Targets, Workspace)} of a sparse input block. */
+    public Scored lossSumAndPredict(double[] params, SparseRows x, Targets y, Workspace ws) {
+        checkBatch(params, x.rows(), x.cols(), y, ws);
+        return ws.pass.lossSumAndPredict(lossFn, params, x, y);
+    }
+
     // ------------------------------------------------------------------------------ internals
 
     private int checkBatch(double[] params, int rows, int cols, Targets y, Workspace ws) {
