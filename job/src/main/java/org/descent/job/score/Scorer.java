@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function2;
@@ -20,29 +21,63 @@ import org.descent.job.exchange.ExecutorCache;
 import org.descent.job.model.ModelArchitecture;
 import org.descent.math.Matrix;
 import org.descent.math.nn.LossKind;
+import org.descent.math.nn.Precision;
 
 /**
  * The one scoring path of a model on data: validation after each training epoch, {@code evaluate}, {@code predict}
  * and the publish gate. Each partition walks its blocks in chunks of up to {@link #CHUNK} consecutive rows (a dense
- * copy or a sparse view, {@link Chunker}) and runs one forward pass per chunk; {@link #evaluate} merges the
- * partitions' {@link ScoreMetrics} on the driver in partition order (deterministic).
+ * copy or a sparse view, {@link Chunker}) and runs one forward pass per chunk (for {@link #evaluate} the loss and the
+ * outputs come from that one pass); {@link #evaluate} merges the partitions' {@link ScoreMetrics} on the driver in
+ * partition order (deterministic). Float64, except a training run's validation ({@link #forValidation}).
  *
- * <p>Call order: construct per model architecture; {@link #evaluate} any number of times (each partition's buffers
- * are allocated by its first pass and reused, {@link ExecutorCache}); {@link #close} releases them.
+ * <p>Call order: construct per model architecture ({@link #Scorer} or {@link #forValidation}); {@link #evaluate} any
+ * number of times (each partition's buffers, and what it keeps, are allocated by its first pass and reused,
+ * {@link ExecutorCache}); {@link #close} releases them.
  */
 public final class Scorer implements AutoCloseable {
     static final int CHUNK = 2048;
+    /**
+     * The parameters of the {@link #evaluate} passes running now, by pass key, for tasks in the driver's JVM (local
+     * mode): they read them from here instead of from a broadcast, which would compress a copy into the block manager
+     * on every pass (issue 17: 10-30 ms of a validation pass of the Fashion-MNIST MLP's 235k parameters).
+     */
+    private static final ConcurrentHashMap<String, double[]> IN_JVM_PARAMS = new ConcurrentHashMap<>();
 
     private final JavaSparkContext jsc;
     private final ModelArchitecture arch;
+    private final Precision precision;
+    /** Feature values each partition (and the driver) keeps laid out for the pass ({@link Chunker}); 0 = none. */
+    private final long keepValues;
     private final String runId = "descent-score-" + UUID.randomUUID();
     private JavaRDD<?> lastBlocks;
-    /** The driver's buffers for {@link #evaluate(List, double[])}, made on first use. */
+    private long passes;
+    /** The driver's buffers for {@link #evaluate(List, double[])}, made on first use, and the blocks they serve. */
     private Chunker driverChunker;
+    private List<RowBlock> driverBlocks;
 
+    /** A scorer computing in float64 ({@code evaluate}, {@code predict}, the publish gate); it keeps nothing. */
     public Scorer(JavaSparkContext jsc, ModelArchitecture arch) {
+        this(jsc, arch, Precision.FLOAT64, 0);
+    }
+
+    private Scorer(JavaSparkContext jsc, ModelArchitecture arch, Precision precision, long keepValues) {
         this.jsc = jsc;
         this.arch = arch;
+        this.precision = precision;
+        this.keepValues = keepValues;
+    }
+
+    /**
+     * The scorer of a training run's validation, which evaluates the same blocks after every epoch: its
+     * {@link #evaluate} passes compute in {@code precision} (the run's {@code training.precision}, as PyTorch evaluates
+     * in the training dtype: float32 halves the GEMM time and moves the figures in their last digits; float64 gives
+     * the bits it always gave), and each partition keeps up to {@code keepValues} feature values of its dense blocks
+     * laid out for the pass after the first one (no row copy per epoch; {@link Chunker}) until {@link #close}.
+     * {@link #predictions} still computes in float64.
+     */
+    public static Scorer forValidation(JavaSparkContext jsc, ModelArchitecture arch, Precision precision,
+                                       long keepValues) {
+        return new Scorer(jsc, arch, precision, keepValues);
     }
 
     /** Rows with a (finite) label. */
@@ -54,18 +89,26 @@ public final class Scorer implements AutoCloseable {
         }).reduce(Long::sum);
     }
 
-    /** Loss and metrics of {@code params} over every row of {@code blocks} (all must be labelled). */
+    /**
+     * Loss and metrics of {@code params} over every row of {@code blocks} (all must be labelled). The parameters reach
+     * the tasks by broadcast, or in local mode (the tasks run in this JVM) by {@link #IN_JVM_PARAMS}.
+     */
     public ScoreMetrics evaluate(JavaRDD<RowBlock> blocks, double[] params, String description) {
-        Broadcast<double[]> bc = jsc.broadcast(params.clone());
+        boolean inJvm = jsc.sc().isLocal();
+        String passKey = runId + "/pass-" + passes++;
+        Broadcast<double[]> bc = inJvm ? null : jsc.broadcast(params.clone());
+        if (inJvm) IN_JVM_PARAMS.put(passKey, params.clone());
         lastBlocks = blocks;
         try {
             jsc.setJobDescription(description);
-            List<ScoreMetrics> parts = blocks.mapPartitionsWithIndex(new EvalTask(runId, arch, bc), false).collect();
+            EvalTask task = new EvalTask(runId + "/blocks-" + blocks.id(), arch, precision, keepValues, bc, passKey);
+            List<ScoreMetrics> parts = blocks.mapPartitionsWithIndex(task, false).collect();
             ScoreMetrics total = new ScoreMetrics(arch);
             for (ScoreMetrics p : parts) total.merge(p);
             return total;
         } finally {
-            bc.destroy();
+            if (bc != null) bc.destroy();
+            IN_JVM_PARAMS.remove(passKey);
         }
     }
 
@@ -76,10 +119,13 @@ public final class Scorer implements AutoCloseable {
      */
     public ScoreMetrics evaluate(List<RowBlock> blocks, double[] params) {
         ScoreMetrics total = new ScoreMetrics(arch);
-        for (RowBlock b : blocks) {
-            if (driverChunker == null) driverChunker = new Chunker(arch, b.cols);
+        if (driverBlocks != blocks) driverChunker = null; // other blocks: what it kept is not theirs
+        driverBlocks = blocks;
+        for (int i = 0; i < blocks.size(); i++) {
+            RowBlock b = blocks.get(i);
+            if (driverChunker == null) driverChunker = new Chunker(arch, b.cols, precision, keepValues);
             ScoreMetrics acc = new ScoreMetrics(arch);
-            driverChunker.score(b, params, acc);
+            driverChunker.score(i, b, params, acc);
             total.merge(acc);
         }
         return total;
@@ -87,31 +133,54 @@ public final class Scorer implements AutoCloseable {
 
     @Override
     public void close() {
+        driverChunker = null;
+        driverBlocks = null;
         if (lastBlocks != null) ExecutorCache.releaseEverywhere(jsc, lastBlocks, runId);
         else ExecutorCache.release(runId);
     }
 
-    /** One partition's pass: its cached {@link Chunker} scores every block into a fresh accumulator. */
+    /**
+     * One partition's pass: its cached {@link Chunker} (one per partition of these blocks: {@code key} names the RDD,
+     * so what it keeps belongs to them) scores every block into a fresh accumulator.
+     */
     private static final class EvalTask implements Function2<Integer, Iterator<RowBlock>, Iterator<ScoreMetrics>> {
         private static final long serialVersionUID = 1L;
-        private final String runId;
+        private final String key;
         private final ModelArchitecture arch;
+        private final Precision precision;
+        private final long keepValues;
+        /** The broadcast parameters, or null: they are in {@link #IN_JVM_PARAMS} under {@code passKey}. */
         private final Broadcast<double[]> params;
+        private final String passKey;
 
-        EvalTask(String runId, ModelArchitecture arch, Broadcast<double[]> params) {
-            this.runId = runId;
+        EvalTask(String key, ModelArchitecture arch, Precision precision, long keepValues, Broadcast<double[]> params,
+                 String passKey) {
+            this.key = key;
             this.arch = arch;
+            this.precision = precision;
+            this.keepValues = keepValues;
             this.params = params;
+            this.passKey = passKey;
+        }
+
+        private double[] params() {
+            double[] p = params != null ? params.value() : IN_JVM_PARAMS.get(passKey);
+            if (p == null) { // only a late (speculative) copy of a task whose pass has ended: its result is not used
+                throw new IllegalStateException("validation pass " + passKey + " has ended: no parameters for it");
+            }
+            return p;
         }
 
         @Override
         public Iterator<ScoreMetrics> call(Integer partition, Iterator<RowBlock> it) {
             ScoreMetrics acc = new ScoreMetrics(arch);
-            while (it.hasNext()) {
+            double[] p = it.hasNext() ? params() : null;
+            for (int i = 0; it.hasNext(); i++) {
                 RowBlock b = it.next();
-                Chunker ch = ExecutorCache.get(runId, "score", partition, () -> new Chunker(arch, b.cols));
+                Chunker ch = ExecutorCache.get(key, "score", partition,
+                        () -> new Chunker(arch, b.cols, precision, keepValues));
                 synchronized (ch) {
-                    ch.score(b, params.value(), acc);
+                    ch.score(i, b, p, acc);
                 }
             }
             return Collections.singletonList(acc).iterator();
@@ -148,7 +217,7 @@ public final class Scorer implements AutoCloseable {
             while (it.hasNext()) {
                 ScoringBlock sb = it.next();
                 RowBlock b = sb.block();
-                if (ch == null) ch = new Chunker(a, b.cols);
+                if (ch == null) ch = new Chunker(a, b.cols, Precision.FLOAT64);
                 for (int start = 0; start < b.rows; start += CHUNK) {
                     int m = ch.load(b, start);
                     Matrix out = ch.reader.predict(ch.network, bc.value(), ch.ws);
