@@ -140,18 +140,24 @@ public final class FmnistBench {
         for (int c = 0; c < 12; c++) med[c] = median(Arrays.copyOfRange(cols[c], n >= 3 ? 1 : 0, n));
         System.out.println("-".repeat(head.length()));
         System.out.println(formatRow(n >= 3 ? "med2-N" : "median", med));
+        // the validation pass alone (EpochReport.validationSeconds): epoch s - train s also holds the end of the
+        // epoch's training job after its last step reached the driver
+        double[] val = new double[n];
+        for (int e = 0; e < n; e++) val[e] = result.epochs().get(e).validationSeconds();
+        double medVal = median(Arrays.copyOfRange(val, n >= 3 ? 1 : 0, n));
         System.out.println();
         System.out.printf(Locale.ROOT, "RESULT%s: median epoch %.2f s (training %.2f s), %.0f rows/s, %.1f steps/s, "
                         + "%.1f ms/step = compute %.1f (max over %d tasks) + exchange/scheduling %.1f, "
-                        + "driver update %.1f ms; last val accuracy %.4f%n",
+                        + "driver update %.1f ms; validation pass %.3f s; last val accuracy %.4f%n",
                 label.isEmpty() ? "" : " [" + label + "]", med[0], med[1], med[2], med[3], med[4], med[5],
-                cfg.training().partitions(), med[7], med[10], cols[11][n - 1]);
+                cfg.training().partitions(), med[7], med[10], medVal, cols[11][n - 1]);
         // one machine-readable line for scripts/bench-fmnist.sh
         System.out.printf(Locale.ROOT, "BENCH descent precision=%s exchange=%s partitions=%d epochs=%d median_epoch_s=%.3f "
-                        + "median_train_s=%.3f median_step_ms=%.3f compute_ms=%.3f exchange_ms=%.3f update_ms=%.3f test_acc=%.4f local_steps=%d%n",
+                        + "median_train_s=%.3f median_step_ms=%.3f compute_ms=%.3f exchange_ms=%.3f update_ms=%.3f test_acc=%.4f local_steps=%d "
+                        + "median_val_s=%.3f%n",
                 cfg.training().precision().name().toLowerCase(Locale.ROOT), engine.split(" ")[0],
                 cfg.training().partitions(), n, med[0], med[1], med[4] + med[10], med[5], med[7], med[10], cols[11][n - 1],
-                cfg.training().localSteps());
+                cfg.training().localSteps(), medVal);
         System.out.println("columns: epoch s = whole epoch incl. validation; train s = the epoch's training only (driver wall time from "
                 + "the epoch's start to its last step, incl. job launches; no validation); rows/s, steps/s from train s; step ms = "
                 + "compute + exchange wall per step, without the update; comp max/sum = gather+gradient inside the tasks "
