@@ -13,9 +13,11 @@
 #      step's wall time: socket exchange incl. waiting for the slowest rank) / update, with the oversubscription
 #      (ranks per physical core) next to it: above 1 rank per core the figures measure time-sharing, not scaling
 #   4. spill (--spill-rows N): trains N rows twice on SIZE_RANKS ranks and --spill-partitions partitions: in memory
-#      (--executor-memory, storage level memory-only) and with small executors (--spill-executor-memory) and
-#      training.storage-level = memory-and-disk-ser, so the cached data is about twice the executors' unified memory
-#      ((heap - 300 MB) x spark.memory.fraction 0.6, printed); prints both epoch times and their ratio
+#      (--executor-memory, storage level memory-only) and with training.storage-level = memory-and-disk-ser on
+#      executors whose unified memory ((heap - 300 MB) x spark.memory.fraction, printed) is about half the cached data
+#      (--spill-executor-memory 2g, --spill-memory-fraction 0.15): the cache spills to disk; prints both epoch times.
+#      The allreduce ranks hold their partitions deserialized while a training job runs, so the heap must hold a
+#      rank's share (a 768m executor cannot: OutOfMemoryError in the engine's read of its partition group)
 #   5. width (--width-hidden H): trains the RANKS_ROWS set on 2 ranks with a hidden layer of H units, so the
 #      exchange's per-byte cost can be told from its per-message cost (the ranks runs move a 7k-parameter vector)
 #   Each training run is org.descent.job.bench.FmnistBench (it trains a config exactly as `train` does, writes no
@@ -25,7 +27,7 @@
 #          [--ranks-rows N (default: the smallest size)] [--epochs 2] [--batch 1024] [--features 100] [--classes 10]
 #          [--hidden 64] [--executor-memory 4g] [--ranks-executor-memory 1g: 1 rank at 1M rows needs 3g] [--skip-sizes] [--skip-ranks]
 #          [--size-partitions P (default: = --size-ranks; more partitions than ranks keep each packed block small,
-#           the ranks sum their partition groups)] [--spill-rows N] [--spill-partitions 16] [--spill-executor-memory 768m]
+#           the ranks sum their partition groups)] [--spill-rows N] [--spill-partitions 16] [--spill-executor-memory 2g] [--spill-memory-fraction 0.15]
 #          [--width-hidden H] [--generate-only (write the sets to HDFS and stop; use with BENCH_KEEP_DATA=1)]
 #        e.g. a quick end-to-end check: scripts/bench-scale.sh --sizes 100000 --ranks 1,2
 # Environment: BENCH_WORK (target/bench-scale), BENCH_SEED (42), DESCENT_WORKERS (2), DESCENT_WORKER_MEMORY
@@ -43,7 +45,7 @@ die() { say "ERROR: $*"; exit 1; }
 
 SIZES=1000000,3000000,10000000; RANKS=1,2,4,8; SIZE_RANKS=2; RANKS_ROWS=""; EPOCHS=2; BATCH=1024
 FEATURES=100; CLASSES=10; HIDDEN=64; EXEC_MEM=4g; RANKS_EXEC_MEM=1g; DO_SIZES=1; DO_RANKS=1
-SIZE_PARTS=""; SPILL_ROWS=""; SPILL_PARTS=16; SPILL_MEM=768m; WIDTH_HIDDEN=""; GEN_ONLY=0
+SIZE_PARTS=""; SPILL_ROWS=""; SPILL_PARTS=16; SPILL_MEM=2g; SPILL_FRACTION=0.15; WIDTH_HIDDEN=""; GEN_ONLY=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --sizes) SIZES="$2"; shift 2 ;;
@@ -62,6 +64,7 @@ while [[ $# -gt 0 ]]; do
     --spill-rows) SPILL_ROWS="$2"; shift 2 ;;
     --spill-partitions) SPILL_PARTS="$2"; shift 2 ;;
     --spill-executor-memory) SPILL_MEM="$2"; shift 2 ;;
+    --spill-memory-fraction) SPILL_FRACTION="$2"; shift 2 ;;
     --width-hidden) WIDTH_HIDDEN="$2"; shift 2 ;;
     --generate-only) GEN_ONLY=1; shift ;;
     --skip-ranks) DO_RANKS=0; shift ;;
@@ -164,8 +167,9 @@ train() {
   write_config "$conf" "$parts" "${6:-}" "${7:-}"
   : > "$logf.rss"
   start_sampler "$logf.rss"
-  local t0=$SECONDS rc=0
+  local t0=$SECONDS rc=0 fraction="${8:-0.6}"
   "$SUBMIT" --conf "spark.cores.max=$ranks" --conf spark.executor.cores=1 --executor-memory "$mem" \
+    --conf "spark.memory.fraction=$fraction" \
     --class org.descent.job.bench.FmnistBench -- --config "$conf" --set "data.train-path=$(data_url "$rows")" \
     --set "output.model-path=file://$WORK/unused-model" --set output.overwrite=true \
     --label "rows=$rows ranks=$ranks" > "$logf" 2>&1 || rc=$?
@@ -175,9 +179,10 @@ train() {
     || die "the run did not use $ranks allreduce ranks for $parts partitions; see $logf"
   say "  $rows rows, $ranks ranks, $parts partitions${7:+, $7}: done in $((SECONDS - t0)) s (load $(load))"
 }
-# unified (execution + storage) memory of an executor with heap MEM (e.g. 768m, 4g), in MB: (heap - 300) x 0.6
-unified_mb() { awk -v m="$1" 'BEGIN { u = tolower(substr(m, length(m))); v = substr(m, 1, length(m) - 1) + 0
-  if (u == "g") v *= 1024; else if (u != "m") v = m / 1048576; printf "%d", (v - 300) * 0.6 }'; }
+# unified (execution + storage) memory of an executor with heap MEM (e.g. 768m, 4g), in MB: (heap - 300) x FRACTION
+# (spark.memory.fraction, default 0.6)
+unified_mb() { awk -v m="$1" -v f="${2:-0.6}" 'BEGIN { u = tolower(substr(m, length(m))); v = substr(m, 1, length(m) - 1) + 0
+  if (u == "g") v *= 1024; else if (u != "m") v = m / 1048576; printf "%d", (v - 300) * f }'; }
 field() { sed -n "s/.*BENCH descent .*$1=\([0-9.]*\).*/\1/p" "$2" | tail -1; }
 cache_bytes() { sed -n 's/.*cache: [0-9]* training rows in [0-9]* blocks, \([0-9]*\) bytes (\([0-9.]*\) per row.*/\1 \2/p' "$1" | tail -1; }
 
@@ -219,16 +224,16 @@ if ((DO_RANKS)); then
 fi
 
 if [[ -n "$SPILL_ROWS" ]]; then
-  say "spill: $SPILL_ROWS rows, $SIZE_RANKS ranks, $SPILL_PARTS partitions: in memory ($EXEC_MEM) vs memory-and-disk-ser ($SPILL_MEM)"
+  say "spill: $SPILL_ROWS rows, $SIZE_RANKS ranks, $SPILL_PARTS partitions: in memory ($EXEC_MEM) vs memory-and-disk-ser ($SPILL_MEM, spark.memory.fraction $SPILL_FRACTION)"
   SPILL_TABLE="$WORK/spill.txt"
   printf '%-22s %9s %9s %9s %14s %13s %8s %9s  %s\n' "storage" "exec mem" "epoch s" "train s" "cached bytes" \
     "unified MB" "data/mem" "peak MB" "load (1/5/15)" > "$SPILL_TABLE"
-  for mode in "memory-only $EXEC_MEM" "memory-and-disk-ser $SPILL_MEM"; do
-    read -r level mem <<<"$mode"
+  for mode in "memory-only $EXEC_MEM 0.6" "memory-and-disk-ser $SPILL_MEM $SPILL_FRACTION"; do
+    read -r level mem fraction <<<"$mode"
     logf="$WORK/spill-$level.log"
-    train "$SPILL_ROWS" "$SIZE_RANKS" "$mem" "$logf" "$SPILL_PARTS" "" "$level"
+    train "$SPILL_ROWS" "$SIZE_RANKS" "$mem" "$logf" "$SPILL_PARTS" "" "$level" "$fraction"
     read -r cb _ <<<"$(cache_bytes "$logf")"
-    um=$(($(unified_mb "$mem") * SIZE_RANKS))
+    um=$(($(unified_mb "$mem" "$fraction") * SIZE_RANKS))
     printf '%-22s %9s %9s %9s %14s %13s %8.2f %9s  %s\n' "$level" "$mem" "$(field median_epoch_s "$logf")" \
       "$(field median_train_s "$logf")" "${cb:-?}" "$um" "$(awk -v b="${cb:-0}" -v u="$um" 'BEGIN { print b / 1048576 / u }')" \
       "$(peaks "$logf.rss" | cut -d' ' -f1)" "$(load)" >> "$SPILL_TABLE"
@@ -267,7 +272,9 @@ fi
 if [[ -n "$SPILL_ROWS" ]]; then
   echo
   echo "-- spill (the same set and partitions; data/mem = cached bytes over the executors' unified memory, (heap - 300 MB)"
-  echo "   x 0.6 each: above 1 the cache cannot stay in memory, serialized blocks go to disk and are read back)"
+  echo "   x spark.memory.fraction each: above 1 the cache cannot stay in memory, serialized blocks go to disk and are read"
+  echo "   back; the allreduce ranks still hold their own partitions, deserialized, while a training job runs, so the"
+  echo "   spill executors' heap must hold a rank's share: their small fraction keeps Spark's storage memory small instead)"
   cat "$SPILL_TABLE"
 fi
 if [[ -n "$WIDTH_HIDDEN" ]]; then
