@@ -64,10 +64,10 @@ final class Rendezvous implements AutoCloseable {
      */
     record StepRecord(int segment, int k, StepFigures figures) implements Progress {
 
-        void write(DataOutputStream out) throws IOException {
+        /** Writes step {@code k}'s record without flushing: rank 0 sends its steps in batches ({@link SegmentRun#record}). */
+        static void write(DataOutputStream out, int k, StepFigures figures) throws IOException {
             out.writeInt(k);
             figures.write(out);
-            out.flush();
         }
     }
 

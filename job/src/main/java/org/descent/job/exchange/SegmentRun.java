@@ -36,6 +36,8 @@ final class SegmentRun {
     private final int segment;
     private final List<StepFigures> figures = new ArrayList<>();
     private boolean progressLost;
+    /** When rank 0 last sent its buffered step records ({@link #record}). */
+    private long lastFlush;
 
     /** @param start {@code {DoubleBytes of the parameters, Optimizer.saveState()}} */
     SegmentRun(SegmentTask.Setup setup, byte[][] start, StepTask.State[] states, RowBlock[] blocks, int firstPartition,
@@ -124,19 +126,37 @@ final class SegmentRun {
         return m;
     }
 
-    /** Keeps the next step's figures and (rank 0) streams them to the driver for progress. */
+    /**
+     * Keeps the next step's figures and (rank 0) streams them to the driver for progress, in batches: a batch is sent
+     * once {@link #PROGRESS_FLUSH_NANOS} have passed since the last, so the driver's threads wake about 20 times a
+     * second instead of at every step (they share the cores with the ranks). The first step of each epoch is sent at
+     * once (the driver logs its arrival as the end of start-up), and so is a failed step; the records, their order and
+     * so what the driver reports do not change, only when they arrive.
+     */
     void record(StepFigures f) {
         int k = figures.size();
         figures.add(f);
         DataOutputStream out = mesh.progress();
         if (out == null) return;
         try {
-            new Rendezvous.StepRecord(segment, k, f).write(out);
+            Rendezvous.StepRecord.write(out, k, f);
+            long now = System.nanoTime();
+            if (k == 0 || !f.ok() || now - lastFlush >= PROGRESS_FLUSH_NANOS) {
+                out.flush();
+                lastFlush = now;
+            }
         } catch (IOException e) { // progress only: the final figures come back with the task's result
-            if (!progressLost) LOG.warn("allreduce segment {}: progress stream to the driver lost ({}); the step "
-                    + "figures arrive with the segment's result", segment, e.toString());
-            progressLost = true;
+            progressLost(e);
         }
+    }
+
+    /** Longest a step's record waits in rank 0's buffer while later steps run (50 ms). */
+    static final long PROGRESS_FLUSH_NANOS = 50_000_000L;
+
+    private void progressLost(IOException e) {
+        if (!progressLost) LOG.warn("allreduce segment {}: progress stream to the driver lost ({}); the step "
+                + "figures arrive with the segment's result", segment, e.toString());
+        progressLost = true;
     }
 
     /** Steps recorded so far. */
@@ -146,6 +166,13 @@ final class SegmentRun {
 
     /** This rank's result: steps and parameter hash; rank 0 adds the state and the figures. */
     SegmentResult result() {
+        if (mesh.progress() != null) { // the batch still buffered, so that the stream holds every step as before
+            try {
+                mesh.progress().flush();
+            } catch (IOException e) {
+                progressLost(e);
+            }
+        }
         SegmentResult r = new SegmentResult(rank(), figures.size(), SegmentResult.hash(st.params));
         if (rank() == 0) {
             r.params = DoubleBytes.encode(st.params);
