@@ -319,7 +319,7 @@ public final class AllReduceEngine implements StepEngine {
                     setup, start, seg, span.nextEpoch(), span.nextStep(), span.lastEpoch(), span.to()), false, RESULT);
             job = JavaRDD.fromRDD(rdd, RESULT).collectAsync();
             while (!job.isDone() && !span.stopped()) {
-                Rendezvous.Progress p = poll();
+                Rendezvous.Progress p = poll(span);
                 if (p != null) span.accept(p);
             }
             if (span.stopped()) { // early stopping at an epoch end: the epochs after it are not wanted
@@ -329,7 +329,7 @@ public final class AllReduceEngine implements StepEngine {
             SegmentResult first = checked(seg, job.get());
             // the epoch ends before the last arrive through rank 0's stream, which may lag the job's end a little
             while (span.endsDelivered() < first.epoch && !span.streamEnded() && !span.stopped()) {
-                Rendezvous.Progress p = poll();
+                Rendezvous.Progress p = poll(span);
                 if (p != null) span.accept(p);
             }
             if (span.stopped()) return;
@@ -379,8 +379,14 @@ public final class AllReduceEngine implements StepEngine {
         return first;
     }
 
-    private Rendezvous.Progress poll() throws InterruptedException {
-        return rendezvous.progress().poll(5, TimeUnit.MILLISECONDS);
+    /**
+     * The next streamed record, or null after a short wait: 5 ms once the running attempt's stream has ended (the job
+     * is about to finish: notice it soon), 50 ms before (rank 0 sends its steps in batches every 50 ms,
+     * {@link SegmentRun#record}; the driver's thread need not wake more often on the ranks' cores, and a job ends
+     * only after its stream does, but for a job that fails before rank 0 connects).
+     */
+    private Rendezvous.Progress poll(EpochSpan span) throws InterruptedException {
+        return rendezvous.progress().poll(span.streamEnded() ? 5 : 50, TimeUnit.MILLISECONDS);
     }
 
     @Override
