@@ -32,10 +32,13 @@ if [[ ! -f job/target/classes/org/descent/job/Main.class || ! -f common-math/tar
 fi
 # Default heap: sized from the data the command names (--config FILE's data.train-path / data.validation-path, or
 # --set overrides of them), not a fixed 6 GB: G1 grows a big heap (and the RSS) with garbage before it collects.
-# At its peak the data stage holds every value twice (parsed rows and packed blocks, 8 bytes each in float64) and
-# Spark keeps about 60% of (heap - 300 MB) for cached blocks; Parquet of pixels expands ~12x when parsed (text less).
-# So: 1 GB + 40 x the inputs' size on disk, at least 2 GB (Fashion-MNIST: 35 MB of Parquet -> 2.4 GB), at most 3/4 of
-# the machine's memory. Too small a heap still trains: the cache (training.storage-level = memory-and-disk) spills.
+# At its peak the data stage holds every value twice: the parsed rows (4 bytes a value while every value is exactly a
+# float32, as pixels and counts are; else 8) and the packed blocks (8 bytes in float64, 4 in float32); Spark keeps
+# about 60% of (heap - 300 MB) for cached blocks, and the heap's size is what G1 grows the RSS to. Parquet of pixels
+# expands ~12x into float64 blocks (text much less). So: 1 GB + 12 x the inputs' size on disk, at least 1.25 GB
+# (Fashion-MNIST: 35 MB of Parquet -> 1.4 GB, peak RSS 1.6 GB; it was 40 x, 2.4 GB and 2.0 GB for the same epochs), at
+# most 3/4 of the machine's memory. Too small a heap still trains: the cache (training.storage-level =
+# memory-and-disk) and the parsed rows spill to local disk, which is slower.
 # config_path KEY FILE: the first value of KEY (train-path, validation-path) in a HOCON file, in any of its layouts
 # (one key a line inside data { }, several on one line separated by commas, or dotted data.KEY = ...), quoted or not
 config_path() {
@@ -61,9 +64,9 @@ descent_heap() {
     p=${p%"${p##*[![:space:]]}"}
     if [[ -n "$p" && -e "$p" ]] && b=$(du -sbL "$p" 2>/dev/null | cut -f1); then bytes=$((bytes + b)); fi
   done
-  local mb=$((1024 + 40 * bytes / 1048576)) ram
+  local mb=$((1024 + 12 * bytes / 1048576)) ram
   ram=$(awk '/MemTotal/ {print int($2 / 1024)}' /proc/meminfo 2>/dev/null || echo 8192)
-  (( mb < 2048 )) && mb=2048
+  (( mb < 1280 )) && mb=1280
   (( mb > ram * 3 / 4 )) && mb=$((ram * 3 / 4))
   echo "-Xmx${mb}m"
 }
