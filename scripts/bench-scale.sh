@@ -28,6 +28,7 @@
 #          [--hidden 64] [--executor-memory 4g] [--ranks-executor-memory 1g: 1 rank at 1M rows needs 3g] [--skip-sizes] [--skip-ranks]
 #          [--size-partitions P (default: = --size-ranks; more partitions than ranks keep each packed block small,
 #           the ranks sum their partition groups)] [--spill-rows N] [--spill-partitions 16] [--spill-executor-memory 2g] [--spill-memory-fraction 0.15]
+#          [--spill-exchange allreduce|broadcast-collect]
 #          [--width-hidden H] [--generate-only (write the sets to HDFS and stop; use with BENCH_KEEP_DATA=1)]
 #        e.g. a quick end-to-end check: scripts/bench-scale.sh --sizes 100000 --ranks 1,2
 # Environment: BENCH_WORK (target/bench-scale), BENCH_SEED (42), DESCENT_WORKERS (2), DESCENT_WORKER_MEMORY
@@ -45,7 +46,7 @@ die() { say "ERROR: $*"; exit 1; }
 
 SIZES=1000000,3000000,10000000; RANKS=1,2,4,8; SIZE_RANKS=2; RANKS_ROWS=""; EPOCHS=2; BATCH=1024
 FEATURES=100; CLASSES=10; HIDDEN=64; EXEC_MEM=4g; RANKS_EXEC_MEM=1g; DO_SIZES=1; DO_RANKS=1
-SIZE_PARTS=""; SPILL_ROWS=""; SPILL_PARTS=16; SPILL_MEM=2g; SPILL_FRACTION=0.15; WIDTH_HIDDEN=""; GEN_ONLY=0
+SIZE_PARTS=""; SPILL_ROWS=""; SPILL_PARTS=16; SPILL_MEM=2g; SPILL_FRACTION=0.15; SPILL_EXCHANGE=allreduce; EXCHANGE=allreduce; WIDTH_HIDDEN=""; GEN_ONLY=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --sizes) SIZES="$2"; shift 2 ;;
@@ -65,6 +66,7 @@ while [[ $# -gt 0 ]]; do
     --spill-partitions) SPILL_PARTS="$2"; shift 2 ;;
     --spill-executor-memory) SPILL_MEM="$2"; shift 2 ;;
     --spill-memory-fraction) SPILL_FRACTION="$2"; shift 2 ;;
+    --spill-exchange) SPILL_EXCHANGE="$2"; shift 2 ;;
     --width-hidden) WIDTH_HIDDEN="$2"; shift 2 ;;
     --generate-only) GEN_ONLY=1; shift ;;
     --skip-ranks) DO_RANKS=0; shift ;;
@@ -141,7 +143,7 @@ data { format = parquet, label-column = label, features-column = features, label
        num-features = $FEATURES, num-classes = $CLASSES, storage = float32 }
 model { type = mlp, hidden-layers = [${3:-$HIDDEN}], activation = relu, init = he-normal }
 optimizer { kind = adam, learning-rate = 0.001 }
-training { epochs = $EPOCHS, batch-size = $BATCH, partitions = $2, seed = 7, exchange = allreduce,
+training { epochs = $EPOCHS, batch-size = $BATCH, partitions = $2, seed = 7, exchange = $EXCHANGE,
            storage-level = ${4:-memory-only} }
 EOF
 }
@@ -175,7 +177,7 @@ train() {
     --label "rows=$rows ranks=$ranks" > "$logf" 2>&1 || rc=$?
   stop_sampler
   ((rc == 0)) || { tail -30 "$logf" >&2; die "training failed ($rows rows, $ranks ranks), see $logf"; }
-  grep -q "allreduce exchange: $ranks tasks for $parts partitions" "$logf" \
+  [[ "$EXCHANGE" != allreduce ]] || grep -q "allreduce exchange: $ranks tasks for $parts partitions" "$logf" \
     || die "the run did not use $ranks allreduce ranks for $parts partitions; see $logf"
   say "  $rows rows, $ranks ranks, $parts partitions${7:+, $7}: done in $((SECONDS - t0)) s (load $(load))"
 }
@@ -224,13 +226,14 @@ if ((DO_RANKS)); then
 fi
 
 if [[ -n "$SPILL_ROWS" ]]; then
-  say "spill: $SPILL_ROWS rows, $SIZE_RANKS ranks, $SPILL_PARTS partitions: in memory ($EXEC_MEM) vs memory-and-disk-ser ($SPILL_MEM, spark.memory.fraction $SPILL_FRACTION)"
+  EXCHANGE=$SPILL_EXCHANGE
+  say "spill ($EXCHANGE): $SPILL_ROWS rows, $SIZE_RANKS ranks, $SPILL_PARTS partitions: in memory ($EXEC_MEM) vs memory-and-disk-ser ($SPILL_MEM, spark.memory.fraction $SPILL_FRACTION)"
   SPILL_TABLE="$WORK/spill.txt"
   printf '%-22s %9s %9s %9s %14s %13s %8s %9s  %s\n' "storage" "exec mem" "epoch s" "train s" "cached bytes" \
     "unified MB" "data/mem" "peak MB" "load (1/5/15)" > "$SPILL_TABLE"
   for mode in "memory-only $EXEC_MEM 0.6" "memory-and-disk-ser $SPILL_MEM $SPILL_FRACTION"; do
     read -r level mem fraction <<<"$mode"
-    logf="$WORK/spill-$level.log"
+    logf="$WORK/spill-$SPILL_EXCHANGE-$level.log"
     train "$SPILL_ROWS" "$SIZE_RANKS" "$mem" "$logf" "$SPILL_PARTS" "" "$level" "$fraction"
     read -r cb _ <<<"$(cache_bytes "$logf")"
     um=$(($(unified_mb "$mem" "$fraction") * SIZE_RANKS))
@@ -238,6 +241,7 @@ if [[ -n "$SPILL_ROWS" ]]; then
       "$(field median_train_s "$logf")" "${cb:-?}" "$um" "$(awk -v b="${cb:-0}" -v u="$um" 'BEGIN { print b / 1048576 / u }')" \
       "$(peaks "$logf.rss" | cut -d' ' -f1)" "$(load)" >> "$SPILL_TABLE"
   done
+  EXCHANGE=allreduce
 fi
 if [[ -n "$WIDTH_HIDDEN" ]]; then
   say "width: $RANKS_ROWS rows, 2 ranks, hidden $HIDDEN and $WIDTH_HIDDEN (the exchange's per-byte cost)"
@@ -271,7 +275,7 @@ if ((DO_RANKS)); then
 fi
 if [[ -n "$SPILL_ROWS" ]]; then
   echo
-  echo "-- spill (the same set and partitions; data/mem = cached bytes over the executors' unified memory, (heap - 300 MB)"
+  echo "-- spill, training.exchange = $SPILL_EXCHANGE (the same set and partitions; data/mem = cached bytes over the executors' unified memory, (heap - 300 MB)"
   echo "   x spark.memory.fraction each: above 1 the cache cannot stay in memory, serialized blocks go to disk and are read"
   echo "   back; the allreduce ranks still hold their own partitions, deserialized, while a training job runs, so the"
   echo "   spill executors' heap must hold a rank's share: their small fraction keeps Spark's storage memory small instead)"
