@@ -1,10 +1,6 @@
 package org.descent.ml;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import com.typesafe.config.Config;
-import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntArrayParam;
@@ -12,29 +8,21 @@ import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.StringArrayParam;
-import org.descent.job.config.JobConfig;
 
 /**
  * Every training setting of the job config as a typed Spark ML param (name, then the config key in
  * the doc): defaults from the job's {@code defaults.conf}, values checked by the job's config
  * validator with the config's messages. A setting whose rules involve no other key is checked at
  * {@code set}; the rest ({@link #CROSS_KEY_NOTE}) and the whole set are checked again in
- * {@code fit}/{@code transformSchema} through {@link #jobConfig()}.
+ * {@code fit}/{@code transformSchema} through {@link #jobConfig()}. How a param is bound to its key,
+ * defaulted, checked and turned into config is {@link ConfigParams}.
  *
  * <p>One param per key, in the order of the config sections; an accessor and a setter each.
  */
-public abstract class TrainingParams<E extends TrainingParams<E, M>, M extends DescentModel<M>> extends Estimator<M> {
+public abstract class TrainingParams<E extends TrainingParams<E, M>, M extends DescentModel<M>> extends ConfigParams<E, M> {
     /** Why some params are only checked in fit. */
     public static final String CROSS_KEY_NOTE = "modelType, hiddenLayers, activations, warmupSteps, minLearningRate "
             + "and earlyStopping depend on other params and are checked in fit()";
-
-    private final String uid;
-    private final boolean classifier;
-    private final List<String> context;
-    private final List<Setting> settings = new ArrayList<>();
-
-    /** A param and the config key it sets. */
-    record Setting(Param<?> param, String key) {}
 
     private final Param<String> modelType;
     private final IntArrayParam hiddenLayers;
@@ -84,9 +72,7 @@ public abstract class TrainingParams<E extends TrainingParams<E, M>, M extends D
     private final IntParam checkpointKeepLast;
 
     protected TrainingParams(String uid, boolean classifier, List<String> context) {
-        this.uid = uid;
-        this.classifier = classifier;
-        this.context = List.copyOf(context);
+        super(uid, classifier, context);
         modelType = str("modelType", "model.type", true,
                 "linear | logistic | softmax | mlp (model.type)");
         hiddenLayers = ints("hiddenLayers", "model.hidden-layers", true,
@@ -179,106 +165,6 @@ public abstract class TrainingParams<E extends TrainingParams<E, M>, M extends D
                 "also after every M-th step, 0 = off (checkpoint.every-steps)");
         checkpointKeepLast = integer("checkpointKeepLast", "checkpoint.keep-last", false,
                 "keep the newest K checkpoints (checkpoint.keep-last)");
-    }
-
-    @Override
-    public String uid() {
-        return uid;
-    }
-
-    /** True for the classifier (data.label-type = class-index). */
-    boolean classifier() {
-        return classifier;
-    }
-
-    /** Registers a param that sets {@code key}; its default is the key's default in defaults.conf. */
-    protected final <P extends Param<?>> P register(P p, String key) {
-        settings.add(new Setting(p, key));
-        Config d = JobSettings.defaults();
-        if (d.hasPath(key)) {
-            Object v;
-            if (p instanceof IntArrayParam) v = d.getIntList(key).stream().mapToInt(Integer::intValue).toArray();
-            else if (p instanceof StringArrayParam) v = d.getStringList(key).toArray(new String[0]);
-            else if (p instanceof DoubleParam) v = d.getDouble(key);
-            else if (p instanceof IntParam) v = d.getInt(key);
-            else if (p instanceof LongParam) v = d.getLong(key);
-            else if (p instanceof BooleanParam) v = d.getBoolean(key);
-            else v = d.getString(key);
-            defaultTo(p, v);
-        }
-        return p;
-    }
-
-    @SuppressWarnings("unchecked")
-    protected final void defaultTo(Param<?> p, Object value) {
-        setDefault((Param<Object>) p, value);
-    }
-
-    /** The settings as config overrides on top of {@link JobSettings#base}; validated by the job. */
-    public final JobConfig jobConfig() {
-        return JobSettings.validate(overrides());
-    }
-
-    /**
-     * The estimator's context (placeholder paths, label type, its own defaults such as the classifier's
-     * model.type) and {@code key=value} for every param set explicitly; the rest comes from defaults.conf,
-     * exactly as for a config file that leaves those keys out (so messages name the same origin).
-     */
-    final List<String> overrides() {
-        List<String> o = new ArrayList<>(context);
-        for (Setting s : settings) {
-            if (isSet(s.param())) o.add(JobSettings.override(s.key(), getOrDefault(s.param())));
-        }
-        return o;
-    }
-
-    /** The registered (param, config key) pairs. */
-    final List<Setting> settings() {
-        return Collections.unmodifiableList(settings);
-    }
-
-    @SuppressWarnings("unchecked")
-    protected final E put(Param<?> p, Object value) {
-        set((Param<Object>) p, value);
-        return (E) this;
-    }
-
-    private <T> ConfigCheck<T> check(String key, boolean crossKey) {
-        return crossKey ? null : new ConfigCheck<>(key, context);
-    }
-
-    protected final Param<String> str(String name, String key, boolean crossKey, String doc) {
-        ConfigCheck<String> c = check(key, crossKey);
-        return register(c == null ? new Param<>(this, name, doc) : new Param<>(this, name, doc, c), key);
-    }
-
-    protected final IntArrayParam ints(String name, String key, boolean crossKey, String doc) {
-        ConfigCheck<int[]> c = check(key, crossKey);
-        return register(c == null ? new IntArrayParam(this, name, doc) : new IntArrayParam(this, name, doc, c), key);
-    }
-
-    protected final StringArrayParam strs(String name, String key, boolean crossKey, String doc) {
-        ConfigCheck<String[]> c = check(key, crossKey);
-        return register(c == null ? new StringArrayParam(this, name, doc) : new StringArrayParam(this, name, doc, c), key);
-    }
-
-    protected final DoubleParam real(String name, String key, boolean crossKey, String doc) {
-        ConfigCheck<Object> c = check(key, crossKey);
-        return register(c == null ? new DoubleParam(this, name, doc) : new DoubleParam(this, name, doc, c), key);
-    }
-
-    protected final IntParam integer(String name, String key, boolean crossKey, String doc) {
-        ConfigCheck<Object> c = check(key, crossKey);
-        return register(c == null ? new IntParam(this, name, doc) : new IntParam(this, name, doc, c), key);
-    }
-
-    protected final LongParam integral(String name, String key, boolean crossKey, String doc) {
-        ConfigCheck<Object> c = check(key, crossKey);
-        return register(c == null ? new LongParam(this, name, doc) : new LongParam(this, name, doc, c), key);
-    }
-
-    protected final BooleanParam bool(String name, String key, boolean crossKey, String doc) {
-        return register(new BooleanParam(this, name, doc), key);
     }
 
     public final Param<String> modelType() { return modelType; }
