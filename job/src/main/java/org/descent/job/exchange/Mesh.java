@@ -124,7 +124,7 @@ final class Mesh implements AutoCloseable {
                 if (inJvm && topo.hierarchical()) {
                     // several ranks in some executors: they meet in memory, one leader per executor on the network
                     NodeExchange nodes = new NodeExchange(rank, counts, topo, runId + "/" + segment + "/" + attempt
-                            + "/" + reg.jvms().get(rank), NodeExchange.connectLeaders(server, all, topo, rank, token));
+                            + "/" + reg.jvms().get(rank), LeaderLinks.connect(server, all, topo, rank, token));
                     return new Mesh(rank, size, peers, reg.progressSocket(), null, counts, nodes);
                 }
                 for (int j = 0; j < rank; j++) peers[j] = PeerConnections.dial(all.get(j), token, rank);

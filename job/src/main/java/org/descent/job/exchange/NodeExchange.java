@@ -2,7 +2,6 @@ package org.descent.job.exchange;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -63,10 +62,8 @@ final class NodeExchange {
     private final int node;
     private final int member;
     private final Hub hub;
-    /** Leaders only: connection to the leader of node d (null for this node). */
-    private final SocketChannel[] leaders;
-    private final ByteBuffer[] sendBuf;
-    private final ByteBuffer[] recvBuf;
+    /** The TCP links to the other nodes' leaders (no connections on non-leaders). */
+    private final LeaderLinks links;
     private final ExecutorService writer;
     private boolean done;
 
@@ -101,7 +98,8 @@ final class NodeExchange {
 
     /**
      * Joins the node's hub; leaders bring their TCP connections to the other leaders ({@code leaders[d]}, null for
-     * this node and on non-leaders). {@code hubKey} identifies (run, segment, attempt, JVM).
+     * this node; null on non-leaders; from {@link LeaderLinks#connect}). {@code hubKey} identifies (run, segment,
+     * attempt, JVM).
      */
     NodeExchange(int rank, int[] counts, Topology topo, String hubKey, SocketChannel[] leaders) {
         this.rank = rank;
@@ -114,10 +112,7 @@ final class NodeExchange {
         this.member = m;
         int size = topo.members()[node].length;
         this.hub = HUBS.computeIfAbsent(hubKey, k -> new Hub(k, size, counts.length));
-        this.leaders = leaders;
-        int e = topo.nodes();
-        this.sendBuf = new ByteBuffer[e];
-        this.recvBuf = new ByteBuffer[e];
+        this.links = new LeaderLinks(rank, topo, leaders);
         this.writer = isLeader() ? Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "descent-allreduce-node-send-" + rank);
             t.setDaemon(true);
@@ -152,22 +147,22 @@ final class NodeExchange {
         int lo = bound(node, n, e);
         int hi = bound(node + 1, n, e);
         int len = hi - lo;
-        Future<?> sent = writer.submit(() -> closingOnFailure(() -> {
+        Future<?> sent = writer.submit(() -> links.closingOnFailure(() -> {
             for (int r = 1; r < e; r++) {
                 int d = (node + r) % e;
                 int from = bound(d, n, e);
                 int to = bound(d + 1, n, e);
-                ByteBuffer b = buffer(sendBuf, d, 8 + 8L * nodeVectors(node) * (to - from));
+                ByteBuffer b = links.sendBuffer(d, 8 + 8L * nodeVectors(node) * (to - from));
                 b.putLong(tag);
                 java.nio.DoubleBuffer db = b.asDoubleBuffer();
                 for (double[][] mv : hub.vectors) for (double[] x : mv) db.put(x, from, to - from);
-                write(d, b, nodeVectors(node) * (to - from));
+                links.write(d, b, nodeVectors(node) * (to - from));
             }
         }));
         double[][] pieces = new double[e][];
         for (int r = 1; r < e; r++) {
             int s = (node - r + e) % e;
-            pieces[s] = read(s, tag, nodeVectors(s) * len);
+            pieces[s] = links.read(s, tag, nodeVectors(s) * len);
         }
         await(sent);
         int[] offset = new int[ranks]; // a rank's first vector within its node's message
@@ -199,19 +194,19 @@ final class NodeExchange {
         int e = topo.nodes();
         int lo = bound(node, n, e);
         int hi = bound(node + 1, n, e);
-        Future<?> sent = writer.submit(() -> closingOnFailure(() -> {
+        Future<?> sent = writer.submit(() -> links.closingOnFailure(() -> {
             for (int r = 1; r < e; r++) {
                 int d = (node + r) % e;
-                ByteBuffer b = buffer(sendBuf, d, 8 + 8L * (hi - lo));
+                ByteBuffer b = links.sendBuffer(d, 8 + 8L * (hi - lo));
                 b.putLong(~tag);
                 b.asDoubleBuffer().put(v, lo, hi - lo);
-                write(d, b, hi - lo);
+                links.write(d, b, hi - lo);
             }
         }));
         for (int r = 1; r < e; r++) {
             int s = (node - r + e) % e;
             int from = bound(s, n, e);
-            double[] got = read(s, ~tag, bound(s + 1, n, e) - from);
+            double[] got = links.read(s, ~tag, bound(s + 1, n, e) - from);
             System.arraycopy(got, 0, v, from, got.length);
         }
         await(sent);
@@ -241,23 +236,23 @@ final class NodeExchange {
             System.arraycopy(hub.firsts[k], from, v, from, bound(s + 1, n, ranks) - from);
         }
         int e = topo.nodes();
-        Future<?> sent = writer.submit(() -> closingOnFailure(() -> {
+        Future<?> sent = writer.submit(() -> links.closingOnFailure(() -> {
             int count = 0;
             for (int s : mine) count += 1 + bound(s + 1, n, ranks) - bound(s, n, ranks);
             for (int r = 1; r < e; r++) {
                 int d = (node + r) % e;
-                ByteBuffer b = buffer(sendBuf, d, 8 + 8L * count);
+                ByteBuffer b = links.sendBuffer(d, 8 + 8L * count);
                 b.putLong(tag);
                 java.nio.DoubleBuffer db = b.asDoubleBuffer();
                 for (int s : mine) db.put(hub.extras[s]).put(v, bound(s, n, ranks), bound(s + 1, n, ranks) - bound(s, n, ranks));
-                write(d, b, count);
+                links.write(d, b, count);
             }
         }));
         for (int r = 1; r < e; r++) {
             int src = (node - r + e) % e;
             int count = 0;
             for (int s : topo.members()[src]) count += 1 + bound(s + 1, n, ranks) - bound(s, n, ranks);
-            double[] got = read(src, tag, count);
+            double[] got = links.read(src, tag, count);
             int o = 0;
             for (int s : topo.members()[src]) {
                 int from = bound(s, n, ranks);
@@ -280,49 +275,6 @@ final class NodeExchange {
         int[] ms = topo.members()[d];
         for (int k = 0; k < ms.length; k++) if (ms[k] == s) return k;
         throw new IllegalStateException("rank " + s + " is not on node " + d);
-    }
-
-    private static ByteBuffer buffer(ByteBuffer[] bufs, int d, long bytes) {
-        if (bytes > Integer.MAX_VALUE) throw new IllegalStateException("allreduce message of " + bytes + " bytes");
-        ByteBuffer b = bufs[d];
-        if (b == null || b.capacity() < bytes) {
-            long grown = b == null ? bytes : Math.max(bytes, Math.min(Integer.MAX_VALUE, 2L * b.capacity()));
-            b = ByteBuffer.allocateDirect((int) grown).order(ByteOrder.LITTLE_ENDIAN);
-            bufs[d] = b;
-        }
-        b.clear();
-        return b;
-    }
-
-    /** Sends the tag and {@code doubles} values put into {@code b} (through a double view) to node d's leader. */
-    private void write(int d, ByteBuffer b, int doubles) throws IOException {
-        b.limit(8 + 8 * doubles).position(0);
-        while (b.hasRemaining()) leaders[d].write(b);
-    }
-
-    private double[] read(int d, long tag, int doubles) throws IOException {
-        ByteBuffer b = buffer(recvBuf, d, 8 + 8L * doubles);
-        b.limit(8 + 8 * doubles);
-        while (b.hasRemaining()) {
-            if (leaders[d].read(b) < 0) {
-                throw new IOException("allreduce: the leader of node " + d + " (rank " + topo.leader(d) + ") closed its "
-                        + "connection (its task failed or its executor was lost)");
-            }
-        }
-        b.flip();
-        long got = b.getLong();
-        if (got != tag) {
-            throw new IOException("allreduce rank " + rank + ": node " + d + " sent step tag " + got + ", expected " + tag
-                    + " (the tasks are out of step)");
-        }
-        double[] out = new double[doubles];
-        b.asDoubleBuffer().get(out);
-        return out;
-    }
-
-    /** Runs a send round; if it fails, closes the leaders' connections (see {@link Sockets#closingOnFailure}). */
-    private Void closingOnFailure(Sockets.Io io) throws IOException {
-        return Sockets.closingOnFailure(io, leaders);
     }
 
     private void await(Future<?> f) throws IOException {
@@ -359,11 +311,7 @@ final class NodeExchange {
     void abort() {
         hub.aborted = true;
         hub.barrier.forceTermination();
-        closeSockets();
-    }
-
-    private void closeSockets() {
-        Sockets.closeAll(leaders);
+        links.close();
     }
 
     /** The segment ran to its end on this rank. */
@@ -375,41 +323,9 @@ final class NodeExchange {
     void close() {
         if (!done) abort();
         if (writer != null) writer.shutdownNow();
-        closeSockets();
+        links.close();
         synchronized (hub) {
             if (++hub.left == hub.members) HUBS.remove(hub.key, hub);
-        }
-    }
-
-    /**
-     * Leaders only (others get null): connects this node's leader to every other node's leader over {@code server}
-     * (dials the leaders of lower nodes, accepts those of higher ones), with {@link Mesh}'s hello.
-     */
-    static SocketChannel[] connectLeaders(java.nio.channels.ServerSocketChannel server,
-                                          List<java.net.InetSocketAddress> all, Topology topo, int rank, long token)
-            throws IOException {
-        int me = topo.nodeOf()[rank];
-        if (topo.leader(me) != rank) return null;
-        SocketChannel[] lead = new SocketChannel[topo.nodes()];
-        try {
-            for (int d = 0; d < me; d++) lead[d] = PeerConnections.dial(all.get(topo.leader(d)), token, rank);
-            for (int k = me + 1; k < topo.nodes(); k++) {
-                PeerConnections.Hello h = PeerConnections.accept(server, token, rank);
-                int from = h.rank();
-                int d = from >= 0 && from < topo.nodeOf().length ? topo.nodeOf()[from] : -1;
-                if (d <= me || topo.leader(d) != from || lead[d] != null) {
-                    h.channel().close();
-                    throw new IOException("allreduce rank " + rank + ": unexpected connection (rank " + from
-                            + ") on the peer port; another job may be using it");
-                }
-                lead[d] = h.channel();
-            }
-            return lead;
-        } catch (IOException | RuntimeException e) {
-            for (SocketChannel ch : lead) {
-                if (ch != null) ch.close();
-            }
-            throw e;
         }
     }
 
