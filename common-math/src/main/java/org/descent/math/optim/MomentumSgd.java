@@ -42,6 +42,20 @@ public final class MomentumSgd extends StatefulOptimizer {
         }
     }
 
+    /** One pass: the scaling, its square's sum and the update per entry ({@code grad} is left unwritten). */
+    @Override
+    double updateScaled(double[] params, double[] sums, double scale, double[] grad, double lr, int from, int to) {
+        double[] v = state(0);
+        double ss = 0;
+        for (int i = from; i < to; i++) {
+            double g = sums[i] * scale;
+            ss += g * g;
+            v[i] = momentum * v[i] + g;
+            params[i] -= lr * v[i];
+        }
+        return ss;
+    }
+
     @Override
     double[] hyper() {
         return new double[] {momentum};

@@ -24,6 +24,20 @@ public interface Optimizer {
     void stepRange(double[] params, double[] grad, long stepIndex, int from, int to);
 
     /**
+     * {@link #stepRange} on the gradient {@code g_i = sums[i] * scale} (a sharded step's rank-order sums over its
+     * rows): returns {@code sum g_i^2} over {@code [from, to)}, added in ascending {@code i} from 0.0. Every entry
+     * and the sum get exactly the bits of the separate passes {@code grad[i] = sums[i] * scale; ss += grad[i] *
+     * grad[i]} then {@code stepRange(params, grad, ...)}, which is what this default does ({@code grad} is scratch
+     * of the layout's length; an update rule may fold the scaling into its own loop and leave it unwritten).
+     */
+    default double stepRangeScaled(double[] params, double[] sums, double scale, double[] grad, long stepIndex,
+                                   int from, int to) {
+        double ss = OptimizerSupport.scaleInto(sums, scale, grad, from, to);
+        stepRange(params, grad, stepIndex, from, to);
+        return ss;
+    }
+
+    /**
      * Counts step {@code stepIndex} without touching parameters or state: a worker that has no rows for a step
      * (local SGD over an uneven partition) keeps its step count, and so Adam's bias correction, in line with the
      * workers that stepped.

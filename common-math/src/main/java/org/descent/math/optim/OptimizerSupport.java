@@ -39,6 +39,17 @@ final class OptimizerSupport {
         return v;
     }
 
+    /** {@code grad[i] = sums[i] * scale} on {@code [from, to)}; returns the ascending sum of their squares. */
+    static double scaleInto(double[] sums, double scale, double[] grad, int from, int to) {
+        double ss = 0;
+        for (int i = from; i < to; i++) {
+            double g = sums[i] * scale;
+            grad[i] = g;
+            ss += g * g;
+        }
+        return ss;
+    }
+
     /** Checks the optimizer was initialised and both buffers have the layout's size. */
     static void checkStep(String name, int size, double[] params, double[] grad, long stepIndex) {
         if (size < 0) {

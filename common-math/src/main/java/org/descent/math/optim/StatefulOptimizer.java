@@ -91,6 +91,30 @@ abstract class StatefulOptimizer implements Optimizer {
         steps++;
     }
 
+    /** Checks as {@link #stepRange} does, then {@link #updateScaled}: one pass where the rule folds the scaling. */
+    @Override
+    public final double stepRangeScaled(double[] params, double[] sums, double scale, double[] grad, long stepIndex,
+                                        int from, int to) {
+        OptimizerSupport.checkStep(name, size, params, grad, stepIndex);
+        if (from < 0 || to > size || from > to || sums.length < to) {
+            throw new IllegalArgumentException(name + ".stepRangeScaled: [" + from + ", " + to + ") is not within [0, "
+                    + size + ") and " + sums.length + " sums");
+        }
+        double ss = updateScaled(params, sums, scale, grad, schedule.rate(stepIndex), from, to);
+        steps++;
+        return ss;
+    }
+
+    /**
+     * {@link #update} on {@code g_i = sums[i] * scale}, returning {@code sum g_i^2} (ascending from 0.0); by default
+     * two passes via {@code grad}. A rule that overrides it must keep the same operations per entry in the same order.
+     */
+    double updateScaled(double[] params, double[] sums, double scale, double[] grad, double lr, int from, int to) {
+        double ss = OptimizerSupport.scaleInto(sums, scale, grad, from, to);
+        update(params, grad, lr, from, to);
+        return ss;
+    }
+
     /**
      * One entry's update with gradient {@code g}: the same arithmetic as {@link #update} gives entry {@code i}. Only
      * rules that keep zero-gradient entries ({@link #zeroGradientKeepsEntries}) implement it.

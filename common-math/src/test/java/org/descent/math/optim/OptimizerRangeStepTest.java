@@ -67,6 +67,46 @@ class OptimizerRangeStepTest {
 
     @ParameterizedTest
     @EnumSource(OptimizerKind.class)
+    void givenSums_whenSteppingARangeScaled_thenParamsStateAndSquareSumEqualTheSeparatePassesBitForBit(
+            OptimizerKind kind) {
+        int n = LAYOUT.size();
+        int from = 3;
+        int to = n - 4;
+        Random r = new Random(7);
+        double[] w0 = new double[n];
+        for (int i = 0; i < n; i++) w0[i] = r.nextGaussian();
+        Optimizer fused = OptimizerSpec.defaults(kind).build(SCHEDULE);
+        Optimizer separate = OptimizerSpec.defaults(kind).build(SCHEDULE);
+        fused.init(LAYOUT);
+        separate.init(LAYOUT);
+        double[] a = w0.clone();
+        double[] b = w0.clone();
+        double[] sums = new double[n + 2]; // a step vector: the gradient sums, then loss and rows
+        double[] scratch = new double[n];
+        double[] grad = new double[n];
+        double inv = 1.0 / 37;
+        for (int t = 0; t < 6; t++) {
+            for (int i = 0; i < sums.length; i++) sums[i] = 37 * (2 * (w0[i % n] - 1) + 0.3 * r.nextGaussian());
+            double got = fused.stepRangeScaled(a, sums, inv, scratch, t, from, to);
+            double want = 0;
+            for (int i = from; i < to; i++) {
+                grad[i] = sums[i] * inv;
+                want += grad[i] * grad[i];
+            }
+            separate.stepRange(b, grad, t, from, to);
+            assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(got), kind + " ss, step " + t);
+            for (int i = 0; i < n; i++) {
+                assertEquals(Double.doubleToRawLongBits(b[i]), Double.doubleToRawLongBits(a[i]),
+                        kind + " step " + t + " param " + i);
+            }
+        }
+        assertArrayEquals(separate.saveState(), fused.saveState(), kind + ": saved state incl. the step count");
+        assertThrows(IllegalArgumentException.class,
+                () -> fused.stepRangeScaled(a, new double[to - 1], inv, scratch, 6, from, to));
+    }
+
+    @ParameterizedTest
+    @EnumSource(OptimizerKind.class)
     void givenASkippedStep_whenSteppingOn_thenOnlyTheStepCountMovedAndTheNextStepMatchesOneThatCountedIt(
             OptimizerKind kind) {
         int n = LAYOUT.size();

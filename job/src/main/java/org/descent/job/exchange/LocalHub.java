@@ -40,11 +40,13 @@ final class LocalHub {
     private final long[] tags;
     /** Each rank's vector whose own chunk the others copy (the sums, or what {@link #allGather} publishes). */
     private final double[][] vectors;
+    /** Each rank's head array of {@link #allGatherSplit} (the parameters; null for a plain {@link #allGather}). */
+    private final double[][] heads;
     /** The extra number each rank passed to {@link #allGather}. */
     private final double[] extras;
     /** {@code [rank]}: what rank's last {@link #allGather} returned (reused). */
     private final double[][] gathered;
-    /** {@code [rank]}: true between its {@link #reduceScatter} and its {@link #allGather}. */
+    /** {@code [rank]}: true between its {@link #reduceScatter} and its {@link #allGather}(Split). */
     private final boolean[] scattered;
     private final SpinBarrier barrier;
     private int left;
@@ -55,6 +57,7 @@ final class LocalHub {
         this.groups = new double[size][][];
         this.tags = new long[size];
         this.vectors = new double[size][];
+        this.heads = new double[size][];
         this.extras = new double[size];
         this.gathered = new double[size][size];
         this.scattered = new boolean[size];
@@ -150,6 +153,32 @@ final class LocalHub {
         double[] out = gathered[rank];
         System.arraycopy(extras, 0, out, 0, size);
         await(rank); // nobody reads this rank's vector any more: the caller may rewrite it
+        return out;
+    }
+
+    /**
+     * {@link #allGather} of a vector split in two arrays: its entries {@code [0, w)} live in {@code head} (a sharded
+     * step's parameters, updated in place by their owner) and {@code [w, n)} in {@code v} ({@code v[0, w)} is neither
+     * read nor written). Every other rank's chunk goes straight from its head into this rank's head and from its
+     * {@code v} into this {@code v}: no copy of the parameters into the vector and back. Same waits, same bits.
+     */
+    double[] allGatherSplit(int rank, double[] head, int w, double[] v, int n, double extra) throws IOException {
+        heads[rank] = head;
+        vectors[rank] = v;
+        extras[rank] = extra;
+        await(rank); // every rank has updated its chunk (and the others are done reading its vectors)
+        scattered[rank] = false;
+        for (int s = 0; s < size; s++) {
+            if (s == rank) continue;
+            int from = bound(s, n);
+            int to = bound(s + 1, n);
+            int mid = Math.max(from, Math.min(to, w));
+            System.arraycopy(heads[s], from, head, from, Math.max(0, mid - from));
+            System.arraycopy(vectors[s], mid, v, mid, to - mid);
+        }
+        double[] out = gathered[rank];
+        System.arraycopy(extras, 0, out, 0, size);
+        await(rank); // nobody reads this rank's head or vector any more: the caller may rewrite them
         return out;
     }
 

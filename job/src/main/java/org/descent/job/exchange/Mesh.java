@@ -225,6 +225,23 @@ final class Mesh implements AutoCloseable {
         return allGatherTcp(v, n, ~tag, true, extra);
     }
 
+    /**
+     * {@link #allGather} of a vector whose entries {@code [0, w)} are {@code head} (a sharded step's parameters, this
+     * rank's chunk updated in place) and {@code [w, n)} are in {@code v}: afterwards {@code head} holds every rank's
+     * chunk and {@code v[w, n)} too; {@code v[0, w)} is scratch. In one JVM the chunks go straight between the
+     * ranks' heads; otherwise this rank's chunk of {@code head} is copied into {@code v} and the others back.
+     */
+    double[] allGatherSplit(double[] head, int w, double[] v, int n, long tag, double extra) throws IOException {
+        if (nodes == null && hub != null) return hub.allGatherSplit(rank, head, w, v, n, extra);
+        int lo = Math.min(w, bound(rank, n));
+        int hi = Math.min(w, bound(rank + 1, n));
+        System.arraycopy(head, lo, v, lo, hi - lo);
+        double[] squares = allGather(v, n, tag, extra);
+        System.arraycopy(v, 0, head, 0, lo);
+        System.arraycopy(v, hi, head, hi, w - hi);
+        return squares;
+    }
+
     private void reduceScatterTcp(double[][] vs, int n, long tag) throws IOException {
         if (vs.length != counts[rank]) {
             throw new IllegalArgumentException("allreduce rank " + rank + ": " + vs.length + " vectors, the groups say "

@@ -6,9 +6,11 @@ import org.descent.math.optim.Optimizer;
 
 /**
  * One synchronous step with a sharded optimizer update (ZeRO-1 style): reduce-scatter the gradients; the owner of
- * chunk c applies {@code g = sum / n} and {@link Optimizer#stepRange} to the parameters of chunk c only (1/P of the
- * update work); all-gather the updated parameters (the same bytes an all-gather of gradients moves). Every element
- * gets the same bits as the replicated update: the update rules are elementwise.
+ * chunk c applies {@code g = sum / n} and the update to the parameters of chunk c only (1/P of the update work),
+ * in one pass ({@link Optimizer#stepRangeScaled}); all-gather the updated parameters (the same bytes an all-gather
+ * of gradients moves), straight between the ranks' parameter arrays where the ranks share a JVM
+ * ({@link Mesh#allGatherSplit}). Every element gets the same bits as the replicated update: the update rules are
+ * elementwise.
  *
  * <p>Applies when nothing in the update needs the whole gradient at once: no regularisation (its penalty is a sum
  * over all parameters) and no clipping (the global norm). Two figures differ from the replicated update: the reported
@@ -48,19 +50,13 @@ final class ShardedStep {
         long c2 = System.nanoTime();
         long rows = globalRows(step);
         double inv = 1.0 / rows;
-        double ss = 0;
-        for (int i = lo; i < hi; i++) {
-            double g = vec[i] * inv;
-            grad[i] = g;
-            ss += g * g;
-        }
-        if (!Double.isFinite(ss)) ss = nonFiniteMarker(ss);
-        run.opt.stepRange(params, grad, t, lo, hi);
-        System.arraycopy(params, lo, vec, lo, hi - lo);
+        // one pass over the owned chunk: g = sum / rows, its square into ss, the update (grad is only scratch)
+        double ss = run.opt.stepRangeScaled(params, vec, inv, grad, t, lo, hi);
+        if (!Double.isFinite(ss)) ss = nonFiniteMarker(ss, inv);
         long c3 = System.nanoTime();
-        double[] squares = run.mesh.allGather(vec, n, t, ss);
+        // the all-gather reads this rank's chunk from params and writes the others' there (no copy via vec)
+        double[] squares = run.mesh.allGatherSplit(params, w, vec, n, t, ss);
         long c4 = System.nanoTime();
-        System.arraycopy(vec, 0, params, 0, w);
         if ((long) vec[w + 1] != rows) {
             throw new IllegalStateException("allreduce: step " + step + " summed " + (long) vec[w + 1]
                     + " rows, the batch plan says " + rows);
@@ -100,9 +96,9 @@ final class ShardedStep {
      * An owner's sum of squares that is not finite: NaN if some gradient entry of its range is NaN or infinite
      * (the step must stop, as on the other engines), else the overflowed +Inf (a finite gradient beyond 1e154).
      */
-    private double nonFiniteMarker(double ss) {
+    private double nonFiniteMarker(double ss, double inv) {
         for (int i = lo; i < hi; i++) {
-            if (!Double.isFinite(grad[i])) return Double.NaN;
+            if (!Double.isFinite(vec[i] * inv)) return Double.NaN; // the gradient entry, as the update computed it
         }
         return ss;
     }
