@@ -260,7 +260,7 @@ fi
 echo
 echo "== descent bench-scale: $DESCENT_WORKERS workers x $DESCENT_WORKER_CORES cores on a $CORES-core machine, HDFS input, $(date -u +%FT%TZ) =="
 echo "data: DenseDataGen seed $SEED, $FEATURES float features, $CLASSES classes; model MLP $FEATURES-$HIDDEN-$CLASSES, adam,"
-echo "      batch $BATCH, $EPOCHS epochs (medians over epochs; epoch 1 includes JIT warm-up), training.exchange = allreduce"
+echo "      batch $BATCH, $EPOCHS epochs (medians over epochs; epoch 1 includes JIT warm-up), training.exchange = allreduce${SPILL_ROWS:+ (spill runs: $SPILL_EXCHANGE)}"
 if ((DO_SIZES)); then
   echo
   echo "-- sizes (epoch time linear in rows = a constant s/Mrow; cached bytes from the driver's cache line; peak RSS = VmHWM per executor JVM)"
