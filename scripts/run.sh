@@ -15,8 +15,11 @@ export OPENBLAS_NUM_THREADS=1 SPARK_LOCAL_IP=127.0.0.1
 descent_openblas_coretype
 
 CP_FILE=job/target/classpath.txt
+# A source newer than the class-path file (written, then touched, by the last build here) means the classes may be
+# stale, e.g. after a git pull: rebuild (an incremental compile) rather than run old code.
 if [[ ! -f job/target/classes/org/descent/job/Main.class || ! -f common-math/target/classes/org/descent/math/Matrix.class \
-      || ! -f "$CP_FILE" || job/pom.xml -nt "$CP_FILE" || pom.xml -nt "$CP_FILE" ]]; then
+      || ! -f "$CP_FILE" || job/pom.xml -nt "$CP_FILE" || pom.xml -nt "$CP_FILE" \
+      || -n "$(find job/src/main common-math/src/main -newer "$CP_FILE" -type f -print -quit 2>/dev/null)" ]]; then
   echo "run.sh: building classes and classpath..." >&2
   # includeScope=provided gives the compile classpath incl. provided Spark (checked: 210 entries with
   # spark-core, breeze, picocli); includeScope=runtime would drop Spark. compile and build-classpath run in one
