@@ -2,7 +2,7 @@
 # Runs the descent CLI on the driver JVM with Spark's JVM flags, e.g.
 #   scripts/run.sh train --config conf/fashion-mnist-mlp.conf [--set key=value ...]
 #   scripts/run.sh convert --idx /usr/share/datasets/fashion-mnist --out data/fashion-mnist
-# Builds job classes and the runtime classpath (incl. Spark, which is 'provided') on first use.
+# Builds job classes and the runtime classpath (incl. Spark, which is 'provided') on first use, and again when a source changed.
 # Extra JVM options: DESCENT_JAVA_OPTS (default: -Xmx sized from the input, see descent_heap below, and
 # -XX:G1HeapRegionSize=16m; why the region size: conf/spark-defaults.conf).
 # DESCENT_MAIN_CLASS runs another main class on the same classpath and flags (scripts/bench-fmnist.sh: org.descent.job.bench.FmnistBench).
