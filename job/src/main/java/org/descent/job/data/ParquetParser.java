@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.types.ByteType;
 import org.apache.spark.sql.types.DataType;
@@ -116,23 +117,9 @@ final class ParquetParser implements RowParser {
         if (arrayMode) {
             String name = featureNames[0];
             if (row.isNullAt(firstFeaturePos)) throw new BadRow(BadRowReason.MISSING_VALUE, "null features array in column '" + name + "'");
-            ArrayData a = row.getArray(firstFeaturePos);
-            int n = a.numElements();
-            if (numFeatures > 0 && n != numFeatures) {
-                throw new BadRow(BadRowReason.FEATURE_LENGTH, "features array '" + name + "' has " + n
-                        + " values, expected numFeatures=" + numFeatures);
-            }
-            DataType t = featureTypes[0];
-            for (int j = 0; j < n; j++) {
-                if (a.isNullAt(j)) throw new BadRow(BadRowReason.MISSING_VALUE, "null at " + name + "[" + j + "]");
-            }
-            if (t instanceof DoubleType) {
-                values = a.toDoubleArray();
-            } else {
-                values = new double[n];
-                for (int j = 0; j < n; j++) values[j] = element(a, j, t);
-            }
-            for (int j = 0; j < n; j++) if (!Double.isFinite(values[j])) finite(values[j], name + "[" + j + "]");
+            values = row instanceof GenericInternalRow g && g.genericGet(firstFeaturePos) instanceof ParquetRowGroupReader.Values v
+                    ? decoded(v, name) : array(row.getArray(firstFeaturePos), name);
+            for (int j = 0; j < values.length; j++) if (!Double.isFinite(values[j])) finite(values[j], name + "[" + j + "]");
         } else {
             values = new double[featureNames.length];
             for (int j = 0; j < values.length; j++) {
@@ -144,6 +131,34 @@ final class ParquetParser implements RowParser {
             }
         }
         return new ParsedRow(label, null, values, id);
+    }
+
+    /** The values of a features array in Spark's format: length, then null checks, as doubles. */
+    private double[] array(ArrayData a, String name) throws BadRow {
+        int n = a.numElements();
+        checkLength(n, name);
+        DataType t = featureTypes[0];
+        for (int j = 0; j < n; j++) {
+            if (a.isNullAt(j)) throw new BadRow(BadRowReason.MISSING_VALUE, "null at " + name + "[" + j + "]");
+        }
+        if (t instanceof DoubleType) return a.toDoubleArray();
+        double[] values = new double[n];
+        for (int j = 0; j < n; j++) values[j] = element(a, j, t);
+        return values;
+    }
+
+    /** The same checks on the values {@link ParquetRowGroupReader} decoded (already doubles, a fresh array). */
+    private double[] decoded(ParquetRowGroupReader.Values v, String name) throws BadRow {
+        checkLength(v.values().length, name);
+        if (v.firstNull() >= 0) throw new BadRow(BadRowReason.MISSING_VALUE, "null at " + name + "[" + v.firstNull() + "]");
+        return v.values();
+    }
+
+    private void checkLength(int n, String name) throws BadRow {
+        if (numFeatures > 0 && n != numFeatures) {
+            throw new BadRow(BadRowReason.FEATURE_LENGTH, "features array '" + name + "' has " + n
+                    + " values, expected numFeatures=" + numFeatures);
+        }
     }
 
     /** A numeric field as {@code ((Number) row.get(pos)).doubleValue()} would give it. */

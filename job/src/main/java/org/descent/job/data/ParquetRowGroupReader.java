@@ -25,18 +25,19 @@ import org.apache.parquet.schema.Type;
 import org.apache.spark.TaskContext;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
-import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DoubleType;
 import org.apache.spark.sql.types.FloatType;
 import org.apache.spark.sql.types.IntegerType;
-import org.apache.spark.unsafe.Platform;
 import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * One task's rows for {@link ParquetRowGroups}: the row groups of its splits, in file order, as internal rows
- * (file path, 0-based row index, [label], features) with the dataset's Spark types. A row starts at each features
- * value of repetition level 0; the definition level says what it is (standard three-level list
+ * (file path, 0-based row index, [label], features) with the dataset's Spark types, except that the features are a
+ * {@link Values} (the row's values as doubles, exact length) instead of Spark's array format: {@link ParquetParser}
+ * takes them as they are (copying them into and back out of an {@code UnsafeArrayData} cost a quarter of the read).
+ * The features column is decoded a page at a time ({@link ParquetPages}). A row starts at each features value of
+ * repetition level 0; the definition level says what it is (standard three-level list
  * {@code [optional|required] group (LIST) { repeated group { [optional|required] element } }}, base = 1 if the list
  * is optional else 0): below base a null array, base an empty array, maxDef - 1 with an optional element a null
  * element, maxDef a value. Each row is built before the next is read and the row object is reused (Scan.parse
@@ -45,6 +46,12 @@ import org.apache.spark.unsafe.types.UTF8String;
 final class ParquetRowGroupReader implements Iterator<InternalRow> {
     /** What to read: the label (null name: absent) and the features column, with their Spark types. */
     record Columns(String labelName, DataType labelType, String featuresName, DataType elementType) implements Serializable {}
+
+    /**
+     * A row's features: its values widened to double (as {@code ArrayData.getFloat/getInt/getLong} widened give them;
+     * a null element's slot holds 0) and the index of its first null element, or -1.
+     */
+    record Values(double[] values, int firstNull) {}
 
     private static final PrimitiveConverter NO_CONVERTER = new PrimitiveConverter() {};
 
@@ -61,13 +68,12 @@ final class ParquetRowGroupReader implements Iterator<InternalRow> {
     private long rowIndex;
     private ColumnReaderImpl label;
     private int labelMaxDef;
-    private ColumnReaderImpl features;
+    private ParquetPages features;
     private long featuresLeft;
     private int base;
     private int maxDef;
     private boolean elementOptional;
-    private Object buf = new double[0];
-    private boolean[] nulls = new boolean[0];
+    private double[] buf = new double[0];
 
     ParquetRowGroupReader(Configuration conf, List<ParquetRowGroups.Split> splits, Columns cols) {
         this.conf = conf;
@@ -107,73 +113,44 @@ final class ParquetRowGroupReader implements Iterator<InternalRow> {
             row.update(2, label.getCurrentDefinitionLevel() == labelMaxDef ? value(label, cols.labelType()) : null);
             label.consume();
         }
-        row.update(featuresPos, nextArray());
+        try {
+            row.update(featuresPos, nextArray());
+        } catch (IOException e) {
+            throw new DataException("cannot read Parquet file " + file + ": " + e.getMessage(), e);
+        }
         return row;
     }
 
-    /** The next row's features: reads values up to the next repetition level 0. */
-    private Object nextArray() {
-        if (featuresLeft <= 0 || features.getCurrentRepetitionLevel() != 0) {
-            throw new IllegalStateException("Parquet file " + file + ": column '" + cols.featuresName()
-                    + "' does not line up with the row count at row " + (rowIndex - 1));
-        }
+    /** The next row's features, or null (a null array): reads levels up to the next repetition level 0. */
+    private Values nextArray() throws IOException {
+        if (featuresLeft <= 0 || features.rep() != 0) throw misaligned();
         int n = 0;
+        int firstNull = -1;
         boolean nullArray = false;
-        boolean anyNull = false;
-        do {
-            int d = features.getCurrentDefinitionLevel();
-            if (d == maxDef) {
-                ensure(n + 1);
-                read(n++);
-            } else if (elementOptional && d == maxDef - 1) {
-                ensure(n + 1);
-                nulls[n++] = true;
-                anyNull = true;
+        double[] b = buf;
+        while (true) {
+            int d = features.def();
+            if (d == maxDef || (elementOptional && d == maxDef - 1)) {
+                if (n == b.length) b = buf = java.util.Arrays.copyOf(b, Math.max(16, 2 * n));
+                if (d == maxDef) {
+                    b[n++] = features.value();
+                } else {
+                    if (firstNull < 0) firstNull = n;
+                    b[n++] = 0;
+                }
             } else if (d < base) {
                 nullArray = true;
             } // d == base: an empty list
-            features.consume();
-            featuresLeft--;
-        } while (featuresLeft > 0 && features.getCurrentRepetitionLevel() != 0);
-        if (nullArray) return null;
-        UnsafeArrayData a = array(n);
-        if (anyNull) {
-            for (int j = 0; j < n; j++) {
-                if (nulls[j]) {
-                    a.setNullAt(j);
-                    nulls[j] = false;
-                }
-            }
+            if (--featuresLeft == 0) break;
+            if (!features.next()) throw misaligned();
+            if (features.rep() == 0) break;
         }
-        return a;
+        return nullArray ? null : new Values(java.util.Arrays.copyOf(b, n), firstNull);
     }
 
-    private void read(int j) {
-        DataType t = cols.elementType();
-        if (t instanceof DoubleType) ((double[]) buf)[j] = features.getDouble();
-        else if (t instanceof FloatType) ((float[]) buf)[j] = features.getFloat();
-        else if (t instanceof IntegerType) ((int[]) buf)[j] = features.getInteger();
-        else ((long[]) buf)[j] = features.getLong();
-    }
-
-    private UnsafeArrayData array(int n) {
-        DataType t = cols.elementType();
-        if (t instanceof DoubleType) return UnsafeArrayData.fromPrimitiveArray(buf, Platform.DOUBLE_ARRAY_OFFSET, n, 8);
-        if (t instanceof FloatType) return UnsafeArrayData.fromPrimitiveArray(buf, Platform.FLOAT_ARRAY_OFFSET, n, 4);
-        if (t instanceof IntegerType) return UnsafeArrayData.fromPrimitiveArray(buf, Platform.INT_ARRAY_OFFSET, n, 4);
-        return UnsafeArrayData.fromPrimitiveArray(buf, Platform.LONG_ARRAY_OFFSET, n, 8);
-    }
-
-    /** Room for {@code n} values (grown by doubling; rows of one data set mostly have one width). */
-    private void ensure(int n) {
-        if (n <= nulls.length) return;
-        int cap = Math.max(n, 2 * nulls.length);
-        nulls = java.util.Arrays.copyOf(nulls, cap);
-        DataType t = cols.elementType();
-        if (t instanceof DoubleType) buf = java.util.Arrays.copyOf(buf instanceof double[] d ? d : new double[0], cap);
-        else if (t instanceof FloatType) buf = java.util.Arrays.copyOf(buf instanceof float[] f ? f : new float[0], cap);
-        else if (t instanceof IntegerType) buf = java.util.Arrays.copyOf(buf instanceof int[] i ? i : new int[0], cap);
-        else buf = java.util.Arrays.copyOf(buf instanceof long[] l ? l : new long[0], cap);
+    private IllegalStateException misaligned() {
+        return new IllegalStateException("Parquet file " + file + ": column '" + cols.featuresName()
+                + "' does not line up with the row count at row " + (rowIndex - 1));
     }
 
     private static Object value(ColumnReaderImpl r, DataType t) {
@@ -213,8 +190,9 @@ final class ParquetRowGroupReader implements Iterator<InternalRow> {
             labelMaxDef = ld.getMaxDefinitionLevel();
         }
         ColumnDescriptor fd = featuresColumn(schema);
-        features = new ColumnReaderImpl(fd, pages.getPageReader(fd), NO_CONVERTER, version);
-        featuresLeft = features.getTotalValueCount();
+        features = new ParquetPages(fd, pages.getPageReader(fd));
+        featuresLeft = pages.getPageReader(fd).getTotalValueCount();
+        if (featuresLeft > 0 && !features.next()) throw misaligned();
         maxDef = fd.getMaxDefinitionLevel();
         base = schema.getType(cols.featuresName()).isRepetition(Type.Repetition.OPTIONAL) ? 1 : 0;
         elementOptional = maxDef == base + 2;

@@ -147,6 +147,44 @@ class ParquetRowGroupsTest {
     }
 
     @Test
+    void givenPlainDeltaV2AndSmallPages_whenReadFromRowGroups_thenSameRowsAsSparkScan() {
+        // the page decoder (ParquetPages): PLAIN values (no dictionary), data page v2 (its levels outside the
+        // compressed data; int columns DELTA_BINARY_PACKED, read by parquet-mr's reader), many pages per row group
+        // (rows straddle pages in v1), dictionaries with a few entries (narrow bit widths)
+        String[][] writes = {{"parquet.enable.dictionary", "false", "parquet.writer.version", "v1"},
+            {"parquet.enable.dictionary", "false", "parquet.writer.version", "v2"},
+            {"parquet.enable.dictionary", "true", "parquet.writer.version", "v2"},
+            {"parquet.enable.dictionary", "true", "parquet.writer.version", "v1"}};
+        DataType[] elements = {DataTypes.DoubleType, DataTypes.IntegerType, DataTypes.LongType, DataTypes.FloatType};
+        for (int w = 0; w < writes.length; w++) {
+            for (DataType e : elements) {
+                StructType schema = new StructType().add("label", DataTypes.IntegerType, true)
+                        .add("features", DataTypes.createArrayType(e, true), true);
+                String p = dir.resolve("pages-" + w + "-" + e.typeName()).toString();
+                spark.createDataFrame(rows(700, 40, DataTypes.IntegerType, e, true, 11L + w), schema).repartition(2)
+                        .write().option(writes[w][0], writes[w][1]).option(writes[w][2], writes[w][3])
+                        .option("parquet.page.size", 512).option("parquet.page.row.count.limit", 7)
+                        .option("parquet.block.size", 16384).parquet(p);
+                assertSameAsSparkScan(spec(p, 40, new BadRowPolicy(BadRowPolicy.Mode.SKIP, 1.0)), false);
+            }
+        }
+    }
+
+    @Test
+    void givenRunLengthAndBitPackedRuns_whenDecoded_thenTheValuesParquetEncoded() {
+        // RLE run of 5 x 3 (width 2), then one bit-packed group of 8 values 0..7 (width 3), LSB first
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(new byte[] {10, 3, 3, (byte) 0x88, (byte) 0xC6, (byte) 0xFA});
+        int[] rle = new int[5];
+        ParquetPages.hybrid(b, 0, 2, 2, 5, rle);
+        int[] packed = new int[8];
+        ParquetPages.hybrid(b, 2, 6, 3, 8, packed);
+        assertEquals("[3, 3, 3, 3, 3]", java.util.Arrays.toString(rle));
+        assertEquals("[0, 1, 2, 3, 4, 5, 6, 7]", java.util.Arrays.toString(packed));
+        assertEquals(0, ParquetPages.bitWidth(0));
+        assertEquals(2, ParquetPages.bitWidth(3));
+    }
+
+    @Test
     void givenNoLabelColumn_whenScoredFromRowGroups_thenSameRowsAsSparkScan() {
         StructType schema = new StructType().add("features", DataTypes.createArrayType(DataTypes.DoubleType, false), false);
         String p = dir.resolve("unlabelled").toString();
