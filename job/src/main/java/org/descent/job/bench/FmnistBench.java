@@ -55,15 +55,20 @@ public final class FmnistBench {
         for (Map.Entry<String, String> e : cfg.spark().conf().entrySet()) conf.set(e.getKey(), e.getValue());
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         long sessionMillis = System.currentTimeMillis();
+        double sessionCpu = processCpuSeconds();
         try {
             String loadBefore = loadAverage();
             DataStage.Input input = DataStage.load(spark, cfg);
             long scannedMillis = System.currentTimeMillis();
+            double scannedCpu = processCpuSeconds();
             StepClock clock = new StepClock();
             Trainer trainer = new Trainer(spark, cfg).withStepListener(clock).withEpochListener(clock);
             TrainingResult result = trainer.train(input.train(), input.validation());
             print(label, cfg, spark, result, clock, loadBefore, loadAverage(), trainer.engineName());
             printStartup(sessionMillis, scannedMillis, clock);
+            // CPU seconds of the whole process (JIT and GC threads included), robust to other jobs on the cores
+            System.out.printf(Locale.ROOT, "BENCH startup_cpu session_cpu_s=%.2f scan_cpu_s=%.2f total_cpu_s=%.2f%n",
+                    sessionCpu, scannedCpu - sessionCpu, processCpuSeconds());
         } finally {
             spark.stop();
         }
@@ -74,6 +79,12 @@ public final class FmnistBench {
      * (DataStage), packing + scaling + caching (Trainer, up to the training's start), first step. One
      * machine-readable line for scripts/bench-fmnist.sh.
      */
+    /** CPU time of this process so far (all threads), or NaN where the JVM does not say. */
+    private static double processCpuSeconds() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() / 1e9 : Double.NaN;
+    }
+
     private static void printStartup(long sessionMillis, long scannedMillis, StepClock clock) {
         long jvm = ManagementFactory.getRuntimeMXBean().getStartTime();
         double session = (sessionMillis - jvm) / 1e3;

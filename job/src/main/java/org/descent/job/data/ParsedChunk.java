@@ -13,15 +13,20 @@ import java.util.List;
  * (earlier dense rows get 1..len). {@link #stats} is the run's validation record ({@link RunStats}), filled by the
  * same pass. Row k of the chunk gets id {@code plan offset + k} when packed, unless {@link #rowIds} names them.
  *
- * <p><b>Value width.</b> The pages hold float32 while every value so far is exactly a float32 ({@code (float) v == v}:
- * pixels, counts, one-hot flags, Parquet float columns), and switch to float64 pages (converting what they hold) at
- * the first value that is not. Either way {@link #value} returns the parsed double exactly, so the blocks packed from
- * a chunk have the same bits; the float32 pages halve the parsed rows' memory and the bytes they spill or shuffle.
+ * <p><b>Value width.</b> While the chunk holds at most 256 distinct values (bit patterns: pixels scaled by any factor,
+ * counts, one-hot flags, ratings) the pages hold one-byte codes into a table of them; at the 257th the codes become
+ * float32 pages if every value so far is exactly a float32 ({@code (float) v == v}), else float64 pages. Float32
+ * pages switch to float64 (converting what they hold) at the first value that is not exact. Every way
+ * {@link #value} returns the parsed double exactly, so the blocks packed from a chunk have the same bits; the codes
+ * take an eighth of float64 (Fashion-MNIST's pixels, byte / 255.0, are not float32: 440 MB of float64 pages at the
+ * data stage's peak, next to the packed blocks, became 55 MB) and of the bytes the rows spill or shuffle.
  */
 final class ParsedChunk implements Serializable {
-    private static final long serialVersionUID = 2L;
-    /** Values per page: 512 KB of floats, 1 MB of doubles. */
+    private static final long serialVersionUID = 3L;
+    /** Values per page: 128 KB of codes, 512 KB of floats, 1 MB of doubles. */
     static final int PAGE = 1 << 17;
+    /** Distinct values the codes can name. */
+    private static final int CODES = 256;
 
     /** The run's validation record; null for a chunk split off for one partition ({@link #rowIds} set). */
     final RunStats stats;
@@ -33,8 +38,18 @@ final class ParsedChunk implements Serializable {
     long[] rowIds;
     /** Start of row i's values in the pages; {@code rowStart[rows]} is the end. */
     long[] rowStart = new long[17];
-    /** Float32 pages while every value is exactly a float32 (then {@link #doubles} is null), else null. */
-    private List<float[]> floats = new ArrayList<>();
+    /** Code pages (indices into {@link #table}) while there are at most {@link #CODES} distinct values, else null. */
+    private List<byte[]> codes = new ArrayList<>();
+    /** The coded values, in order of first appearance ({@link #distinct} of them). */
+    private double[] table = new double[CODES];
+    private int distinct;
+    /** Whether every coded value is exactly a float32 (the codes then become float32 pages). */
+    private boolean tableFloats = true;
+    /** Value to code lookup: open addressing on the raw bits, slot = code + 1 (0: empty); rebuilt after shipping. */
+    private transient long[] keys;
+    private transient short[] slots;
+    /** Float32 pages after the codes while every value is exactly a float32 (then {@link #doubles} is null), else null. */
+    private List<float[]> floats;
     private List<double[]> doubles;
     /** 1-based feature index of every stored value, or null while every row is dense. */
     private List<int[]> indices;
@@ -84,9 +99,19 @@ final class ParsedChunk implements Serializable {
         int page = (int) (at / PAGE);
         int off = (int) (at % PAGE);
         if (page == pages()) {
-            if (doubles != null) doubles.add(new double[PAGE]);
+            if (codes != null) codes.add(new byte[PAGE]);
+            else if (doubles != null) doubles.add(new double[PAGE]);
             else floats.add(new float[PAGE]);
             if (indices != null) indices.add(new int[PAGE]);
+        }
+        if (indices != null) indices.get(page)[off] = index;
+        if (codes != null) {
+            int code = code(v);
+            if (code >= 0) {
+                codes.get(page)[off] = (byte) code;
+                return;
+            }
+            uncode();
         }
         if (doubles == null) {
             float f = (float) v;
@@ -99,11 +124,66 @@ final class ParsedChunk implements Serializable {
         } else {
             doubles.get(page)[off] = v;
         }
-        if (indices != null) indices.get(page)[off] = index;
     }
 
     private int pages() {
-        return doubles != null ? doubles.size() : floats.size();
+        return codes != null ? codes.size() : doubles != null ? doubles.size() : floats.size();
+    }
+
+    /** The code of v (adding it to the table), or -1 when the table is full and v is not in it. */
+    private int code(double v) {
+        if (keys == null) {
+            keys = new long[2 * CODES];
+            slots = new short[2 * CODES];
+            for (int c = 0; c < distinct; c++) insert(Double.doubleToRawLongBits(table[c]), c);
+        }
+        long bits = Double.doubleToRawLongBits(v);
+        int h = slot(bits);
+        while (slots[h] != 0) {
+            if (keys[h] == bits) return slots[h] - 1;
+            h = (h + 1) & (2 * CODES - 1);
+        }
+        if (distinct == CODES) return -1;
+        table[distinct] = v;
+        if ((float) v != v) tableFloats = false;
+        keys[h] = bits;
+        slots[h] = (short) (distinct + 1);
+        return distinct++;
+    }
+
+    private void insert(long bits, int code) {
+        int h = slot(bits);
+        while (slots[h] != 0) h = (h + 1) & (2 * CODES - 1);
+        keys[h] = bits;
+        slots[h] = (short) (code + 1);
+    }
+
+    private static int slot(long bits) {
+        long x = bits * 0x9E3779B97F4A7C15L;
+        return (int) (x >>> 55); // the top 9 bits: 0..511
+    }
+
+    /** Leaves the codes (a 257th distinct value): float32 pages if every coded value is one, else float64. */
+    private void uncode() {
+        if (tableFloats) {
+            floats = new ArrayList<>(codes.size());
+            for (byte[] cp : codes) {
+                float[] fp = new float[cp.length];
+                for (int k = 0; k < cp.length; k++) fp[k] = (float) table[cp[k] & 0xff];
+                floats.add(fp);
+            }
+        } else {
+            doubles = new ArrayList<>(codes.size());
+            for (byte[] cp : codes) {
+                double[] dp = new double[cp.length];
+                for (int k = 0; k < cp.length; k++) dp[k] = table[cp[k] & 0xff];
+                doubles.add(dp);
+            }
+        }
+        codes = null;
+        table = null;
+        keys = null;
+        slots = null;
     }
 
     /** Switches to float64 pages: the float32 pages so far are converted (exactly). */
@@ -140,7 +220,8 @@ final class ParsedChunk implements Serializable {
         int last = pages() - 1;
         if (last < 0) return this;
         int used = (int) (rowStart[rows] - (long) last * PAGE);
-        if (doubles != null) doubles.set(last, Arrays.copyOf(doubles.get(last), used));
+        if (codes != null) codes.set(last, Arrays.copyOf(codes.get(last), used));
+        else if (doubles != null) doubles.set(last, Arrays.copyOf(doubles.get(last), used));
         else floats.set(last, Arrays.copyOf(floats.get(last), used));
         if (indices != null) indices.set(last, Arrays.copyOf(indices.get(last), used));
         return this;
@@ -151,9 +232,14 @@ final class ParsedChunk implements Serializable {
         return rowIds != null ? rowIds[i] : firstId + i;
     }
 
-    /** Whether the values are held in float32 pages (every value exactly a float32). */
+    /** Whether the values are held in float32 pages or codes (no float64 page). */
     boolean floatPages() {
         return doubles == null;
+    }
+
+    /** Whether the values are held as codes (at most 256 distinct values so far). */
+    boolean codedPages() {
+        return codes != null;
     }
 
     /** Stored values of row i (dense: its width; sparse: its entries, zeros included as parsed). */
@@ -166,6 +252,7 @@ final class ParsedChunk implements Serializable {
         long at = rowStart[i] + k;
         int page = (int) (at / PAGE);
         int off = (int) (at % PAGE);
+        if (codes != null) return table[codes.get(page)[off] & 0xff];
         return doubles != null ? doubles.get(page)[off] : floats.get(page)[off];
     }
 
@@ -188,7 +275,11 @@ final class ParsedChunk implements Serializable {
             int page = (int) (at / PAGE);
             int from = (int) (at % PAGE);
             int len = Math.min(n, PAGE - from);
-            if (doubles != null) {
+            if (codes != null) {
+                byte[] src = codes.get(page);
+                double[] t = table;
+                for (int k = 0; k < len; k++) dst[off + k] = t[src[from + k] & 0xff];
+            } else if (doubles != null) {
                 System.arraycopy(doubles.get(page), from, dst, off, len);
             } else {
                 float[] src = floats.get(page);

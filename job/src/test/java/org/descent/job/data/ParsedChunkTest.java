@@ -10,7 +10,7 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
-/** The parsed rows' pages: float32 while exact, float64 after, values returned bit for bit either way. */
+/** The parsed rows' pages: codes while few distinct, float32 while exact, float64 after, values bit for bit each way. */
 class ParsedChunkTest {
 
     private static ParsedRow dense(double label, double... values) {
@@ -51,6 +51,40 @@ class ParsedChunkTest {
     }
 
     @Test
+    void givenScaledPixels_whenParsedShippedAndExtended_thenCodesHoldThemExactly() throws Exception {
+        Random rnd = new Random(3);
+        ParsedChunk c = new ParsedChunk(new RunStats("f", 0));
+        List<ParsedRow> rows = new ArrayList<>();
+        for (int i = 0; i < 300; i++) { // byte / 255.0: 256 values, none a float32
+            double[] x = new double[784];
+            for (int j = 0; j < x.length; j++) x[j] = (i == 0 ? j % 256 : rnd.nextInt(256)) / 255.0;
+            rows.add(dense(i % 10, x));
+            c.add(rows.get(i));
+        }
+        assertTrue(c.codedPages());
+        assertHolds(c, rows);
+        double[] copy = new double[784];
+        c.copyDense(201, copy, 0, 784);
+        for (int j = 0; j < 784; j++) assertEquals(rows.get(201).values[j], copy[j]);
+        // shipped (Java serialization, as a spill or shuffle does), then a 257th distinct value: float64 pages
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(c);
+        }
+        ParsedChunk back;
+        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            back = (ParsedChunk) in.readObject();
+        }
+        rows.add(dense(1, 7 / 255.0, 128 / 255.0));
+        back.add(rows.get(300));
+        assertTrue(back.codedPages());
+        rows.add(dense(2, 1e-3, 0.25));
+        back.add(rows.get(301));
+        assertFalse(back.floatPages());
+        assertHolds(back, rows);
+    }
+
+    @Test
     void givenAValueNotExactInFloat32_whenParsed_thenThePagesWidenAndKeepEveryValue() {
         Random rnd = new Random(2);
         ParsedChunk c = new ParsedChunk(new RunStats("f", 0));
@@ -74,7 +108,7 @@ class ParsedChunkTest {
         rows.add(new ParsedRow(0, new int[] {2, 7}, new double[] {0.25, 4.0}, "s1"));
         rows.add(new ParsedRow(2, new int[] {1, 3, 9}, new double[] {0.1, -0.0, 5.0}, null));
         for (ParsedRow r : rows) c.add(r);
-        assertFalse(c.floatPages()); // 0.1 is not a float32
+        assertTrue(c.codedPages()); // 8 distinct values (0.1 too, not a float32): codes
         assertHolds(c, rows);
 
         ParsedChunk odd = new ParsedChunk(null);
