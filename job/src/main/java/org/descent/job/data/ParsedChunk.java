@@ -62,8 +62,42 @@ final class ParsedChunk implements Serializable {
     void add(ParsedRow r) {
         startRow(r.label, r.sourceId, r.indices != null);
         long at = rowStart[rows];
-        for (int k = 0; k < r.values.length; k++, at++) put(at, r.values[k], r.indices != null ? r.indices[k] : k + 1);
+        int k = codes != null && indices == null ? addCodes(r.values, at) : 0; // the common case, a page at a time
+        at += k;
+        for (; k < r.values.length; k++, at++) put(at, r.values[k], r.indices != null ? r.indices[k] : k + 1);
         endRow(at);
+    }
+
+    /**
+     * Stores the codes of a dense row's values from position {@code at} (what {@link #put} does value by value, without
+     * its per-value page arithmetic; a run of equal values, e.g. zeros, looks its code up once) while each value has a
+     * code; returns how many it stored (the rest go through {@link #put}).
+     */
+    private int addCodes(double[] v, long at) {
+        int k = 0;
+        long prevBits = 0x7ff8000000000001L; // a NaN: never a parsed value of a valid row
+        int prevCode = -1;
+        while (k < v.length) {
+            int page = (int) (at / PAGE);
+            int off = (int) (at % PAGE);
+            if (page == codes.size()) {
+                codes.add(new byte[PAGE]);
+            }
+            byte[] cp = codes.get(page);
+            int len = Math.min(v.length - k, PAGE - off);
+            for (int j = 0; j < len; j++) {
+                long bits = Double.doubleToRawLongBits(v[k + j]);
+                if (bits != prevBits) {
+                    prevCode = code(v[k + j]);
+                    if (prevCode < 0) return k + j;
+                    prevBits = bits;
+                }
+                cp[off + j] = (byte) prevCode;
+            }
+            k += len;
+            at += len;
+        }
+        return k;
     }
 
     /** Appends row i of {@code src} with id {@code id} (a chunk split off for one partition). */
