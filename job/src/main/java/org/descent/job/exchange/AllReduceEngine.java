@@ -127,6 +127,14 @@ public final class AllReduceEngine implements StepEngine {
      */
     public static final String SPAN_KEY = "spark.descent.allreduce.span-epochs";
 
+    /**
+     * Has the ranks run {@code s} at the end of every complete epoch, where they run in this JVM (local mode;
+     * {@link EpochEndWork}); until {@link #close}.
+     */
+    public void scoreAtEpochEnds(EpochEndWork.Scoring s) {
+        EpochEndWork.register(setup.runId(), s);
+    }
+
     @Override
     public String name() {
         return setup.averaging() ? "allreduce (local SGD, k=" + setup.localSteps() + ")" : "allreduce";
@@ -391,6 +399,7 @@ public final class AllReduceEngine implements StepEngine {
 
     @Override
     public void close() {
+        EpochEndWork.remove(setup.runId());
         rendezvous.close();
         ExecutorCache.releaseEverywhere(jsc, blocks, setup.runId());
     }

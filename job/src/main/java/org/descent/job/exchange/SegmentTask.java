@@ -139,6 +139,9 @@ final class SegmentTask extends AbstractFunction1<Iterator<Object>, Iterator<Seg
                         : new SegmentRun(run, e, 0, end);
                 if (setup.averaging()) LocalSgdSteps.run(run);
                 else SynchronousSteps.run(run);
+                if (run.done() == run.steps() && end == setup.plan().stepsPerEpoch()) { // a complete epoch
+                    EpochEndWork.atEpochEnd(setup.runId(), e, rank, setup.ranks(), run.st.params, ctx::isInterrupted);
+                }
                 if (e == lastEpoch || run.done() < run.steps()) {
                     SegmentResult r = run.result();
                     r.epoch = e;

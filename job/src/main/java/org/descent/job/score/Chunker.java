@@ -77,12 +77,7 @@ final class Chunker {
     void score(int ordinal, RowBlock b, double[] params, ScoreMetrics acc) {
         Laid[] laid = laidOut(ordinal, b);
         if (laid != null) {
-            for (Laid c : laid) {
-                Scored s = c.x() instanceof Matrix m ? network.lossSumAndPredict(params, m, c.y(), ws)
-                        : network.lossSumAndPredict(params, (FloatMatrix) c.x(), c.y(), ws);
-                acc.addLoss(s.lossSum(), c.rows());
-                acc.add(s.outputs(), c.labels(), c.rows());
-            }
+            score(laid, params, acc);
             return;
         }
         for (int start = 0; start < b.rows; start += Scorer.CHUNK) {
@@ -92,6 +87,26 @@ final class Chunker {
                     : network.lossSumAndPredict(params, reader.sparse(), y, ws);
             acc.addLoss(s.lossSum(), m);
             acc.add(s.outputs(), labels(), m);
+        }
+    }
+
+    /** True if block {@code ordinal} is kept laid out: {@link #scoreKept} scores it without the block. */
+    boolean holds(int ordinal) {
+        return ordinal < kept.size() && kept.get(ordinal) != null;
+    }
+
+    /** As {@link #score} for a block this chunker {@link #holds}, from its kept chunks alone. */
+    void scoreKept(int ordinal, double[] params, ScoreMetrics acc) {
+        if (!holds(ordinal)) throw new IllegalStateException("block " + ordinal + " of the partition is not kept");
+        score(kept.get(ordinal), params, acc);
+    }
+
+    private void score(Laid[] laid, double[] params, ScoreMetrics acc) {
+        for (Laid c : laid) {
+            Scored s = c.x() instanceof Matrix m ? network.lossSumAndPredict(params, m, c.y(), ws)
+                    : network.lossSumAndPredict(params, (FloatMatrix) c.x(), c.y(), ws);
+            acc.addLoss(s.lossSum(), c.rows());
+            acc.add(s.outputs(), c.labels(), c.rows());
         }
     }
 

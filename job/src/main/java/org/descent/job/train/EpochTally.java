@@ -11,6 +11,11 @@ final class EpochTally {
     /** The epoch's step time (job launches included) and validation time, set when each is done. */
     double trainSeconds;
     double validationSeconds;
+    /**
+     * Nanoseconds of the epoch's validation pass that the allreduce ranks ran at its end, before the driver saw the
+     * end (0: the driver validated): counted as validation, not training.
+     */
+    long validationInRanksNanos;
 
     /** Starts from the sums of the steps already done (a resumed epoch) or zero. */
     EpochTally(double lossWeighted, long rowsSeen) {

@@ -18,6 +18,7 @@ import org.descent.job.exchange.BatchPlan;
 import org.descent.job.exchange.StepEngine;
 import org.descent.job.exchange.StepEngines;
 import org.descent.job.model.ModelArchitecture;
+import org.descent.job.score.HeldValidation;
 import org.descent.math.optim.GradientClipping;
 import org.descent.math.optim.MiniBatchUpdate;
 import org.descent.math.optim.Optimizer;
@@ -51,8 +52,10 @@ import org.descent.math.scale.ScalerKind;
 public final class Trainer {
     private static final Logger LOG = LogManager.getLogger(Trainer.class);
     /**
-     * Validation sets of up to this many stored values (8 MB in float64) are scored on the driver after each epoch
-     * instead of by a Spark job (issue 17: per-epoch overhead of small jobs); the figures are the same bits.
+     * In cluster mode, validation sets of up to this many stored values (8 MB in float64) are held and scored on the
+     * driver after each epoch instead of by a Spark job (issue 17: per-epoch overhead of small jobs); the figures are
+     * the same bits. In local mode the driver's JVM holds the validation set whatever its size (the tasks already
+     * keep it in this JVM): {@link HeldValidation}.
      */
     static final long DRIVER_VALIDATION_VALUES = 1L << 20;
 
@@ -136,15 +139,12 @@ public final class Trainer {
         };
 
         long prepareStart = System.currentTimeMillis();
-        TrainingRun.Data prepared = prepare(jsc, train, validation, level, prepareStart);
+        TrainingRun.Data prepared = prepare(jsc, arch, train, validation, level, prepareStart);
         JavaRDD<RowBlock> trainBlocks = prepared.train();
         JavaRDD<RowBlock> valBlocks = prepared.validation();
         long n = prepared.rows();
-        if (n == 0) {
-            unpersist(trainBlocks, valBlocks);
-            throw new InputDataException("the training data " + config.data().trainPath() + " has no rows");
-        }
-        try {
+        try (HeldValidation held = prepared.heldValidation()) {
+            if (n == 0) throw new InputDataException("the training data " + config.data().trainPath() + " has no rows");
             lastRun = new TrainingRun(spark, config, arch, prepared,
                     new TrainingRun.Observers(listener, epochListener, checkpointHook), start);
             return lastRun.run();
@@ -156,14 +156,14 @@ public final class Trainer {
 
     /**
      * Fits the scaler (or takes the saved one), packs the training and validation blocks in their stored form, caches
-     * both in one job, collects a small validation set to the driver, frees the parsed rows; on failure unpersists what
-     * was cached and throws {@link InputDataException}.
+     * both in one job, hands the validation set to the driver (local mode, or a small set; then its RDD is unpersisted:
+     * one copy), frees the parsed rows; on failure unpersists what was cached and throws {@link InputDataException}.
      */
-    private TrainingRun.Data prepare(JavaSparkContext jsc, LoadedData train, LoadedData validation, StorageLevel level,
-                                     long prepareStart) {
+    private TrainingRun.Data prepare(JavaSparkContext jsc, ModelArchitecture arch, LoadedData train,
+                                     LoadedData validation, StorageLevel level, long prepareStart) {
         JavaRDD<RowBlock> trainBlocks = null;
         JavaRDD<RowBlock> valBlocks = null;
-        List<RowBlock> valOnDriver = null;
+        HeldValidation held = null;
         Scaler scaler = null;
         long[] partitionRows;
         boolean sparse;
@@ -189,9 +189,14 @@ public final class Trainer {
             List<long[]> sizes = all.subList(0, trainBlocks.getNumPartitions());
             long validationValues = 0;
             for (long[] s : all.subList(sizes.size(), all.size())) validationValues += s[2];
-            if (valBlocks != null && validationValues <= DRIVER_VALIDATION_VALUES) {
+            boolean local = jsc.sc().isLocal();
+            if (valBlocks != null && (local || validationValues <= DRIVER_VALIDATION_VALUES)) {
                 jsc.setJobDescription("descent: validation blocks to the driver");
-                valOnDriver = valBlocks.collect();
+                // local mode: the task slots score it (the ranks at epoch ends, else driver threads); cluster: one thread
+                held = new HeldValidation(arch, config.training().precision(), TrainingRun.VALIDATION_KEEP_VALUES,
+                        HeldValidation.handOver(jsc, valBlocks), local ? jsc.defaultParallelism() : 1);
+                valBlocks.unpersist(false);
+                valBlocks = null;
             }
             partitionRows = sizes.stream().mapToLong(s -> s[0]).toArray();
             sparse = sizes.stream().anyMatch(s -> s[3] == 1);
@@ -200,6 +205,7 @@ public final class Trainer {
                     seconds(t0, fitted), seconds(fitted, System.nanoTime()));
         } catch (Exception e) { // Spark actions throw the checked SparkException undeclared
             unpersist(trainBlocks, valBlocks);
+            if (held != null) held.close();
             String msg = DataException.findIn(e).map(Throwable::getMessage).orElseGet(() -> rootMessage(e));
             throw new InputDataException("cannot read the training data " + config.data().trainPath() + ": " + msg, e);
         } finally {
@@ -208,7 +214,7 @@ public final class Trainer {
         }
         long n = 0;
         for (long r : partitionRows) n += r;
-        return new TrainingRun.Data(trainBlocks, valBlocks, valOnDriver, scaler, n, partitionRows, sparse, prepareStart,
+        return new TrainingRun.Data(trainBlocks, valBlocks, held, scaler, n, partitionRows, sparse, prepareStart,
                 System.currentTimeMillis());
     }
 

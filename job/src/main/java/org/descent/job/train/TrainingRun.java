@@ -23,6 +23,7 @@ import org.descent.job.exchange.StepFigures;
 import org.descent.job.exchange.StepSink;
 import org.descent.job.exchange.StepTimingTotals;
 import org.descent.job.model.ModelArchitecture;
+import org.descent.job.score.HeldValidation;
 import org.descent.job.score.Scorer;
 import org.descent.math.nn.Network;
 import org.descent.math.optim.GradientClipping;
@@ -49,12 +50,17 @@ final class TrainingRun {
     static final long VALIDATION_KEEP_VALUES = 1L << 23;
 
     /**
-     * The prepared (scaled, cached) data of the run; {@code validationOnDriver}: the validation blocks in partition
-     * order when they are small enough to score on the driver (else null); {@code sparse}: the training blocks are CSR;
-     * when the preparation started and ended (wall-clock ms).
+     * The prepared (scaled, cached) data of the run; the validation set, if any, either held in the driver's JVM
+     * ({@code heldValidation}: local mode, or small enough to score on the driver; then {@code validation} is null) or
+     * as cached blocks scored by a Spark job per epoch ({@code validation}); {@code sparse}: the training blocks are
+     * CSR; when the preparation started and ended (wall-clock ms).
      */
-    record Data(JavaRDD<RowBlock> train, JavaRDD<RowBlock> validation, List<RowBlock> validationOnDriver, Scaler scaler,
-                long rows, long[] partitionRows, boolean sparse, long prepareStart, long prepareEnd) {}
+    record Data(JavaRDD<RowBlock> train, JavaRDD<RowBlock> validation, HeldValidation heldValidation, Scaler scaler,
+                long rows, long[] partitionRows, boolean sparse, long prepareStart, long prepareEnd) {
+        boolean hasValidation() {
+            return validation != null || heldValidation != null;
+        }
+    }
 
     /** Who is told what during the run. */
     record Observers(StepListener steps, EpochListener epochs, CheckpointHook checkpoints) {}
@@ -114,7 +120,7 @@ final class TrainingRun {
         GradientClipping clip = config.clipping().enabled()
                 ? GradientClipping.byNorm(config.clipping().maxNorm()) : GradientClipping.none();
         this.update = new MiniBatchUpdate(reg, clip);
-        this.stopper = tc.earlyStopping().enabled() && data.validation() != null
+        this.stopper = tc.earlyStopping().enabled() && data.hasValidation()
                 ? new EarlyStopping(tc.earlyStopping()) : null;
         if (start != null) reports.addAll(start.state().completed());
     }
@@ -180,21 +186,22 @@ final class TrainingRun {
     private boolean finishEpoch(Scorer scorer, int epoch, EpochTally tally, long epochStart) {
         long trained = System.nanoTime();
         Map<String, Double> metrics = validate(scorer, epoch, tally);
-        tally.trainSeconds = (trained - epochStart) / 1e9;
-        tally.validationSeconds = (System.nanoTime() - trained) / 1e9;
+        // a pass the ranks ran at the epoch's end lies inside the driver's view of the epoch's training: moved over
+        tally.trainSeconds = (trained - epochStart - tally.validationInRanksNanos) / 1e9;
+        tally.validationSeconds = (System.nanoTime() - trained + tally.validationInRanksNanos) / 1e9;
         return endEpoch(epoch, tally, metrics);
     }
 
     /**
      * Whether all epochs can run in one {@link StepEngine#runEpochs} (issue 17: one barrier job instead of one per
      * epoch): the driver needs the state at epoch ends only (no checkpoint boundary inside an epoch), validation, if
-     * any, is scored on the driver (a Spark job could not run beside the barrier job), the engine can stream the
+     * any, is held in the driver's JVM (a Spark job could not run beside the barrier job), the engine can stream the
      * state's size, and {@link AllReduceEngine#SPAN_KEY} is not false.
      */
     private boolean spans(StepEngine engine) {
         long every = observers.checkpoints().stateEvery();
         boolean wanted = !"false".equalsIgnoreCase(setting(AllReduceEngine.SPAN_KEY, "true"));
-        return wanted && (data.validation() == null || data.validationOnDriver() != null)
+        return wanted && data.validation() == null
                 && (every <= 0 || every % steps == 0) && engine.spansEpochs(params, optimizer);
     }
 
@@ -269,6 +276,9 @@ final class TrainingRun {
             throw new TrainingFailedException(e.getMessage(), e);
         }
         engineName = engine.name();
+        if (engine instanceof AllReduceEngine a && data.heldValidation() != null) {
+            a.scoreAtEpochEnds(data.heldValidation().atEpochEnds()); // local mode: the ranks validate (issue 17)
+        }
         LOG.info("exchange: {}", engineName);
         return engine;
     }
@@ -325,8 +335,12 @@ final class TrainingRun {
     private Map<String, Double> validate(Scorer scorer, int epoch, EpochTally tally) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("trainLoss", tally.trainLoss());
-        if (data.validationOnDriver() != null) { // small: no Spark job per epoch, the same figures
-            metrics.putAll(scorer.evaluate(data.validationOnDriver(), params).asMap("validation"));
+        tally.validationInRanksNanos = 0;
+        HeldValidation held = data.heldValidation();
+        if (held != null) { // no Spark job per epoch, the same figures
+            HeldValidation.Scored byRanks = held.takeScored(epoch);
+            if (byRanks != null) tally.validationInRanksNanos = byRanks.nanos();
+            metrics.putAll((byRanks != null ? byRanks.metrics() : held.evaluate(params)).asMap("validation"));
         } else if (data.validation() != null) {
             metrics.putAll(scorer.evaluate(data.validation(), params,
                     "descent epoch " + (epoch + 1) + "/" + tc.epochs() + " validation").asMap("validation"));
