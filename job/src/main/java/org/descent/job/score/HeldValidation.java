@@ -54,8 +54,11 @@ public final class HeldValidation implements AutoCloseable {
     /** The ranks' figures by epoch (guarded by this). */
     private final Map<Integer, EpochScores> scored = new HashMap<>();
 
-    /** The merged figures of a pass and its wall time (from the first partition's start to the last one's end). */
-    public record Scored(ScoreMetrics metrics, long nanos) {}
+    /**
+     * The merged figures of a pass the ranks ran, and when it started and ended ({@link System#nanoTime} of this JVM:
+     * the first partition's start, the last one's end).
+     */
+    public record Scored(ScoreMetrics metrics, long start, long end) {}
 
     /** One epoch's partitions as the ranks score them. */
     private static final class EpochScores {
@@ -231,14 +234,14 @@ public final class HeldValidation implements AutoCloseable {
     }
 
     /**
-     * The ranks' figures of {@code epoch} merged in partition order, and the pass's wall time; null if the ranks did
+     * The ranks' figures of {@code epoch} merged in partition order, and the pass's times; null if the ranks did
      * not score every partition of it (then {@link #evaluate}). Forgets that epoch and the ones before.
      */
     public synchronized Scored takeScored(int epoch) {
         EpochScores e = scored.get(epoch);
         scored.keySet().removeIf(k -> k <= epoch);
         if (e == null || e.done != blocks.length) return null;
-        return new Scored(merged(e.parts), e.end - e.start);
+        return new Scored(merged(e.parts), e.start, e.end);
     }
 
     @Override

@@ -12,10 +12,11 @@ final class EpochTally {
     double trainSeconds;
     double validationSeconds;
     /**
-     * Nanoseconds of the epoch's validation pass that the allreduce ranks ran at its end, before the driver saw the
-     * end (0: the driver validated): counted as validation, not training.
+     * When the allreduce ranks started and ended the epoch's validation pass at its end ({@code System.nanoTime}; both
+     * 0: the driver validated): the epoch's training ended at the start, the next epoch's started at the end.
      */
-    long validationInRanksNanos;
+    long ranksValidationStart;
+    long ranksValidationEnd;
 
     /** Starts from the sums of the steps already done (a resumed epoch) or zero. */
     EpochTally(double lossWeighted, long rowsSeen) {

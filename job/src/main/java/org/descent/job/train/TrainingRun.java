@@ -182,13 +182,23 @@ final class TrainingRun {
                 ? new EpochTally(start.state().lossWeighted(), start.state().rowsSeen()) : new EpochTally(0, 0);
     }
 
-    /** An epoch's steps are done: validation, report, listeners, checkpoint point; true = stop now. */
+    /**
+     * An epoch's steps are done: validation, report, listeners, checkpoint point; true = stop now. A pass the ranks ran
+     * at the epoch's end ({@link HeldValidation}) happened before the driver saw the end, on the ranks' timeline: the
+     * epoch's training ended when the pass started, the pass is its validation time (the driver's merge of the
+     * partitions' figures, microseconds, overlaps the ranks' next epoch), and in a spanning run the next epoch started
+     * when it ended ({@link #runSpanning}), so the epochs' times add up to the ranks' wall time.
+     */
     private boolean finishEpoch(Scorer scorer, int epoch, EpochTally tally, long epochStart) {
         long trained = System.nanoTime();
         Map<String, Double> metrics = validate(scorer, epoch, tally);
-        // a pass the ranks ran at the epoch's end lies inside the driver's view of the epoch's training: moved over
-        tally.trainSeconds = (trained - epochStart - tally.validationInRanksNanos) / 1e9;
-        tally.validationSeconds = (System.nanoTime() - trained + tally.validationInRanksNanos) / 1e9;
+        if (tally.ranksValidationEnd != 0) {
+            tally.trainSeconds = (tally.ranksValidationStart - epochStart) / 1e9;
+            tally.validationSeconds = (tally.ranksValidationEnd - tally.ranksValidationStart) / 1e9;
+        } else {
+            tally.trainSeconds = (trained - epochStart) / 1e9;
+            tally.validationSeconds = (System.nanoTime() - trained) / 1e9;
+        }
         return endEpoch(epoch, tally, metrics);
     }
 
@@ -226,9 +236,10 @@ final class TrainingRun {
                 // the driver's view: from the previous epoch's end to this one's (the epochs' times never overlap,
                 // so a busy driver that gets epoch ends in a burst reports short epochs after a long one)
                 boolean stop = finishEpoch(scorer, epoch, tally[0], epochStart[0]);
+                // the ranks went on with the next epoch when they had validated this one, else now
+                epochStart[0] = tally[0].ranksValidationEnd != 0 ? tally[0].ranksValidationEnd : System.nanoTime();
                 tally[0] = new EpochTally(0, 0);
                 timing.reset();
-                epochStart[0] = System.nanoTime();
                 return !stop;
             } catch (RuntimeException e) { // a checkpoint or listener failure: passed on as it is
                 throw new EpochEndFailure(e);
@@ -335,11 +346,13 @@ final class TrainingRun {
     private Map<String, Double> validate(Scorer scorer, int epoch, EpochTally tally) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("trainLoss", tally.trainLoss());
-        tally.validationInRanksNanos = 0;
         HeldValidation held = data.heldValidation();
         if (held != null) { // no Spark job per epoch, the same figures
             HeldValidation.Scored byRanks = held.takeScored(epoch);
-            if (byRanks != null) tally.validationInRanksNanos = byRanks.nanos();
+            if (byRanks != null) {
+                tally.ranksValidationStart = byRanks.start();
+                tally.ranksValidationEnd = byRanks.end();
+            }
             metrics.putAll((byRanks != null ? byRanks.metrics() : held.evaluate(params)).asMap("validation"));
         } else if (data.validation() != null) {
             metrics.putAll(scorer.evaluate(data.validation(), params,
