@@ -11,8 +11,9 @@ import java.util.function.BooleanSupplier;
  * with them; in cluster mode nothing is registered in the executors' JVMs and the driver validates as before.
  *
  * <p>Call order ({@link SegmentTask}): after an epoch's last step and before the next epoch's first (and before rank 0
- * streams the epoch's end state or returns its result), every rank calls {@link #score}; it returns once its share is
- * done and, for rank 0, once every rank's is, so the driver finds the figures when the epoch end reaches it.
+ * streams the epoch's end state or returns its result), every rank calls {@link #score}; it returns once every rank's
+ * share is done, so the driver finds the figures when the epoch end reaches it and no rank spins in the next epoch's
+ * first exchange while the others still score.
  */
 public final class EpochEndWork {
     /** The scoring of one run's ranks, by the engine's run id. */
@@ -25,9 +26,8 @@ public final class EpochEndWork {
     public interface Scoring {
         /**
          * Scores rank {@code rank}'s share (of {@code ranks}) of the validation set at the end of {@code epoch} with
-         * {@code params} (this rank's copy: all ranks hold the same bits; read only); rank 0 then waits for the
-         * other ranks' shares, giving up when {@code cancelled} turns true (the barrier stage failed or was
-         * cancelled).
+         * {@code params} (this rank's copy: all ranks hold the same bits; read only), then waits for the other ranks'
+         * shares, giving up when {@code cancelled} turns true (the barrier stage failed or was cancelled).
          */
         void score(int epoch, int rank, int ranks, double[] params, BooleanSupplier cancelled);
     }

@@ -205,7 +205,9 @@ public final class HeldValidation implements AutoCloseable {
             ScoreMetrics m = scorePartition(p, params);
             put(epoch, p, m, t0, System.nanoTime());
         }
-        if (rank == 0) awaitAll(epoch, cancelled);
+        // every rank, not only rank 0 (whose epoch-end record must carry the figures): a rank that went on would spin
+        // in the next epoch's first exchange (SpinBarrier) on a core the others still score on
+        awaitAll(epoch, cancelled);
     }
 
     private synchronized void put(int epoch, int p, ScoreMetrics m, long start, long end) {
@@ -217,7 +219,7 @@ public final class HeldValidation implements AutoCloseable {
         notifyAll();
     }
 
-    /** Rank 0: until every partition of {@code epoch} is scored, or the stage is cancelled. */
+    /** Blocks (no spinning) until every partition of {@code epoch} is scored, or the stage is cancelled. */
     private synchronized void awaitAll(int epoch, BooleanSupplier cancelled) {
         while (true) {
             EpochScores e = scored.get(epoch);

@@ -67,11 +67,11 @@ class HeldValidationTest {
         assertEquals(want.asMap("v"), got.asMap("v"), what);
     }
 
-    /** The ranks' calls at the end of {@code epoch}: {@code ranks} threads, rank 0 waiting for the others. */
+    /** The ranks' calls at the end of {@code epoch}: {@code ranks} threads, each waiting for the others. */
     private static void scoreAsRanks(HeldValidation held, int epoch, int ranks, double[] params) throws Exception {
         AtomicReference<Throwable> failed = new AtomicReference<>();
         List<Thread> threads = new ArrayList<>();
-        for (int r = ranks - 1; r >= 0; r--) { // rank 0 last: it waits for the others
+        for (int r = 0; r < ranks; r++) {
             int rank = r;
             Thread t = new Thread(() -> held.atEpochEnds().score(epoch, rank, ranks, params, () -> false));
             t.setUncaughtExceptionHandler((th, e) -> failed.set(e));
@@ -132,7 +132,7 @@ class HeldValidationTest {
     }
 
     @Test
-    void givenRanksThatDidNotAllScore_whenTheDriverTakesTheEpoch_thenItGetsNothingAndRankZeroStopsWaitingOnCancel() {
+    void givenACancelledStage_whenARankWaitsForTheOthers_thenItStopsAndTheDriverGetsNothingForTheEpoch() {
         ModelArchitecture a = mlp();
         List<RowBlock> blocks = blocks(5);
         List<RowBlock[]> parts = new ArrayList<>();
@@ -140,11 +140,11 @@ class HeldValidationTest {
         double[] params = a.toNetwork().initParams(InitKind.HE_NORMAL, 1);
         try (HeldValidation held = new HeldValidation(a, Precision.FLOAT64, 0, parts, 1)) {
             EpochEndWork.Scoring ranks = held.atEpochEnds();
-            ranks.score(0, 1, 2, params, () -> false); // rank 1 of 2: partitions 1 and 3 only
-            assertNull(held.takeScored(0), "partitions 0 and 2 missing: the driver scores itself");
+            // rank 1 of 2 scores partitions 1 and 3, then waits for rank 0, whose stage was cancelled
             RuntimeException e = assertThrows(IllegalStateException.class,
-                    () -> ranks.score(1, 0, 2, params, () -> true)); // rank 0, the stage cancelled
+                    () -> ranks.score(0, 1, 2, params, () -> true));
             assertTrue(e.getMessage().contains("cancelled"), e.getMessage());
+            assertNull(held.takeScored(0), "partitions 0 and 2 missing: the driver scores itself");
         }
     }
 }
