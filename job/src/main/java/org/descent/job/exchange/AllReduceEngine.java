@@ -12,7 +12,6 @@ import org.apache.logging.log4j.Logger;
 import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.rdd.RDD;
 import org.descent.job.data.DataException;
 import org.descent.job.data.RowBlock;
@@ -31,11 +30,13 @@ import scala.reflect.ClassTag$;
  * {@link #SPAN_MAX_STATE_BYTES}; else an epoch, or up to the next checkpoint, {@link #run}), whose R tasks (all running at once; task r owns a fixed contiguous group of the P cached
  * partitions, one partition each when R = P) exchange gradients directly over
  * TCP every step ({@link Mesh}: fixed-order reduce-scatter + all-gather) and each apply the same optimizer update
- * ({@link SegmentTask}). The driver is out of the per-step data path: per segment it broadcasts the start state
- * (parameters and optimizer state), serves the address rendezvous ({@link Rendezvous}), and takes the final state
- * and the per-step figures back from rank 0; in a segment of several epochs rank 0 also streams each epoch's end
- * state, which the driver validates, reports and checkpoints while the next epoch runs ({@link EpochSpan}). Results
- * are bit-identical to {@link DriverStepEngine}, however the epochs are cut into segments.
+ * ({@link SegmentTask}). The driver is out of the per-step data path: per segment it hands out the start state
+ * (parameters and optimizer state: a broadcast, or in local mode the driver's arrays, {@link SegmentStart}), serves
+ * the address rendezvous ({@link Rendezvous}), and takes the final state and the per-step figures back from rank 0;
+ * in a segment of several epochs rank 0 also streams each epoch's end state, which the driver validates, reports
+ * and checkpoints while the next epoch runs ({@link EpochSpan}). Results are bit-identical to
+ * {@link DriverStepEngine}, however the epochs are cut into segments. At {@link #close} it logs the exchange's bytes
+ * per step ({@link ExchangeTraffic}).
  *
  * <p><b>Failures.</b> If a task or executor fails mid-segment, Spark kills the barrier stage's other tasks and fails
  * the job (it does not re-run a failed barrier <em>result</em> stage); the driver then runs the segment again, up to
@@ -71,6 +72,9 @@ public final class AllReduceEngine implements StepEngine {
     private int segment;
     private boolean warnedUncacheable;
     private boolean transportLogged;
+    /** Rank 0's exchange counts over the completed segments, logged at {@link #close}. */
+    private final ExchangeTraffic traffic = new ExchangeTraffic();
+    private boolean inJvm;
 
     /**
      * @param localSteps    k: 1 = synchronous SGD; k > 1 = local SGD, parameters and optimizer state averaged every
@@ -184,14 +188,14 @@ public final class AllReduceEngine implements StepEngine {
      * attempts without an epoch end delivered.
      */
     private void runSpan(EpochSpan span, double[] params, Optimizer optimizer) {
-        Broadcast<byte[][]> start = null;
+        SegmentStart start = null;
         int startEnds = -1;
         int failures = 0;
         try {
             while (true) {
                 if (span.endsDelivered() != startEnds) { // the driver's state moved on (or the first attempt)
                     if (start != null) start.destroy();
-                    start = jsc.broadcast(new byte[][] {DoubleBytes.encode(params), optimizer.saveState()});
+                    start = SegmentStart.of(jsc, new byte[][] {DoubleBytes.encode(params), optimizer.saveState()});
                     startEnds = span.endsDelivered();
                 }
                 int seg = segment++;
@@ -315,7 +319,7 @@ public final class AllReduceEngine implements StepEngine {
      * One Spark barrier job for the attempt; passes what rank 0 streams (steps, epoch ends) to {@code span} as it
      * arrives, cancels the job if the span stops (early stopping), and finishes the span with rank 0's result.
      */
-    private void runSegment(int seg, RDD<?> stageInput, Broadcast<byte[][]> start, EpochSpan span) {
+    private void runSegment(int seg, RDD<?> stageInput, SegmentStart start, EpochSpan span) {
         String interrupt = jsc.getLocalProperty("spark.job.interruptOnCancel");
         JavaFutureAction<List<SegmentResult>> job = null;
         try {
@@ -366,6 +370,8 @@ public final class AllReduceEngine implements StepEngine {
     /** Rank 0's result, after checking that every rank ended with the same parameters after the same steps. */
     private SegmentResult checked(int seg, List<SegmentResult> results) {
         SegmentResult first = results.get(0);
+        if (first.traffic != null) traffic.add(first.traffic);
+        inJvm = first.inJvm;
         if (!transportLogged) { // the first segment that completed (an earlier one may have failed)
             transportLogged = true;
             LOG.info("allreduce transport: {}", first.inJvm ? "in-JVM memory (all " + results.size()
@@ -399,6 +405,8 @@ public final class AllReduceEngine implements StepEngine {
 
     @Override
     public void close() {
+        String bytes = traffic.line(setup.ranks(), setup.architecture().layers().get(0).out(), inJvm);
+        if (bytes != null) LOG.info(bytes);
         EpochEndWork.remove(setup.runId());
         rendezvous.close();
         ExecutorCache.releaseEverywhere(jsc, blocks, setup.runId());

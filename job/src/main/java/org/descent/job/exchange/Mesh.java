@@ -66,6 +66,8 @@ final class Mesh implements AutoCloseable {
     /** Vectors each rank contributes to a reduce-scatter (its partitions; 1 each unless partitions > ranks). */
     private final int[] counts;
     private boolean done;
+    /** Bytes of the collectives' vectors, for the engine's log ({@link ExchangeTraffic}). */
+    private final ExchangeTraffic traffic = new ExchangeTraffic();
 
     private Mesh(int rank, int size, SocketChannel[] peers, java.net.Socket progressSocket, LocalHub hub, int[] counts,
                  NodeExchange nodes) throws IOException {
@@ -90,6 +92,10 @@ final class Mesh implements AutoCloseable {
 
     int rank() {
         return rank;
+    }
+
+    ExchangeTraffic traffic() {
+        return traffic;
     }
 
     /** Rank 0's stream of step records to the driver (null on other ranks). */
@@ -166,6 +172,7 @@ final class Mesh implements AutoCloseable {
      * vectors in order; with contiguous partition groups that is partition order, the driver's order.
      */
     void allReduce(double[][] vs, int n, long tag) throws IOException {
+        traffic.summed(n);
         if (nodes != null) {
             nodes.allReduce(vs, n, tag);
             return;
@@ -203,6 +210,7 @@ final class Mesh implements AutoCloseable {
      * call {@link #allGather}.
      */
     void reduceScatter(double[][] vs, int n, long tag) throws IOException {
+        traffic.summed(n);
         if (nodes != null) {
             nodes.allReduce(vs, n, tag); // the whole sum: this rank's chunk included
         } else if (hub != null) {
@@ -219,6 +227,7 @@ final class Mesh implements AutoCloseable {
      * ranks' extras are returned in rank order.
      */
     double[] allGather(double[] v, int n, long tag, double extra) throws IOException {
+        traffic.gathered(n);
         if (nodes != null) return nodes.allGather(v, n, tag, extra);
         if (hub != null) return hub.allGather(rank, v, n, extra);
         if (size == 1) return new double[] {extra};
@@ -232,7 +241,10 @@ final class Mesh implements AutoCloseable {
      * ranks' heads; otherwise this rank's chunk of {@code head} is copied into {@code v} and the others back.
      */
     double[] allGatherSplit(double[] head, int w, double[] v, int n, long tag, double extra) throws IOException {
-        if (nodes == null && hub != null) return hub.allGatherSplit(rank, head, w, v, n, extra);
+        if (nodes == null && hub != null) {
+            traffic.gathered(n); // else counted by allGather below
+            return hub.allGatherSplit(rank, head, w, v, n, extra);
+        }
         int lo = Math.min(w, bound(rank, n));
         int hi = Math.min(w, bound(rank + 1, n));
         System.arraycopy(head, lo, v, lo, hi - lo);

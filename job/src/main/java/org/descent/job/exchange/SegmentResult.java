@@ -10,7 +10,7 @@ import java.io.Serializable;
  * cannot serialise records).
  */
 final class SegmentResult implements Serializable {
-    private static final long serialVersionUID = 3L;
+    private static final long serialVersionUID = 4L;
 
     final int rank;
     /** The epoch the segment ended in (its last, or the one of a failed step); set by {@link SegmentTask}. */
@@ -22,6 +22,8 @@ final class SegmentResult implements Serializable {
     boolean inJvm;
     /** Executor JVMs of a hierarchical exchange (0: flat, or in-JVM). */
     int nodes;
+    /** What this rank's collectives moved in the segment (the driver logs rank 0's, {@link ExchangeTraffic}). */
+    ExchangeTraffic traffic;
     /** Rank 0 only (null elsewhere): {@link DoubleBytes} of the parameters and {@code Optimizer.saveState()}. */
     byte[] params;
     byte[] optimizerState;

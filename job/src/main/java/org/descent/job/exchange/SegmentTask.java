@@ -5,7 +5,6 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.SparkEnv;
-import org.apache.spark.broadcast.Broadcast;
 import org.descent.job.data.RowBlock;
 import org.descent.job.model.ModelArchitecture;
 import org.descent.math.nn.Precision;
@@ -25,8 +24,8 @@ import scala.runtime.AbstractFunction1;
  * its own row order and buffers, so the partial gradients are exactly those of the broadcast-collect engine's tasks.
  *
  * <p>Call order inside: take the group's blocks and their cached buffers ({@link StepTask.State}); register with
- * the driver's {@link Rendezvous} and connect the {@link Mesh}; decode the start state from the broadcast
- * ({@link SegmentRun}); then per epoch: permute the partition's rows for the epoch ({@link BatchPlan}), run its
+ * the driver's {@link Rendezvous} and connect the {@link Mesh}; decode the start state ({@link SegmentStart})
+ * into the buffers ({@link SegmentRun}); then per epoch: permute the partition's rows for the epoch ({@link BatchPlan}), run its
  * steps, synchronously ({@link SynchronousSteps}, {@code localSteps == 1}) or as local SGD ({@link LocalSgdSteps}),
  * and, if another epoch follows, continue into it with the same parameters and optimizer (the bits a broadcast of
  * the encoded state would give) while rank 0 streams that state to the driver ({@link Rendezvous.EpochEndRecord}); rank 0 returns the final state and the last epoch's per-step figures. A
@@ -79,14 +78,14 @@ final class SegmentTask extends AbstractFunction1<Iterator<Object>, Iterator<Seg
     }
 
     private final Setup setup;
-    private final Broadcast<byte[][]> start;
+    private final SegmentStart start;
     private final int segment;
     private final int epoch;
     private final int from;
     private final int lastEpoch;
     private final int to;
 
-    SegmentTask(Setup setup, Broadcast<byte[][]> start, int segment, int epoch, int from, int lastEpoch, int to) {
+    SegmentTask(Setup setup, SegmentStart start, int segment, int epoch, int from, int lastEpoch, int to) {
         this.setup = setup;
         this.start = start;
         this.segment = segment;
@@ -139,6 +138,7 @@ final class SegmentTask extends AbstractFunction1<Iterator<Object>, Iterator<Seg
                         : new SegmentRun(run, e, 0, end);
                 if (setup.averaging()) LocalSgdSteps.run(run);
                 else SynchronousSteps.run(run);
+                mesh.traffic().steps(run.done());
                 if (run.done() == run.steps() && end == setup.plan().stepsPerEpoch()) { // a complete epoch
                     EpochEndWork.atEpochEnd(setup.runId(), e, rank, setup.ranks(), run.st.params, ctx::isInterrupted);
                 }
@@ -147,6 +147,7 @@ final class SegmentTask extends AbstractFunction1<Iterator<Object>, Iterator<Seg
                     r.epoch = e;
                     r.inJvm = mesh.inJvm();
                     r.nodes = mesh.nodes();
+                    r.traffic = mesh.traffic();
                     mesh.markDone();
                     return Iterator$.MODULE$.single(r);
                 }

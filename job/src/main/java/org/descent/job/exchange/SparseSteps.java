@@ -174,6 +174,7 @@ final class SparseSteps {
                 unionRows[u++] = w * perWord + i;
             }
         }
+        run.mesh.traffic().sparseStep(words, u);
         union.add(unionRows, 0, u); // slots for the partitions' rows
         if (union.finish() != u) throw new IllegalStateException("sparse allreduce: the row union is not distinct");
         return u;
