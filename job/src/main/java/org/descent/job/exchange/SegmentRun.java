@@ -120,7 +120,7 @@ final class SegmentRun {
                 loss = s.gradientAt(b, start, m);
             }
         }
-        if (m > 0) System.arraycopy(s.grad, 0, out, 0, w);
+        if (m > 0) System.arraycopy(s.grad(), 0, out, 0, w);
         else Arrays.fill(out, 0, w, 0.0);
         out[w] = loss;
         return m;

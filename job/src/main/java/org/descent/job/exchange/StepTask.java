@@ -67,7 +67,12 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
         final double[] x;
         final double[] y;
         final double[] params;
-        final double[] grad;
+        /**
+         * The partition's gradient sum, allocated on first use ({@link #grad()}): the sparse allreduce steps never
+         * read it (their compact buffers hold the touched rows), and a fresh array of every parameter costs its page
+         * faults inside the first epoch (issue 12: 16 MB per partition for the text benchmark's softmax).
+         */
+        private double[] grad;
         /** The dense partial's bytes, allocated on first use (a sparse step usually sends touched rows instead). */
         private byte[] gradBytes;
         final int[] perm;
@@ -79,7 +84,6 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
             x = new double[Math.max(1, maxRows) * cols]; // cols = 0 for a sparse block: see denseCols
             y = new double[Math.max(1, maxRows)];
             params = new double[network.numParams()];
-            grad = new double[network.numParams()];
             perm = new int[rows];
         }
 
@@ -91,8 +95,14 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
             return sparse;
         }
 
+        /** {@link #grad}, zeros until a step writes it. */
+        double[] grad() {
+            if (grad == null) grad = new double[network.numParams()];
+            return grad;
+        }
+
         byte[] gradBytes() {
-            if (gradBytes == null) gradBytes = new byte[Math.multiplyExact(grad.length, 8)];
+            if (gradBytes == null) gradBytes = new byte[Math.multiplyExact(network.numParams(), 8)];
             return gradBytes;
         }
 
@@ -119,7 +129,7 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
                 sparse().gather(block, perm, start, m);
                 sparse.readParams(encodedParams.value(), params); // fetch + decode of the touched rows: param fetch
                 lastComputeStart = System.nanoTime();
-                lastLoss = sparse.gradient(network, params, grad, workspace);
+                lastLoss = sparse.gradient(network, params, grad(), workspace);
                 return m;
             }
             DoubleBytes.decode(encodedParams.value(), params); // fetch (if remote) + decode: timed as param fetch
@@ -132,9 +142,9 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
         double gradientAt(RowBlock block, int start, int m) {
             if (block.isSparse()) { // the slice keeps grad zero outside what this step writes: no O(params) fill
                 sparse().gather(block, perm, start, m);
-                return sparse.gradient(network, params, grad, workspace);
+                return sparse.gradient(network, params, grad(), workspace);
             }
-            Arrays.fill(grad, 0.0);
+            Arrays.fill(grad(), 0.0);
             gather(block, perm, start, m, x, y);
             return network.lossAndGradientSum(params, Matrix.wrap(m, block.cols, x), Targets.ofValues(m, y), grad,
                     workspace);
@@ -176,13 +186,13 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
             if (m == 0) {
                 return new PartialGradient(partition, null, 0, 0, 0, 0);
             }
-            byte[] rows = st.sparse == null ? null : st.sparse.encode(st.grad);
+            byte[] rows = st.sparse == null ? null : st.sparse.encode(st.grad());
             if (rows != null) {
                 long computeNanos = System.nanoTime() - st.lastComputeStart;
                 return new PartialGradient(partition, rows, st.lastLoss, m, computeNanos,
                         st.lastComputeStart - st.lastFetchStart, st.sparse.features(), st.sparse.outputs());
             }
-            DoubleBytes.encode(st.grad, st.gradBytes());
+            DoubleBytes.encode(st.grad(), st.gradBytes());
             long computeNanos = System.nanoTime() - st.lastComputeStart;
             double loss = st.lastLoss;
             long fetch = st.lastComputeStart - st.lastFetchStart;
