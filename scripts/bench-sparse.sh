@@ -22,10 +22,16 @@
 #   BENCH_EPOCHS (5), BENCH_PARTITIONS (2), BENCH_DESCENT_SET (extra --set args for descent, space separated),
 #   BENCH_MLLIB_ITERS (5,10,20,40), BENCH_DIR (data/bench-sparse), BENCH_REGEN=1 (rewrite the data),
 #   BENCH_HEAP (3g: heap of the generator and MLlib JVMs; descent's comes from scripts/run.sh), BENCH_SCALE=1.
-# Timing: descent = the sum of its epochs' trainSeconds (metrics.jsonl: training only; data loading, caching and
-#   the validation pass on the test file after each epoch excluded); sklearn = partial_fit time; MLlib = fit() on a cached DataFrame;
-#   LIBLINEAR = its whole process (reading the text file included: it cannot be separated). The table's wall_s column
-#   is the whole command of each tool (JVM/Python start, reading, training, scoring) from /usr/bin/time.
+# Timing ("time to accuracy": each tool's clock runs while it trains on data already in memory, and stops for scoring):
+#   descent = the sum of its epochs' trainSeconds (metrics.jsonl): from the engine's start (epoch 1 includes the start
+#   state's hand-over, the barrier job's launch and the JIT's warm-up) to each epoch's last step; data loading,
+#   caching and the validation pass on the test file after each epoch excluded. sklearn = partial_fit time (its CSR
+#   already loaded; the seeded row permutation before each epoch and the scoring excluded: partial_fit shuffles
+#   again inside, so the permutation only fixes the order); MLlib = fit() on a cached DataFrame; LIBLINEAR = its whole
+#   process (reading the text file included: it cannot be separated). The table's wall_s column is the whole command
+#   of each tool (JVM/Python start, reading, training, scoring) from /usr/bin/time; xchg_B_per_step (descent) is the
+#   bytes each rank sends per step (allreduce; 'exchange bytes per step' in its log) or the parameters out plus the
+#   partials back (broadcast-collect).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf '[bench-sparse] %s\n' "$*" >&2; }
@@ -179,7 +185,8 @@ for set in $SETS; do
   [ -n "$best" ] || { echo "   no results"; continue; }
   target=$(awk -v b="$best" 'BEGIN{printf "%.5f", b - 0.005}')
   printf '   target accuracy %s (best %s minus 0.5 point)\n' "$target" "$best"
-  printf '   %-10s %9s %13s %8s %10s %11s %13s %6s\n' tool final_acc time_to_tgt_s wall_s rows_per_s peak_rss_mb bytes_per_nnz points
+  printf '   %-10s %9s %13s %8s %10s %11s %13s %6s %14s\n' tool final_acc time_to_tgt_s wall_s rows_per_s peak_rss_mb \
+    bytes_per_nnz points xchg_B_per_step
   for t in $TOOLS; do
     c="$TMP/$set-$t.curve"
     [ -s "$c" ] || { printf '   %-10s %9s\n' "$t" "failed/skipped"; continue; }
@@ -189,8 +196,13 @@ for set in $SETS; do
     rps=$(printf '%s\n' "$last" | awk -v n="$rows" '{e=1; for(i=5;i<=NF;i++) if ($i ~ /^epoch=/) {split($i,a,"="); e=a[2]} if ($3 > 0) printf "%.0f", n*e/$3; else print "n/a"}')
     [ "$t" = liblinear ] || [ "$t" = mllib ] && rps=n/a
     rssmb=$(awk '{printf "%.0f", $1/1024}' "$TMP/$set-$t.rss" 2>/dev/null)
-    printf '   %-10s %9s %13s %8s %10s %11s %13s %6s\n' "$t" "$final" "$ttt" "$(cat "$TMP/$set-$t.wall" 2>/dev/null)" "$rps" \
-      "${rssmb:-n/a}" "$(cat "$TMP/$set-$t.bpn" 2>/dev/null)" "$(wc -l < "$c")"
+    xchg=n/a # descent: bytes a rank sends per step (allreduce), or parameters out + partials back (broadcast-collect)
+    if [ "$t" = descent ] && [ -s "$TMP/$set-descent.exchange" ]; then
+      xchg=$(sed -n 's/.*sends and receives \([0-9]*\).*/\1/p; s/.*parameters \([0-9]*\) out.*partials \([0-9]*\) back.*/\1+\2/p' \
+        "$TMP/$set-descent.exchange" | head -n 1 | awk -F+ '{s = 0; for (i = 1; i <= NF; i++) s += $i; print s}')
+    fi
+    printf '   %-10s %9s %13s %8s %10s %11s %13s %6s %14s\n' "$t" "$final" "$ttt" "$(cat "$TMP/$set-$t.wall" 2>/dev/null)" "$rps" \
+      "${rssmb:-n/a}" "$(cat "$TMP/$set-$t.bpn" 2>/dev/null)" "$(wc -l < "$c")" "${xchg:-n/a}"
   done
   for t in $TOOLS; do if [ -s "$TMP/$set-$t.curve" ]; then sed 's/^/   /' "$TMP/$set-$t.curve"; fi; done
   if [ -s "$TMP/$set-descent.exchange" ]; then echo "   descent $(cat "$TMP/$set-descent.exchange")"; fi
