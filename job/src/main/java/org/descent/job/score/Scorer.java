@@ -51,9 +51,6 @@ public final class Scorer implements AutoCloseable {
     private final String runId = "descent-score-" + UUID.randomUUID();
     private JavaRDD<?> lastBlocks;
     private long passes;
-    /** The driver's buffers for {@link #evaluate(List, double[])}, made on first use, and the blocks they serve. */
-    private Chunker driverChunker;
-    private List<RowBlock> driverBlocks;
 
     /** A scorer computing in float64 ({@code evaluate}, {@code predict}, the publish gate); it keeps nothing. */
     public Scorer(JavaSparkContext jsc, ModelArchitecture arch) {
@@ -91,7 +88,8 @@ public final class Scorer implements AutoCloseable {
 
     /**
      * Loss and metrics of {@code params} over every row of {@code blocks} (all must be labelled). The parameters reach
-     * the tasks by broadcast, or in local mode (the tasks run in this JVM) by {@link #IN_JVM_PARAMS}.
+     * the tasks by broadcast, or in local mode (the tasks run in this JVM) by {@link #IN_JVM_PARAMS}. A training run's
+     * validation set held in the driver's JVM is scored by {@link HeldValidation} instead, with the same bits.
      */
     public ScoreMetrics evaluate(JavaRDD<RowBlock> blocks, double[] params, String description) {
         boolean inJvm = jsc.sc().isLocal();
@@ -112,29 +110,8 @@ public final class Scorer implements AutoCloseable {
         }
     }
 
-    /**
-     * As {@link #evaluate} over blocks held on the driver, one per partition in partition order (a small validation
-     * set: no Spark job, no broadcast): the same chunks, the same accumulators merged in the same order, so the same
-     * figures bit for bit.
-     */
-    public ScoreMetrics evaluate(List<RowBlock> blocks, double[] params) {
-        ScoreMetrics total = new ScoreMetrics(arch);
-        if (driverBlocks != blocks) driverChunker = null; // other blocks: what it kept is not theirs
-        driverBlocks = blocks;
-        for (int i = 0; i < blocks.size(); i++) {
-            RowBlock b = blocks.get(i);
-            if (driverChunker == null) driverChunker = new Chunker(arch, b.cols, precision, keepValues);
-            ScoreMetrics acc = new ScoreMetrics(arch);
-            driverChunker.score(i, b, params, acc);
-            total.merge(acc);
-        }
-        return total;
-    }
-
     @Override
     public void close() {
-        driverChunker = null;
-        driverBlocks = null;
         if (lastBlocks != null) ExecutorCache.releaseEverywhere(jsc, lastBlocks, runId);
         else ExecutorCache.release(runId);
     }

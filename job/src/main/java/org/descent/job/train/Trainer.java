@@ -46,7 +46,9 @@ import org.descent.math.scale.ScalerKind;
  *       step goes to the progress listeners.</li>
  * </ol>
  * After each segment the driver holds the exact parameters and optimizer state (the checkpoint hook sees them).
- * After each epoch: a distributed validation pass (if there is a validation set) and one log line.
+ * After each epoch: a validation pass (if there is a validation set; in local mode the allreduce ranks score it at the
+ * epoch's end, else driver threads, {@link HeldValidation}; in cluster mode a Spark job, or the driver for a small set)
+ * and one log line.
  * Same config, seed and partition count give bit-identical parameters.
  */
 public final class Trainer {

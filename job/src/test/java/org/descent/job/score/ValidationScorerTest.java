@@ -109,6 +109,13 @@ class ValidationScorerTest {
         assertArrayEquals(want.multiclass().confusionMatrix(), got.multiclass().confusionMatrix(), what);
     }
 
+    /** The blocks held on the driver, one partition each ({@link HeldValidation}: driver threads). */
+    private static HeldValidation held(ModelArchitecture a, Precision precision, long keep, List<RowBlock> blocks) {
+        List<RowBlock[]> parts = new ArrayList<>();
+        for (RowBlock b : blocks) parts.add(new RowBlock[] {b});
+        return new HeldValidation(a, precision, keep, parts, 2);
+    }
+
     private static JavaRDD<RowBlock> rdd(List<RowBlock> blocks) {
         JavaSparkContext jsc = TestSpark.jsc();
         return jsc.parallelize(blocks, blocks.size());
@@ -120,13 +127,14 @@ class ValidationScorerTest {
         for (boolean narrow : new boolean[] {false, true}) {
             List<RowBlock> blocks = dense(3, narrow);
             JavaRDD<RowBlock> rdd = rdd(blocks).cache();
-            try (Scorer s = Scorer.forValidation(TestSpark.jsc(), a, Precision.FLOAT64, 1L << 20)) {
+            try (Scorer s = Scorer.forValidation(TestSpark.jsc(), a, Precision.FLOAT64, 1L << 20);
+                 HeldValidation h = held(a, Precision.FLOAT64, 1L << 20, blocks)) {
                 for (int epoch = 0; epoch < 3; epoch++) { // epoch 0 lays the chunks out, 1 and 2 score from them
                     double[] params = a.toNetwork().initParams(InitKind.HE_NORMAL, 100 + epoch);
                     ScoreMetrics want = twoPassReference(a, blocks, params);
                     String what = (narrow ? "float32-stored" : "float64-stored") + " epoch " + epoch;
                     assertSameFigures(want, s.evaluate(rdd, params, "test"), what + " (Spark job)");
-                    assertSameFigures(want, s.evaluate(blocks, params), what + " (driver)");
+                    assertSameFigures(want, h.evaluate(params), what + " (driver)");
                 }
             } finally {
                 rdd.unpersist(false);
@@ -141,13 +149,14 @@ class ValidationScorerTest {
         JavaRDD<RowBlock> rdd = rdd(blocks).cache();
         double[] params = a.toNetwork().initParams(InitKind.HE_NORMAL, 9);
         try (Scorer kept = Scorer.forValidation(TestSpark.jsc(), a, Precision.FLOAT32, 1L << 20);
-             Scorer read = Scorer.forValidation(TestSpark.jsc(), a, Precision.FLOAT32, 0)) {
+             Scorer read = Scorer.forValidation(TestSpark.jsc(), a, Precision.FLOAT32, 0);
+             HeldValidation h = held(a, Precision.FLOAT32, 1L << 20, blocks)) {
             ScoreMetrics f64 = twoPassReference(a, blocks, params);
             ScoreMetrics first = kept.evaluate(rdd, params, "test");
             ScoreMetrics again = kept.evaluate(rdd, params, "test");
             assertSameFigures(read.evaluate(rdd, params, "test"), first, "float32, first pass");
             assertSameFigures(first, again, "float32, from the kept chunks");
-            assertSameFigures(first, kept.evaluate(blocks, params), "float32 on the driver");
+            assertSameFigures(first, h.evaluate(params), "float32 on the driver");
             assertNotEquals(f64.meanLoss(), first.meanLoss(), "float32 must really compute in float");
             assertEquals(f64.meanLoss(), first.meanLoss(), 1e-5 * Math.abs(f64.meanLoss()));
             assertEquals(f64.multiclass().accuracy(), first.multiclass().accuracy(), 0.002);
@@ -161,17 +170,18 @@ class ValidationScorerTest {
         ModelArchitecture a = mlp();
         List<RowBlock> blocks = dense(7, false);
         double[] params = a.toNetwork().initParams(InitKind.HE_NORMAL, 13);
-        // room for the first partition's block only (on the driver: the first block of the list)
+        // room for the first partition's block only
         long limit = (long) ROWS[0] * D;
         assertTrue((long) ROWS[2] * D > limit);
         for (List<RowBlock> form : List.of(blocks, sparse(blocks))) {
             ScoreMetrics want = twoPassReference(a, form, params); // sparse: the sparse kernels' own summation order
             JavaRDD<RowBlock> rdd = rdd(form).cache();
-            try (Scorer s = Scorer.forValidation(TestSpark.jsc(), a, Precision.FLOAT64, limit)) {
+            try (Scorer s = Scorer.forValidation(TestSpark.jsc(), a, Precision.FLOAT64, limit);
+                 HeldValidation h = held(a, Precision.FLOAT64, limit, form)) {
                 for (int pass = 0; pass < 2; pass++) {
                     String what = (form == blocks ? "dense" : "sparse") + " pass " + pass;
                     assertSameFigures(want, s.evaluate(rdd, params, "test"), what + " (Spark job)");
-                    assertSameFigures(want, s.evaluate(form, params), what + " (driver)");
+                    assertSameFigures(want, h.evaluate(params), what + " (driver)");
                 }
             } finally {
                 rdd.unpersist(false);
