@@ -133,7 +133,9 @@ final class ParquetRowGroupReader implements Iterator<InternalRow> {
             if (d == maxDef || (elementOptional && d == maxDef - 1)) {
                 if (n == b.length) b = buf = java.util.Arrays.copyOf(b, Math.max(16, 2 * n));
                 if (d == maxDef) {
-                    b[n++] = features.value();
+                    int c = features.copyRun(b, n, b.length - n); // this value and the present ones after it
+                    n += c;
+                    featuresLeft -= c - 1;
                 } else {
                     if (firstNull < 0) firstNull = n;
                     b[n++] = 0;
