@@ -51,8 +51,9 @@ public final class HeldValidation implements AutoCloseable {
     private final Chunker[] chunkers;
     private final int threads;
     private ExecutorService pool;
-    /** The ranks' figures by epoch (guarded by this). */
+    /** The ranks' figures by epoch, and the last epoch whose partitions were all scored (guarded by this). */
     private final Map<Integer, EpochScores> scored = new HashMap<>();
+    private int lastComplete = -1;
 
     /**
      * The merged figures of a pass the ranks ran, and when it started and ended ({@link System#nanoTime} of this JVM:
@@ -216,14 +217,14 @@ public final class HeldValidation implements AutoCloseable {
         e.parts[p] = m;
         e.start = Math.min(e.start, start);
         e.end = Math.max(e.end, end);
+        if (e.done == blocks.length) lastComplete = Math.max(lastComplete, epoch);
         notifyAll();
     }
 
     /** Blocks (no spinning) until every partition of {@code epoch} is scored, or the stage is cancelled. */
     private synchronized void awaitAll(int epoch, BooleanSupplier cancelled) {
-        while (true) {
-            EpochScores e = scored.get(epoch);
-            if (e != null && e.done == blocks.length) return;
+        // not the epoch's entry: the driver may have taken it (rank 0 went on) before this rank woke up
+        while (lastComplete < epoch) {
             if (cancelled.getAsBoolean()) throw new IllegalStateException("validation of epoch " + (epoch + 1)
                     + " cancelled");
             try {

@@ -132,6 +132,27 @@ class HeldValidationTest {
     }
 
     @Test
+    void givenTheDriverTookTheEpochBeforeAWaitingRankWoke_whenThatRankWakes_thenItGoesOnInsteadOfWaitingForever()
+            throws Exception {
+        ModelArchitecture a = mlp();
+        List<RowBlock[]> parts = new ArrayList<>();
+        for (RowBlock b : blocks(9)) parts.add(new RowBlock[] {b});
+        double[] params = a.toNetwork().initParams(InitKind.HE_NORMAL, 2);
+        try (HeldValidation held = new HeldValidation(a, Precision.FLOAT64, 1L << 20, parts, 1)) {
+            Thread rank1 = new Thread(() -> held.atEpochEnds().score(0, 1, 2, params, () -> false));
+            rank1.setDaemon(true);
+            rank1.start();
+            while (rank1.getState() != Thread.State.TIMED_WAITING) Thread.onSpinWait(); // scored, now waiting
+            synchronized (held) { // rank 1 cannot wake until rank 0 has scored and the driver has taken the epoch
+                held.atEpochEnds().score(0, 0, 2, params, () -> false);
+                assertTrue(held.takeScored(0) != null, "all four partitions scored");
+            }
+            rank1.join(30_000);
+            assertTrue(!rank1.isAlive(), "rank 1 still waits for an epoch the driver has taken");
+        }
+    }
+
+    @Test
     void givenACancelledStage_whenARankWaitsForTheOthers_thenItStopsAndTheDriverGetsNothingForTheEpoch() {
         ModelArchitecture a = mlp();
         List<RowBlock> blocks = blocks(5);
