@@ -67,17 +67,7 @@ public final class Network implements Serializable {
         }
         this.layout = new ParameterLayout(layers);
         this.loss = loss;
-        LayerSpec last = layers.get(layers.size() - 1);
-        if ((loss == LossKind.SOFTMAX_CE || loss == LossKind.BCE_LOGITS)
-                && last.activation() != ActivationKind.IDENTITY) {
-            throw new IllegalArgumentException(loss + " applies " + (loss == LossKind.SOFTMAX_CE ? "softmax" : "sigmoid")
-                    + " to the logits itself, so the last layer (layer " + (layers.size() - 1)
-                    + ") must use activation IDENTITY, not " + last.activation());
-        }
-        if (loss == LossKind.SOFTMAX_CE && last.out() < 2) {
-            throw new IllegalArgumentException("SOFTMAX_CE needs at least 2 outputs (classes), the last layer has "
-                    + last.out() + "; for a binary label use BCE_LOGITS with 1 output");
-        }
+        NetworkChecks.denseOutputLayer(layers, loss);
         this.activations = new Activation[layers.size()];
         for (int l = 0; l < layers.size(); l++) {
             activations[l] = Activation.of(layers.get(l));
@@ -133,15 +123,7 @@ public final class Network implements Serializable {
                     : d instanceof LayerDef.Recurrent r && !r.lstm() ? ActivationKind.TANH : ActivationKind.IDENTITY);
         }
         this.layout = ParameterLayout.ofStack(List.of(stack), acts);
-        LayerDef.Dense last = (LayerDef.Dense) defs.get(defs.size() - 1);
-        if ((loss == LossKind.SOFTMAX_CE || loss == LossKind.BCE_LOGITS) && last.activation() != ActivationKind.IDENTITY) {
-            throw new IllegalArgumentException(loss + " applies its own output mapping, so the last layer (layer "
-                    + (defs.size() - 1) + ") must use activation IDENTITY, not " + last.activation());
-        }
-        if (loss == LossKind.SOFTMAX_CE && last.units() < 2) {
-            throw new IllegalArgumentException("SOFTMAX_CE needs at least 2 outputs (classes), the last layer has "
-                    + last.units() + "; for a binary label use BCE_LOGITS with 1 output");
-        }
+        NetworkChecks.stackOutputLayer(defs, loss);
         this.activations = null;
         this.lossFn = Loss.of(loss);
     }
@@ -330,61 +312,29 @@ public final class Network implements Serializable {
     // ------------------------------------------------------------------------------ internals
 
     private int checkBatch(double[] params, int rows, int cols, Targets y, Workspace ws) {
-        checkInput(params, rows, cols, ws);
-        if (y == null || y.size() != rows) {
-            throw new IllegalArgumentException("batch has " + rows + " rows but "
-                    + (y == null ? "no" : String.valueOf(y.size())) + " targets; pass one target per row");
-        }
-        return rows;
+        return NetworkChecks.batch(this, params, rows, cols, y, ws);
     }
 
     private void checkInput(double[] params, int rows, int cols, Workspace ws) {
-        checkBuffer("params", params);
-        if (cols != inputSize()) {
-            throw ShapeMismatchException.of("network input", "x", rows, cols,
-                    "layer0.W", inputSize(), layout.layers().get(0).out());
-        }
-        if (ws == null || !ws.key.equals(workspaceKey())) {
-            throw new IllegalArgumentException("workspace was not made by this network's newWorkspace(maxRows)");
-        }
-        if (rows > ws.maxRows()) {
-            throw new IllegalArgumentException("batch of " + rows + " rows exceeds the workspace's maxRows="
-                    + ws.maxRows() + "; make a larger newWorkspace(maxRows) or split the batch");
-        }
+        NetworkChecks.input(this, params, rows, cols, ws);
     }
 
     private void checkBuffer(String name, double[] buf) {
-        if (buf == null || buf.length != layout.size()) {
-            throw new IllegalArgumentException(name + " has " + (buf == null ? "no array" : buf.length + " entries")
-                    + " but the network has " + layout.size() + " parameters (" + layout + ")");
-        }
+        NetworkChecks.buffer(layout, name, buf);
     }
 
     /** What a workspace must have been made for: equal networks share workspaces. */
-    private Object workspaceKey() {
+    Object workspaceKey() {
         return stack != null ? List.of(stackInput, stackDefs) : layout.layers();
     }
 
     private Object writeReplace() {
-        return stack != null ? new StackForm(stackInput, stackDefs, loss) : new SerializedForm(layout.layers(), loss);
+        return stack != null ? new NetworkForms.StackForm(stackInput, stackDefs, loss)
+                : new NetworkForms.DenseForm(layout.layers(), loss);
     }
 
     private void readObject(java.io.ObjectInputStream in) throws java.io.InvalidObjectException {
-        throw new java.io.InvalidObjectException("Network is serialised through its SerializedForm");
-    }
-
-    /** Serialisation proxy: the layer specs and the loss, rebuilt through the constructor. */
-    private record SerializedForm(List<LayerSpec> layers, LossKind loss) implements Serializable {
-        private Object readResolve() {
-            return new Network(layers, loss);
-        }
-    }
-
-    /** Serialisation proxy of a general stack: input shape, layer definitions, loss. */
-    private record StackForm(Shape input, List<LayerDef> layers, LossKind loss) implements Serializable {
-        private Object readResolve() {
-            return Network.of(input, layers, loss);
-        }
+        throw new java.io.InvalidObjectException("Network is serialised through its NetworkForms proxy");
     }
 
     /**
@@ -394,8 +344,8 @@ public final class Network implements Serializable {
      * gradient (see {@link Float32Pass}).
      */
     public static final class Workspace {
-        private final Object key;
-        private final BlockPass pass;
+        final Object key;
+        final BlockPass pass;
 
         private Workspace(Object key, BlockPass pass) {
             this.key = key;
