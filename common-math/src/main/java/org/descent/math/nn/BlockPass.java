@@ -1,5 +1,6 @@
 package org.descent.math.nn;
 
+import java.util.Arrays;
 import org.descent.math.FloatMatrix;
 import org.descent.math.Matrix;
 import org.descent.math.sparse.SparseRows;
@@ -20,6 +21,33 @@ abstract class BlockPass {
     abstract double lossAndGradientSum(Loss lossFn, double[] params, FloatMatrix x, Targets y, double[] gradAcc);
 
     abstract double lossAndGradientSum(Loss lossFn, double[] params, SparseRows x, Targets y, double[] gradAcc);
+
+    /**
+     * Overwrites {@code gradOut[0, size)} with the gradient of the summed loss ({@code size} = the layout's length;
+     * {@code gradOut} may be longer): the bits {@link #lossAndGradientSum} adds to a zero-filled accumulator. This
+     * default is exactly that, fill then add; {@link LayerPass} writes its float32 gradient without the fill.
+     */
+    double gradientSum(Loss lossFn, double[] params, Matrix x, Targets y, double[] gradOut, int size) {
+        Arrays.fill(gradOut, 0, size, 0.0);
+        return x.rows() == 0 ? 0.0 : lossAndGradientSum(lossFn, params, x, y, gradOut);
+    }
+
+    /** {@link #gradientSum(Loss, double[], Matrix, Targets, double[], int)} of a float input block. */
+    double gradientSum(Loss lossFn, double[] params, FloatMatrix x, Targets y, double[] gradOut, int size) {
+        Arrays.fill(gradOut, 0, size, 0.0);
+        return x.rows() == 0 ? 0.0 : lossAndGradientSum(lossFn, params, x, y, gradOut);
+    }
+
+    /**
+     * A FLOAT32 dense pass only: the float gradient of the summed loss written over {@code gradOut[0, size)}, the
+     * values whose {@code 0.0 + (double) g} the double forms give (see {@link Network#gradientSum(double[],
+     * FloatMatrix, Targets, float[], Network.Workspace)}).
+     */
+    double gradientSum(Loss lossFn, double[] params, FloatMatrix x, Targets y, float[] gradOut, int size) {
+        throw new IllegalArgumentException("a float gradient needs a FLOAT32 workspace of a dense network, this one is "
+                + precision() + (this instanceof StackPass ? " of a general stack" : "")
+                + "; use the double[] gradientSum");
+    }
 
     abstract double lossSum(Loss lossFn, double[] params, Matrix x, Targets y);
 

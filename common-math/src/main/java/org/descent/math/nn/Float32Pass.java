@@ -19,7 +19,8 @@ import org.descent.math.sparse.SparseRows;
  *       (max-subtracted softmax, stable BCE, target validation — O(n k), shared with FLOAT64), so the
  *       summed loss is accumulated in double; its gradient ∂S/∂A_L is rounded to float;</li>
  *   <li>backward writes dW/db ONCE each into a float scratch gradient (beta = 0, no zeroing needed),
- *       which is then added to the caller's double accumulator.</li>
+ *       which is then added to the caller's double accumulator (or, for {@link Network#gradientSum}, written
+ *       over the caller's buffer as {@code 0.0 + g}: the same bits without zero-filling it first).</li>
  * </ol>
  * A sparse first-layer input changes steps 1 and 4 for {@code W_1} only: {@code X W_1} rounds the
  * weights of the double parameters as it reads them (so {@code W_1}, the largest block of a wide
@@ -187,6 +188,16 @@ final class Float32Pass extends LayerPass<float[]> {
         return Matrix.wrap(n, k, outD);
     }
 
+    /** The float gradient straight into the caller's buffer: backward overwrites every entry once, no commit. */
+    @Override
+    double gradientSum(Loss lossFn, double[] params, FloatMatrix x, Targets y, float[] gradOut, int size) {
+        if (x.rows() == 0) {
+            java.util.Arrays.fill(gradOut, 0, size, 0.0f);
+            return 0.0;
+        }
+        return lossAndGradient(lossFn, params, input(x), x.rows(), y, gradOut);
+    }
+
     @Override
     float[] gradientBuffer(double[] gradAcc) {
         accumulator = gradAcc;
@@ -194,7 +205,13 @@ final class Float32Pass extends LayerPass<float[]> {
     }
 
     @Override
-    void commitGradient(float[] g, double[] gradAcc) {
+    void commitGradient(float[] g, double[] gradAcc, boolean assign) {
+        if (assign) { // 0.0 + g: the bits of adding g to a zero-filled accumulator (-0.0 becomes +0.0 there too)
+            for (int i = 0; i < g.length; i++) {
+                gradAcc[i] = 0.0 + g[i];
+            }
+            return;
+        }
         for (int i = firstLayerDirect ? firstWeightsEnd() : 0; i < g.length; i++) {
             gradAcc[i] += g[i];
         }

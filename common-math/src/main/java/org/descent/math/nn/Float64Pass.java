@@ -135,7 +135,7 @@ final class Float64Pass extends LayerPass<double[]> {
     double[] gradientBuffer(double[] gradAcc) { return gradAcc; }
 
     @Override
-    void commitGradient(double[] grad, double[] gradAcc) {
+    void commitGradient(double[] grad, double[] gradAcc, boolean assign) {
         // backward added into gradAcc directly
     }
 }

@@ -95,8 +95,13 @@ abstract class LayerPass<B> extends BlockPass {
     /** The buffer {@link #backward} writes dW/db into (the caller's accumulator or a scratch buffer). */
     abstract B gradientBuffer(double[] gradAcc);
 
-    /** Adds the scratch gradient into the caller's accumulator (nothing to do when it IS the accumulator). */
-    abstract void commitGradient(B grad, double[] gradAcc);
+    /**
+     * Adds the scratch gradient into the caller's accumulator (nothing to do when it IS the accumulator); with
+     * {@code assign} (only when {@link #backward} wrote every entry of the scratch gradient, i.e. not
+     * {@link #gradientAccumulates} and a dense input) it writes {@code gradAcc[i] = 0.0 + g[i]} instead: the bits the
+     * addition gives on a zero-filled accumulator, without the fill and the read.
+     */
+    abstract void commitGradient(B grad, double[] gradAcc, boolean assign);
 
     // ---------------------------------------------------------------- the layer loop
 
@@ -112,6 +117,16 @@ abstract class LayerPass<B> extends BlockPass {
 
     final double lossAndGradientSum(Loss lossFn, double[] params, SparseRows x, Targets y, double[] gradAcc) {
         return lossAndGradientSum(lossFn, params, input(x), x.rows(), y, gradAcc);
+    }
+
+    @Override
+    final double gradientSum(Loss lossFn, double[] params, Matrix x, Targets y, double[] gradOut, int size) {
+        return gradientSum(lossFn, params, input(x), x.rows(), y, gradOut, size);
+    }
+
+    @Override
+    final double gradientSum(Loss lossFn, double[] params, FloatMatrix x, Targets y, double[] gradOut, int size) {
+        return gradientSum(lossFn, params, input(x), x.rows(), y, gradOut, size);
     }
 
     final double lossSum(Loss lossFn, double[] params, Matrix x, Targets y) {
@@ -155,15 +170,42 @@ abstract class LayerPass<B> extends BlockPass {
 
     private double lossAndGradientSum(Loss lossFn, double[] params, LayerInput<B> x, int n, Targets y,
                                       double[] gradAcc) {
+        return lossAndGradientSum(lossFn, params, x, n, y, gradAcc, false);
+    }
+
+    /**
+     * The gradient of the summed loss written over {@code gradOut[0, size)}: assigned from the scratch gradient when
+     * {@link #backward} writes every entry of it once (see {@link #commitGradient}), else zero-filled and added to.
+     */
+    private double gradientSum(Loss lossFn, double[] params, LayerInput<B> x, int n, Targets y, double[] gradOut,
+                               int size) {
+        boolean assign = !gradientAccumulates && !x.sparse() && n > 0;
+        if (!assign) {
+            java.util.Arrays.fill(gradOut, 0, size, 0.0);
+        }
+        return n == 0 ? 0.0 : lossAndGradientSum(lossFn, params, x, n, y, gradOut, assign);
+    }
+
+    private double lossAndGradientSum(Loss lossFn, double[] params, LayerInput<B> x, int n, Targets y,
+                                      double[] gradAcc, boolean assign) {
+        B grad = gradientBuffer(gradAcc);
+        double sum = lossAndGradient(lossFn, params, x, n, y, grad);
+        commitGradient(grad, gradAcc, assign);
+        return sum;
+    }
+
+    /**
+     * Forward, loss and backward of n > 0 rows: dW/db written into {@code grad} (added when
+     * {@link #gradientAccumulates}, else every entry overwritten once); returns the summed loss.
+     */
+    final double lossAndGradient(Loss lossFn, double[] params, LayerInput<B> x, int n, Targets y, B grad) {
         B w = weights(params, x);
         B out = forward(w, x, n);
         int last = activations.length - 1;
         int k = layout.layers().get(last).out();
         double sum = loss(lossFn, out, n, k, y, true);
         activationBackward(last, out, deltaA, n, k);
-        B grad = gradientBuffer(gradAcc);
         backward(w, x, n, grad);
-        commitGradient(grad, gradAcc);
         return sum;
     }
 

@@ -223,6 +223,39 @@ public final class Network implements Serializable {
         return n == 0 ? 0.0 : ws.pass.lossAndGradientSum(lossFn, params, x, y, gradAcc);
     }
 
+    /**
+     * Overwrites {@code gradOut[0, numParams)} with the gradient of the SUM over the rows of {@code x} of the
+     * per-example loss and returns that summed loss: bit for bit what {@link #lossAndGradientSum} adds to a
+     * zero-filled accumulator, without the fill in FLOAT32. {@code gradOut} may be longer (a step vector carrying
+     * the loss and row count after the gradient): entries past {@code numParams} are not touched.
+     */
+    public double gradientSum(double[] params, Matrix x, Targets y, double[] gradOut, Workspace ws) {
+        NetworkChecks.output(layout, gradOut == null ? -1 : gradOut.length);
+        checkBatch(params, x.rows(), x.cols(), y, ws);
+        return ws.pass.gradientSum(lossFn, params, x, y, gradOut, layout.size());
+    }
+
+    /** {@link #gradientSum(double[], Matrix, Targets, double[], Workspace)} of a float input block. */
+    public double gradientSum(double[] params, FloatMatrix x, Targets y, double[] gradOut, Workspace ws) {
+        NetworkChecks.output(layout, gradOut == null ? -1 : gradOut.length);
+        checkBatch(params, x.rows(), x.cols(), y, ws);
+        return ws.pass.gradientSum(lossFn, params, x, y, gradOut, layout.size());
+    }
+
+    /**
+     * A FLOAT32 workspace of a dense network: the float gradient of the summed loss written straight over
+     * {@code gradOut[0, numParams)} (the GEMMs' output, entries past {@code numParams} untouched), returning the
+     * summed loss. {@code 0.0 + (double) gradOut[i]} is bit for bit the {@code double[]} form's entry i, so a sum of
+     * such partials widened in order from 0.0 equals the sum of the double partials (an exchange can move floats).
+     *
+     * @throws IllegalArgumentException for a FLOAT64 workspace or a general stack
+     */
+    public double gradientSum(double[] params, FloatMatrix x, Targets y, float[] gradOut, Workspace ws) {
+        NetworkChecks.output(layout, gradOut == null ? -1 : gradOut.length);
+        checkBatch(params, x.rows(), x.cols(), y, ws);
+        return ws.pass.gradientSum(lossFn, params, x, y, gradOut, layout.size());
+    }
+
     /** Batch-mean loss; overwrites {@code gradOut} with its gradient. Convenience over the sum form (FLOAT64). */
     public double lossAndGradient(double[] params, Matrix x, Targets y, double[] gradOut) {
         checkBuffer("gradOut", gradOut);

@@ -66,6 +66,14 @@ final class NetworkChecks {
         }
     }
 
+    /** A gradient output of at least the layout's length ({@link Network#gradientSum}); {@code length} -1: null. */
+    static void output(ParameterLayout layout, int length) {
+        if (length < layout.size()) {
+            throw new IllegalArgumentException("gradOut has " + (length < 0 ? "no array" : length + " entries")
+                    + " but the network has " + layout.size() + " parameters (" + layout + "); pass at least that many");
+        }
+    }
+
     /** A flat buffer of exactly the layout's length. */
     static void buffer(ParameterLayout layout, String name, double[] buf) {
         if (buf == null || buf.length != layout.size()) {

@@ -138,7 +138,7 @@ final class StackPass extends BlockPass {
             Arrays.fill(grad32, 0.0f);
         } else if (n > chunk) {
             if (gradScratch == null) {
-                gradScratch = new double[gradAcc.length];
+                gradScratch = new double[layout.size()];
             }
             Arrays.fill(gradScratch, 0.0);
         }
@@ -149,11 +149,11 @@ final class StackPass extends BlockPass {
             sum += chunkLossAndGradient(lossFn, w, gather(x, n, start, m), m, targets(y, start, m, n), g);
         }
         if (f32) {
-            for (int i = 0; i < gradAcc.length; i++) {
+            for (int i = 0; i < layout.size(); i++) { // gradAcc may be longer (Network#gradientSum)
                 gradAcc[i] += grad32[i];
             }
         } else if (n > chunk) {
-            for (int i = 0; i < gradAcc.length; i++) {
+            for (int i = 0; i < layout.size(); i++) { // gradAcc may be longer (Network#gradientSum)
                 gradAcc[i] += gradScratch[i];
             }
         }

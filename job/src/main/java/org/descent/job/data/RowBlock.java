@@ -193,6 +193,35 @@ public final class RowBlock implements Serializable {
         }
     }
 
+    /**
+     * {@link #gatherRows(int[], int, int, double[])} into a float batch (a float32 training step): float32-stored
+     * values are copied as they are, float64 ones rounded, the bits of rounding the double batch afterwards.
+     */
+    public void gatherRows(int[] perm, int start, int m, float[] x) {
+        if (sparse != null) throw new IllegalStateException("copyRows/gatherRows: the block is sparse");
+        if (m < 0 || x.length < (long) m * cols) {
+            throw new IndexOutOfBoundsException(m + " rows of a block of " + rows + " x " + cols
+                    + " into a batch buffer of " + x.length + " values");
+        }
+        int[] base = new int[8];
+        for (int i0 = 0; i0 < m; i0 += 8) {
+            int k = Math.min(8, m - i0);
+            for (int q = 0; q < k; q++) {
+                int r = perm[start + i0 + q];
+                if (r < 0 || r >= rows) throw new IndexOutOfBoundsException("row " + r + " of a block of " + rows);
+                base[q] = r * cols;
+            }
+            for (int j = 0; j < cols; j++) {
+                int d = j * m + i0;
+                if (dense32 != null) {
+                    for (int q = 0; q < k; q++) x[d + q] = dense32[base[q] + j];
+                } else {
+                    for (int q = 0; q < k; q++) x[d + q] = (float) dense64[base[q] + j];
+                }
+            }
+        }
+    }
+
     /** Rows starting at {@code base[0..k)} (row-major offsets) into batch rows {@code i0..i0+k} of x. */
     private void copy8(int[] base, int k, double[] x, int i0, int m) {
         if (dense64 != null) {

@@ -37,6 +37,8 @@ final class LocalHub {
     private final int size;
     /** Each rank's published vectors (read by the others between the publishing call's barrier and their next). */
     private final double[][][] groups;
+    /** Each rank's published float heads of {@link #reduceScatterSplit} (null for the other calls). */
+    private final float[][][] floatGroups;
     private final long[] tags;
     /** Each rank's vector whose own chunk the others copy (the sums, or what {@link #allGather} publishes). */
     private final double[][] vectors;
@@ -55,6 +57,7 @@ final class LocalHub {
         this.key = key;
         this.size = size;
         this.groups = new double[size][][];
+        this.floatGroups = new float[size][][];
         this.tags = new long[size];
         this.vectors = new double[size][];
         this.heads = new double[size][];
@@ -91,9 +94,47 @@ final class LocalHub {
      * the rank may rewrite its own chunk of {@code vs[0]} only.
      */
     void reduceScatter(int rank, double[][] vs, int n, long tag) throws IOException {
+        floatGroups[rank] = null;
         publish(rank, vs, tag, "reduceScatter");
         sumChunk(vs[0], bound(rank, n), bound(rank + 1, n));
         scattered[rank] = true;
+    }
+
+    /**
+     * {@link #reduceScatter} of vectors whose entries {@code [0, w)} are float partials, {@code hs[j]} standing for
+     * {@code vs[j][0, w)} (float32 gradients, see {@code Network.gradientSum(..., float[], ...)}): the own chunk of
+     * {@code vs[0]} gets {@code 0.0 + h_0[i] + h_1[i] + ...} widened, in rank order, below {@code w} and the usual sum
+     * from {@code vs} above it. The bits of {@link #reduceScatter} over partials {@code 0.0 + (double) h[i]}: a sum
+     * from 0.0 is never -0.0, so adding {@code -0.0} or {@code +0.0} gives the same. Half the bytes read per partial;
+     * {@code vs[j][0, w)} is neither read nor written outside the own chunk. Until {@link #allGather}, the rank may
+     * rewrite neither {@code hs} nor more than its own chunk of {@code vs[0]}.
+     */
+    void reduceScatterSplit(int rank, float[][] hs, int w, double[][] vs, int n, long tag) throws IOException {
+        floatGroups[rank] = hs;
+        publish(rank, vs, tag, "reduceScatter");
+        int lo = bound(rank, n);
+        int hi = bound(rank + 1, n);
+        int mid = Math.max(lo, Math.min(hi, w));
+        sumFloatChunk(vs[0], lo, mid);
+        sumChunk(vs[0], mid, hi);
+        scattered[rank] = true;
+    }
+
+    /** {@code v[i] = 0.0 + h_0[i] + h_1[i] + ...} widened, over the published float heads in rank order. */
+    private void sumFloatChunk(double[] v, int lo, int hi) {
+        if (size == 2 && floatGroups[0].length == 1 && floatGroups[1].length == 1) {
+            float[] a = floatGroups[0][0];
+            float[] b = floatGroups[1][0];
+            for (int i = lo; i < hi; i++) v[i] = (0.0 + a[i]) + b[i];
+            return;
+        }
+        for (int i = lo; i < hi; i++) {
+            double acc = 0.0;
+            for (int s = 0; s < size; s++) {
+                for (float[] h : floatGroups[s]) acc += h[i];
+            }
+            v[i] = acc;
+        }
     }
 
     /** Publishes {@code vs} under {@code tag}, waits for every rank to do the same, and checks that the tags agree. */

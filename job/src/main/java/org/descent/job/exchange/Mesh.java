@@ -223,6 +223,20 @@ final class Mesh implements AutoCloseable {
     }
 
     /**
+     * {@link #reduceScatter} with float partials {@code hs[j]} as entries {@code [0, w)} of {@code vs[j]}: in one JVM
+     * summed widened ({@link LocalHub#reduceScatterSplit}), else widened as {@code 0.0 + h} (the double gradient's
+     * bits) and sent as before. The same bits either way.
+     */
+    void reduceScatterSplit(float[][] hs, int w, double[][] vs, int n, long tag) throws IOException {
+        if (nodes == null && hub != null) {
+            hub.reduceScatterSplit(rank, hs, w, vs, n, tag);
+            return;
+        }
+        for (int j = 0; j < vs.length; j++) for (int i = 0; i < w; i++) vs[j][i] = 0.0 + hs[j][i];
+        reduceScatter(vs, n, tag);
+    }
+
+    /**
      * All-gather: every rank's chunk of its {@code v} goes to every rank; {@code extra} travels with it and all
      * ranks' extras are returned in rank order.
      */

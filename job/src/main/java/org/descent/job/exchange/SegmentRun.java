@@ -117,11 +117,33 @@ final class SegmentRun {
             m = setup.plan().sliceEnd(step, b.rows) - start;
             if (m > 0) {
                 if (j > 0) System.arraycopy(st.params, 0, s.params, 0, w);
-                loss = s.gradientAt(b, start, m);
+                loss = s.gradientInto(b, start, m, out); // straight into the step vector
             }
         }
-        if (m > 0) System.arraycopy(s.grad(), 0, out, 0, w);
-        else Arrays.fill(out, 0, w, 0.0);
+        if (m == 0) Arrays.fill(out, 0, w, 0.0);
+        out[w] = loss;
+        return m;
+    }
+
+    /**
+     * As {@link #sliceGradient(int, int, double[])} for a dense float32 step: the float gradient goes over
+     * {@code head[0, W)} (the exchange widens it, see {@link Mesh#reduceScatterSplit}), the loss into {@code out[W]};
+     * {@code out[0, W)} is not touched.
+     */
+    int sliceGradient(int j, int step, float[] head, double[] out) {
+        int w = st.params.length;
+        int m = 0;
+        double loss = 0;
+        RowBlock b = blocks[j];
+        if (b != null) {
+            int start = setup.plan().sliceStart(step, b.rows);
+            m = setup.plan().sliceEnd(step, b.rows) - start;
+            if (m > 0) {
+                if (j > 0) System.arraycopy(st.params, 0, states[j].params, 0, w);
+                loss = states[j].gradientInto(b, start, m, head);
+            }
+        }
+        if (m == 0) Arrays.fill(head, 0, w, 0.0f);
         out[w] = loss;
         return m;
     }

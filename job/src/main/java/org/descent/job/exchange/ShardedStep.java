@@ -22,19 +22,30 @@ final class ShardedStep {
     private final SegmentRun run;
     private final double[][] vecs;
     private final double[] vec;
+    /** Float32 partials standing for {@code vecs[j][0, W)} ({@link Mesh#reduceScatterSplit}), or null. */
+    private final float[][] heads;
     private final double[] grad;
     private final int lo;
     private final int hi;
 
-    /** @param vecs the rank's step vectors, one per partition; the sums land in {@code vecs[0]} */
-    ShardedStep(SegmentRun run, double[][] vecs, double[] grad) {
+    /**
+     * @param vecs the rank's step vectors, one per partition; the sums land in {@code vecs[0]}
+     * @param heads null, or per partition the float32 gradient that stands for {@code vecs[j][0, W)} (dense float32)
+     */
+    ShardedStep(SegmentRun run, double[][] vecs, float[][] heads, double[] grad) {
         this.run = run;
         this.vecs = vecs;
+        this.heads = heads;
         this.vec = vecs[0];
         this.grad = grad;
         int w = grad.length;
         this.lo = Math.min(w, run.mesh.chunkStart(run.rank(), vec.length));
         this.hi = Math.min(w, run.mesh.chunkStart(run.rank() + 1, vec.length));
+    }
+
+    /** The float partials the steps' gradients are written into, or null (double partials in the vectors). */
+    float[][] heads() {
+        return heads;
     }
 
     static boolean applies(MiniBatchUpdate update) {
@@ -46,7 +57,8 @@ final class ShardedStep {
         double[] params = run.st.params;
         int w = grad.length;
         int n = vec.length;
-        run.mesh.reduceScatter(vecs, n, t);
+        if (heads != null) run.mesh.reduceScatterSplit(heads, w, vecs, n, t);
+        else run.mesh.reduceScatter(vecs, n, t);
         long c2 = System.nanoTime();
         long rows = globalRows(step);
         double inv = 1.0 / rows;

@@ -1,11 +1,11 @@
 package org.descent.job.exchange;
 
 import java.io.Serializable;
-import java.util.Arrays;
 import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.descent.job.data.RowBlock;
 import org.descent.job.model.ModelArchitecture;
+import org.descent.math.FloatMatrix;
 import org.descent.math.Matrix;
 import org.descent.math.nn.Network;
 import org.descent.math.nn.Precision;
@@ -65,6 +65,8 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
         final Network network;
         final Network.Workspace workspace;
         final double[] x;
+        /** The batch in float for a FLOAT32 workspace and a dense block (null otherwise): gathered straight into it. */
+        final float[] x32;
         final double[] y;
         final double[] params;
         /**
@@ -81,7 +83,9 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
         State(ModelArchitecture arch, int maxRows, int rows, int cols, Precision precision) {
             network = arch.toNetwork();
             workspace = network.newWorkspace(Math.max(1, maxRows), precision);
-            x = new double[Math.max(1, maxRows) * cols]; // cols = 0 for a sparse block: see denseCols
+            boolean f32 = precision == Precision.FLOAT32 && cols > 0;
+            x = new double[f32 ? 0 : Math.max(1, maxRows) * cols]; // cols = 0 for a sparse block: see denseCols
+            x32 = f32 ? new float[Math.max(1, maxRows) * cols] : null;
             y = new double[Math.max(1, maxRows)];
             params = new double[network.numParams()];
             perm = new int[rows];
@@ -144,10 +148,48 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
                 sparse().gather(block, perm, start, m);
                 return sparse.gradient(network, params, grad(), workspace);
             }
-            Arrays.fill(grad(), 0.0);
-            gather(block, perm, start, m, x, y);
-            return network.lossAndGradientSum(params, Matrix.wrap(m, block.cols, x), Targets.ofValues(m, y), grad,
-                    workspace);
+            return denseGradient(block, start, m, grad());
+        }
+
+        /**
+         * As {@link #gradientAt} with the gradient written over {@code out[0, W)} ({@code out} may be longer: an
+         * allreduce step vector); a dense block's gradient goes there directly, without passing through
+         * {@link #grad}. The same bits either way.
+         */
+        double gradientInto(RowBlock block, int start, int m, double[] out) {
+            if (block.isSparse()) {
+                double loss = gradientAt(block, start, m);
+                System.arraycopy(grad(), 0, out, 0, network.numParams());
+                return loss;
+            }
+            return denseGradient(block, start, m, out);
+        }
+
+        /**
+         * A dense block under a float32 workspace: the slice's float gradient written over {@code head[0, W)}
+         * ({@code 0.0 + head[i]} is {@link #gradientInto}'s entry i, bit for bit).
+         */
+        double gradientInto(RowBlock block, int start, int m, float[] head) {
+            if (x32 == null || block.isSparse()) {
+                throw new IllegalStateException("a float gradient needs a dense block and a float32 workspace");
+            }
+            Targets targets = gatherLabels(block, perm, start, m, y);
+            block.gatherRows(perm, start, m, x32);
+            return network.gradientSum(params, FloatMatrix.wrap(m, block.cols, x32), targets, head, workspace);
+        }
+
+        /**
+         * Gathers the slice (into the float batch for a float32 workspace: the bits of rounding the double one) and
+         * writes its gradient over {@code out[0, W)} ({@link Network#gradientSum}: no zero fill in float32).
+         */
+        private double denseGradient(RowBlock block, int start, int m, double[] out) {
+            Targets targets = gatherLabels(block, perm, start, m, y);
+            if (x32 != null) {
+                block.gatherRows(perm, start, m, x32);
+                return network.gradientSum(params, FloatMatrix.wrap(m, block.cols, x32), targets, out, workspace);
+            }
+            block.gatherRows(perm, start, m, x);
+            return network.gradientSum(params, Matrix.wrap(m, block.cols, x), targets, out, workspace);
         }
 
         /** Makes {@link #perm} the partition's row order of {@code epoch} (computed once per epoch). */
@@ -241,9 +283,18 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
 
     /** Copies rows {@code perm[start..start+m)} of the block into {@code x} (m x cols, column-major) and {@code y}. */
     static void gather(RowBlock block, int[] perm, int start, int m, double[] x, double[] y) {
-        block.gatherRows(perm, start, m, x); // from the block's one row-major copy: each row one sequential read
+        block.gatherRows(perm, start, m, x);
+        gatherLabels(block, perm, start, m, y);
+    }
+
+    /**
+     * The labels of rows {@code perm[start..start+m)} into {@code y}, as targets; the rows themselves go through
+     * {@link RowBlock#gatherRows} (from the block's one row-major copy: each row one sequential read).
+     */
+    static Targets gatherLabels(RowBlock block, int[] perm, int start, int m, double[] y) {
         for (int i = 0; i < m; i++) {
             y[i] = block.labels[perm[start + i]];
         }
+        return Targets.ofValues(m, y);
     }
 }

@@ -3,6 +3,7 @@ package org.descent.job.exchange;
 import java.io.IOException;
 import java.util.Arrays;
 import org.descent.math.nn.ParameterLayout;
+import org.descent.math.nn.Precision;
 import org.descent.math.optim.MiniBatchUpdate;
 
 /**
@@ -13,7 +14,9 @@ import org.descent.math.optim.MiniBatchUpdate;
  *   <li>replicated ({@link #replicatedStep}): {@link Mesh#allReduce}, then every task applies the same
  *       {@link MiniBatchUpdate} to its own copy of the parameters and optimizer;</li>
  *   <li>sharded ({@link ShardedStep}, when nothing in the update needs the whole gradient): reduce-scatter, each
- *       rank updates the chunk it owns, all-gather the parameters.</li>
+ *       rank updates the chunk it owns, all-gather the parameters. A dense float32 run writes each partition's
+ *       float gradient straight from the GEMMs into a float partial that the reduce-scatter widens
+ *       ({@link #floatPartials}): no conversion into the double vector, the same sums.</li>
  * </ul>
  * The summed vector is bit-identical on all ranks and equal to the driver's partition-order sum, so every copy stays
  * bit-identical to the driver engine's. A non-OK step is recorded and ends the segment. Sparse blocks take
@@ -36,13 +39,14 @@ final class SynchronousSteps {
         double[] vec = vecs[0];
         double[] grad = new double[w];
         ParameterLayout layout = run.st.network.layout();
-        ShardedStep sharded = ShardedStep.applies(run.setup.update()) ? new ShardedStep(run, vecs, grad) : null;
+        ShardedStep sharded = ShardedStep.applies(run.setup.update())
+                ? new ShardedStep(run, vecs, floatPartials(run) ? new float[vecs.length][w] : null, grad) : null;
         for (int k = 0; k < run.steps(); k++) {
             int step = run.from + k;
             long t = run.globalStep(step);
             run.beforeStep(step);
             long c0 = System.nanoTime();
-            packStep(run, step, vecs);
+            packStep(run, step, vecs, sharded == null ? null : sharded.heads());
             StepDone d = sharded != null ? sharded.step(step, t, c0) : replicatedStep(run, vecs, grad, layout, t, c0);
             long cmax = computeMax(vec, w, p);
             // rank 0's clock starts when rank 0 starts the step; another rank can start earlier (task launch skew
@@ -73,14 +77,33 @@ final class SynchronousSteps {
      * gradient, loss and rows; the rank's compute time goes in its first partition's slot of the first vector (so
      * the summed slots give the slowest rank and the total).
      */
-    private static void packStep(SegmentRun run, int step, double[][] vecs) {
+    private static void packStep(SegmentRun run, int step, double[][] vecs, float[][] heads) {
         int w = run.st.params.length;
         long c0 = System.nanoTime();
         for (int j = 0; j < vecs.length; j++) {
             Arrays.fill(vecs[j], w + 1, vecs[j].length, 0.0);
-            vecs[j][w + 1] = run.sliceGradient(j, step, vecs[j]);
+            vecs[j][w + 1] = heads != null ? run.sliceGradient(j, step, heads[j], vecs[j])
+                    : run.sliceGradient(j, step, vecs[j]);
         }
         vecs[0][w + 2 + run.firstPartition] = System.nanoTime() - c0;
+    }
+
+    /** Tag of {@link #floatPartials}' agreement (apart from the steps' tags and the other agreements'). */
+    private static final long DENSE_TAG = Long.MIN_VALUE / 2 + 1;
+
+    /**
+     * Whether the sharded steps move float32 partials ({@link ShardedStep}): a float32 run of a dense network whose
+     * blocks are all dense on every rank (agreed by one small allreduce, as every rank must take the same exchange).
+     * The bits are those of the double partials either way; in one JVM half the bytes are read.
+     */
+    private static boolean floatPartials(SegmentRun run) throws IOException {
+        if (run.setup.precision() != Precision.FLOAT32 || run.setup.architecture().hasStack()) return false;
+        double[][] sparse = new double[run.blocks.length][1];
+        for (int j = 0; j < sparse.length; j++) {
+            if (run.blocks[j] != null && run.blocks[j].isSparse()) sparse[j][0] = 1;
+        }
+        run.mesh.allReduce(sparse, 1, DENSE_TAG);
+        return sparse[0][0] == 0;
     }
 
     /** Allreduce of the step vector, then every rank applies the whole {@link MiniBatchUpdate}. */
