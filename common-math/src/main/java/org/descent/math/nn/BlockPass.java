@@ -39,11 +39,10 @@ abstract class BlockPass {
     }
 
     /**
-     * A FLOAT32 dense pass only: the float gradient of the summed loss written over {@code gradOut[0, size)}, the
-     * values whose {@code 0.0 + (double) g} the double forms give (see {@link Network#gradientSum(double[],
-     * FloatMatrix, Targets, float[], Network.Workspace)}).
+     * A FLOAT32 dense pass only: the float gradient of the summed loss at the caller's float weights, written over
+     * {@code gradOut[0, size)} (see {@link Network#gradientSumAt}).
      */
-    double gradientSum(Loss lossFn, double[] params, FloatMatrix x, Targets y, float[] gradOut, int size) {
+    double gradientSumAt(Loss lossFn, float[] weights, FloatMatrix x, Targets y, float[] gradOut, int size) {
         throw new IllegalArgumentException("a float gradient needs a FLOAT32 workspace of a dense network, this one is "
                 + precision() + (this instanceof StackPass ? " of a general stack" : "")
                 + "; use the double[] gradientSum");

@@ -188,14 +188,14 @@ final class Float32Pass extends LayerPass<float[]> {
         return Matrix.wrap(n, k, outD);
     }
 
-    /** The float gradient straight into the caller's buffer: backward overwrites every entry once, no commit. */
+    /** The float gradient straight into the caller's buffer (backward overwrites every entry once), at its weights. */
     @Override
-    double gradientSum(Loss lossFn, double[] params, FloatMatrix x, Targets y, float[] gradOut, int size) {
+    double gradientSumAt(Loss lossFn, float[] w, FloatMatrix x, Targets y, float[] gradOut, int size) {
         if (x.rows() == 0) {
             java.util.Arrays.fill(gradOut, 0, size, 0.0f);
             return 0.0;
         }
-        return lossAndGradient(lossFn, params, input(x), x.rows(), y, gradOut);
+        return lossAndGradientAt(lossFn, w, input(x), x.rows(), y, gradOut);
     }
 
     @Override

@@ -199,7 +199,11 @@ abstract class LayerPass<B> extends BlockPass {
      * {@link #gradientAccumulates}, else every entry overwritten once); returns the summed loss.
      */
     final double lossAndGradient(Loss lossFn, double[] params, LayerInput<B> x, int n, Targets y, B grad) {
-        B w = weights(params, x);
+        return lossAndGradientAt(lossFn, weights(params, x), x, n, y, grad);
+    }
+
+    /** {@link #lossAndGradient} at weights already in the pass's type (e.g. a caller's float copy). */
+    final double lossAndGradientAt(Loss lossFn, B w, LayerInput<B> x, int n, Targets y, B grad) {
         B out = forward(w, x, n);
         int last = activations.length - 1;
         int k = layout.layers().get(last).out();

@@ -243,17 +243,18 @@ public final class Network implements Serializable {
     }
 
     /**
-     * A FLOAT32 workspace of a dense network: the float gradient of the summed loss written straight over
-     * {@code gradOut[0, numParams)} (the GEMMs' output, entries past {@code numParams} untouched), returning the
-     * summed loss. {@code 0.0 + (double) gradOut[i]} is bit for bit the {@code double[]} form's entry i, so a sum of
-     * such partials widened in order from 0.0 equals the sum of the double partials (an exchange can move floats).
+     * A FLOAT32 workspace of a dense network, at {@code weights}, a float copy of the parameters that the caller keeps
+     * ({@code weights[i] == (float) params[i]}, e.g. updated chunk by chunk): the float gradient of the summed loss
+     * written straight over {@code gradOut[0, numParams)} (entries past it untouched); returns the summed loss.
+     * {@code 0.0 + (double) gradOut[i]} is bit for bit the {@code double[]} {@link #gradientSum}'s entry i, so a sum
+     * of such partials widened in order from 0.0 equals the sum of the double partials (an exchange can move floats).
      *
      * @throws IllegalArgumentException for a FLOAT64 workspace or a general stack
      */
-    public double gradientSum(double[] params, FloatMatrix x, Targets y, float[] gradOut, Workspace ws) {
+    public double gradientSumAt(float[] weights, FloatMatrix x, Targets y, float[] gradOut, Workspace ws) {
         NetworkChecks.output(layout, gradOut == null ? -1 : gradOut.length);
-        checkBatch(params, x.rows(), x.cols(), y, ws);
-        return ws.pass.gradientSum(lossFn, params, x, y, gradOut, layout.size());
+        NetworkChecks.batch(this, "weights", weights == null ? -1 : weights.length, x.rows(), x.cols(), y, ws);
+        return ws.pass.gradientSumAt(lossFn, weights, x, y, gradOut, layout.size());
     }
 
     /** Batch-mean loss; overwrites {@code gradOut} with its gradient. Convenience over the sum form (FLOAT64). */
@@ -345,15 +346,15 @@ public final class Network implements Serializable {
     // ------------------------------------------------------------------------------ internals
 
     private int checkBatch(double[] params, int rows, int cols, Targets y, Workspace ws) {
-        return NetworkChecks.batch(this, params, rows, cols, y, ws);
+        return NetworkChecks.batch(this, "params", params == null ? -1 : params.length, rows, cols, y, ws);
     }
 
     private void checkInput(double[] params, int rows, int cols, Workspace ws) {
-        NetworkChecks.input(this, params, rows, cols, ws);
+        NetworkChecks.input(this, "params", params == null ? -1 : params.length, rows, cols, ws);
     }
 
     private void checkBuffer(String name, double[] buf) {
-        NetworkChecks.buffer(layout, name, buf);
+        NetworkChecks.buffer(layout, name, buf == null ? -1 : buf.length);
     }
 
     /** What a workspace must have been made for: equal networks share workspaces. */

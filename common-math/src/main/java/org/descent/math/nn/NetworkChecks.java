@@ -41,8 +41,8 @@ final class NetworkChecks {
     }
 
     /** {@link #input} plus one target per row; returns the row count. */
-    static int batch(Network net, double[] params, int rows, int cols, Targets y, Network.Workspace ws) {
-        input(net, params, rows, cols, ws);
+    static int batch(Network net, String name, int paramsLength, int rows, int cols, Targets y, Network.Workspace ws) {
+        input(net, name, paramsLength, rows, cols, ws);
         if (y == null || y.size() != rows) {
             throw new IllegalArgumentException("batch has " + rows + " rows but "
                     + (y == null ? "no" : String.valueOf(y.size())) + " targets; pass one target per row");
@@ -50,9 +50,9 @@ final class NetworkChecks {
         return rows;
     }
 
-    /** The parameters' length, the input's width, the workspace's network and row capacity. */
-    static void input(Network net, double[] params, int rows, int cols, Network.Workspace ws) {
-        buffer(net.layout(), "params", params);
+    /** The parameters' length (-1: null), the input's width, the workspace's network and row capacity. */
+    static void input(Network net, String name, int paramsLength, int rows, int cols, Network.Workspace ws) {
+        buffer(net.layout(), name, paramsLength);
         if (cols != net.inputSize()) {
             throw ShapeMismatchException.of("network input", "x", rows, cols,
                     "layer0.W", net.inputSize(), net.layout().layers().get(0).out());
@@ -74,10 +74,10 @@ final class NetworkChecks {
         }
     }
 
-    /** A flat buffer of exactly the layout's length. */
-    static void buffer(ParameterLayout layout, String name, double[] buf) {
-        if (buf == null || buf.length != layout.size()) {
-            throw new IllegalArgumentException(name + " has " + (buf == null ? "no array" : buf.length + " entries")
+    /** A flat buffer of exactly the layout's length ({@code length} -1: null). */
+    static void buffer(ParameterLayout layout, String name, int length) {
+        if (length != layout.size()) {
+            throw new IllegalArgumentException(name + " has " + (length < 0 ? "no array" : length + " entries")
                     + " but the network has " + layout.size() + " parameters (" + layout + ")");
         }
     }

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.descent.math.FloatMatrix;
 import org.descent.math.Matrix;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -70,6 +71,37 @@ class GradientSumTest {
         assertEquals(0.0, net.gradientSum(params, Matrix.zeros(0, net.inputSize()), Targets.ofValues(0, new double[0]),
                 out, ws));
         assertArrayEquals(new double[want.length], Arrays.copyOf(out, want.length));
+    }
+
+    @Test
+    void givenKeptFloatWeights_whenGradientSumAt_thenTheWidenedFloatGradientIsTheDoubleFormsBits() {
+        SplittableRandom rng = new SplittableRandom(29);
+        Network net = NetworkGradientTest.network(ActivationKind.RELU, LossKind.SOFTMAX_CE);
+        double[] params = net.initParams(InitKind.HE_NORMAL, 9);
+        int b0 = net.layout().biasOffset(0);
+        for (int j = 0; j < 3; j++) params[b0 + j] = -50.0;
+        float[] weights = new float[params.length];
+        FloatMatrix.toFloat(params, 0, weights, 0, params.length);
+        FloatMatrix x = FloatMatrix.of(Matrix.normal(N, net.inputSize(), 0, 1, rng));
+        Targets y = NetworkGradientTest.targets(LossKind.SOFTMAX_CE, rng, N);
+        Network.Workspace ws = net.newWorkspace(N, Precision.FLOAT32);
+        double[] want = new double[net.numParams()];
+        double loss = net.gradientSum(params, x, y, want, ws);
+
+        float[] head = new float[net.numParams() + 1];
+        head[net.numParams()] = 7f;
+        assertEquals(loss, net.gradientSumAt(weights, x, y, head, ws));
+        double[] widened = new double[want.length];
+        for (int i = 0; i < widened.length; i++) widened[i] = 0.0 + head[i];
+        assertArrayEquals(want, widened);
+        assertEquals(7f, head[net.numParams()]);
+
+        IllegalArgumentException f64 = assertThrows(IllegalArgumentException.class,
+                () -> net.gradientSumAt(weights, x, y, head, net.newWorkspace(N, Precision.FLOAT64)));
+        assertTrue(f64.getMessage().contains("needs a FLOAT32 workspace of a dense network"), f64.getMessage());
+        IllegalArgumentException shortW = assertThrows(IllegalArgumentException.class,
+                () -> net.gradientSumAt(new float[2], x, y, head, ws));
+        assertTrue(shortW.getMessage().startsWith("weights has 2 entries but the network has"), shortW.getMessage());
     }
 
     @ParameterizedTest(name = "{0}")

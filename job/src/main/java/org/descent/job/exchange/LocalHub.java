@@ -44,6 +44,8 @@ final class LocalHub {
     private final double[][] vectors;
     /** Each rank's head array of {@link #allGatherSplit} (the parameters; null for a plain {@link #allGather}). */
     private final double[][] heads;
+    /** Each rank's float copy of its head in {@link #allGatherSplit} (or null). */
+    private final float[][] heads32;
     /** The extra number each rank passed to {@link #allGather}. */
     private final double[] extras;
     /** {@code [rank]}: what rank's last {@link #allGather} returned (reused). */
@@ -61,6 +63,7 @@ final class LocalHub {
         this.tags = new long[size];
         this.vectors = new double[size][];
         this.heads = new double[size][];
+        this.heads32 = new float[size][];
         this.extras = new double[size];
         this.gathered = new double[size][size];
         this.scattered = new boolean[size];
@@ -202,9 +205,12 @@ final class LocalHub {
      * step's parameters, updated in place by their owner) and {@code [w, n)} in {@code v} ({@code v[0, w)} is neither
      * read nor written). Every other rank's chunk goes straight from its head into this rank's head and from its
      * {@code v} into this {@code v}: no copy of the parameters into the vector and back. Same waits, same bits.
+     * {@code head32} (null on every rank, or on none): the heads' float copies, whose chunks go along the same way.
      */
-    double[] allGatherSplit(int rank, double[] head, int w, double[] v, int n, double extra) throws IOException {
+    double[] allGatherSplit(int rank, double[] head, float[] head32, int w, double[] v, int n, double extra)
+            throws IOException {
         heads[rank] = head;
+        heads32[rank] = head32;
         vectors[rank] = v;
         extras[rank] = extra;
         await(rank); // every rank has updated its chunk (and the others are done reading its vectors)
@@ -215,6 +221,7 @@ final class LocalHub {
             int to = bound(s + 1, n);
             int mid = Math.max(from, Math.min(to, w));
             System.arraycopy(heads[s], from, head, from, Math.max(0, mid - from));
+            if (head32 != null) System.arraycopy(heads32[s], from, head32, from, Math.max(0, mid - from));
             System.arraycopy(vectors[s], mid, v, mid, to - mid);
         }
         double[] out = gathered[rank];

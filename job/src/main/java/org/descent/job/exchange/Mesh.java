@@ -229,6 +229,7 @@ final class Mesh implements AutoCloseable {
      */
     void reduceScatterSplit(float[][] hs, int w, double[][] vs, int n, long tag) throws IOException {
         if (nodes == null && hub != null) {
+            traffic.summed(n - w / 2); // w floats and n - w doubles, in doubles' bytes
             hub.reduceScatterSplit(rank, hs, w, vs, n, tag);
             return;
         }
@@ -253,11 +254,13 @@ final class Mesh implements AutoCloseable {
      * rank's chunk updated in place) and {@code [w, n)} are in {@code v}: afterwards {@code head} holds every rank's
      * chunk and {@code v[w, n)} too; {@code v[0, w)} is scratch. In one JVM the chunks go straight between the
      * ranks' heads; otherwise this rank's chunk of {@code head} is copied into {@code v} and the others back.
+     * {@code head32} (or null): {@code head} rounded to float, this rank's chunk already rounded; completed likewise.
      */
-    double[] allGatherSplit(double[] head, int w, double[] v, int n, long tag, double extra) throws IOException {
+    double[] allGatherSplit(double[] head, float[] head32, int w, double[] v, int n, long tag, double extra)
+            throws IOException {
         if (nodes == null && hub != null) {
             traffic.gathered(n); // else counted by allGather below
-            return hub.allGatherSplit(rank, head, w, v, n, extra);
+            return hub.allGatherSplit(rank, head, head32, w, v, n, extra);
         }
         int lo = Math.min(w, bound(rank, n));
         int hi = Math.min(w, bound(rank + 1, n));
@@ -265,6 +268,7 @@ final class Mesh implements AutoCloseable {
         double[] squares = allGather(v, n, tag, extra);
         System.arraycopy(v, 0, head, 0, lo);
         System.arraycopy(v, hi, head, hi, w - hi);
+        if (head32 != null) org.descent.math.FloatMatrix.toFloat(head, 0, head32, 0, w);
         return squares;
     }
 

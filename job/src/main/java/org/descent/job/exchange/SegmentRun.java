@@ -126,11 +126,12 @@ final class SegmentRun {
     }
 
     /**
-     * As {@link #sliceGradient(int, int, double[])} for a dense float32 step: the float gradient goes over
-     * {@code head[0, W)} (the exchange widens it, see {@link Mesh#reduceScatterSplit}), the loss into {@code out[W]};
-     * {@code out[0, W)} is not touched.
+     * As {@link #sliceGradient(int, int, double[])} for a dense float32 step at {@code weights} (the rank's
+     * parameters rounded to float, shared by its partitions): the float gradient goes over {@code head[0, W)} (the
+     * exchange widens it, see {@link Mesh#reduceScatterSplit}), the loss into {@code out[W]}; {@code out[0, W)} is
+     * not touched.
      */
-    int sliceGradient(int j, int step, float[] head, double[] out) {
+    int sliceGradient(int j, int step, float[] weights, float[] head, double[] out) {
         int w = st.params.length;
         int m = 0;
         double loss = 0;
@@ -138,10 +139,7 @@ final class SegmentRun {
         if (b != null) {
             int start = setup.plan().sliceStart(step, b.rows);
             m = setup.plan().sliceEnd(step, b.rows) - start;
-            if (m > 0) {
-                if (j > 0) System.arraycopy(st.params, 0, states[j].params, 0, w);
-                loss = states[j].gradientInto(b, start, m, head);
-            }
+            if (m > 0) loss = states[j].gradientInto(b, start, m, weights, head);
         }
         if (m == 0) Arrays.fill(head, 0, w, 0.0f);
         out[w] = loss;

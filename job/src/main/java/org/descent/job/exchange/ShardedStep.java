@@ -1,6 +1,7 @@
 package org.descent.job.exchange;
 
 import java.io.IOException;
+import org.descent.math.FloatMatrix;
 import org.descent.math.optim.MiniBatchUpdate;
 import org.descent.math.optim.Optimizer;
 
@@ -24,6 +25,12 @@ final class ShardedStep {
     private final double[] vec;
     /** Float32 partials standing for {@code vecs[j][0, W)} ({@link Mesh#reduceScatterSplit}), or null. */
     private final float[][] heads;
+    /**
+     * With {@link #heads}: the parameters rounded to float, what the float32 pass computes with; each owner rounds
+     * its updated chunk and the all-gather moves the float chunks with the double ones (in one JVM), so no rank
+     * rounds all W parameters per step. Always {@code (float) params[i]}, bit for bit.
+     */
+    private final float[] weights32;
     private final double[] grad;
     private final int lo;
     private final int hi;
@@ -36,6 +43,8 @@ final class ShardedStep {
         this.run = run;
         this.vecs = vecs;
         this.heads = heads;
+        this.weights32 = heads == null ? null : new float[grad.length];
+        if (heads != null) FloatMatrix.toFloat(run.st.params, 0, weights32, 0, grad.length);
         this.vec = vecs[0];
         this.grad = grad;
         int w = grad.length;
@@ -46,6 +55,11 @@ final class ShardedStep {
     /** The float partials the steps' gradients are written into, or null (double partials in the vectors). */
     float[][] heads() {
         return heads;
+    }
+
+    /** The float copy of the parameters the float partials are computed at (null without {@link #heads}). */
+    float[] weights32() {
+        return weights32;
     }
 
     static boolean applies(MiniBatchUpdate update) {
@@ -65,19 +79,29 @@ final class ShardedStep {
         // one pass over the owned chunk: g = sum / rows, its square into ss, the update (grad is only scratch)
         double ss = run.opt.stepRangeScaled(params, vec, inv, grad, t, lo, hi);
         if (!Double.isFinite(ss)) ss = nonFiniteMarker(ss, inv);
+        boolean chunkFinite = finite(params, lo, hi);
+        if (weights32 != null) FloatMatrix.toFloat(params, lo, weights32, lo, hi - lo);
         long c3 = System.nanoTime();
-        // the all-gather reads this rank's chunk from params and writes the others' there (no copy via vec)
-        double[] squares = run.mesh.allGatherSplit(params, w, vec, n, t, ss);
+        // the all-gather reads this rank's chunk from params and writes the others' there (no copy via vec); the sum
+        // of squares travels with the chunk, its sign bit set when the chunk's updated parameters are not all finite
+        double[] squares = run.mesh.allGatherSplit(params, weights32, w, vec, n, t, chunkFinite ? ss : -ss);
         long c4 = System.nanoTime();
         if ((long) vec[w + 1] != rows) {
             throw new IllegalStateException("allreduce: step " + step + " summed " + (long) vec[w + 1]
                     + " rows, the batch plan says " + rows);
         }
         double sumSq = 0;
-        for (double q : squares) sumSq += q;
+        boolean paramsFinite = true;
+        for (double q : squares) {
+            if (Double.doubleToRawLongBits(q) < 0) { // a flagged chunk: -(-ss) is ss, bit for bit
+                paramsFinite = false;
+                q = -q;
+            }
+            sumSq += q;
+        }
         double loss = vec[w] * inv;
         double norm = Math.sqrt(sumSq);
-        MiniBatchUpdate.Status status = status(loss, norm, params);
+        MiniBatchUpdate.Status status = status(loss, norm, paramsFinite);
         long c5 = System.nanoTime();
         MiniBatchUpdate.Outcome o = new MiniBatchUpdate.Outcome(loss, norm, run.opt.learningRate(t), status);
         // wall = compute + both exchange halves; update = the owner's range update + the finiteness checks
@@ -86,14 +110,21 @@ final class ShardedStep {
 
     /**
      * NaN norm = some gradient entry is not finite (as the driver's dnrm2 check); +Inf alone is only an overflow of
-     * the plain sum of squares of a finite gradient, which the other engines would carry on with.
+     * the plain sum of squares of a finite gradient, which the other engines would carry on with. Then non-finite
+     * parameters, as every owner found them in its chunk (together: every parameter, checked once instead of by
+     * every rank). A sum of squares from 0.0 never has its sign bit set, except a NaN, which stops the step first.
      */
-    private static MiniBatchUpdate.Status status(double loss, double norm, double[] params) {
+    private static MiniBatchUpdate.Status status(double loss, double norm, boolean paramsFinite) {
         if (!Double.isFinite(loss) || Double.isNaN(norm)) return MiniBatchUpdate.Status.NON_FINITE_LOSS;
-        for (double v : params) {
-            if (!Double.isFinite(v)) return MiniBatchUpdate.Status.NON_FINITE_PARAMS;
+        return paramsFinite ? MiniBatchUpdate.Status.OK : MiniBatchUpdate.Status.NON_FINITE_PARAMS;
+    }
+
+    /** Whether {@code p[lo, hi)} are all finite. */
+    private static boolean finite(double[] p, int lo, int hi) {
+        for (int i = lo; i < hi; i++) {
+            if (!Double.isFinite(p[i])) return false;
         }
-        return MiniBatchUpdate.Status.OK;
+        return true;
     }
 
     /** Rows of step {@code step} over all partitions (every rank knows every partition's size). */

@@ -166,16 +166,17 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
         }
 
         /**
-         * A dense block under a float32 workspace: the slice's float gradient written over {@code head[0, W)}
+         * A dense block under a float32 workspace, at {@code weights} (the parameters rounded to float, kept by the
+         * caller; {@link #params} is not read): the slice's float gradient written over {@code head[0, W)}
          * ({@code 0.0 + head[i]} is {@link #gradientInto}'s entry i, bit for bit).
          */
-        double gradientInto(RowBlock block, int start, int m, float[] head) {
+        double gradientInto(RowBlock block, int start, int m, float[] weights, float[] head) {
             if (x32 == null || block.isSparse()) {
                 throw new IllegalStateException("a float gradient needs a dense block and a float32 workspace");
             }
             Targets targets = gatherLabels(block, perm, start, m, y);
             block.gatherRows(perm, start, m, x32);
-            return network.gradientSum(params, FloatMatrix.wrap(m, block.cols, x32), targets, head, workspace);
+            return network.gradientSumAt(weights, FloatMatrix.wrap(m, block.cols, x32), targets, head, workspace);
         }
 
         /**

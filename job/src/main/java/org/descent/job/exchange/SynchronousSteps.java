@@ -46,7 +46,7 @@ final class SynchronousSteps {
             long t = run.globalStep(step);
             run.beforeStep(step);
             long c0 = System.nanoTime();
-            packStep(run, step, vecs, sharded == null ? null : sharded.heads());
+            packStep(run, step, vecs, sharded);
             StepDone d = sharded != null ? sharded.step(step, t, c0) : replicatedStep(run, vecs, grad, layout, t, c0);
             long cmax = computeMax(vec, w, p);
             // rank 0's clock starts when rank 0 starts the step; another rank can start earlier (task launch skew
@@ -77,12 +77,13 @@ final class SynchronousSteps {
      * gradient, loss and rows; the rank's compute time goes in its first partition's slot of the first vector (so
      * the summed slots give the slowest rank and the total).
      */
-    private static void packStep(SegmentRun run, int step, double[][] vecs, float[][] heads) {
+    private static void packStep(SegmentRun run, int step, double[][] vecs, ShardedStep sharded) {
         int w = run.st.params.length;
+        float[][] heads = sharded == null ? null : sharded.heads();
         long c0 = System.nanoTime();
         for (int j = 0; j < vecs.length; j++) {
             Arrays.fill(vecs[j], w + 1, vecs[j].length, 0.0);
-            vecs[j][w + 1] = heads != null ? run.sliceGradient(j, step, heads[j], vecs[j])
+            vecs[j][w + 1] = heads != null ? run.sliceGradient(j, step, sharded.weights32(), heads[j], vecs[j])
                     : run.sliceGradient(j, step, vecs[j]);
         }
         vecs[0][w + 2 + run.firstPartition] = System.nanoTime() - c0;
