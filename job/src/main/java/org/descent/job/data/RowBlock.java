@@ -164,7 +164,7 @@ public final class RowBlock implements Serializable {
      * (leading dimension m): see {@link #gatherRows}.
      */
     public void copyRows(int start, int m, double[] x) {
-        checkBatch(start, m, x);
+        checkBatch(start, m, x.length);
         int[] base = new int[8];
         for (int i0 = 0; i0 < m; i0 += 8) {
             int k = Math.min(8, m - i0);
@@ -180,15 +180,11 @@ public final class RowBlock implements Serializable {
      * widened exactly).
      */
     public void gatherRows(int[] perm, int start, int m, double[] x) {
-        checkBatch(0, m, x);
+        checkBatch(0, m, x.length);
         int[] base = new int[8];
         for (int i0 = 0; i0 < m; i0 += 8) {
             int k = Math.min(8, m - i0);
-            for (int q = 0; q < k; q++) {
-                int r = perm[start + i0 + q];
-                if (r < 0 || r >= rows) throw new IndexOutOfBoundsException("row " + r + " of a block of " + rows);
-                base[q] = r * cols;
-            }
+            rowBases(perm, start + i0, k, base);
             copy8(base, k, x, i0, m);
         }
     }
@@ -198,19 +194,11 @@ public final class RowBlock implements Serializable {
      * values are copied as they are, float64 ones rounded, the bits of rounding the double batch afterwards.
      */
     public void gatherRows(int[] perm, int start, int m, float[] x) {
-        if (sparse != null) throw new IllegalStateException("copyRows/gatherRows: the block is sparse");
-        if (m < 0 || x.length < (long) m * cols) {
-            throw new IndexOutOfBoundsException(m + " rows of a block of " + rows + " x " + cols
-                    + " into a batch buffer of " + x.length + " values");
-        }
+        checkBatch(0, m, x.length);
         int[] base = new int[8];
         for (int i0 = 0; i0 < m; i0 += 8) {
             int k = Math.min(8, m - i0);
-            for (int q = 0; q < k; q++) {
-                int r = perm[start + i0 + q];
-                if (r < 0 || r >= rows) throw new IndexOutOfBoundsException("row " + r + " of a block of " + rows);
-                base[q] = r * cols;
-            }
+            rowBases(perm, start + i0, k, base);
             for (int j = 0; j < cols; j++) {
                 int d = j * m + i0;
                 if (dense32 != null) {
@@ -237,11 +225,20 @@ public final class RowBlock implements Serializable {
         }
     }
 
-    private void checkBatch(int start, int m, double[] x) {
+    /** Row-major offsets of rows {@code perm[at .. at + k)} into {@code base[0..k)}, each row checked. */
+    private void rowBases(int[] perm, int at, int k, int[] base) {
+        for (int q = 0; q < k; q++) {
+            int r = perm[at + q];
+            if (r < 0 || r >= rows) throw new IndexOutOfBoundsException("row " + r + " of a block of " + rows);
+            base[q] = r * cols;
+        }
+    }
+
+    private void checkBatch(int start, int m, int capacity) {
         if (sparse != null) throw new IllegalStateException("copyRows/gatherRows: the block is sparse");
-        if (start < 0 || m < 0 || start + m > rows || x.length < (long) m * cols) {
+        if (start < 0 || m < 0 || start + m > rows || capacity < (long) m * cols) {
             throw new IndexOutOfBoundsException("rows [" + start + ", " + (start + m) + ") of a block of " + rows
-                    + " x " + cols + " into a batch buffer of " + x.length + " values");
+                    + " x " + cols + " into a batch buffer of " + capacity + " values");
         }
     }
 

@@ -213,7 +213,7 @@ public final class AllReduceEngine implements StepEngine {
                     failures = span.endsDelivered() > ends ? 1 : failures + 1;
                     if (DataException.findIn(e.getCause()).isPresent() || failures >= maxAttempts) throw e.unwrap();
                     LOG.warn("allreduce segment ({}) failed (attempt {}/{}): {}; running it again from {}", what,
-                            failures, maxAttempts, firstLine(e.getCause()), span.moved()
+                            failures, maxAttempts, e.causeFirstLine(), span.moved()
                                     ? "the end of epoch " + span.nextEpoch() + " (the last the driver received)"
                                     : "the same start state");
                 }
@@ -229,24 +229,6 @@ public final class AllReduceEngine implements StepEngine {
         if (e == span.lastEpoch()) return "epoch " + (e + 1) + ", steps " + (span.nextStep() + 1) + "-" + span.to();
         return "epochs " + (e + 1) + "-" + (span.lastEpoch() + 1) + (span.nextStep() == 0 ? ""
                 : ", from step " + (span.nextStep() + 1));
-    }
-
-    /** Why a segment's Spark job failed (not the step sink: a sink exception passes through unwrapped). */
-    private static final class SegmentFailedException extends RuntimeException {
-        SegmentFailedException(Throwable cause) {
-            super(cause);
-        }
-
-        RuntimeException unwrap() {
-            Throwable c = getCause();
-            return c instanceof RuntimeException re ? re : new IllegalStateException(c.getMessage(), c);
-        }
-    }
-
-    private static String firstLine(Throwable t) {
-        String m = String.valueOf(t.getMessage());
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
     }
 
     /**

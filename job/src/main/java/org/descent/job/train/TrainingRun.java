@@ -160,17 +160,18 @@ final class TrainingRun {
         try (engine;
              // Validation in the run's precision (issue 17: PyTorch evaluates in the training dtype; float32 halves the
              // GEMMs); a float64 run's figures are the bits they always were.
-             Scorer scorer = Scorer.forValidation(JavaSparkContext.fromSparkContext(spark.sparkContext()), arch,
-                     tc.precision(), VALIDATION_KEEP_VALUES)) {
+             EpochValidation validation = new EpochValidation(Scorer.forValidation(
+                     JavaSparkContext.fromSparkContext(spark.sparkContext()), arch, tc.precision(),
+                     VALIDATION_KEEP_VALUES), data, tc.epochs())) {
             if (spans(engine)) {
-                runSpanning(engine, scorer, firstEpoch, firstStep, epochStart);
+                runSpanning(engine, validation, firstEpoch, firstStep, epochStart);
                 return result();
             }
             for (int epoch = firstEpoch; epoch < tc.epochs(); epoch++) {
                 if (epoch != firstEpoch) epochStart = System.nanoTime();
                 EpochTally tally = firstTally(epoch == firstEpoch);
                 runSteps(engine, epoch, epoch == firstEpoch ? firstStep : 0, tally);
-                if (finishEpoch(scorer, epoch, tally, epochStart)) break;
+                if (finishEpoch(validation, epoch, tally, epochStart)) break;
             }
         }
         return result();
@@ -182,24 +183,9 @@ final class TrainingRun {
                 ? new EpochTally(start.state().lossWeighted(), start.state().rowsSeen()) : new EpochTally(0, 0);
     }
 
-    /**
-     * An epoch's steps are done: validation, report, listeners, checkpoint point; true = stop now. A pass the ranks ran
-     * at the epoch's end ({@link HeldValidation}) happened before the driver saw the end, on the ranks' timeline: the
-     * epoch's training ended when the pass started, the pass is its validation time (the driver's merge of the
-     * partitions' figures, microseconds, overlaps the ranks' next epoch), and in a spanning run the next epoch started
-     * when it ended ({@link #runSpanning}), so the epochs' times add up to the ranks' wall time.
-     */
-    private boolean finishEpoch(Scorer scorer, int epoch, EpochTally tally, long epochStart) {
-        long trained = System.nanoTime();
-        Map<String, Double> metrics = validate(scorer, epoch, tally);
-        if (tally.ranksValidationEnd != 0) {
-            tally.trainSeconds = (tally.ranksValidationStart - epochStart) / 1e9;
-            tally.validationSeconds = (tally.ranksValidationEnd - tally.ranksValidationStart) / 1e9;
-        } else {
-            tally.trainSeconds = (trained - epochStart) / 1e9;
-            tally.validationSeconds = (System.nanoTime() - trained) / 1e9;
-        }
-        return endEpoch(epoch, tally, metrics);
+    /** An epoch's steps are done: validation ({@link EpochValidation}), report, listeners, checkpoint point; true = stop now. */
+    private boolean finishEpoch(EpochValidation validation, int epoch, EpochTally tally, long epochStart) {
+        return endEpoch(epoch, tally, validation.finish(epoch, tally, epochStart, params));
     }
 
     /**
@@ -219,7 +205,7 @@ final class TrainingRun {
      * The epochs in one engine run: the same steps, checkpoint points, validation, reports and early stopping as the
      * epoch loop, done at each epoch end the engine reports (while it runs the next epoch) from the state it sets.
      */
-    private void runSpanning(StepEngine engine, Scorer scorer, int firstEpoch, int firstStep, long firstEpochStart) {
+    private void runSpanning(StepEngine engine, EpochValidation validation, int firstEpoch, int firstStep, long firstEpochStart) {
         EpochTally[] tally = {firstTally(true)};
         long[] epochStart = {firstEpochStart};
         int[] next = {firstEpoch, firstStep}; // the next step, for the error message
@@ -235,7 +221,7 @@ final class TrainingRun {
                 checkpointPoint(epoch, steps, tally[0].lossWeighted, tally[0].rowsSeen, false);
                 // the driver's view: from the previous epoch's end to this one's (the epochs' times never overlap,
                 // so a busy driver that gets epoch ends in a burst reports short epochs after a long one)
-                boolean stop = finishEpoch(scorer, epoch, tally[0], epochStart[0]);
+                boolean stop = finishEpoch(validation, epoch, tally[0], epochStart[0]);
                 // the ranks went on with the next epoch when they had validated this one, else now
                 epochStart[0] = tally[0].ranksValidationEnd != 0 ? tally[0].ranksValidationEnd : System.nanoTime();
                 tally[0] = new EpochTally(0, 0);
@@ -340,25 +326,6 @@ final class TrainingRun {
         if (!hook.wants(epoch, step, steps, tc.epochs(), epochEnd)) return;
         hook.save(new TrainingState(arch, epoch, step, steps, tc.epochs(), data.rows(), lossWeighted, rowsSeen,
                 params, optimizer.saveState(), data.scaler(), reports));
-    }
-
-    /** trainLoss and (with a validation set) the validation figures of the epoch's parameters. */
-    private Map<String, Double> validate(Scorer scorer, int epoch, EpochTally tally) {
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        metrics.put("trainLoss", tally.trainLoss());
-        HeldValidation held = data.heldValidation();
-        if (held != null) { // no Spark job per epoch, the same figures
-            HeldValidation.Scored byRanks = held.takeScored(epoch);
-            if (byRanks != null) {
-                tally.ranksValidationStart = byRanks.start();
-                tally.ranksValidationEnd = byRanks.end();
-            }
-            metrics.putAll((byRanks != null ? byRanks.metrics() : held.evaluate(params)).asMap("validation"));
-        } else if (data.validation() != null) {
-            metrics.putAll(scorer.evaluate(data.validation(), params,
-                    "descent epoch " + (epoch + 1) + "/" + tc.epochs() + " validation").asMap("validation"));
-        }
-        return metrics;
     }
 
     /** The epoch's report, listeners, checkpoint point and early-stopping decision; true = stop now. */
