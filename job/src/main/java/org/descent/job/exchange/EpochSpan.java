@@ -104,12 +104,12 @@ final class EpochSpan {
         if (p.segment() != segment || stopped) return;
         if (p instanceof Rendezvous.StepRecord r) {
             deliverStep(streamEpoch, streamFrom + r.k(), r.figures());
-        } else if (p instanceof Rendezvous.EpochEndRecord e) {
+        } else if (p instanceof EpochEndRecord e) {
             if (e.epoch() != streamEpoch) {
                 throw new IllegalStateException("allreduce segment " + segment + ": epoch " + (e.epoch() + 1)
                         + " ended while the stream was in epoch " + (streamEpoch + 1));
             }
-            if (e.epoch() == nextEnd) endEpoch(e.epoch(), e.params(), e.optimizerState());
+            if (e.epoch() == nextEnd) endEpoch(e.epoch(), e::paramsInto, e.optimizerState());
             streamEpoch++;
             streamFrom = 0;
         } else {
@@ -136,7 +136,7 @@ final class EpochSpan {
                     + expected + " steps of epoch " + (first.epoch + 1) + " without a failed step");
         }
         if (end != null && start + first.steps == stepsPerEpoch) {
-            endEpoch(first.epoch, first.params, first.optimizerState);
+            endEpoch(first.epoch, dst -> DoubleBytes.decode(first.params, dst), first.optimizerState);
         } else {
             DoubleBytes.decode(first.params, params);
             optimizer.restoreState(first.optimizerState);
@@ -150,11 +150,12 @@ final class EpochSpan {
         nextGlobal++;
     }
 
-    private void endEpoch(int epoch, byte[] state, byte[] optimizerState) {
+    /** @param state writes the epoch's parameters into the array it is given */
+    private void endEpoch(int epoch, java.util.function.Consumer<double[]> state, byte[] optimizerState) {
         if (nextGlobal != (long) (epoch + 1) * stepsPerEpoch) {
             throw new IllegalStateException("allreduce: the end of epoch " + (epoch + 1) + " arrived before its steps");
         }
-        DoubleBytes.decode(state, params);
+        state.accept(params);
         optimizer.restoreState(optimizerState);
         nextEnd = epoch + 1;
         if (end != null && !end.ended(epoch)) stopped = true;

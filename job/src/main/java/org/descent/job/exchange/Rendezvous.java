@@ -54,9 +54,6 @@ final class Rendezvous implements AutoCloseable {
         int segment();
     }
 
-    /** Marks a record of the stream as an epoch end rather than a step ({@link StepRecord}'s k is never negative). */
-    private static final int EPOCH_END = -1;
-
     /**
      * One step as rank 0 streams it while the segment runs (so the driver's progress line moves during a long
      * epoch): {@code k} is the step's index within its epoch's part of the segment. Wire format: int k, then
@@ -68,35 +65,6 @@ final class Rendezvous implements AutoCloseable {
         static void write(DataOutputStream out, int k, StepFigures figures) throws IOException {
             out.writeInt(k);
             figures.write(out);
-        }
-    }
-
-    /**
-     * The state after the last step of {@code epoch}, streamed by rank 0 of a segment that runs on into the next
-     * epoch ({@link SegmentTask}): {@link DoubleBytes} of the parameters and {@code Optimizer.saveState()}. The
-     * driver validates, reports and checkpoints from it while the segment runs on. Wire format: int -1, int epoch,
-     * then each byte array as int length + bytes.
-     */
-    record EpochEndRecord(int segment, int epoch, byte[] params, byte[] optimizerState) implements Progress {
-
-        /** Writes the record and flushes; an I/O error is the task's failure (the driver needs every epoch end). */
-        static void write(DataOutputStream out, int epoch, byte[] params, byte[] optimizerState) throws IOException {
-            out.writeInt(EPOCH_END);
-            out.writeInt(epoch);
-            out.writeInt(params.length);
-            out.write(params);
-            out.writeInt(optimizerState.length);
-            out.write(optimizerState);
-            out.flush();
-        }
-
-        private static EpochEndRecord read(int segment, DataInputStream in) throws IOException {
-            int epoch = in.readInt();
-            byte[] params = new byte[in.readInt()];
-            in.readFully(params);
-            byte[] state = new byte[in.readInt()];
-            in.readFully(state);
-            return new EpochEndRecord(segment, epoch, params, state);
         }
     }
 
@@ -141,6 +109,7 @@ final class Rendezvous implements AutoCloseable {
         server = new ServerSocket();
         server.bind(new InetSocketAddress(InetAddress.getByName(bindHost), 0), 512);
         address = new Address(advertisedHost, server.getLocalPort());
+        EpochEndRecord.driverOpened(token);
         pool.execute(this::acceptLoop);
     }
 
@@ -287,7 +256,7 @@ final class Rendezvous implements AutoCloseable {
             DataInputStream in = new DataInputStream(new BufferedInputStream(sock.getInputStream()));
             while (!closed) {
                 int k = in.readInt();
-                progress.add(k == EPOCH_END ? EpochEndRecord.read(segment, in)
+                progress.add(k < 0 ? EpochEndRecord.read(token, segment, k, in)
                         : new StepRecord(segment, k, StepFigures.read(in)));
             }
         } catch (java.io.EOFException e) {
@@ -379,6 +348,7 @@ final class Rendezvous implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        EpochEndRecord.driverClosed(token);
         try {
             server.close();
         } catch (IOException ignored) {

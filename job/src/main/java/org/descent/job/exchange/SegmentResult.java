@@ -6,7 +6,7 @@ import java.io.Serializable;
  * What one task of an allreduce segment returns. Every rank returns its rank, the epoch it ended in, the steps it
  * completed in that epoch and a hash of its final parameters (the driver checks that all ranks agree: they must hold
  * the same bits). Rank 0 also returns the parameters, the optimizer state and the figures of the last epoch's steps
- * (those of earlier epochs of the segment were streamed, {@link Rendezvous.EpochEndRecord}). A plain class (Kryo
+ * (those of earlier epochs of the segment were streamed, {@link EpochEndRecord}). A plain class (Kryo
  * cannot serialise records).
  */
 final class SegmentResult implements Serializable {

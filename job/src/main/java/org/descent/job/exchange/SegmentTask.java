@@ -28,7 +28,7 @@ import scala.runtime.AbstractFunction1;
  * into the buffers ({@link SegmentRun}); then per epoch: permute the partition's rows for the epoch ({@link BatchPlan}), run its
  * steps, synchronously ({@link SynchronousSteps}, {@code localSteps == 1}) or as local SGD ({@link LocalSgdSteps}),
  * and, if another epoch follows, continue into it with the same parameters and optimizer (the bits a broadcast of
- * the encoded state would give) while rank 0 streams that state to the driver ({@link Rendezvous.EpochEndRecord}); rank 0 returns the final state and the last epoch's per-step figures. A
+ * the encoded state would give) while rank 0 streams that state to the driver ({@link EpochEndRecord}); rank 0 returns the final state and the last epoch's per-step figures. A
  * cancelled job (the driver stopped early) stops before the next epoch.
  *
  * <p>Failures: the mesh is closed on any failure (try-with-resources), so the peers' reads fail too and the whole
@@ -153,8 +153,7 @@ final class SegmentTask extends AbstractFunction1<Iterator<Object>, Iterator<Seg
                 }
                 if (rank == 0) {
                     if (mesh.progress() == null) throw new IllegalStateException("rank 0 has no progress stream");
-                    Rendezvous.EpochEndRecord.write(mesh.progress(), e, DoubleBytes.encode(run.st.params),
-                            run.opt.saveState());
+                    EpochEndRecord.send(mesh.progress(), setup.token(), segment, e, run.st.params, run.opt);
                 }
             }
         } catch (IOException e) {
