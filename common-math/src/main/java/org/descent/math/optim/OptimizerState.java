@@ -34,7 +34,12 @@ final class OptimizerState {
     private OptimizerState() {}
 
     static byte[] write(String name, double[] hyper, long steps, double[]... arrays) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 8 * totalLength(arrays));
+        // sized exactly, so the buffer itself is the result: no second copy of a state of many MB (issue 12: the
+        // allreduce ranks save it at every epoch end); the size is only a hint, a wrong one costs the copy
+        long size = 4 + 4 + 2 + name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 4 + 8L * hyper.length
+                + 8 + 4;
+        for (double[] a : arrays) size += 4 + 8L * a.length;
+        Exact bytes = new Exact((int) Math.min(size, Integer.MAX_VALUE - 64));
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(MAGIC);
             out.writeInt(VERSION);
@@ -52,7 +57,18 @@ final class OptimizerState {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return bytes.toByteArray();
+        return bytes.bytes();
+    }
+
+    /** A byte stream whose buffer is handed out when the writes filled it exactly. */
+    private static final class Exact extends ByteArrayOutputStream {
+        Exact(int size) {
+            super(size);
+        }
+
+        byte[] bytes() {
+            return count == buf.length ? buf : toByteArray();
+        }
     }
 
     /** Decoded state; arrays are fresh copies the caller may adopt. */
@@ -123,14 +139,6 @@ final class OptimizerState {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static int totalLength(double[][] arrays) {
-        long n = 0;
-        for (double[] a : arrays) {
-            n += a.length;
-        }
-        return (int) Math.min(n, (Integer.MAX_VALUE - 64) / 8);
     }
 
     static String hyperString(String[] names, double[] values) {

@@ -172,10 +172,13 @@ final class SparseSteps {
         for (int w = 0; w < words; w++) {
             if (p[w] == 0) continue;
             long word = (long) p[w];
-            for (int i = 0; word != 0; i++, word >>>= bits) {
-                if ((word & mask) == 0) continue;
+            int base = w * perWord;
+            // jump from set field to set field (O(rows) per word, not O(fields)): a field's lowest set bit names it
+            while (word != 0) {
+                int i = Long.numberOfTrailingZeros(word) / bits;
                 if (u == unionRows.length) unionRows = Arrays.copyOf(unionRows, 2 * u);
-                unionRows[u++] = w * perWord + i;
+                unionRows[u++] = base + i;
+                word &= ~(mask << (i * bits));
             }
         }
         run.mesh.traffic().sparseStep(words, u);
