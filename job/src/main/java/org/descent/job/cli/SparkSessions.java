@@ -22,6 +22,16 @@ final class SparkSessions {
         }
     }
 
+    /**
+     * Whether {@link #start} gives a local-mode session ({@code local}, {@code local[N]}, {@code local[N,F]}: driver and
+     * tasks in this JVM), by the same precedence; false when a session is already running (it may be anything).
+     */
+    static boolean local(SparkSettings s) {
+        if (SparkSession.getActiveSession().isDefined() || SparkSession.getDefaultSession().isDefined()) return false;
+        String master = s.master() != null ? s.master() : new SparkConf().get("spark.master", "local[*]");
+        return master.equals("local") || master.startsWith("local[");
+    }
+
     static Handle start(SparkSettings s) {
         var active = SparkSession.getActiveSession();
         if (active.isDefined()) return new Handle(active.get(), false);

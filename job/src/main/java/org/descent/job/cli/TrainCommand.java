@@ -8,6 +8,7 @@ import org.descent.job.checkpoint.CheckpointIoException;
 import org.descent.job.checkpoint.TrainStart;
 import org.descent.job.config.ConfigError;
 import org.descent.job.config.JobConfig;
+import org.descent.job.data.ParquetPrefetch;
 import org.descent.job.model.ModelFormatException;
 import org.descent.job.model.ModelLease;
 import org.descent.job.model.ModelMetadata;
@@ -99,12 +100,14 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     static int run(JobConfig cfg, TrainStart.Options start, PrintWriter out, PrintWriter err) {
+        // local mode: the input's Parquet row groups are parsed on a second thread while the session starts (issue 17)
+        ParquetPrefetch prefetch = SparkSessions.local(cfg.spark()) ? DataStage.prefetch(cfg) : null;
         long sessionStart = System.nanoTime();
-        try (SparkSessions.Handle spark = SparkSessions.start(cfg.spark())) {
+        try (prefetch; SparkSessions.Handle spark = SparkSessions.start(cfg.spark())) {
             double sessionSeconds = (System.nanoTime() - sessionStart) / 1e9;
             Configuration hadoop = spark.session().sparkContext().hadoopConfiguration();
             StartState startState = TrainStart.resolve(hadoop, cfg, start);
-            DataStage.Input input = DataStage.load(spark.session(), cfg);
+            DataStage.Input input = DataStage.load(spark.session(), cfg, prefetch);
             Trainer trainer = new Trainer(spark.session(), cfg).withStartState(startState)
                     .withCheckpointHook(TrainStart.hook(hadoop, cfg));
             TrainingResult result;

@@ -3,26 +3,20 @@ package org.descent.job.data;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.Iterator;
-import java.util.List;
 import java.util.NoSuchElementException;
 
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
-import org.apache.parquet.HadoopReadOptions;
 import org.apache.parquet.VersionParser;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.impl.ColumnReaderImpl;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.io.api.PrimitiveConverter;
 import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Type;
-import org.apache.spark.TaskContext;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.types.DataType;
@@ -32,7 +26,7 @@ import org.apache.spark.sql.types.IntegerType;
 import org.apache.spark.unsafe.types.UTF8String;
 
 /**
- * One task's rows for {@link ParquetRowGroups}: the row groups of its splits, in file order, as internal rows
+ * One row group's rows for {@link ParquetRowGroups}, in file order, as internal rows
  * (file path, 0-based row index, [label], features) with the dataset's Spark types, except that the features are a
  * {@link Values} (the row's values as doubles, exact length) instead of Spark's array format: {@link ParquetParser}
  * takes them as they are (copying them into and back out of an {@code UnsafeArrayData} cost a quarter of the read).
@@ -55,15 +49,10 @@ final class ParquetRowGroupReader implements Iterator<InternalRow> {
 
     private static final PrimitiveConverter NO_CONVERTER = new PrimitiveConverter() {};
 
-    private final Configuration conf;
-    private final List<ParquetRowGroups.Split> splits;
     private final Columns cols;
     private final GenericInternalRow row;
     private final int featuresPos;
-    private int split = -1;
-    private ParquetFileReader reader;
-    private UTF8String file;
-    private int group;
+    private final UTF8String file;
     private long rowsLeft;
     private long rowIndex;
     private ColumnReaderImpl label;
@@ -75,32 +64,22 @@ final class ParquetRowGroupReader implements Iterator<InternalRow> {
     private boolean elementOptional;
     private double[] buf = new double[0];
 
-    ParquetRowGroupReader(Configuration conf, List<ParquetRowGroups.Split> splits, Columns cols) {
-        this.conf = conf;
-        this.splits = splits;
+    /**
+     * The rows of row group {@code g} of the open {@code reader} (which the caller closes).
+     *
+     * @param file the file's path as {@code _metadata.file_path} names it
+     */
+    ParquetRowGroupReader(ParquetFileReader reader, String file, int g, Columns cols) throws IOException {
         this.cols = cols;
+        this.file = UTF8String.fromString(file);
         this.featuresPos = cols.labelName() == null ? 2 : 3;
         this.row = new GenericInternalRow(featuresPos + 1);
-        TaskContext tc = TaskContext.get();
-        if (tc != null) tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> closeReader());
+        openGroup(reader, g);
     }
 
     @Override
     public boolean hasNext() {
-        try {
-            while (rowsLeft == 0) {
-                if (reader != null && group + 1 < reader.getRowGroups().size()) {
-                    openGroup(group + 1);
-                } else {
-                    closeReader();
-                    if (++split >= splits.size()) return false;
-                    openSplit(splits.get(split));
-                }
-            }
-            return true;
-        } catch (IOException e) {
-            throw new DataException("cannot read Parquet file " + file + ": " + e.getMessage(), e);
-        }
+        return rowsLeft > 0;
     }
 
     @Override
@@ -162,18 +141,8 @@ final class ParquetRowGroupReader implements Iterator<InternalRow> {
         return r.getLong();
     }
 
-    private void openSplit(ParquetRowGroups.Split s) throws IOException {
-        file = UTF8String.fromString(s.file());
-        Path path = new Path(java.net.URI.create(s.file()));
-        reader = ParquetFileReader.open(HadoopInputFile.fromPath(path, conf),
-                HadoopReadOptions.builder(conf, path).withRange(s.start(), s.end()).build());
-        group = -1;
-        rowsLeft = 0;
-    }
-
     /** Positions the column readers on row group {@code g} of the open file (its rows: rowsLeft from rowIndex). */
-    private void openGroup(int g) throws IOException {
-        group = g;
+    private void openGroup(ParquetFileReader reader, int g) throws IOException {
         BlockMetaData block = reader.getRowGroups().get(g);
         if (block.getRowCount() == 0) return;
         if (block.getRowIndexOffset() < 0) throw new ParquetRowGroups.Unsupported("no row index offset in " + file);
@@ -247,17 +216,5 @@ final class ParquetRowGroupReader implements Iterator<InternalRow> {
 
     private ParquetRowGroups.Unsupported unsupported(String what) {
         return new ParquetRowGroups.Unsupported("Parquet file " + file + ": " + what);
-    }
-
-    private void closeReader() {
-        if (reader == null) return;
-        try {
-            reader.close();
-        } catch (IOException ignored) {
-            // read-only: nothing is lost
-        }
-        reader = null;
-        label = null;
-        features = null;
     }
 }

@@ -3,13 +3,19 @@ package org.descent.job.data;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.BlockLocation;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.parquet.HadoopReadOptions;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
@@ -19,7 +25,6 @@ import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.execution.datasources.HadoopFsRelation;
 import org.apache.spark.sql.execution.datasources.LogicalRelation;
 import org.apache.spark.sql.execution.datasources.PartitioningAwareFileIndex;
-import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.internal.SQLConf;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DoubleType;
@@ -44,7 +49,11 @@ import scala.jdk.javaapi.CollectionConverters;
  * most {@link #maxSplitBytes} and a row group belongs to the range holding its midpoint (parquet-mr's rule, as Spark's
  * reader), so each row is read once; tasks prefer the hosts holding their range.
  *
- * <p>Call order: {@link #eligible} on the driver (the Spark types), then {@link #records}. A file whose Parquet layout is
+ * <p>Each row group is parsed on its own into its own chunk(s) ({@link Scan#chunks}), by its task or, in local mode,
+ * ahead by {@link ParquetPrefetch} while the Spark session starts: whoever claims it first; the same code on the same
+ * bytes gives the same chunks either way.
+ *
+ * <p>Call order: {@link #eligible} on the driver (the Spark types), then {@link #reads}, then {@link Reads#parse}. A file whose Parquet layout is
  * not the one this path reads (another physical type than the dataset's, a logical annotation, a legacy two-level list,
  * a partition column) makes its task throw {@link Unsupported}; {@link DataLoader} then reads the input again through
  * Spark's scan, so such inputs behave exactly as before.
@@ -82,12 +91,36 @@ final class ParquetRowGroups {
     }
 
     /**
-     * The rows of {@code files} as (file, row index, [label], features) internal rows, one task per split.
+     * A read of the row groups (driver side): the splits as an RDD (one task each, on the hosts holding them), the Hadoop
+     * configuration, the columns, and the row groups parsed ahead in this JVM ({@link ParquetPrefetch}), or null.
+     */
+    record Reads(JavaRDD<Split> splits, Broadcast<SerializableConfiguration> conf, ParquetRowGroupReader.Columns cols,
+                 ParquetPrefetch.Plan ahead) {
+
+        /**
+         * The chunks of every row group: one {@link ParsedChunk} list per row group, in split and file order, each parsed
+         * by the task ({@link #group}) or, when the prefetch parsed it with the same parser settings, taken from it.
+         */
+        JavaRDD<ParsedChunk> parse(RowParser parser, boolean failFast) {
+            String token = ahead != null && ahead.key().failFast() == failFast ? ahead.token() : null;
+            Broadcast<SerializableConfiguration> c = conf;
+            ParquetRowGroupReader.Columns columns = cols;
+            return splits.mapPartitions(it -> {
+                List<Split> mine = new ArrayList<>();
+                it.forEachRemaining(mine::add);
+                return parseSplits(c.value().value(), mine, columns, parser, failFast, token).iterator();
+            });
+        }
+    }
+
+    /**
+     * The read of {@code df}'s files as (file, row index, [label], features) rows, one task per split.
      *
      * @param labelName null when the label column is absent (scoring)
+     * @param ahead     the row groups parsed ahead for this read, or null
      */
-    static JavaRDD<InternalRow> records(SparkSession spark, Dataset<Row> df, String labelName, DataType labelType,
-                                        String featuresName, DataType elementType) {
+    static Reads reads(SparkSession spark, Dataset<Row> df, String labelName, DataType labelType, String featuresName,
+                       DataType elementType, ParquetPrefetch.Plan ahead) {
         Configuration hadoop = spark.sessionState().newHadoopConf();
         SQLConf sql = spark.sessionState().conf();
         List<FileStatus> statuses = files(df);
@@ -108,16 +141,59 @@ final class ParquetRowGroups {
             Broadcast<SerializableConfiguration> conf = spark.sparkContext().broadcast(new SerializableConfiguration(hadoop),
                     scala.reflect.ClassTag$.MODULE$.apply(SerializableConfiguration.class));
             ParquetRowGroupReader.Columns cols = new ParquetRowGroupReader.Columns(labelName, labelType, featuresName, elementType);
-            return spark.sparkContext().makeRDD(CollectionConverters.asScala(splits).toSeq(),
-                            scala.reflect.ClassTag$.MODULE$.apply(Split.class))
-                    .toJavaRDD().mapPartitions(it -> {
-                        List<Split> mine = new ArrayList<>();
-                        it.forEachRemaining(mine::add);
-                        return new ParquetRowGroupReader(conf.value().value(), mine, cols);
-                    });
+            JavaRDD<Split> rdd = spark.sparkContext().makeRDD(CollectionConverters.asScala(splits).toSeq(),
+                    scala.reflect.ClassTag$.MODULE$.apply(Split.class)).toJavaRDD();
+            return new Reads(rdd, conf, cols, ahead);
         } catch (IOException e) {
             throw new DataException("cannot locate the blocks of the Parquet files " + statuses + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * One task: the row groups of its splits (those whose midpoint lies in the split's byte range, parquet-mr's rule),
+     * each parsed into its own chunks, or taken from the prefetch {@code token} names when it parsed them first.
+     */
+    static List<ParsedChunk> parseSplits(Configuration conf, List<Split> splits, ParquetRowGroupReader.Columns cols,
+                                         RowParser parser, boolean failFast, String token) {
+        ParquetPrefetch.Plan ahead = token == null ? null : ParquetPrefetch.plan(token);
+        List<ParsedChunk> out = new ArrayList<>();
+        for (Split s : splits) {
+            Path path = new Path(java.net.URI.create(s.file()));
+            try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(path, conf),
+                    HadoopReadOptions.builder(conf, path).withRange(s.start(), s.end()).build())) {
+                for (int g = 0; g < reader.getRowGroups().size(); g++) {
+                    BlockMetaData b = reader.getRowGroups().get(g);
+                    if (b.getRowCount() == 0) continue;
+                    List<ParsedChunk> taken = ahead == null || b.getRowIndexOffset() < 0 ? null
+                            : ahead.take(s.file(), b.getRowIndexOffset());
+                    out.addAll(taken != null ? taken : group(reader, s.file(), g, cols, parser, failFast, () -> false));
+                }
+            } catch (IOException e) {
+                throw new DataException("cannot read Parquet file " + s.file() + ": " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Row group {@code g} of the open {@code reader}, parsed ({@link Scan#chunks}: one run, so one chunk); {@code stop}
+     * is asked before each row (the prefetch gives up a row group when it is closed).
+     */
+    static List<ParsedChunk> group(ParquetFileReader reader, String file, int g, ParquetRowGroupReader.Columns cols,
+                                   RowParser parser, boolean failFast, BooleanSupplier stop) throws IOException {
+        Iterator<InputRecord> rows = ParquetSource.tagInternal(new ParquetRowGroupReader(reader, file, g, cols));
+        return Scan.chunks(new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                if (stop.getAsBoolean()) throw new ParquetPrefetch.Stopped();
+                return rows.hasNext();
+            }
+
+            @Override
+            public InputRecord next() {
+                return rows.next();
+            }
+        }, parser, failFast);
     }
 
     /** The files of {@code df}'s scan as Spark's file index listed them (the paths {@code _metadata.file_path} names). */

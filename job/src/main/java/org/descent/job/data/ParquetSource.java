@@ -43,8 +43,11 @@ final class ParquetSource {
      */
     static Source open(SparkSession spark, DataSpec spec, LabelRules labels, boolean scoring, boolean rowGroups) {
         Dataset<Row> df;
+        // the layout the prefetch found in the files' footers: given to Spark, it skips inferring the schema (a Spark
+        // job reading a footer); the row groups' reader checks each file's types against it (else Unsupported)
+        StructType known = rowGroups ? ParquetPrefetch.schema(spec, scoring) : null;
         try {
-            df = spark.read().parquet(spec.path());
+            df = known != null ? spark.read().schema(known).parquet(spec.path()) : spark.read().parquet(spec.path());
         } catch (Exception e) {
             String m = String.valueOf(e.getMessage());
             if (m.contains("infer schema") || m.contains("UNABLE_TO_INFER_SCHEMA")) {
@@ -120,19 +123,22 @@ final class ParquetSource {
         ParquetParser parser = new ParquetParser(labelPos, labelName, idPos, first, arrayMode, featureNames,
                 spec.numFeatures(), labels, scoring, vector, labelPos >= 0 ? schema.apply(labelName).dataType() : null,
                 featureTypes);
-        Dataset<Row> selected = df.select(cols.toArray(new Column[0]));
         // vector columns are parsed from Spark ML's Vector objects; arrays and numeric columns straight from Spark's
         // internal rows (converting them to Row would box every value). Each record is parsed before the next is
         // read (Scan.parse), so the reused internal row is never held.
         DataType labelType = labelPos >= 0 ? schema.apply(labelName).dataType() : null;
         JavaRDD<InputRecord> records;
         if (vector != null) {
-            records = selected.javaRDD().mapPartitions(ParquetSource::tag);
+            records = df.select(cols.toArray(new Column[0])).javaRDD().mapPartitions(ParquetSource::tag);
         } else if (rowGroups && arrayMode && idPos < 0 && ParquetRowGroups.eligible(labelType, featureTypes[0])) {
-            records = ParquetRowGroups.records(spark, df, labelPos >= 0 ? labelName : null, labelType,
-                    featureNames[0], featureTypes[0]).mapPartitions(ParquetSource::tagInternal);
+            ParquetRowGroupReader.Columns columns = new ParquetRowGroupReader.Columns(labelPos >= 0 ? labelName : null,
+                    labelType, featureNames[0], featureTypes[0]);
+            ParquetPrefetch.Plan ahead = ParquetPrefetch.match(ParquetPrefetch.Key.of(columns, spec, scoring));
+            return new Source(spec.path(), null, parser, false, -1, true, ParquetRowGroups.reads(spark, df,
+                    columns.labelName(), labelType, featureNames[0], featureTypes[0], ahead));
         } else {
-            records = selected.queryExecution().toRdd().toJavaRDD().mapPartitions(ParquetSource::tagInternal);
+            records = df.select(cols.toArray(new Column[0])).queryExecution().toRdd().toJavaRDD()
+                    .mapPartitions(ParquetSource::tagInternal);
         }
         return new Source(spec.path(), records, parser, false, arrayMode ? -1 : featureNames.length, arrayMode);
     }
@@ -165,7 +171,7 @@ final class ParquetSource {
     }
 
     /** As {@link #tag} for Spark's internal rows (file path a UTF8String). */
-    private static Iterator<InputRecord> tagInternal(Iterator<InternalRow> rows) {
+    static Iterator<InputRecord> tagInternal(Iterator<InternalRow> rows) {
         return new Iterator<>() {
             String file;
             long runStart;

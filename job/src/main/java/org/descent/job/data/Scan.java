@@ -50,31 +50,38 @@ final class Scan implements Serializable {
      * from the input again.
      */
     static JavaRDD<ParsedChunk> parse(Source source, boolean failFast) {
+        if (source.rowGroups() != null) return source.rowGroups().parse(source.parser(), failFast);
         RowParser parser = source.parser();
-        return source.records().mapPartitions((Iterator<InputRecord> it) -> {
-            List<ParsedChunk> out = new ArrayList<>();
-            ParsedChunk cur = null;
-            while (it.hasNext()) {
-                InputRecord rec = it.next();
-                if (cur == null || !cur.stats.sameRun(rec)) {
-                    cur = new ParsedChunk(new RunStats(rec.file(), rec.runStart()));
-                    out.add(cur);
-                }
-                RunStats run = cur.stats;
-                long local = run.records++;
-                if (failFast && run.firstBadLocal >= 0) continue;
-                try {
-                    ParsedRow row = parser.parse(rec.payload(), rec.runStart() == 0 && local == 0);
-                    if (row != null) {
-                        run.valid(row, local);
-                        cur.add(row);
-                    }
-                } catch (BadRow b) {
-                    run.bad(b, local);
-                }
+        return source.records().mapPartitions((Iterator<InputRecord> it) -> chunks(it, parser, failFast).iterator());
+    }
+
+    /**
+     * Parses {@code records} in order into one {@link ParsedChunk} per run (consecutive records of one file): the body
+     * of {@link #parse}'s tasks, and of {@link ParquetRowGroups}' per row group (on a task or ahead, on the driver).
+     */
+    static List<ParsedChunk> chunks(Iterator<InputRecord> it, RowParser parser, boolean failFast) {
+        List<ParsedChunk> out = new ArrayList<>();
+        ParsedChunk cur = null;
+        while (it.hasNext()) {
+            InputRecord rec = it.next();
+            if (cur == null || !cur.stats.sameRun(rec)) {
+                cur = new ParsedChunk(new RunStats(rec.file(), rec.runStart()));
+                out.add(cur);
             }
-            return out.iterator();
-        });
+            RunStats run = cur.stats;
+            long local = run.records++;
+            if (failFast && run.firstBadLocal >= 0) continue;
+            try {
+                ParsedRow row = parser.parse(rec.payload(), rec.runStart() == 0 && local == 0);
+                if (row != null) {
+                    run.valid(row, local);
+                    cur.add(row);
+                }
+            } catch (BadRow b) {
+                run.bad(b, local);
+            }
+        }
+        return out;
     }
 
     /** The validation result of the parsed {@code chunks} (one job: it parses and, if persisted, caches them). */

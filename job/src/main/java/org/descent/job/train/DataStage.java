@@ -1,8 +1,11 @@
 package org.descent.job.train;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.descent.job.config.JobConfig;
 import org.descent.job.data.DataException;
@@ -10,6 +13,7 @@ import org.descent.job.data.DataLoader;
 import org.descent.job.data.DataSpec;
 import org.descent.job.data.LabelType;
 import org.descent.job.data.LoadedData;
+import org.descent.job.data.ParquetPrefetch;
 import org.descent.job.data.Storage;
 
 /**
@@ -29,11 +33,57 @@ public final class DataStage {
         return cfg.data().storage().resolve(cfg.training().precision());
     }
 
-    public static Input load(SparkSession spark, JobConfig cfg) {
+    /**
+     * Starts parsing the run's Parquet input ahead, while the Spark session starts ({@link ParquetPrefetch}; local
+     * mode only: the read's tasks must run in this JVM to take what it parsed): the training set, and the validation set
+     * when it is read at the same time with the config's counts (the specs {@link #load} reads). Pass it to
+     * {@link #load(SparkSession, JobConfig, ParquetPrefetch)}, and close it on every path (idempotent).
+     */
+    public static ParquetPrefetch prefetch(JobConfig cfg) {
+        DataSpec spec = trainSpec(cfg);
+        List<DataSpec> specs = new ArrayList<>(List.of(spec));
+        DataSpec v = concurrentValidation(cfg, spec);
+        if (v != null) specs.add(v);
+        Configuration conf = new Configuration();
+        // what Spark's Hadoop configuration adds (spark.hadoop.* of the system properties and the config), so that the
+        // paths resolve to the same files
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("spark.hadoop."))
+                .forEach(k -> conf.set(k.substring("spark.hadoop.".length()), System.getProperty(k)));
+        cfg.spark().conf().forEach((k, val) -> {
+            if (k.startsWith("spark.hadoop.")) conf.set(k.substring("spark.hadoop.".length()), val);
+        });
+        return ParquetPrefetch.start(specs, conf);
+    }
+
+    /** As {@link #load(SparkSession, JobConfig)}, taking what {@code prefetch} parsed (null: none); closes it. */
+    public static Input load(SparkSession spark, JobConfig cfg, ParquetPrefetch prefetch) {
+        try {
+            return load(spark, cfg);
+        } finally {
+            if (prefetch != null) {
+                prefetch.close();
+                StartupClock.prefetched(prefetch.summary());
+            }
+        }
+    }
+
+    /** The training set's spec as {@link #load} reads it. */
+    private static DataSpec trainSpec(JobConfig cfg) {
         // data.storage: sparse blocks are packed with float32 values (8 instead of 12 bytes per non-zero); dense
         // ones are packed in float64 and stored in float32 after scaling (Trainer, RowBlock#stored)
-        DataSpec spec = cfg.data().trainSpec().withRepresentation(cfg.data().representation(),
-                storage(cfg) == Storage.FLOAT32);
+        return cfg.data().trainSpec().withRepresentation(cfg.data().representation(), storage(cfg) == Storage.FLOAT32);
+    }
+
+    /** The validation set's spec when {@link #load} reads it at the same time as {@code spec}, else null. */
+    private static DataSpec concurrentValidation(JobConfig cfg, DataSpec spec) {
+        String vpath = cfg.data().validationPath();
+        boolean countsFixed = spec.numFeatures() > 0 && (spec.labelType() == LabelType.REAL || spec.numClasses() > 0);
+        if (cfg.training().validationFraction() > 0 || vpath == null || !countsFixed) return null;
+        return spec.withPath(vpath).withCounts(spec.numFeatures(), spec.labelType() == LabelType.REAL ? 0 : spec.numClasses());
+    }
+
+    public static Input load(SparkSession spark, JobConfig cfg) {
+        DataSpec spec = trainSpec(cfg);
         int partitions = cfg.training().partitions();
         long seed = cfg.training().seed();
         StartupClock.dataStarted();
@@ -45,11 +95,10 @@ public final class DataStage {
                 return new Input(split[0], split[1]);
             }
             String vpath = cfg.data().validationPath();
-            boolean countsFixed = spec.numFeatures() > 0 && (spec.labelType() == LabelType.REAL || spec.numClasses() > 0);
-            if (vpath != null && countsFixed) { // both reads at once: the smaller one fills the cores the other leaves idle
+            DataSpec both = concurrentValidation(cfg, spec);
+            if (both != null) { // both reads at once: the smaller one fills the cores the other leaves idle
                 CompletableFuture<LoadedData> v = CompletableFuture.supplyAsync(
-                        () -> DataLoader.load(spark, spec.withPath(vpath).withCounts(spec.numFeatures(),
-                                spec.labelType() == LabelType.REAL ? 0 : spec.numClasses()), partitions, seed));
+                        () -> DataLoader.load(spark, both, partitions, seed));
                 LoadedData train;
                 try {
                     train = DataLoader.load(spark, spec, partitions, seed);

@@ -13,6 +13,7 @@ import java.util.Locale;
 final class StartupClock {
     private static volatile long dataStart;
     private static volatile long dataEnd;
+    private static volatile String prefetched;
 
     private StartupClock() {}
 
@@ -26,6 +27,11 @@ final class StartupClock {
         dataEnd = System.currentTimeMillis();
     }
 
+    /** DataStage: what the prefetch parsed ahead ({@link org.descent.job.data.ParquetPrefetch#summary}). */
+    static void prefetched(String summary) {
+        prefetched = summary;
+    }
+
     /**
      * The line: JVM start to the first step's end = JVM and Spark start (to the data stage), read + validate, model and
      * preparation (scaling fit, pack, cache), engine start and first step.
@@ -35,9 +41,9 @@ final class StartupClock {
         long ds = dataStart >= jvm && dataStart <= prepareStart ? dataStart : prepareStart;
         long de = dataEnd >= ds && dataEnd <= prepareStart ? dataEnd : ds;
         return String.format(Locale.ROOT, "start-up: %.2f s from JVM start to the end of the first step = JVM and Spark"
-                        + " session %.2f + read and validate the input %.2f + model %.2f + scaling fit, pack and cache %.2f"
+                        + " session %.2f + read and validate the input %.2f%s + model %.2f + scaling fit, pack and cache %.2f"
                         + " + engine start and first step %.2f", (firstStepEnd - jvm) / 1e3, (ds - jvm) / 1e3,
-                (de - ds) / 1e3, (prepareStart - de) / 1e3, (prepareEnd - prepareStart) / 1e3,
+                (de - ds) / 1e3, prefetched == null ? "" : " (" + prefetched + ")", (prepareStart - de) / 1e3, (prepareEnd - prepareStart) / 1e3,
                 (firstStepEnd - prepareEnd) / 1e3);
     }
 }
