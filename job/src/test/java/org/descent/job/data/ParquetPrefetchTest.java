@@ -1,0 +1,207 @@
+package org.descent.job.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.descent.job.config.ConfigLoader;
+import org.descent.job.config.JobConfig;
+import org.descent.job.train.DataStage;
+import org.descent.job.train.InputDataException;
+import org.descent.job.train.Trainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link ParquetPrefetch} (row groups parsed ahead on a driver thread, taken by the read's tasks) against the read
+ * without it, through the whole data stage ({@link DataStage}) and a short training: the same blocks (train and
+ * validation) and the same model bits in float64 and float32, whether the prefetch finished first or races the read;
+ * the same messages for a bad row, a corrupt file and a missing path; and nothing left behind (thread, open files).
+ */
+class ParquetPrefetchTest {
+    private static SparkSession spark;
+
+    @TempDir
+    static Path dir;
+    private static String train;
+    private static String test;
+
+    @BeforeAll
+    static void data() {
+        spark = TestSpark.session("ParquetPrefetchTest");
+        train = write("train", 2400, 3, false, 1L);
+        test = write("test", 600, 1, false, 2L);
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    /** Seeded pixel-like rows (k / 255.0, many zeros) of 20 features, class labels 0..2; {@code bad}: some NaN. */
+    private static String write(String name, int n, int files, boolean bad, long seed) {
+        Random r = new Random(seed);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Double[] f = new Double[20];
+            for (int j = 0; j < f.length; j++) f[j] = r.nextInt(3) == 0 ? 0.0 : r.nextInt(256) / 255.0;
+            if (bad && i % 97 == 41) f[3] = Double.NaN;
+            rows.add(RowFactory.create(r.nextInt(3), f));
+        }
+        StructType schema = new StructType().add("label", DataTypes.IntegerType, true)
+                .add("features", DataTypes.createArrayType(DataTypes.DoubleType, true), true);
+        String p = dir.resolve(name).toString();
+        spark.createDataFrame(rows, schema).repartition(files).write().option("parquet.block.size", 8192).parquet(p);
+        return p;
+    }
+
+    private static JobConfig config(String trainPath, String extra) {
+        return ConfigLoader.parse("""
+                data { train-path = "%s", validation-path = "%s", format = parquet, label-column = "label",
+                       features-column = "features", label-type = class-index, num-features = 20, num-classes = 3 }
+                model { type = mlp, hidden-layers = [8], activation = relu }
+                optimizer { kind = adam, learning-rate = 0.01 }
+                training { epochs = 1, batch-size = 32, partitions = 2, seed = 5 }
+                output.model-path = "unused"
+                """.formatted(trainPath, test) + extra, List.of());
+    }
+
+    /** The data stage's rows (train, validation) and the trained parameters' hash. */
+    private record Outcome(List<double[]> train, List<double[]> validation, String model) {}
+
+    /** mode: none (no prefetch), first (it finishes before the read), race (it runs while the read runs). */
+    private static Outcome run(JobConfig cfg, String mode) throws InterruptedException {
+        ParquetPrefetch p = mode.equals("none") ? null : DataStage.prefetch(cfg);
+        try {
+            if (mode.equals("first")) assertTrue(p.awaitDone(60_000));
+            DataStage.Input in = DataStage.load(spark, cfg, p);
+            if (mode.equals("first")) { // every row group parsed ahead and taken by the tasks
+                String s = p.summary();
+                String[] w = s.split(" ");
+                assertEquals(w[0], w[2], s);
+                assertTrue(Integer.parseInt(w[0]) > 4, s);
+                assertTrue(s.endsWith(w[0] + " of them taken"), s);
+            }
+            List<double[]> t = TestSpark.rows(in.train());
+            List<double[]> v = TestSpark.rows(in.validation());
+            double[] params = new Trainer(spark, cfg).train(in.train(), in.validation()).params();
+            return new Outcome(t, v, hash(params));
+        } finally {
+            if (p != null) p.close();
+        }
+    }
+
+    private static void assertSame(Outcome want, Outcome got) {
+        assertEquals(want.train().size(), got.train().size());
+        for (int i = 0; i < want.train().size(); i++) assertArrayEquals(want.train().get(i), got.train().get(i));
+        assertEquals(want.validation().size(), got.validation().size());
+        for (int i = 0; i < want.validation().size(); i++) assertArrayEquals(want.validation().get(i), got.validation().get(i));
+        assertEquals(want.model(), got.model());
+    }
+
+    @Test
+    void givenParquetTrainAndValidation_whenParsedAheadOrRacingTheRead_thenTheSameBlocksAndModelInBothPrecisions()
+            throws Exception {
+        for (String precision : List.of("float64", "float32")) {
+            JobConfig cfg = config(train, "training.precision = " + precision + "\n");
+            Outcome without = run(cfg, "none");
+            assertSame(without, run(cfg, "first"));
+            assertSame(without, run(cfg, "race"));
+        }
+        assertNoPrefetchLeft();
+    }
+
+    @Test
+    void givenABadRowUnderFail_whenParsedAhead_thenTheSameFileAndRowAreReported() throws Exception {
+        String bad = write("bad", 900, 2, true, 3L);
+        JobConfig cfg = config(bad, "data.bad-rows = fail\n");
+        String without = assertThrows(InputDataException.class, () -> run(cfg, "none")).getMessage();
+        assertTrue(without.contains("(0-based)"), without);
+        assertEquals(without, assertThrows(InputDataException.class, () -> run(cfg, "first")).getMessage());
+        assertNoPrefetchLeft();
+    }
+
+    @Test
+    void givenACorruptRowGroup_whenParsedAhead_thenTheReadReportsItAsWithout() throws Exception {
+        String corrupt = write("corrupt", 900, 1, false, 4L);
+        Path file;
+        try (Stream<Path> s = Files.list(Path.of(corrupt))) {
+            file = s.filter(f -> f.getFileName().toString().endsWith(".parquet")).findFirst().orElseThrow();
+        }
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) { // a data page's byte; the .crc stays
+            f.seek(f.length() / 3);
+            int b = f.read();
+            f.seek(f.length() / 3);
+            f.write(b ^ 0x5a);
+        }
+        JobConfig cfg = config(corrupt, "");
+        String without = assertThrows(InputDataException.class, () -> run(cfg, "none")).getMessage();
+        assertTrue(without.contains(file.getFileName().toString()), without);
+        assertEquals(without, assertThrows(InputDataException.class, () -> run(cfg, "first")).getMessage());
+        assertNoPrefetchLeft();
+    }
+
+    @Test
+    void givenAMissingPath_whenPrefetched_thenTheSameMessageAsWithout() throws Exception {
+        JobConfig cfg = config(dir.resolve("missing").toString(), "");
+        String without = assertThrows(InputDataException.class, () -> run(cfg, "none")).getMessage();
+        assertEquals(without, assertThrows(InputDataException.class, () -> run(cfg, "first")).getMessage());
+        assertNoPrefetchLeft();
+    }
+
+    @Test
+    void givenARunThatFailsBeforeItsRead_whenThePrefetchIsClosed_thenItsThreadAndFilesAreGone() throws Exception {
+        ParquetPrefetch p = DataStage.prefetch(config(train, ""));
+        p.close(); // e.g. the Spark session failed to start: closed at once, mid-parse
+        p.close();
+        assertNoPrefetchLeft();
+    }
+
+    /** No prefetch thread alive and no file of the test directory open in this process. */
+    private static void assertNoPrefetchLeft() throws IOException {
+        assertFalse(Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.getName().equals("descent-parquet-prefetch") && t.isAlive()));
+        String root = dir.toRealPath().toString();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            List<String> open = fds.map(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString();
+                } catch (IOException e) { // closed meanwhile
+                    return "";
+                }
+            }).filter(t -> t.startsWith(root)).toList();
+            assertTrue(open.isEmpty(), open.toString());
+        }
+    }
+
+    private static String hash(double[] p) {
+        try {
+            ByteBuffer b = ByteBuffer.allocate(8 * p.length);
+            for (double v : p) b.putLong(Double.doubleToRawLongBits(v));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b.array())).substring(0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
