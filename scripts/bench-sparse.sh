@@ -20,7 +20,8 @@
 # Environment: BENCH_SETS (gen text), BENCH_TOOLS (descent sklearn liblinear mllib), BENCH_ROWS (200000),
 #   BENCH_TEST_ROWS (20000), BENCH_FEATURES (262144), BENCH_NNZ (20), BENCH_CLASSES (10), BENCH_NOISE (0.05),
 #   BENCH_EPOCHS (5), BENCH_PARTITIONS (2), BENCH_DESCENT_OPTIMIZER / BENCH_DESCENT_RATE / BENCH_DESCENT_BATCH /
-#   BENCH_DESCENT_SCHEDULE (descent's recipe for every set; unset: per set, see descent_recipe below),
+#   BENCH_DESCENT_SCHEDULE / BENCH_DESCENT_EPSILON (descent's recipe for every set; unset: per set, see descent_recipe
+#   below; BENCH_DESCENT_EPSILON=default: the optimizer's own),
 #   BENCH_DESCENT_SET (extra --set args for descent, space separated),
 #   BENCH_MLLIB_ITERS (5,10,20,40), BENCH_DIR (data/bench-sparse), BENCH_REGEN=1 (rewrite the data),
 #   BENCH_HEAP (3g: heap of the generator and MLlib JVMs; descent's comes from scripts/run.sh), BENCH_SCALE=1.
@@ -42,28 +43,33 @@ SETS=${BENCH_SETS:-gen text}
 TOOLS=${BENCH_TOOLS:-descent sklearn liblinear mllib}
 ROWS=${BENCH_ROWS:-200000}; TEST_ROWS=${BENCH_TEST_ROWS:-20000}; FEATURES=${BENCH_FEATURES:-262144}
 NNZ=${BENCH_NNZ:-20}; CLASSES=${BENCH_CLASSES:-10}; NOISE=${BENCH_NOISE:-0.05}; EPOCHS=${BENCH_EPOCHS:-5}
-# descent's recipe per set (optimizer, batch, rate, schedule; the BENCH_DESCENT_* variables override it for every set):
-#   text: AdaGrad, batch 250, rate 0.5, constant: reaches the target in epoch 1 (0.9858; batch 1000 at 0.2 needed 3
-#         epochs for 0.9820, 0.8 at batch 1000 gave 0.9820) and ends at 0.9862 (2026-12-02); the generated set's SGD
-#         recipe below gives 0.9626 here (its rows are unit-length tf vectors: small gradients).
-#   gen:  plain SGD, batch 250, rate 15, cosine to 0 over the run: 0.2793 / 0.2893 / 0.2915 / 0.2934 / 0.2929 in 5
-#         epochs (MLlib's L-BFGS 0.2919, LIBLINEAR 0.2877; L-BFGS to convergence with descent's L2 at 3e-5, the best
-#         penalty tried: 0.2938). AdaGrad overfits this set (~15 rows per feature, 2.6M parameters): its first step on
-#         a feature is the full rate whatever the gradient's size, so rare features get weights as large as frequent
-#         ones; rate 0.5 plateaus at 0.240, 0.03 at 0.270. Plain SGD moves a weight in proportion to how often its
-#         feature occurs, as an L2 penalty shrinks it (early-stopped SGD ~ L2 with lambda ~ 1 / (sum of the rates):
-#         15 x 4000 steps / 2 for the cosine gives 3.3e-5), and its update stays row-sparse (L2, momentum or Adam
-#         update every parameter every step: AdaGrad + L2 1e-4 took 80-150 s an epoch, loaded). Rates 10 / 20 (cosine)
-#         end at 0.2918 / 0.2919, constant 15 at 0.2922, batch 500 at rate 30 at 0.2917 (2026-12-02, loaded).
+# descent's recipe per set (optimizer, batch, rate, schedule, epsilon; BENCH_DESCENT_* override it for every set):
+#   text: AdaGrad, batch 250, rate 0.5, constant, epsilon 1e-10: reaches the target in epoch 1 (0.9858; batch 1000 at
+#         0.2 needed 3 epochs for 0.9820, 0.8 at batch 1000 gave 0.9820) and ends at 0.9862 (2026-12-02); plain SGD at
+#         rate 15, cosine, gives 0.9626 here (its rows are unit-length tf vectors: small gradients).
+#   gen:  AdaGrad, batch 250, rate 0.5, cosine to 0 over the run, epsilon 0.03: 0.2869 / 0.2918 / 0.2939 / 0.2929 /
+#         0.2933 in 5 epochs (MLlib's L-BFGS 0.2919, LIBLINEAR 0.2877; L-BFGS to convergence with descent's L2 at 3e-5,
+#         the best penalty tried: 0.2938). With epsilon 1e-10 AdaGrad overfits this set (~15 rows per feature, 2.6M
+#         parameters): its first step on a feature is the full rate whatever the gradient's size, so rare features get
+#         weights as large as frequent ones; rate 0.5 plateaus at 0.240, 0.03 at 0.270. With epsilon above a rare
+#         feature's gradients (~1e-3 a step at batch 250), lr g / (sqrt(G) + eps) is plain SGD at rate lr / eps there
+#         (0.5 / 0.03 = 17, near plain SGD's best rate, 15),
+#         which moves a weight in proportion to how often its feature occurs, as an L2 penalty shrinks it (early-stopped
+#         SGD ~ L2 with lambda ~ 1 / (sum of the rates)), while the frequent features and the biases keep AdaGrad's
+#         scaling. Same row-sparse update as before (L2, momentum or Adam update every parameter every step: AdaGrad +
+#         L2 1e-4 took 80-150 s an epoch, loaded). Also tried (5 epochs, cosine unless said): epsilon 0.1 at rate 1.5
+#         0.2937 (epoch 1 0.2841), at 2.5 0.2915; plain SGD at rate 15 0.2929 (epoch 1 0.2793), 10 0.2918, 20 0.2919,
+#         constant 15 0.2922, 5 0.2920, 40 0.2816; batch 500 at rate 30 0.2917 (2026-12-02, load 9-23; the test set's
+#         20,000 rows give a standard error of 0.3 point).
 #   scale mode (gen-k2, gen-k10): AdaGrad, batch 1000, rate 0.2, as docs/performance.md's scale figures.
-descent_recipe() { # set -> D_OPT D_BATCH D_RATE D_SCHED
+descent_recipe() { # set -> D_OPT D_BATCH D_RATE D_SCHED D_EPS (default: the optimizer's own)
   case "$1" in
-    text) D_OPT=adagrad; D_BATCH=250; D_RATE=0.5; D_SCHED=constant ;;
-    gen)  D_OPT=sgd; D_BATCH=250; D_RATE=15; D_SCHED=cosine ;;
-    *)    D_OPT=adagrad; D_BATCH=1000; D_RATE=0.2; D_SCHED=constant ;;
+    text) D_OPT=adagrad; D_BATCH=250; D_RATE=0.5; D_SCHED=constant; D_EPS=default ;;
+    gen)  D_OPT=adagrad; D_BATCH=250; D_RATE=0.5; D_SCHED=cosine; D_EPS=0.03 ;;
+    *)    D_OPT=adagrad; D_BATCH=1000; D_RATE=0.2; D_SCHED=constant; D_EPS=default ;;
   esac
   D_OPT=${BENCH_DESCENT_OPTIMIZER:-$D_OPT}; D_BATCH=${BENCH_DESCENT_BATCH:-$D_BATCH}
-  D_RATE=${BENCH_DESCENT_RATE:-$D_RATE}; D_SCHED=${BENCH_DESCENT_SCHEDULE:-$D_SCHED}
+  D_RATE=${BENCH_DESCENT_RATE:-$D_RATE}; D_SCHED=${BENCH_DESCENT_SCHEDULE:-$D_SCHED}; D_EPS=${BENCH_DESCENT_EPSILON:-$D_EPS}
 }
 if [ "${BENCH_SCALE:-0}" = 1 ]; then # descent alone on the two scale sets (gen-k2: logistic, gen-k10: softmax)
   ROWS=${BENCH_ROWS:-1000000}; TEST_ROWS=${BENCH_TEST_ROWS:-50000}; FEATURES=${BENCH_FEATURES:-1048576}
@@ -124,12 +130,13 @@ wall() { sed -n 's/^\s*Elapsed (wall clock) time (h:mm:ss or m:ss): \(.*\)/\1/p'
 run_descent() { # set dir classes features
   local set=$1 d=$2 k=$3 f=$4 out="$TMP/$set-descent"
   local type=softmax; [ "$k" = 2 ] && type=logistic
-  local D_OPT D_BATCH D_RATE D_SCHED; descent_recipe "$set"
+  local D_OPT D_BATCH D_RATE D_SCHED D_EPS; descent_recipe "$set"
+  local eps=""; [ "$D_EPS" = default ] || eps=", epsilon = $D_EPS"
   cat > "$out.conf" <<CONF
 data { train-path = "$d/train.libsvm", validation-path = "$d/test.libsvm", format = libsvm,
        label-type = class-index, num-features = $f, num-classes = $k, representation = sparse }
 model.type = $type
-optimizer { kind = $D_OPT, learning-rate = $D_RATE }
+optimizer { kind = $D_OPT, learning-rate = $D_RATE$eps }
 schedule.kind = $D_SCHED # cosine: from the rate to 0 over the whole run (epochs x steps an epoch)
 training { epochs = $EPOCHS, batch-size = $D_BATCH, partitions = $PARTITIONS, seed = 1,
            exchange = auto } # auto = allreduce for sparse blocks: rows-only exchange and row-sparse updates
