@@ -211,7 +211,7 @@ final class BlockPacker {
     }
 
     /** A chunk and the id of its first row. */
-    private record Placed(ParsedChunk chunk, long firstId) {
+    record Placed(ParsedChunk chunk, long firstId) {
         long id(int i) {
             return chunk.id(i, firstId);
         }
@@ -297,7 +297,10 @@ final class BlockPacker {
                 labels, ids);
     }
 
-    /** Dense blocks written in their stored form. */
+    /**
+     * Dense blocks written in their stored form: as codes ({@link CodedRows}, the table scaled and rounded) when the
+     * chunks' values take at most 256 distinct values, else as a float64 or float32 array.
+     */
     private static final class DenseFill {
         private DenseFill() {}
 
@@ -313,6 +316,11 @@ final class BlockPacker {
             if (scaler != null && scaler.scales().length != cols) {
                 throw org.descent.math.ShapeMismatchException.of("BlockPacker", "block", n, cols, "scaler", 1,
                         scaler.scales().length);
+            }
+            CodedRows coded = CodedRows.pack(chunks, part, placement, cols, n);
+            if (coded != null) {
+                boolean plain = scaler == null && finish.storage() != Storage.FLOAT32;
+                return RowBlock.coded(plain ? coded : coded.stored(scaler, finish.storage(), ids), labels, ids);
             }
             double[] offset = scaler == null ? null : scaler.offsets();
             double[] scale = scaler == null ? null : scaler.scales();

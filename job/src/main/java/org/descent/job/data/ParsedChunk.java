@@ -276,6 +276,35 @@ final class ParsedChunk implements Serializable {
         return codes != null;
     }
 
+    /** The coded values ({@link #codedPages} only): code c stands for {@code codeTable()[c]} (a copy). */
+    double[] codeTable() {
+        return Arrays.copyOf(table, distinct);
+    }
+
+    /**
+     * The codes of the first {@code n} stored values of row i ({@link #codedPages} only), each mapped through
+     * {@code remap} (chunk code -> block code), to {@code dst[off..off+n)} (page-wise).
+     */
+    void copyCodes(int i, byte[] dst, int off, int n, byte[] remap) {
+        long at = rowStart[i];
+        while (n > 0) {
+            int page = (int) (at / PAGE);
+            int from = (int) (at % PAGE);
+            int len = Math.min(n, PAGE - from);
+            byte[] src = codes.get(page);
+            for (int k = 0; k < len; k++) dst[off + k] = remap[src[from + k] & 0xff];
+            at += len;
+            off += len;
+            n -= len;
+        }
+    }
+
+    /** The code of the k-th stored value of row i ({@link #codedPages} only). */
+    int code(int i, int k) {
+        long at = rowStart[i] + k;
+        return codes.get((int) (at / PAGE))[(int) (at % PAGE)] & 0xff;
+    }
+
     /** Stored values of row i (dense: its width; sparse: its entries, zeros included as parsed). */
     int length(int i) {
         return (int) (rowStart[i + 1] - rowStart[i]);

@@ -15,7 +15,10 @@ import org.descent.math.sparse.SparseRows;
  *       (i, j) at {@code i * cols + j}), in float64 or float32 ({@link #storage}, {@code data.storage}). Row-major
  *       because a training step gathers randomly permuted rows: each row is one sequential read (column-major
  *       storage made every gathered element a cache miss, which is why a second, row-major copy used to be
- *       made). {@link #gatherRows} and {@link #copyRows} hand the network a column-major batch.</li>
+ *       made). {@link #gatherRows} and {@link #copyRows} hand the network a column-major batch. When the values
+ *       take at most 256 distinct values (pixels, counts, flags: {@link CodedRows#pack}, automatic) the copy is
+ *       one-byte codes and a table of the stored values ({@link CodedRows}), every value with the same bits, at an
+ *       eighth of the bytes in float64.</li>
  *   <li>sparse: {@code sparse} holds the rows in CSR form (0-based int32 column indices, float64 values, or
  *       float32 ones): memory proportional to the non-zeros, never a dense row of {@code cols}.</li>
  * </ul>
@@ -23,7 +26,7 @@ import org.descent.math.sparse.SparseRows;
  * (unique in the data set, used to count visits and to carry ids through predict).
  */
 public final class RowBlock implements Serializable {
-    private static final long serialVersionUID = 3L;
+    private static final long serialVersionUID = 4L;
 
     public final int rows;
     public final int cols;
@@ -31,6 +34,8 @@ public final class RowBlock implements Serializable {
     private final double[] dense64;
     /** Dense float32 features (row-major), or null. */
     private final float[] dense32;
+    /** Dense features as codes into a table of their stored values, or null. */
+    private final CodedRows coded;
     /** Sparse features (CSR over all rows of the block), or null when dense. */
     public final SparseRows sparse;
     public final double[] labels;
@@ -38,16 +43,21 @@ public final class RowBlock implements Serializable {
 
     /** A dense float64 block over {@code features} ({@code rows x cols}, ROW-major: (i, j) at {@code i * cols + j}; not copied). */
     public static RowBlock rowMajor(int rows, int cols, double[] features, double[] labels, long[] ids) {
-        return new RowBlock(rows, cols, features, null, labels, ids);
+        return new RowBlock(rows, cols, features, null, null, labels, ids);
     }
 
     /** A dense float32 block over {@code features} ({@code rows x cols}, ROW-major; not copied). */
     public static RowBlock rowMajor(int rows, int cols, float[] features, double[] labels, long[] ids) {
-        return new RowBlock(rows, cols, null, features, labels, ids);
+        return new RowBlock(rows, cols, null, features, null, labels, ids);
     }
 
-    private RowBlock(int rows, int cols, double[] d, float[] f, double[] labels, long[] ids) {
-        int len = d != null ? d.length : f != null ? f.length : -1;
+    /** A dense block whose values are {@code codes}' ({@code codes.rows x codes.cols}). */
+    static RowBlock coded(CodedRows codes, double[] labels, long[] ids) {
+        return new RowBlock(codes.rows, codes.cols, null, null, codes, labels, ids);
+    }
+
+    private RowBlock(int rows, int cols, double[] d, float[] f, CodedRows c, double[] labels, long[] ids) {
+        int len = d != null ? d.length : f != null ? f.length : c != null ? rows * cols : -1;
         if (len != (long) rows * cols || labels.length != rows || ids.length != rows) {
             throw new IllegalArgumentException("RowBlock: rows=" + rows + ", cols=" + cols + ", features="
                     + (len < 0 ? "null" : len) + ", labels=" + labels.length + ", ids=" + ids.length);
@@ -56,6 +66,7 @@ public final class RowBlock implements Serializable {
         this.cols = cols;
         this.dense64 = d;
         this.dense32 = f;
+        this.coded = c;
         this.sparse = null;
         this.labels = labels;
         this.ids = ids;
@@ -71,6 +82,7 @@ public final class RowBlock implements Serializable {
         this.cols = sparse.cols();
         this.dense64 = null;
         this.dense32 = null;
+        this.coded = null;
         this.sparse = sparse;
         this.labels = labels;
         this.ids = ids;
@@ -80,8 +92,14 @@ public final class RowBlock implements Serializable {
         return sparse != null;
     }
 
+    /** Whether the dense values are held as one-byte codes into a table ({@link CodedRows}). */
+    public boolean isCoded() {
+        return coded != null;
+    }
+
     /** Width of the stored feature values: FLOAT32 for float32 dense values or float32 CSR values. */
     public Storage storage() {
+        if (coded != null) return coded.storage();
         return dense32 != null || sparse instanceof FloatCsrMatrix ? Storage.FLOAT32 : Storage.FLOAT64;
     }
 
@@ -93,6 +111,7 @@ public final class RowBlock implements Serializable {
     /** Bytes of the arrays this block holds (features, indices, labels, ids), as cached. */
     public long cachedBytes() {
         long labelsAndIds = 16L * rows;
+        if (coded != null) return labelsAndIds + coded.bytes();
         if (sparse == null) return labelsAndIds + (dense32 != null ? 4L : 8L) * rows * cols;
         int valueBytes = sparse instanceof FloatCsrMatrix ? 4 : 8;
         return labelsAndIds + 4L * sparse.rowPtr().length + (4L + valueBytes) * sparse.colIdx().length;
@@ -100,10 +119,12 @@ public final class RowBlock implements Serializable {
 
     /**
      * Adds a dense float64 block's features to {@code stats} (the scaling fit runs on packed blocks, which are
-     * float64); sparse blocks go through {@link FeatureStats#addSparse}.
+     * float64); sparse blocks go through {@link FeatureStats#addSparse}; coded ones are decoded into a transient
+     * float64 copy first (the same values in the same order: the same statistics bits).
      */
     public FeatureStats addTo(FeatureStats stats) {
         if (sparse != null) return stats.addSparse(sparse);
+        if (coded != null && coded.storage() == Storage.FLOAT64) return stats.addRowMajor(coded.decode(), rows, cols);
         if (dense64 == null) throw new IllegalStateException("scaling statistics need float64 blocks (fit before storing)");
         return stats.addRowMajor(dense64, rows, cols);
     }
@@ -118,14 +139,16 @@ public final class RowBlock implements Serializable {
      */
     public RowBlock stored(Scaler scaler, Storage storage) {
         if (sparse != null) return scaler == null ? this : scaled(scaler);
-        boolean toFloat = storage == Storage.FLOAT32 && dense32 == null;
+        boolean float32 = storage() == Storage.FLOAT32;
+        boolean toFloat = storage == Storage.FLOAT32 && !float32;
         if (scaler == null && !toFloat) return this;
-        if (dense32 != null && scaler != null) throw new IllegalStateException("scale before storing in float32");
+        if (float32 && scaler != null) throw new IllegalStateException("scale before storing in float32");
         double[] offset = scaler == null ? null : scaler.offsets();
         double[] scale = scaler == null ? null : scaler.scales();
         if (scaler != null && scale.length != cols) {
             throw org.descent.math.ShapeMismatchException.of("RowBlock.stored", "block", rows, cols, "scaler", 1, scale.length);
         }
+        if (coded != null) return coded(coded.stored(scaler, storage, ids), labels, ids);
         if (!toFloat) {
             double[] f = new double[dense64.length];
             for (int i = 0, p = 0; i < rows; i++) {
@@ -199,6 +222,10 @@ public final class RowBlock implements Serializable {
         for (int i0 = 0; i0 < m; i0 += 8) {
             int k = Math.min(8, m - i0);
             rowBases(perm, start + i0, k, base);
+            if (coded != null) {
+                coded.gather8(base, k, x, i0, m);
+                continue;
+            }
             for (int j = 0; j < cols; j++) {
                 int d = j * m + i0;
                 if (dense32 != null) {
@@ -212,7 +239,9 @@ public final class RowBlock implements Serializable {
 
     /** Rows starting at {@code base[0..k)} (row-major offsets) into batch rows {@code i0..i0+k} of x. */
     private void copy8(int[] base, int k, double[] x, int i0, int m) {
-        if (dense64 != null) {
+        if (coded != null) {
+            coded.gather8(base, k, x, i0, m);
+        } else if (dense64 != null) {
             for (int j = 0; j < cols; j++) {
                 int d = j * m + i0;
                 for (int q = 0; q < k; q++) x[d + q] = dense64[base[q] + j];
@@ -246,6 +275,7 @@ public final class RowBlock implements Serializable {
     public double[] denseRowMajor() {
         if (sparse != null) throw new IllegalStateException("denseRowMajor: the block is sparse");
         if (dense64 != null) return dense64.clone();
+        if (coded != null) return coded.decode();
         double[] d = new double[dense32.length];
         for (int p = 0; p < d.length; p++) d[p] = dense32[p];
         return d;
@@ -272,6 +302,7 @@ public final class RowBlock implements Serializable {
     public double feature(int i, int j) {
         if (dense64 != null) return dense64[i * cols + j];
         if (dense32 != null) return dense32[i * cols + j];
+        if (coded != null) return coded.value(i, j);
         int lo = sparse.rowPtr()[i];
         int hi = sparse.rowPtr()[i + 1] - 1;
         int[] idx = sparse.colIdx();

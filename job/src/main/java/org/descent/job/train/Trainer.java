@@ -186,7 +186,8 @@ public final class Trainer {
             // one job caches both (the validation blocks too, so the parsed rows are freed before the first step)
             jsc.setJobDescription("descent: cache training" + (valBlocks == null ? "" : " and validation") + " blocks");
             JavaRDD<RowBlock> both = valBlocks == null ? trainBlocks : trainBlocks.union(valBlocks);
-            List<long[]> all = both.map(b -> new long[] {b.rows, b.cachedBytes(), b.storedValues(), b.isSparse() ? 1 : 0})
+            List<long[]> all = both.map(b -> new long[] {b.rows, b.cachedBytes(), b.storedValues(), b.isSparse() ? 1 : 0,
+                            b.isCoded() ? 1 : 0})
                     .collect();
             List<long[]> sizes = all.subList(0, trainBlocks.getNumPartitions());
             long validationValues = 0;
@@ -220,19 +221,23 @@ public final class Trainer {
                 System.currentTimeMillis());
     }
 
-    /** Logs the cached bytes of the training blocks, per row and against the row's feature values. */
+    /**
+     * Logs the cached bytes of the training blocks, per row and against the row's feature values, and how many blocks
+     * hold one-byte codes (dense values with at most 256 distinct values: RowBlock#isCoded, automatic).
+     */
     private static void logCache(List<long[]> sizes, Storage storage, int numFeatures) {
-        long rows = 0, bytes = 0, values = 0;
+        long rows = 0, bytes = 0, values = 0, coded = 0;
         for (long[] s : sizes) {
             rows += s[0];
             bytes += s[1];
             values += s[2];
+            coded += s[4];
         }
         LOG.info("cache: {} training rows in {} blocks, {} bytes ({} per row; {} stored values of {} bytes: {} x"
-                        + " their size with labels and ids)", rows, sizes.size(), bytes,
+                        + " their size with labels and ids; {} coded, one byte a value)", rows, sizes.size(), bytes,
                 String.format(java.util.Locale.ROOT, "%.1f", rows == 0 ? 0.0 : (double) bytes / rows), values,
                 storage.bytesPerValue(), String.format(java.util.Locale.ROOT, "%.3f",
-                        values == 0 ? 0.0 : (double) bytes / ((double) values * storage.bytesPerValue())));
+                        values == 0 ? 0.0 : (double) bytes / ((double) values * storage.bytesPerValue())), coded);
     }
 
     private static String seconds(long from, long to) {
