@@ -9,22 +9,23 @@ import org.descent.math.scale.Scaler;
 
 /**
  * The dense features of a {@link RowBlock} when they take at most 256 distinct values (pixels, counts, one-hot flags,
- * ratings): {@code rows x cols} one-byte codes, row-major ((i, j) at {@code i * cols + j}), and a table of what each
- * code stands for, in the block's stored form (float64 or float32, scaled or not):
+ * ratings): {@code rows x cols} one-byte codes, row-major ((i, j) at {@code i * cols + j}), and a table of the
+ * {@code ncodes} values the codes stand for. The block's stored value (i, j), with {@code c = codes[i * cols + j] & 0xff}:
  *
  * <pre>
- *   value(i, j) = table[tableBase(j) + (codes[i * cols + j] &amp; 0xff)],   tableBase(j) = perColumn ? j * ncodes : 0
+ *   v = table[c];   scaled: v = (v - offset_j) / scale_j;   float32: v = (float) v
  * </pre>
  *
- * Unscaled, one table of {@code ncodes} values serves every feature (2 KB: it stays in L1 while a batch is
- * gathered); scaled, each feature has its own ({@code cols x ncodes}), computed once per (feature, code) with the
- * expression {@link RowBlock#stored} applies to every value ({@code (v - offset_j) / scale_j}, then {@code (float)}
- * for float32). So every value has the bits the float64 / float32 array held, at an eighth (a quarter) of the bytes:
- * Fashion-MNIST's 60k training rows are 47 MB instead of 376 MB in float64.
+ * exactly the expression {@link RowBlock#stored} (and the packer's dense fill) applies to each value, so every value,
+ * batch and step has the bits the float64 / float32 array held, at an eighth (a quarter) of the bytes: Fashion-MNIST's
+ * 60k training rows are 47 MB instead of 376 MB in float64. Unscaled, the look-up reads one table of at most 256
+ * values (2 KB, in L1 while a batch is gathered; float32: a float table). Scaled, the gather computes the scaling per
+ * value rather than reading a table per feature ({@code cols x 256} values, 1.6 MB at 784 features: measured 3-5 x
+ * slower to gather than the plain array, every look-up a cache miss; the division is not).
  *
  * <p>Made by {@link #pack} from coded {@link ParsedChunk}s (their tables merged: the union of their values by bit
  * pattern, 0.0 added when a row leaves features out), or null when the union passes 256: the block is then a plain
- * array. {@link #stored} scales / rounds the table only; the codes are shared.
+ * array. {@link #stored} sets the scaling / width; the codes are shared.
  */
 final class CodedRows implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -35,23 +36,30 @@ final class CodedRows implements Serializable {
     final int cols;
     /** Row-major codes: (i, j) at {@code i * cols + j}. */
     private final byte[] codes;
-    /** Entries of each feature's table. */
-    private final int ncodes;
-    /** Whether each feature has its own table (scaled values), else one table serves all. */
-    private final boolean perColumn;
-    /** The table in float64, or null. */
-    private final double[] t64;
-    /** The table in float32, or null. */
+    /** The values the codes stand for (unscaled). */
+    private final double[] table;
+    /** Unscaled float32: {@code (float) table[c]}; else null. */
     private final float[] t32;
+    /** Per-feature scaling (scaled blocks), else null. */
+    private final double[] offset;
+    private final double[] scale;
+    /** Whether the stored values are float32. */
+    private final boolean float32;
 
-    private CodedRows(int rows, int cols, byte[] codes, int ncodes, boolean perColumn, double[] t64, float[] t32) {
+    private CodedRows(int rows, int cols, byte[] codes, double[] table, double[] offset, double[] scale, boolean float32) {
         this.rows = rows;
         this.cols = cols;
         this.codes = codes;
-        this.ncodes = ncodes;
-        this.perColumn = perColumn;
-        this.t64 = t64;
-        this.t32 = t32;
+        this.table = table;
+        this.offset = offset;
+        this.scale = scale;
+        this.float32 = float32;
+        if (float32 && offset == null) {
+            t32 = new float[table.length];
+            for (int c = 0; c < table.length; c++) t32[c] = (float) table[c];
+        } else {
+            t32 = null;
+        }
     }
 
     /**
@@ -97,7 +105,7 @@ final class CodedRows implements Serializable {
                 r++;
             }
         }
-        return new CodedRows(n, cols, codes, index.size(), false, Arrays.copyOf(raw, index.size()), null);
+        return new CodedRows(n, cols, codes, Arrays.copyOf(raw, index.size()), null, null, false);
     }
 
     /** The code of v (by bit pattern) in the union, added when new; -1 when the union is full. */
@@ -113,101 +121,108 @@ final class CodedRows implements Serializable {
     }
 
     Storage storage() {
-        return t32 != null ? Storage.FLOAT32 : Storage.FLOAT64;
+        return float32 ? Storage.FLOAT32 : Storage.FLOAT64;
     }
 
-    /** Bytes held: the codes and the table. */
+    /** Whether the values are scaled (a second scaling is done on plain values: {@link RowBlock#stored}). */
+    boolean scaled() {
+        return offset != null;
+    }
+
+    /** Bytes held: the codes, the table(s) and the scaling. */
     long bytes() {
-        return codes.length + (t32 != null ? 4L * t32.length : 8L * t64.length);
+        return codes.length + 8L * table.length + (t32 != null ? 4L * t32.length : 0) + (offset != null ? 16L * cols : 0);
     }
 
-    private int tableBase(int j) {
-        return perColumn ? j * ncodes : 0;
+    /** Stored value of code c at feature j (see the class comment). */
+    private double at(int j, int c) {
+        if (t32 != null) return t32[c];
+        double v = table[c];
+        if (offset != null) v = (v - offset[j]) / scale[j];
+        return float32 ? (float) v : v;
     }
 
     /** Value (i, j). */
     double value(int i, int j) {
-        int t = tableBase(j) + (codes[i * cols + j] & 0xff);
-        return t64 != null ? t64[t] : t32[t];
+        return at(j, codes[i * cols + j] & 0xff);
     }
 
     /** The values as a new float64 row-major array (float32 ones widened exactly). */
     double[] decode() {
         double[] d = new double[codes.length];
         for (int i = 0, p = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++, p++) {
-                int t = tableBase(j) + (codes[p] & 0xff);
-                d[p] = t64 != null ? t64[t] : t32[t];
-            }
+            for (int j = 0; j < cols; j++, p++) d[p] = at(j, codes[p] & 0xff);
         }
         return d;
     }
 
     /**
      * Rows starting at row-major offsets {@code base[0..k)} into batch rows {@code i0..i0+k} of the column-major
-     * {@code x} (leading dimension m): {@link RowBlock#gatherRows}' copy, one table look-up per value.
+     * {@code x} (leading dimension m): {@link RowBlock#gatherRows}' copy, {@link #at} per value, its cases hoisted.
      */
     void gather8(int[] base, int k, double[] x, int i0, int m) {
+        double[] t = table;
         for (int j = 0; j < cols; j++) {
             int d = j * m + i0;
-            int tb = tableBase(j);
-            if (t64 != null) {
-                for (int q = 0; q < k; q++) x[d + q] = t64[tb + (codes[base[q] + j] & 0xff)];
+            if (t32 != null) {
+                for (int q = 0; q < k; q++) x[d + q] = t32[codes[base[q] + j] & 0xff];
+            } else if (offset == null) {
+                for (int q = 0; q < k; q++) x[d + q] = t[codes[base[q] + j] & 0xff];
             } else {
-                for (int q = 0; q < k; q++) x[d + q] = t32[tb + (codes[base[q] + j] & 0xff)];
+                double o = offset[j];
+                double g = scale[j];
+                if (float32) {
+                    for (int q = 0; q < k; q++) x[d + q] = (float) ((t[codes[base[q] + j] & 0xff] - o) / g);
+                } else {
+                    for (int q = 0; q < k; q++) x[d + q] = (t[codes[base[q] + j] & 0xff] - o) / g;
+                }
             }
         }
     }
 
     /** As {@link #gather8(int[], int, double[], int, int)} into a float batch (float64 values rounded). */
     void gather8(int[] base, int k, float[] x, int i0, int m) {
+        double[] t = table;
         for (int j = 0; j < cols; j++) {
             int d = j * m + i0;
-            int tb = tableBase(j);
             if (t32 != null) {
-                for (int q = 0; q < k; q++) x[d + q] = t32[tb + (codes[base[q] + j] & 0xff)];
-            } else {
-                for (int q = 0; q < k; q++) x[d + q] = (float) t64[tb + (codes[base[q] + j] & 0xff)];
+                for (int q = 0; q < k; q++) x[d + q] = t32[codes[base[q] + j] & 0xff];
+            } else if (offset == null) {
+                for (int q = 0; q < k; q++) x[d + q] = (float) t[codes[base[q] + j] & 0xff];
+            } else { // float32 or not: the float of the float64 value
+                double o = offset[j];
+                double g = scale[j];
+                for (int q = 0; q < k; q++) x[d + q] = (float) ((t[codes[base[q] + j] & 0xff] - o) / g);
             }
         }
     }
 
     /**
-     * The rows scaled by {@code scaler} (null: not) in float64, then stored in {@code storage}: each table entry v
-     * becomes {@code (v - offset_j) / scale_j} (one table per feature), then {@code (float)} for float32, the
-     * expression {@link RowBlock#stored} applies to each value. The codes are shared. A float32 value that overflows is
-     * the {@link DataException} {@link RowBlock#stored} throws, naming the first row (of {@code ids}) that uses it.
+     * The rows scaled by {@code scaler} (null: not; a scaled block takes none, {@link RowBlock#stored} rescales plain
+     * values) in float64, then stored in {@code storage}: {@link #at} gives each value the expression
+     * {@link RowBlock#stored} applies. The codes and the table are shared. A float32 value that overflows is the
+     * {@link DataException} {@link RowBlock#stored} throws, naming the first row (of {@code ids}) that holds it.
      */
     CodedRows stored(Scaler scaler, Storage storage, long[] ids) {
-        boolean pc = perColumn || scaler != null;
-        double[] offset = scaler == null ? null : scaler.offsets();
-        double[] scale = scaler == null ? null : scaler.scales();
-        int n = (pc ? cols : 1) * ncodes;
-        double[] v = new double[n];
-        for (int t = 0; t < n; t++) {
-            int j = t / ncodes;
-            double cur = t64 != null ? t64[tableBase(j) + t % ncodes] : t32[tableBase(j) + t % ncodes];
-            v[t] = scaler == null ? cur : (cur - offset[j]) / scale[j];
-        }
-        if (storage != Storage.FLOAT32) return new CodedRows(rows, cols, codes, ncodes, pc, v, null);
-        float[] f = new float[n];
-        boolean overflow = false;
-        for (int t = 0; t < n; t++) {
-            f[t] = (float) v[t];
-            overflow |= Float.isInfinite(f[t]);
-        }
-        CodedRows out = new CodedRows(rows, cols, codes, ncodes, pc, null, f);
-        if (overflow) out.refuseOverflow(v, ids);
+        if (scaler != null && offset != null) throw new IllegalStateException("a coded block is scaled once");
+        CodedRows out = new CodedRows(rows, cols, codes, table, scaler == null ? offset : scaler.offsets(),
+                scaler == null ? scale : scaler.scales(), storage == Storage.FLOAT32);
+        if (out.float32) out.refuseOverflow(ids);
         return out;
     }
 
-    /** Throws for the first value (row-major) whose float32 overflowed; {@code v}: the table before rounding. */
-    private void refuseOverflow(double[] v, long[] ids) {
-        for (int i = 0, p = 0; i < rows; i++) {
+    /** Throws for the first value (row-major) whose float32 overflows, if a (feature, code) pair in use does. */
+    private void refuseOverflow(long[] ids) {
+        boolean any = false;
+        for (int j = 0; j < (offset == null ? 1 : cols) && !any; j++) {
+            for (int c = 0; c < table.length && !any; c++) any = Float.isInfinite((float) at(j, c));
+        }
+        for (int i = 0, p = 0; any && i < rows; i++) {
             for (int j = 0; j < cols; j++, p++) {
-                int t = tableBase(j) + (codes[p] & 0xff);
-                if (Float.isInfinite(t32[t])) {
-                    throw new DataException("row " + ids[i] + " (0-based, input order) has feature value " + v[t]
+                int c = codes[p] & 0xff;
+                if (Float.isInfinite((float) at(j, c))) {
+                    double v = offset == null ? table[c] : (table[c] - offset[j]) / scale[j];
+                    throw new DataException("row " + ids[i] + " (0-based, input order) has feature value " + v
                             + " at feature " + (j + 1) + ", beyond float32 range; set data.storage = float64"
                             + " (and training.precision = float64) or rescale the feature");
                 }

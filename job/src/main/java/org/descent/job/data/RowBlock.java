@@ -135,7 +135,8 @@ public final class RowBlock implements Serializable {
      * this block when there is nothing to do; otherwise a new block sharing labels and ids. Sparse blocks keep
      * their value width (fixed when packed) and need a scaler that keeps zeros zero
      * ({@link org.descent.math.scale.ScalerKind#keepsZeros}); a centering one is a {@link DataException} saying
-     * what to use instead.
+     * what to use instead. A coded block stays coded, its codes shared ({@link CodedRows#stored}), unless it is scaled
+     * a second time: that gives a plain block (rare: the data stage scales once).
      */
     public RowBlock stored(Scaler scaler, Storage storage) {
         if (sparse != null) return scaler == null ? this : scaled(scaler);
@@ -148,18 +149,19 @@ public final class RowBlock implements Serializable {
         if (scaler != null && scale.length != cols) {
             throw org.descent.math.ShapeMismatchException.of("RowBlock.stored", "block", rows, cols, "scaler", 1, scale.length);
         }
-        if (coded != null) return coded(coded.stored(scaler, storage, ids), labels, ids);
+        if (coded != null && !(coded.scaled() && scaler != null)) return coded(coded.stored(scaler, storage, ids), labels, ids);
+        double[] src = dense64 != null ? dense64 : coded.decode(); // a scaled coded block scaled again: plain values
         if (!toFloat) {
-            double[] f = new double[dense64.length];
+            double[] f = new double[src.length];
             for (int i = 0, p = 0; i < rows; i++) {
-                for (int j = 0; j < cols; j++, p++) f[p] = (dense64[p] - offset[j]) / scale[j];
+                for (int j = 0; j < cols; j++, p++) f[p] = (src[p] - offset[j]) / scale[j];
             }
             return rowMajor(rows, cols, f, labels, ids);
         }
-        float[] f = new float[dense64.length];
+        float[] f = new float[src.length];
         for (int i = 0, p = 0; i < rows; i++) {
             for (int j = 0; j < cols; j++, p++) {
-                double v = scaler == null ? dense64[p] : (dense64[p] - offset[j]) / scale[j];
+                double v = scaler == null ? src[p] : (src[p] - offset[j]) / scale[j];
                 f[p] = (float) v;
                 if (Float.isInfinite(f[p])) {
                     throw new DataException("row " + ids[i] + " (0-based, input order) has feature value " + v

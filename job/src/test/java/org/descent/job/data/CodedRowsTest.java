@@ -177,6 +177,29 @@ class CodedRowsTest {
     }
 
     @Test
+    void givenAScaledCodedBlock_whenRoundedOrScaledAgain_thenTheValuesArePlainBlocksBits() {
+        List<RowBlock> raw = DataLoader.load(spark, parquet("px.parquet"), 2, 42L).blocks().collect();
+        Scaler scaler = standard(raw);
+        Scaler again = Scaler.of(ScalerKind.MIN_MAX, filled(0.25), filled(3.0));
+        for (RowBlock b : raw) {
+            RowBlock scaled = b.stored(scaler, Storage.FLOAT64);
+            RowBlock want = plain(b).stored(scaler, Storage.FLOAT64);
+            RowBlock rounded = scaled.stored(null, Storage.FLOAT32);
+            assertTrue(rounded.isCoded());
+            assertArrayEquals(want.stored(null, Storage.FLOAT32).denseRowMajor(), rounded.denseRowMajor());
+            RowBlock twice = scaled.stored(again, Storage.FLOAT64);
+            assertFalse(twice.isCoded());
+            assertArrayEquals(want.stored(again, Storage.FLOAT64).denseRowMajor(), twice.denseRowMajor());
+        }
+    }
+
+    private static double[] filled(double v) {
+        double[] d = new double[COLS];
+        java.util.Arrays.fill(d, v);
+        return d;
+    }
+
+    @Test
     void givenCodedBlocks_whenScalingStatisticsAreAdded_thenTheyHaveThePlainBlocksBits() {
         for (RowBlock b : DataLoader.load(spark, parquet("px.parquet"), 2, 42L).blocks().collect()) {
             assertTrue(b.isCoded());
