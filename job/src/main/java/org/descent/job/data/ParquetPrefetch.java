@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,7 +27,6 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * Parses the Parquet row groups of a local-mode run ahead, on one driver thread, while the Spark session starts (issue
@@ -95,7 +95,11 @@ public final class ParquetPrefetch implements AutoCloseable {
     static final class Plan {
         private final String token = UUID.randomUUID().toString();
         private final DataSpec spec;
+        /** The layout of the files (set by the survey before {@link #known} completes), or null. */
         private volatile Key key;
+        private volatile List<FileStatus> files;
+        /** Completed (with {@link #key}) once the thread surveyed the files, or with null when it ends or is closed. */
+        private final CompletableFuture<Key> known = new CompletableFuture<>();
         private volatile boolean stopped;
         private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
         private final AtomicInteger ahead = new AtomicInteger();
@@ -111,6 +115,11 @@ public final class ParquetPrefetch implements AutoCloseable {
 
         Key key() {
             return key;
+        }
+
+        /** The input's files as Spark's file index lists them (the survey's listing). */
+        List<FileStatus> files() {
+            return files;
         }
 
         /**
@@ -171,26 +180,19 @@ public final class ParquetPrefetch implements AutoCloseable {
         return p;
     }
 
-    /** The open plan for a read with {@code key}, or null; a plan of that path with another key stops. */
-    static Plan match(Key key) {
-        Plan p = BY_PATH.get(key.path());
-        if (p == null) return null;
-        if (key.equals(p.key)) return p;
-        p.stopped = true;
-        LOG.info("prefetch of {}: not used (the read's layout is {}, the prefetch's {})", key.path(), key, p.key);
-        return null;
-    }
-
     /**
-     * The schema of the layout the prefetch found (label, features), for a read of {@code spec} that would match it, or
-     * null (none, not known yet, stopped, or another layout).
+     * The plan of a read of {@code spec} whose files the prefetch surveyed and whose layout it takes ({@link Key}: the
+     * array layout, plain number types, the same parser settings), or null (no plan, another layout, or stopped).
+     * Waits for the survey (a listing and a footer, done first thing while the session starts).
      */
-    static StructType schema(DataSpec spec, boolean scoring) {
+    static Plan surveyed(DataSpec spec, boolean scoring) {
         Plan p = BY_PATH.get(spec.path());
-        Key k = p == null ? null : p.key;
-        if (k == null || p.stopped || !Key.of(k.cols(), spec, scoring).equals(k)) return null;
-        return new StructType().add(k.cols().labelName(), k.cols().labelType(), true)
-                .add(k.cols().featuresName(), DataTypes.createArrayType(k.cols().elementType(), true), true);
+        Key k = p == null ? null : p.known.join();
+        if (k == null || p.stopped) return null;
+        if (Key.of(k.cols(), spec, scoring).equals(k)) return p;
+        p.stopped = true;
+        LOG.info("prefetch of {}: not used (read with other settings than {})", spec.path(), k);
+        return null;
     }
 
     /** A task's look-up of its plan (null once the prefetch is closed). */
@@ -240,31 +242,51 @@ public final class ParquetPrefetch implements AutoCloseable {
     }
 
     private void run() {
-        for (Plan p : plans) {
-            if (closed) break;
-            try {
-                prefetch(p);
-            } catch (Stopped e) {
-                break;
-            } catch (Exception e) { // the read itself reports whatever is wrong with the input
-                p.stopped = true;
-                LOG.info("prefetch of {}: stopped ({}); the read parses the rest", p.spec.path(), e.toString());
+        try {
+            for (Plan p : plans) survey(p); // every input's layout first: its read waits for it (match, schema)
+            for (Plan p : plans) {
+                if (closed) break;
+                if (p.key == null) continue;
+                try {
+                    prefetch(p);
+                } catch (Stopped e) {
+                    break;
+                } catch (Exception e) { // the read itself reports whatever is wrong with the input
+                    p.stopped = true;
+                    LOG.info("prefetch of {}: stopped ({}); the read parses the rest", p.spec.path(), e.toString());
+                }
             }
+        } finally {
+            for (Plan p : plans) p.known.complete(null); // no-op when surveyed
+            finished = System.nanoTime();
         }
-        finished = System.nanoTime();
+    }
+
+    /** The plan's files and the layout of the first one's footer ({@link Plan#key}; null: none, or not that layout). */
+    private void survey(Plan p) {
+        try {
+            p.files = files(p.spec.path());
+            FileStatus st = p.files.stream().filter(f -> f.getLen() > 0).findFirst().orElse(null);
+            if (st != null) {
+                try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromStatus(st, conf),
+                        HadoopReadOptions.builder(conf, st.getPath()).build())) {
+                    p.key = key(p.spec, reader.getFooter().getFileMetaData().getSchema());
+                }
+            }
+        } catch (Exception e) { // the read itself reports whatever is wrong with the input
+            LOG.info("prefetch of {}: not started ({})", p.spec.path(), e.toString());
+        } finally {
+            p.known.complete(p.key);
+        }
     }
 
     /** Parses the plan's row groups in file order that no task has claimed. */
     private void prefetch(Plan p) throws IOException {
-        for (FileStatus st : files(p.spec.path())) {
+        ParquetParser parser = p.key.parser();
+        for (FileStatus st : p.files) {
             String file = ParquetRowGroups.filePath(st.getPath());
             try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromStatus(st, conf),
                     HadoopReadOptions.builder(conf, st.getPath()).build())) {
-                if (p.key == null) {
-                    p.key = key(p.spec, reader.getFooter().getFileMetaData().getSchema());
-                    if (p.key == null) return; // not a layout the row groups' reader takes
-                }
-                ParquetParser parser = p.key.parser();
                 for (int g = 0; g < reader.getRowGroups().size(); g++) {
                     BlockMetaData b = reader.getRowGroups().get(g);
                     if (b.getRowCount() == 0 || b.getRowIndexOffset() < 0) continue;
@@ -295,13 +317,18 @@ public final class ParquetPrefetch implements AutoCloseable {
         return out;
     }
 
+    /** Files under {@code st} (itself when a file), leaving out what Spark's file index does (hidden, metadata, copying). */
     private static void collect(FileSystem fs, FileStatus st, List<FileStatus> out) throws IOException {
-        String name = st.getPath().getName();
-        if (name.startsWith("_") || name.startsWith(".")) return;
-        if (st.isDirectory()) {
-            for (FileStatus child : fs.listStatus(st.getPath())) collect(fs, child, out);
-        } else if (st.getLen() > 0) {
+        if (!st.isDirectory()) {
             out.add(st);
+            return;
+        }
+        for (FileStatus child : fs.listStatus(st.getPath())) {
+            String name = child.getPath().getName();
+            // Spark's HadoopFSUtils.shouldFilterOutPathName and PartitioningAwareFileIndex.isDataPath
+            if (!(name.startsWith("_") && !name.contains("=")) && !name.startsWith(".") && !name.endsWith("._COPYING_")) {
+                collect(fs, child, out);
+            }
         }
     }
 

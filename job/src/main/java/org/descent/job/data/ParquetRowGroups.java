@@ -117,13 +117,21 @@ final class ParquetRowGroups {
      * The read of {@code df}'s files as (file, row index, [label], features) rows, one task per split.
      *
      * @param labelName null when the label column is absent (scoring)
-     * @param ahead     the row groups parsed ahead for this read, or null
      */
     static Reads reads(SparkSession spark, Dataset<Row> df, String labelName, DataType labelType, String featuresName,
-                       DataType elementType, ParquetPrefetch.Plan ahead) {
+                       DataType elementType) {
+        return reads(spark, files(df), new ParquetRowGroupReader.Columns(labelName, labelType, featuresName, elementType),
+                null);
+    }
+
+    /**
+     * The read of {@code statuses} (the files as Spark's file index lists them) as rows of {@code cols}, one task per
+     * split, taking what {@code ahead} parsed (null: nothing).
+     */
+    static Reads reads(SparkSession spark, List<FileStatus> statuses, ParquetRowGroupReader.Columns cols,
+                       ParquetPrefetch.Plan ahead) {
         Configuration hadoop = spark.sessionState().newHadoopConf();
         SQLConf sql = spark.sessionState().conf();
-        List<FileStatus> statuses = files(df);
         long total = 0;
         try {
             for (FileStatus st : statuses) total += st.getLen() + sql.filesOpenCostInBytes();
@@ -140,7 +148,6 @@ final class ParquetRowGroups {
             }
             Broadcast<SerializableConfiguration> conf = spark.sparkContext().broadcast(new SerializableConfiguration(hadoop),
                     scala.reflect.ClassTag$.MODULE$.apply(SerializableConfiguration.class));
-            ParquetRowGroupReader.Columns cols = new ParquetRowGroupReader.Columns(labelName, labelType, featuresName, elementType);
             JavaRDD<Split> rdd = spark.sparkContext().makeRDD(CollectionConverters.asScala(splits).toSeq(),
                     scala.reflect.ClassTag$.MODULE$.apply(Split.class)).toJavaRDD();
             return new Reads(rdd, conf, cols, ahead);

@@ -42,12 +42,11 @@ final class ParquetSource {
      *                  allow; false: always through Spark's scan (the fallback when a file's layout does not suit it)
      */
     static Source open(SparkSession spark, DataSpec spec, LabelRules labels, boolean scoring, boolean rowGroups) {
+        ParquetPrefetch.Plan ahead = rowGroups ? ParquetPrefetch.surveyed(spec, scoring) : null;
+        if (ahead != null) return surveyed(spark, spec, labels, scoring, ahead);
         Dataset<Row> df;
-        // the layout the prefetch found in the files' footers: given to Spark, it skips inferring the schema (a Spark
-        // job reading a footer); the row groups' reader checks each file's types against it (else Unsupported)
-        StructType known = rowGroups ? ParquetPrefetch.schema(spec, scoring) : null;
         try {
-            df = known != null ? spark.read().schema(known).parquet(spec.path()) : spark.read().parquet(spec.path());
+            df = spark.read().parquet(spec.path());
         } catch (Exception e) {
             String m = String.valueOf(e.getMessage());
             if (m.contains("infer schema") || m.contains("UNABLE_TO_INFER_SCHEMA")) {
@@ -131,16 +130,28 @@ final class ParquetSource {
         if (vector != null) {
             records = df.select(cols.toArray(new Column[0])).javaRDD().mapPartitions(ParquetSource::tag);
         } else if (rowGroups && arrayMode && idPos < 0 && ParquetRowGroups.eligible(labelType, featureTypes[0])) {
-            ParquetRowGroupReader.Columns columns = new ParquetRowGroupReader.Columns(labelPos >= 0 ? labelName : null,
-                    labelType, featureNames[0], featureTypes[0]);
-            ParquetPrefetch.Plan ahead = ParquetPrefetch.match(ParquetPrefetch.Key.of(columns, spec, scoring));
             return new Source(spec.path(), null, parser, false, -1, true, ParquetRowGroups.reads(spark, df,
-                    columns.labelName(), labelType, featureNames[0], featureTypes[0], ahead));
+                    labelPos >= 0 ? labelName : null, labelType, featureNames[0], featureTypes[0]));
         } else {
             records = df.select(cols.toArray(new Column[0])).queryExecution().toRdd().toJavaRDD()
                     .mapPartitions(ParquetSource::tagInternal);
         }
         return new Source(spec.path(), records, parser, false, arrayMode ? -1 : featureNames.length, arrayMode);
+    }
+
+    /**
+     * The array layout the prefetch surveyed ({@link ParquetPrefetch#surveyed}: the files as Spark's file index lists
+     * them, the label and element types as Spark maps the first file's plain Parquet types): the read and parser the
+     * path through {@code spark.read().parquet} builds for it, without building a DataFrame (its schema inference job
+     * and analysis were most of the read's time once the rows were parsed ahead). The row groups' reader checks every
+     * file's types against these (else {@link ParquetRowGroups.Unsupported}: the read falls back to Spark's scan).
+     */
+    private static Source surveyed(SparkSession spark, DataSpec spec, LabelRules labels, boolean scoring,
+                                   ParquetPrefetch.Plan ahead) {
+        ParquetRowGroupReader.Columns c = ahead.key().cols(); // the label is present (ParquetPrefetch.key)
+        ParquetParser parser = new ParquetParser(2, ahead.key().labelName(), -1, 3, true, new String[] {c.featuresName()},
+                spec.numFeatures(), labels, scoring, null, c.labelType(), new DataType[] {c.elementType()});
+        return new Source(spec.path(), null, parser, false, -1, true, ParquetRowGroups.reads(spark, ahead.files(), c, ahead));
     }
 
     /** Tags rows with (file, start of the run of consecutive row indices they belong to). */
