@@ -265,8 +265,10 @@ public final class ParquetPrefetch implements AutoCloseable {
     /** The plan's files and the layout of the first one's footer ({@link Plan#key}; null: none, or not that layout). */
     private void survey(Plan p) {
         try {
-            p.files = files(p.spec.path());
-            FileStatus st = p.files.stream().filter(f -> f.getLen() > 0).findFirst().orElse(null);
+            List<FileStatus> files = files(p.spec.path());
+            if (files == null) return; // the finally completes the survey without a layout
+            p.files = files;
+            FileStatus st = files.stream().filter(f -> f.getLen() > 0).findFirst().orElse(null);
             if (st != null) {
                 try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromStatus(st, conf),
                         HadoopReadOptions.builder(conf, st.getPath()).build())) {
@@ -305,31 +307,35 @@ public final class ParquetPrefetch implements AutoCloseable {
         }
     }
 
-    /** The input's files as Spark's file index lists them: the path or its glob's matches, recursively, no hidden. */
+    /**
+     * The input's files as Spark's file index lists them for an unpartitioned input: the path (or its glob's matches)
+     * when a file, else the directory's files ({@code PartitioningAwareFileIndex.allFiles}: a root's direct children,
+     * data paths only). Null when a directory holds a directory (partitions or nesting: Spark's own listing decides).
+     */
     private List<FileStatus> files(String path) throws IOException {
         Path root = new Path(path);
         FileSystem fs = root.getFileSystem(conf);
-        root = fs.makeQualified(root);
         List<FileStatus> out = new ArrayList<>();
-        FileStatus[] matched = fs.globStatus(root);
-        if (matched != null) for (FileStatus st : matched) collect(fs, st, out);
+        FileStatus[] matched = fs.globStatus(fs.makeQualified(root));
+        for (FileStatus st : matched == null ? new FileStatus[0] : matched) {
+            if (!st.isDirectory()) {
+                if (dataPath(st.getPath().getName())) out.add(st);
+                continue;
+            }
+            for (FileStatus child : fs.listStatus(st.getPath())) {
+                String name = child.getPath().getName();
+                if (!dataPath(name) || name.endsWith("._COPYING_")) continue; // HadoopFSUtils.shouldFilterOutPathName
+                if (child.isDirectory()) return null;
+                out.add(child);
+            }
+        }
         out.sort(Comparator.comparing((FileStatus st) -> st.getPath().toString()));
         return out;
     }
 
-    /** Files under {@code st} (itself when a file), leaving out what Spark's file index does (hidden, metadata, copying). */
-    private static void collect(FileSystem fs, FileStatus st, List<FileStatus> out) throws IOException {
-        if (!st.isDirectory()) {
-            out.add(st);
-            return;
-        }
-        for (FileStatus child : fs.listStatus(st.getPath())) {
-            String name = child.getPath().getName();
-            // Spark's HadoopFSUtils.shouldFilterOutPathName and PartitioningAwareFileIndex.isDataPath
-            if (!(name.startsWith("_") && !name.contains("=")) && !name.startsWith(".") && !name.endsWith("._COPYING_")) {
-                collect(fs, child, out);
-            }
-        }
+    /** Spark's {@code PartitioningAwareFileIndex.isDataPath}: not hidden ({@code .}), not metadata ({@code _} without {@code =}). */
+    private static boolean dataPath(String name) {
+        return !((name.startsWith("_") && !name.contains("=")) || name.startsWith("."));
     }
 
     /** The key a read of {@code spec} would have on files with {@code schema}, or null when it is not that layout. */

@@ -24,7 +24,8 @@ import org.apache.spark.sql.types.StructType;
  * Reads Parquet through {@code spark.read().parquet} and tags each row with its file and 0-based row
  * index ({@code _metadata.file_path}, {@code _metadata.row_index}). The array layout with a plain numeric label and
  * elements and no id column is read straight from the row groups instead ({@link ParquetRowGroups}: the same rows,
- * about half the CPU of Spark's nested-column scan); Spark still lists the files and gives the schema.
+ * about half the CPU of Spark's nested-column scan); Spark still lists the files and gives the schema, unless the
+ * local-mode prefetch surveyed them ({@link ParquetPrefetch}: then no DataFrame is built, see {@link #surveyed}).
  *
  * <p>Layout: label column {@code labelColumn} (default {@code label}, numeric); optional {@code idColumn}
  * (any type, kept as text); features either the {@code featuresColumn} ({@code array<numeric>}, e.g.

@@ -133,6 +133,30 @@ class ParquetPrefetchTest {
     }
 
     @Test
+    void givenHiddenMetadataAndNestedFiles_whenPrefetched_thenTheSameFilesAreReadAsThroughSpark() throws Exception {
+        String extra = write("extra", 600, 2, false, 6L);
+        Path part;
+        try (Stream<Path> s = Files.list(Path.of(extra))) {
+            part = s.filter(f -> f.getFileName().toString().endsWith(".parquet")).findFirst().orElseThrow();
+        }
+        Files.copy(part, Path.of(extra, "_skipped.parquet")); // Spark's file index leaves these out
+        Files.copy(part, Path.of(extra, ".hidden.parquet"));
+        String nested = write("nested", 600, 2, false, 7L);
+        Files.createDirectories(Path.of(nested, "sub"));
+        Files.copy(part, Path.of(nested, "sub", "more.parquet")); // an unpartitioned input: Spark reads the top level only
+        for (String path : List.of(extra, nested)) {
+            JobConfig cfg = config(path, "");
+            List<double[]> without = TestSpark.rows(DataStage.load(spark, cfg).train());
+            ParquetPrefetch p = DataStage.prefetch(cfg);
+            assertTrue(p.awaitDone(60_000));
+            List<double[]> with = TestSpark.rows(DataStage.load(spark, cfg, p).train());
+            assertEquals(without.size(), with.size(), path);
+            for (int i = 0; i < without.size(); i++) assertArrayEquals(without.get(i), with.get(i));
+        }
+        assertNoPrefetchLeft();
+    }
+
+    @Test
     void givenABadRowUnderFail_whenParsedAhead_thenTheSameFileAndRowAreReported() throws Exception {
         String bad = write("bad", 900, 2, true, 3L);
         JobConfig cfg = config(bad, "data.bad-rows = fail\n");
