@@ -34,14 +34,20 @@ if [[ ! -f job/target/classes/org/descent/job/Main.class || ! -f common-math/tar
   sed -i 's#[^:]*descent-common-math[^:]*\.jar#'"$PWD"'/common-math/target/classes#' "$CP_FILE"
 fi
 # Default heap: sized from the data the command names (--config FILE's data.train-path / data.validation-path, or
-# --set overrides of them), not a fixed 6 GB: G1 grows a big heap (and the RSS) with garbage before it collects.
-# At its peak the data stage holds every value twice: the parsed rows (4 bytes a value while every value is exactly a
-# float32, as pixels and counts are; else 8) and the packed blocks (8 bytes in float64, 4 in float32); Spark keeps
-# about 60% of (heap - 300 MB) for cached blocks, and the heap's size is what G1 grows the RSS to. Parquet of pixels
-# expands ~12x into float64 blocks (text much less). So: 1 GB + 12 x the inputs' size on disk, at least 1.25 GB
-# (Fashion-MNIST: 35 MB of Parquet -> 1.4 GB, peak RSS 1.6 GB; it was 40 x, 2.4 GB and 2.0 GB for the same epochs), at
-# most 3/4 of the machine's memory. Too small a heap still trains: the cache (training.storage-level =
-# memory-and-disk) and the parsed rows spill to local disk, which is slower.
+# --set overrides of them), not a fixed 6 GB: G1 grows a big heap (and the RSS) with garbage before it collects, and
+# the peak RSS comes late, in training, near the heap G1 was allowed. At its peak the data stage holds every value
+# twice: the parsed rows and the packed blocks, 1 byte a value each when a chunk / block takes at most 256 distinct
+# values (pixels, counts, flags: coded, RowBlock / CodedRows), else 4 or 8 (parsed: float32-exact or not) and 8 or 4
+# (blocks: float64 or float32); Spark keeps about 60% of (heap - 300 MB) for cached blocks. Text takes at most ~2 x
+# its size (>= 8 bytes a real value on disk, 16 in the heap; small integers are coded): 512 MB + 4 x. Parquet can
+# compress values we do not code 10-20 x (Fashion-MNIST's pixels: 0.64 bytes a value), so it keeps the former 12 x:
+# 512 MB + 12 x. At least 640 MB, at most 3/4 of the machine's memory. Measured (FmnistBench float64, 5 epochs, loaded
+# machine): Fashion-MNIST (35 MB of Parquet) gets 920 MB, peak RSS 0.86 GB (0.87-0.94 GB at the former 1 GB + 12 x =
+# 1.4 GB; 1.16-1.22 GB before coded blocks); coded it needs no spill down to 512 MB (0.72-0.81 GB at 512-648 MB).
+# The same data not coded (the build before coded blocks) ran out of heap at 648 MB and spills at 920 MB: it trains,
+# slower (the cache is training.storage-level = memory-and-disk). The sparse text set of bench-sparse (70 MB of
+# LIBSVM) gets 780 MB instead of 1.86 GB: the same model, peak RSS 0.99 instead of 1.37 GB, no spill. A run that
+# spills or runs out of heap: set DESCENT_JAVA_OPTS=-Xmx...
 # config_path KEY FILE: the first value of KEY (train-path, validation-path) in a HOCON file, in any of its layouts
 # (one key a line inside data { }, several on one line separated by commas, or dotted data.KEY = ...), quoted or not
 config_path() {
@@ -62,14 +68,20 @@ descent_heap() {
     [[ -z "$train" ]] && train=$(config_path train-path "$cfg")
     [[ -z "$val" ]] && val=$(config_path validation-path "$cfg")
   fi
-  local bytes=0 p b
+  local parquet=0 text=0 p b
   for p in "$train" "$val"; do
     p=${p%"${p##*[![:space:]]}"}
-    if [[ -n "$p" && -e "$p" ]] && b=$(du -sbL "$p" 2>/dev/null | cut -f1); then bytes=$((bytes + b)); fi
+    if [[ -n "$p" && -e "$p" ]] && b=$(du -sbL "$p" 2>/dev/null | cut -f1); then
+      if [[ "$p" == *.parquet || -n "$(find -L "$p" -maxdepth 3 -name '*.parquet' -print -quit 2>/dev/null)" ]]; then
+        parquet=$((parquet + b))
+      else
+        text=$((text + b))
+      fi
+    fi
   done
-  local mb=$((1024 + 12 * bytes / 1048576)) ram
+  local mb=$((512 + (12 * parquet + 4 * text) / 1048576)) ram
   ram=$(awk '/MemTotal/ {print int($2 / 1024)}' /proc/meminfo 2>/dev/null || echo 8192)
-  (( mb < 1280 )) && mb=1280
+  (( mb < 640 )) && mb=640
   (( mb > ram * 3 / 4 )) && mb=$((ram * 3 / 4))
   echo "-Xmx${mb}m"
 }
