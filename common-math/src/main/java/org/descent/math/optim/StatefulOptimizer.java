@@ -195,6 +195,48 @@ abstract class StatefulOptimizer implements Optimizer {
         steps = d.steps();
     }
 
+    /** As {@code init(layout); restoreState(bytes)}, without the zero arrays the restore would replace. */
+    @Override
+    public final void init(ParameterLayout layout, byte[] bytes) {
+        int n = layout.size();
+        int[] lengths = new int[stateArrays];
+        Arrays.fill(lengths, n);
+        OptimizerState.Decoded d = OptimizerState.read(bytes, name, hyperNames, hyper(), lengths);
+        adopt(layout, d.steps(), d.arrays());
+    }
+
+    /**
+     * As {@code init(layout, source.saveState())}: a copy of {@code source}'s step count and state arrays when it is
+     * the same rule with bitwise the same hyper-parameters and the layout's size; anything else goes through the
+     * bytes, whose checks name the mismatch.
+     */
+    @Override
+    public final void init(ParameterLayout layout, Optimizer source) {
+        if (source instanceof StatefulOptimizer s && s.name.equals(name) && s.size == layout.size()
+                && s.stateArrays == stateArrays && sameBits(s.hyper(), hyper())) {
+            double[][] copy = new double[stateArrays][];
+            for (int k = 0; k < stateArrays; k++) copy[k] = OptimizerState.copy(s.state[k]);
+            adopt(layout, s.steps, copy);
+        } else {
+            init(layout, source.saveState());
+        }
+    }
+
+    private void adopt(ParameterLayout layout, long restoredSteps, double[][] arrays) {
+        size = layout.size();
+        state = arrays;
+        initLayout(layout);
+        steps = restoredSteps;
+    }
+
+    private static boolean sameBits(double[] a, double[] b) {
+        if (a.length != b.length) return false;
+        for (int i = 0; i < a.length; i++) {
+            if (Double.doubleToLongBits(a[i]) != Double.doubleToLongBits(b[i])) return false;
+        }
+        return true;
+    }
+
     @Override
     public final double[][] stateArrays() {
         OptimizerSupport.checkRestore(name, size);
