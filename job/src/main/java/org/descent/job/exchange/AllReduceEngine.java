@@ -195,7 +195,7 @@ public final class AllReduceEngine implements StepEngine {
             while (true) {
                 if (span.endsDelivered() != startEnds) { // the driver's state moved on (or the first attempt)
                     if (start != null) start.destroy();
-                    start = SegmentStart.of(jsc, new byte[][] {DoubleBytes.encode(params), optimizer.saveState()});
+                    start = SegmentStart.of(jsc, params, optimizer);
                     startEnds = span.endsDelivered();
                 }
                 int seg = segment++;

@@ -39,8 +39,8 @@ final class SegmentRun {
     /** When rank 0 last sent its buffered step records ({@link #record}). */
     private long lastFlush;
 
-    /** @param start {@code {DoubleBytes of the parameters, Optimizer.saveState()}} */
-    SegmentRun(SegmentTask.Setup setup, byte[][] start, StepTask.State[] states, RowBlock[] blocks, int firstPartition,
+    /** @param start the driver's parameters and optimizer state, copied into this rank's buffers and optimizer */
+    SegmentRun(SegmentTask.Setup setup, SegmentStart start, StepTask.State[] states, RowBlock[] blocks, int firstPartition,
                Mesh mesh, int segment, int epoch, int from, int to) {
         this.setup = setup;
         this.states = states;
@@ -53,10 +53,9 @@ final class SegmentRun {
         this.epoch = epoch;
         this.from = from;
         this.to = to;
-        DoubleBytes.decode(start[0], st.params);
+        start.paramsInto(st.params);
         this.opt = setup.optimizer().build(setup.schedule());
-        opt.init(st.network.layout());
-        opt.restoreState(start[1]);
+        start.optimizerInto(opt, st.network.layout()); // init at the start state: no zero arrays first
     }
 
     /**

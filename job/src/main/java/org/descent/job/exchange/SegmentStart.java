@@ -5,23 +5,35 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.descent.math.nn.ParameterLayout;
+import org.descent.math.optim.Optimizer;
 
 /**
- * The start state of an allreduce segment's tasks, {@code {DoubleBytes of the parameters, Optimizer.saveState()}}
- * ({@link SegmentRun}): a Spark broadcast, or, when the tasks run in the driver's JVM (local mode), the driver's
- * arrays themselves, which the tasks look up here by key. Why (issue 12): a broadcast serialises, compresses and
- * stores the whole state in the block manager before the job starts, 0.2-0.7 s for the 2M-parameter softmax with
- * Adagrad state of the text benchmark (32 MB), of an epoch of 0.2-0.4 s; in one JVM nothing needs to move. The tasks
- * read the same bytes either way, so the segment's bits are the same ({@link org.descent.job.score.Scorer} does the
- * same for a validation pass's parameters).
+ * The start state of an allreduce segment's tasks, the driver's parameters and optimizer ({@link SegmentRun}): a
+ * Spark broadcast of {@code {DoubleBytes of the parameters, Optimizer.saveState()}}, or, when the tasks run in the
+ * driver's JVM (local mode), the driver's arrays and optimizer themselves, which the tasks look up here by key and
+ * copy from. Why (issue 12): a broadcast serialises, compresses and stores the whole state in the block manager before
+ * the job starts, 0.2-0.7 s for the 2M-parameter softmax with Adagrad state of the text benchmark (32 MB), of an
+ * epoch of 0.2-0.4 s; and even without the broadcast, encoding the state on the driver and decoding it in every rank
+ * cost 0.5-1 s of epoch 1 there (loaded machine). In one JVM nothing needs to move: a rank copies the driver's arrays
+ * ({@code System.arraycopy}, {@link Optimizer#init(ParameterLayout, Optimizer)}), the bits a decode gives.
  *
- * <p>Call order: {@link #of} on the driver before the job, {@link #value} in the tasks (any number of times, also in a
- * re-run of the same attempt's state), {@link #destroy} on the driver once no job will read it.
+ * <p>Why the driver's live arrays need no snapshot: the driver changes them only when it takes an epoch end from
+ * rank 0 ({@link EpochSpan}), and no epoch end exists before every rank has read the start (each rank reads it
+ * before its first allreduce, which waits for all ranks); a re-run after an epoch end gets a new start
+ * ({@link AllReduceEngine}).
+ *
+ * <p>Call order: {@link #of} on the driver before the job, {@link #paramsInto} and {@link #optimizerInto} in the
+ * tasks (any number of times, also in a re-run from the same state), {@link #destroy} on the driver once no job
+ * will read it.
  */
 final class SegmentStart implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
     /** The start states of the segments running now in this JVM (local mode), by key. */
-    private static final ConcurrentHashMap<String, byte[][]> IN_JVM = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<String, Live> IN_JVM = new ConcurrentHashMap<>();
+
+    /** The driver's parameters and optimizer (read only). */
+    private record Live(double[] params, Optimizer optimizer) {}
 
     private final Broadcast<byte[][]> broadcast;
     private final String key;
@@ -31,20 +43,38 @@ final class SegmentStart implements Serializable {
         this.key = key;
     }
 
-    /** The state for the next segment's tasks: kept in this JVM in local mode, else broadcast. */
-    static SegmentStart of(JavaSparkContext jsc, byte[][] state) {
+    /** The state for the next segment's tasks: the driver's own in local mode, else an encoded broadcast. */
+    static SegmentStart of(JavaSparkContext jsc, double[] params, Optimizer optimizer) {
         if (jsc.sc().isLocal()) {
             String key = "descent-start-" + UUID.randomUUID();
-            IN_JVM.put(key, state);
+            IN_JVM.put(key, new Live(params, optimizer));
             return new SegmentStart(null, key);
         }
-        return new SegmentStart(jsc.broadcast(state), null);
+        return new SegmentStart(jsc.broadcast(new byte[][] {DoubleBytes.encode(params), optimizer.saveState()}), null);
     }
 
-    /** The state (do not change it: every task, and every re-run from it, reads the same arrays). */
-    byte[][] value() {
-        if (broadcast != null) return broadcast.value();
-        byte[][] state = IN_JVM.get(key);
+    /** Copies the start parameters into {@code dst} (the model's length). */
+    void paramsInto(double[] dst) {
+        if (broadcast != null) {
+            DoubleBytes.decode(broadcast.value()[0], dst);
+            return;
+        }
+        double[] src = live().params();
+        if (src.length != dst.length) {
+            throw new IllegalArgumentException("allreduce: the segment's start state " + key + " has " + src.length
+                    + " parameters, the rank's model " + dst.length);
+        }
+        System.arraycopy(src, 0, dst, 0, dst.length);
+    }
+
+    /** {@code opt.init(layout)} at the start optimizer state: a copy of the driver's, bit for bit. */
+    void optimizerInto(Optimizer opt, ParameterLayout layout) {
+        if (broadcast != null) opt.init(layout, broadcast.value()[1]);
+        else opt.init(layout, live().optimizer());
+    }
+
+    private Live live() {
+        Live state = IN_JVM.get(key);
         if (state == null) {
             throw new IllegalStateException("allreduce: the segment's start state " + key + " is not in this JVM (a "
                     + "local-mode state read by a task in another JVM, or read after the driver released it)");

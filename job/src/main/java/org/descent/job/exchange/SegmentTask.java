@@ -24,7 +24,7 @@ import scala.runtime.AbstractFunction1;
  * its own row order and buffers, so the partial gradients are exactly those of the broadcast-collect engine's tasks.
  *
  * <p>Call order inside: take the group's blocks and their cached buffers ({@link StepTask.State}); register with
- * the driver's {@link Rendezvous} and connect the {@link Mesh}; decode the start state ({@link SegmentStart})
+ * the driver's {@link Rendezvous} and connect the {@link Mesh}; copy in the start state ({@link SegmentStart})
  * into the buffers ({@link SegmentRun}); then per epoch: permute the partition's rows for the epoch ({@link BatchPlan}), run its
  * steps, synchronously ({@link SynchronousSteps}, {@code localSteps == 1}) or as local SGD ({@link LocalSgdSteps}),
  * and, if another epoch follows, continue into it with the same parameters and optimizer (the bits a broadcast of
@@ -134,7 +134,7 @@ final class SegmentTask extends AbstractFunction1<Iterator<Object>, Iterator<Seg
                     if (blocks[j] != null) states[j].permute(setup.plan(), e, first + j);
                 }
                 int end = e == lastEpoch ? to : setup.plan().stepsPerEpoch();
-                run = run == null ? new SegmentRun(setup, start.value(), states, blocks, first, mesh, segment, e, from, end)
+                run = run == null ? new SegmentRun(setup, start, states, blocks, first, mesh, segment, e, from, end)
                         : new SegmentRun(run, e, 0, end);
                 if (setup.averaging()) LocalSgdSteps.run(run);
                 else SynchronousSteps.run(run);

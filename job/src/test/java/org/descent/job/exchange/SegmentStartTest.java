@@ -2,7 +2,6 @@ package org.descent.job.exchange;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +9,13 @@ import java.util.List;
 import java.util.Random;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.descent.job.train.TestSpark;
+import org.descent.math.nn.ActivationKind;
+import org.descent.math.nn.LayerSpec;
+import org.descent.math.nn.ParameterLayout;
+import org.descent.math.optim.ConstantSchedule;
+import org.descent.math.optim.Optimizer;
+import org.descent.math.optim.OptimizerKind;
+import org.descent.math.optim.OptimizerSpec;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -26,25 +32,55 @@ class SegmentStartTest {
         jsc = JavaSparkContext.fromSparkContext(TestSpark.session().sparkContext());
     }
 
-    private static byte[][] state(long seed) {
+    private static final ParameterLayout LAYOUT =
+            new ParameterLayout(List.of(new LayerSpec(30, 4, ActivationKind.IDENTITY)));
+    private static final OptimizerSpec SPEC = OptimizerSpec.defaults(OptimizerKind.ADAGRAD);
+
+    private static double[] params(long seed) {
         Random r = new Random(seed);
-        double[] params = new double[1000];
+        double[] params = new double[LAYOUT.size()];
         for (int i = 0; i < params.length; i++) params[i] = r.nextGaussian();
-        byte[] opt = new byte[64];
-        r.nextBytes(opt);
-        return new byte[][] {DoubleBytes.encode(params), opt};
+        return params;
+    }
+
+    /** An Adagrad optimizer after 3 seeded steps from {@code params}. */
+    private static Optimizer optimizer(long seed, double[] params) {
+        Optimizer o = SPEC.build(new ConstantSchedule(0.1));
+        o.init(LAYOUT);
+        Random r = new Random(seed);
+        double[] w = params.clone();
+        double[] g = new double[w.length];
+        for (int t = 0; t < 3; t++) {
+            for (int i = 0; i < g.length; i++) g[i] = r.nextGaussian();
+            o.step(w, g, t);
+        }
+        return o;
+    }
+
+    /** What a rank gets: {@code {DoubleBytes of its parameters, its optimizer's saveState()}}. */
+    private static byte[][] rank(SegmentStart start) {
+        double[] p = new double[LAYOUT.size()];
+        start.paramsInto(p);
+        Optimizer o = SPEC.build(new ConstantSchedule(0.1));
+        start.optimizerInto(o, LAYOUT);
+        return new byte[][] {DoubleBytes.encode(p), o.saveState()};
     }
 
     @Test
-    void givenLocalMode_whenTasksReadTheStart_thenTheyGetTheDriversBytesWithoutABroadcast() {
-        byte[][] driver = state(7);
-        SegmentStart start = SegmentStart.of(jsc, driver);
+    void givenLocalMode_whenTasksReadTheStart_thenTheyGetCopiesOfTheDriversStateWithoutABroadcast() {
+        double[] params = params(7);
+        Optimizer driver = optimizer(7, params);
+        byte[] driverState = driver.saveState();
+        SegmentStart start = SegmentStart.of(jsc, params, driver);
         try {
-            assertSame(driver, start.value(), "in the driver's JVM: the driver's arrays, no copy");
             List<Integer> sums = jsc.parallelize(List.of(0, 1), 2)
-                    .map(i -> java.util.Arrays.hashCode(start.value()[i])).collect();
-            assertEquals(List.of(java.util.Arrays.hashCode(driver[0]), java.util.Arrays.hashCode(driver[1])), sums);
-            assertArrayEquals(state(7)[0], start.value()[0]);
+                    .map(i -> java.util.Arrays.hashCode(rank(start)[i])).collect();
+            assertEquals(List.of(java.util.Arrays.hashCode(DoubleBytes.encode(params)),
+                    java.util.Arrays.hashCode(driverState)), sums);
+            byte[][] here = rank(start);
+            assertArrayEquals(DoubleBytes.encode(params(7)), here[0]);
+            assertArrayEquals(driverState, here[1]);
+            assertArrayEquals(driverState, driver.saveState(), "the driver's optimizer is only read");
         } finally {
             start.destroy();
         }
@@ -52,9 +88,10 @@ class SegmentStartTest {
 
     @Test
     void givenAReleasedStart_whenATaskReadsIt_thenTheErrorNamesTheState() {
-        SegmentStart start = SegmentStart.of(jsc, state(8));
+        double[] params = params(8);
+        SegmentStart start = SegmentStart.of(jsc, params, optimizer(8, params));
         start.destroy();
-        IllegalStateException e = assertThrows(IllegalStateException.class, start::value);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> rank(start));
         assertTrue(e.getMessage().contains("start state") && e.getMessage().contains("released"), e.getMessage());
     }
 }
