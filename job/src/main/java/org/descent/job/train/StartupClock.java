@@ -20,6 +20,7 @@ final class StartupClock {
     /** DataStage: the input is about to be read. */
     static void dataStarted() {
         dataStart = System.currentTimeMillis();
+        prefetched = null; // a run without a prefetch (another in this JVM had one) says nothing about it
     }
 
     /** DataStage: the input is read and validated. */
