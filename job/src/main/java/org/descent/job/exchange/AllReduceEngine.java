@@ -278,14 +278,12 @@ public final class AllReduceEngine implements StepEngine {
     private void awaitSlots() {
         int ranks = setup.ranks();
         long deadline = System.currentTimeMillis() + SLOT_WAIT_MILLIS;
+        ExecutorChanges changes = ExecutorChanges.of(jsc.sc());
+        long seen = changes.version(); // before the slot count: a change in between ends the wait at once
         int slots = StepEngines.taskSlots(jsc.sc());
         while (slots >= 0 && slots < ranks && System.currentTimeMillis() < deadline) {
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for task slots", e);
-            }
+            changes.awaitChange(seen, deadline, "task slots"); // wakes when an executor comes or goes
+            seen = changes.version();
             slots = StepEngines.taskSlots(jsc.sc());
         }
         if (slots >= 1 && slots < ranks && !setup.averaging()) {

@@ -50,12 +50,16 @@ public final class StepEngines {
             long deadline = System.currentTimeMillis() + waitMillis;
             LOG.info("allreduce: waiting up to {} s for {} task slots (one task per partition; fewer slots mean fewer "
                     + "tasks owning several partitions each, the same bits)", waitMillis / 1000, partitions);
-            // ends early once the slot count has held still for 3 s (the cluster is smaller than the partitions)
+            // ends early once the slot count has held still for 3 s (the cluster is smaller than the partitions);
+            // wakes when an executor comes or goes rather than polling
+            ExecutorChanges changes = ExecutorChanges.of(jsc.sc());
+            long version = changes.version(); // before the slot count: a change in between ends the wait at once
             int seen = taskSlots(jsc.sc());
             long since = System.currentTimeMillis();
             while (seen < partitions && System.currentTimeMillis() < deadline
                     && (seen < 1 || System.currentTimeMillis() - since < 3_000)) {
-                sleep(500);
+                changes.awaitChange(version, seen < 1 ? deadline : Math.min(deadline, since + 3_000), "executors");
+                version = changes.version();
                 int now = taskSlots(jsc.sc());
                 if (now != seen) since = System.currentTimeMillis();
                 seen = now;
@@ -89,15 +93,6 @@ public final class StepEngines {
         GradientExchange exchange = new BroadcastCollectExchange(jsc, blocks, architecture, plan, network.numParams(),
                 spec.precision());
         return new DriverStepEngine(exchange, spec.update(), network.layout(), plan.stepsPerEpoch());
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for executors", e);
-        }
     }
 
     /**
