@@ -8,12 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -28,6 +25,7 @@ import org.descent.job.config.JobConfig;
 import org.descent.job.train.DataStage;
 import org.descent.job.train.InputDataException;
 import org.descent.job.train.Trainer;
+import org.descent.job.testing.ParamHash;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -106,7 +104,7 @@ class ParquetPrefetchTest {
             List<double[]> t = TestSpark.rows(in.train());
             List<double[]> v = TestSpark.rows(in.validation());
             double[] params = new Trainer(spark, cfg).train(in.train(), in.validation()).params();
-            return new Outcome(t, v, hash(params));
+            return new Outcome(t, v, ParamHash.of(params));
         } finally {
             if (p != null) p.close();
         }
@@ -216,16 +214,6 @@ class ParquetPrefetchTest {
                 }
             }).filter(t -> t.startsWith(root)).toList();
             assertTrue(open.isEmpty(), open.toString());
-        }
-    }
-
-    private static String hash(double[] p) {
-        try {
-            ByteBuffer b = ByteBuffer.allocate(8 * p.length);
-            for (double v : p) b.putLong(Double.doubleToRawLongBits(v));
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b.array())).substring(0, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

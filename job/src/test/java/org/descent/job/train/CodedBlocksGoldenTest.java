@@ -3,13 +3,10 @@ package org.descent.job.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 
@@ -17,6 +14,7 @@ import org.apache.spark.sql.SparkSession;
 import org.descent.job.config.ConfigLoader;
 import org.descent.job.config.JobConfig;
 import org.descent.job.data.RowBlock;
+import org.descent.job.testing.ParamHash;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,7 +70,7 @@ class CodedBlocksGoldenTest {
         DataStage.Input in = DataStage.load(spark, cfg);
         for (RowBlock b : in.train().blocks().collect()) assertTrue(b.isCoded(), "a block of " + b.rows + " rows");
         TrainingResult r = new Trainer(spark, cfg).train(in.train(), in.validation());
-        return hash(r.params()) + "/" + r.finalMetrics().get("validationAccuracy");
+        return ParamHash.of(r.params()) + "/" + r.finalMetrics().get("validationAccuracy");
     }
 
     @Test
@@ -89,15 +87,5 @@ class CodedBlocksGoldenTest {
     @Test
     void givenUnscaledUnitPixels_whenTrainedInFloat64_thenTheModelHasThePlainBlocksBits() {
         assertEquals("ee3ea3fe5bce90cc/1.0", params(unit, "training.validation-fraction = 0.25\n"));
-    }
-
-    private static String hash(double[] p) {
-        try {
-            ByteBuffer b = ByteBuffer.allocate(8 * p.length);
-            for (double v : p) b.putLong(Double.doubleToRawLongBits(v));
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b.array())).substring(0, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -2,19 +2,17 @@ package org.descent.job.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 
 import org.apache.spark.sql.SparkSession;
 import org.descent.job.config.ConfigLoader;
 import org.descent.job.config.JobConfig;
+import org.descent.job.testing.ParamHash;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,7 +60,7 @@ class DataStageGoldenTest {
                 """.formatted(train) + hocon, List.of());
         DataStage.Input in = DataStage.load(spark, cfg);
         TrainingResult r = new Trainer(spark, cfg).train(in.train(), in.validation());
-        return hash(r.params()) + "/" + r.finalMetrics().get("validationAccuracy");
+        return ParamHash.of(r.params()) + "/" + r.finalMetrics().get("validationAccuracy");
     }
 
     @Test
@@ -80,15 +78,5 @@ class DataStageGoldenTest {
     void givenCountsFixedByTheConfig_whenBothFilesAreReadAtOnce_thenTheSameModelAsReadOneAfterTheOther() {
         assertEquals("d6251719d49f47fa/0.93", params("data { scaling = min-max, validation-path = \"" + test + "\","
                 + " num-features = 4, num-classes = 3 }\ntraining.precision = float32\n"));
-    }
-
-    private static String hash(double[] p) {
-        try {
-            ByteBuffer b = ByteBuffer.allocate(8 * p.length);
-            for (double v : p) b.putLong(Double.doubleToRawLongBits(v));
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b.array())).substring(0, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
