@@ -61,6 +61,12 @@ class CompactCacheTest {
         JavaRDD<RowBlock> cached = blocks.persist(StorageLevel.MEMORY_ONLY());
         try {
             assertEquals(ROWS, cached.map(b -> (long) b.rows).reduce(Long::sum));
+            // the storage figures come from the status store, which the listener bus updates asynchronously
+            try {
+                spark.sparkContext().listenerBus().waitUntilEmpty();
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("the listener bus did not drain", e);
+            }
             for (RDDInfo info : spark.sparkContext().getRDDStorageInfo()) {
                 if (info.id() == cached.id()) {
                     assertEquals(3, info.numCachedPartitions(), "every block in memory");
