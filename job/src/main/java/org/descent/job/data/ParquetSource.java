@@ -45,16 +45,7 @@ final class ParquetSource {
     static Source open(SparkSession spark, DataSpec spec, LabelRules labels, boolean scoring, boolean rowGroups) {
         ParquetPrefetch.Plan ahead = rowGroups ? ParquetPrefetch.surveyed(spec, scoring) : null;
         if (ahead != null) return surveyed(spark, spec, labels, scoring, ahead);
-        Dataset<Row> df;
-        try {
-            df = spark.read().parquet(spec.path());
-        } catch (Exception e) {
-            String m = String.valueOf(e.getMessage());
-            if (m.contains("infer schema") || m.contains("UNABLE_TO_INFER_SCHEMA")) {
-                throw new DataException("no rows in " + spec.path() + " (no Parquet files found)", e);
-            }
-            throw new DataException("cannot read Parquet at " + spec.path() + ": " + m, e);
-        }
+        Dataset<Row> df = read(spark, spec.path());
         StructType schema = df.schema();
         List<String> names = Arrays.asList(schema.fieldNames());
         String labelName = spec.labelColumn() == null || spec.labelColumn().isBlank() ? DEFAULT_LABEL : spec.labelColumn();
@@ -79,10 +70,58 @@ final class ParquetSource {
             cols.add(col(quote(idName)).cast(DataTypes.StringType));
         }
         int first = cols.size();
+        Features f = features(spec, schema, names, labelName, idName, cols);
+        boolean arrayMode = f.arrayMode();
+        String[] featureNames = f.names();
+        DataType[] featureTypes = f.types();
+        VectorColumn vector = f.vector();
+        ParquetParser parser = new ParquetParser(labelPos, labelName, idPos, first, arrayMode, featureNames,
+                spec.numFeatures(), labels, scoring, vector, labelPos >= 0 ? schema.apply(labelName).dataType() : null,
+                featureTypes);
+        // vector columns are parsed from Spark ML's Vector objects; arrays and numeric columns straight from Spark's
+        // internal rows (converting them to Row would box every value). Each record is parsed before the next is
+        // read (Scan.parse), so the reused internal row is never held.
+        DataType labelType = labelPos >= 0 ? schema.apply(labelName).dataType() : null;
+        JavaRDD<InputRecord> records;
+        if (vector != null) {
+            records = df.select(cols.toArray(new Column[0])).javaRDD().mapPartitions(ParquetSource::tag);
+        } else if (rowGroups && arrayMode && idPos < 0 && ParquetRowGroups.eligible(labelType, featureTypes[0])) {
+            return new Source(spec.path(), null, parser, false, -1, true, ParquetRowGroups.reads(spark, df,
+                    labelPos >= 0 ? labelName : null, labelType, featureNames[0], featureTypes[0]));
+        } else {
+            records = df.select(cols.toArray(new Column[0])).queryExecution().toRdd().toJavaRDD()
+                    .mapPartitions(ParquetSource::tagInternal);
+        }
+        return new Source(spec.path(), records, parser, false, arrayMode ? -1 : featureNames.length, arrayMode);
+    }
+
+    /** {@code spark.read().parquet(path)}, its failures as a {@link DataException} naming the path. */
+    private static Dataset<Row> read(SparkSession spark, String path) {
+        try {
+            return spark.read().parquet(path);
+        } catch (Exception e) {
+            String m = String.valueOf(e.getMessage());
+            if (m.contains("infer schema") || m.contains("UNABLE_TO_INFER_SCHEMA")) {
+                throw new DataException("no rows in " + path + " (no Parquet files found)", e);
+            }
+            throw new DataException("cannot read Parquet at " + path + ": " + m, e);
+        }
+    }
+
+    /** The feature columns of a Parquet schema: one vector or array column, or every numeric column but label and id. */
+    private record Features(boolean arrayMode, String[] names, DataType[] types, VectorColumn vector) {}
+
+    /**
+     * Resolves the feature columns ({@code data.features-column}, else every numeric column except label and id, in
+     * schema order), checks their types and appends them to {@code cols}; a missing or mistyped column is a
+     * {@link DataException} naming the key and the fix.
+     */
+    private static Features features(DataSpec spec, StructType schema, List<String> names, String labelName,
+                                     String idName, List<Column> cols) {
+        boolean arrayMode = spec.featuresColumn() != null && !spec.featuresColumn().isBlank();
         DataType[] featureTypes;
         String[] featureNames;
         VectorColumn vector = null;
-        boolean arrayMode = spec.featuresColumn() != null && !spec.featuresColumn().isBlank();
         if (arrayMode) {
             String f = spec.featuresColumn();
             if (!names.contains(f)) {
@@ -120,24 +159,7 @@ final class ParquetSource {
                         + "; fix data.num-features or set it to 0 to infer");
             }
         }
-        ParquetParser parser = new ParquetParser(labelPos, labelName, idPos, first, arrayMode, featureNames,
-                spec.numFeatures(), labels, scoring, vector, labelPos >= 0 ? schema.apply(labelName).dataType() : null,
-                featureTypes);
-        // vector columns are parsed from Spark ML's Vector objects; arrays and numeric columns straight from Spark's
-        // internal rows (converting them to Row would box every value). Each record is parsed before the next is
-        // read (Scan.parse), so the reused internal row is never held.
-        DataType labelType = labelPos >= 0 ? schema.apply(labelName).dataType() : null;
-        JavaRDD<InputRecord> records;
-        if (vector != null) {
-            records = df.select(cols.toArray(new Column[0])).javaRDD().mapPartitions(ParquetSource::tag);
-        } else if (rowGroups && arrayMode && idPos < 0 && ParquetRowGroups.eligible(labelType, featureTypes[0])) {
-            return new Source(spec.path(), null, parser, false, -1, true, ParquetRowGroups.reads(spark, df,
-                    labelPos >= 0 ? labelName : null, labelType, featureNames[0], featureTypes[0]));
-        } else {
-            records = df.select(cols.toArray(new Column[0])).queryExecution().toRdd().toJavaRDD()
-                    .mapPartitions(ParquetSource::tagInternal);
-        }
-        return new Source(spec.path(), records, parser, false, arrayMode ? -1 : featureNames.length, arrayMode);
+        return new Features(arrayMode, featureNames, featureTypes, vector);
     }
 
     /**
