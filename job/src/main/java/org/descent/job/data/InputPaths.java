@@ -34,7 +34,10 @@ final class InputPaths {
         }
     }
 
-    /** The data files under {@code path} as Hadoop lists them (hidden _ and . files skipped), sorted by path. */
+    /**
+     * The data files under {@code path} as Hadoop lists them (hidden _ and . files skipped), sorted by path: what the
+     * text readers read. Parquet read ahead of Spark lists as Spark's file index does instead ({@link #sparkIndexFiles}).
+     */
     static List<FileStatus> files(Configuration conf, String path) throws IOException {
         Path p = new Path(path);
         FileSystem fs = p.getFileSystem(conf);
@@ -50,6 +53,37 @@ final class InputPaths {
         }
         out.sort(Comparator.comparing(s -> s.getPath().toString()));
         return out;
+    }
+
+    /**
+     * The input's files as Spark's file index lists them for an unpartitioned input: the path (or its glob's matches)
+     * when a file, else the directory's files ({@code PartitioningAwareFileIndex.allFiles}: a root's direct children,
+     * data paths only). Null when a directory holds a directory (partitions or nesting: Spark's own listing decides).
+     */
+    static List<FileStatus> sparkIndexFiles(Configuration conf, String path) throws IOException {
+        Path root = new Path(path);
+        FileSystem fs = root.getFileSystem(conf);
+        List<FileStatus> out = new ArrayList<>();
+        FileStatus[] matched = fs.globStatus(fs.makeQualified(root));
+        for (FileStatus st : matched == null ? new FileStatus[0] : matched) {
+            if (!st.isDirectory()) {
+                if (dataPath(st.getPath().getName())) out.add(st);
+                continue;
+            }
+            for (FileStatus child : fs.listStatus(st.getPath())) {
+                String name = child.getPath().getName();
+                if (!dataPath(name) || name.endsWith("._COPYING_")) continue; // HadoopFSUtils.shouldFilterOutPathName
+                if (child.isDirectory()) return null;
+                out.add(child);
+            }
+        }
+        out.sort(Comparator.comparing((FileStatus st) -> st.getPath().toString()));
+        return out;
+    }
+
+    /** Spark's {@code PartitioningAwareFileIndex.isDataPath}: not hidden ({@code .}), not metadata ({@code _} without {@code =}). */
+    private static boolean dataPath(String name) {
+        return !((name.startsWith("_") && !name.contains("=")) || name.startsWith("."));
     }
 
     private static boolean visible(Path p) {

@@ -2,7 +2,6 @@ package org.descent.job.data;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -15,8 +14,6 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.apache.parquet.HadoopReadOptions;
@@ -76,8 +73,7 @@ public final class ParquetPrefetch implements AutoCloseable {
                int numClasses, boolean scoring, boolean failFast) {
 
         static Key of(ParquetRowGroupReader.Columns cols, DataSpec spec, boolean scoring) {
-            String label = spec.labelColumn() == null || spec.labelColumn().isBlank() ? ParquetSource.DEFAULT_LABEL
-                    : spec.labelColumn();
+            String label = ParquetSource.labelName(spec);
             return new Key(spec.path(), cols, label, spec.numFeatures(), spec.labelType(), spec.numClasses(), scoring,
                     spec.badRows().mode() == BadRowPolicy.Mode.FAIL);
         }
@@ -265,7 +261,7 @@ public final class ParquetPrefetch implements AutoCloseable {
     /** The plan's files and the layout of the first one's footer ({@link Plan#key}; null: none, or not that layout). */
     private void survey(Plan p) {
         try {
-            List<FileStatus> files = files(p.spec.path());
+            List<FileStatus> files = InputPaths.sparkIndexFiles(conf, p.spec.path());
             if (files == null) return; // the finally completes the survey without a layout
             p.files = files;
             FileStatus st = files.stream().filter(f -> f.getLen() > 0).findFirst().orElse(null);
@@ -307,41 +303,9 @@ public final class ParquetPrefetch implements AutoCloseable {
         }
     }
 
-    /**
-     * The input's files as Spark's file index lists them for an unpartitioned input: the path (or its glob's matches)
-     * when a file, else the directory's files ({@code PartitioningAwareFileIndex.allFiles}: a root's direct children,
-     * data paths only). Null when a directory holds a directory (partitions or nesting: Spark's own listing decides).
-     */
-    private List<FileStatus> files(String path) throws IOException {
-        Path root = new Path(path);
-        FileSystem fs = root.getFileSystem(conf);
-        List<FileStatus> out = new ArrayList<>();
-        FileStatus[] matched = fs.globStatus(fs.makeQualified(root));
-        for (FileStatus st : matched == null ? new FileStatus[0] : matched) {
-            if (!st.isDirectory()) {
-                if (dataPath(st.getPath().getName())) out.add(st);
-                continue;
-            }
-            for (FileStatus child : fs.listStatus(st.getPath())) {
-                String name = child.getPath().getName();
-                if (!dataPath(name) || name.endsWith("._COPYING_")) continue; // HadoopFSUtils.shouldFilterOutPathName
-                if (child.isDirectory()) return null;
-                out.add(child);
-            }
-        }
-        out.sort(Comparator.comparing((FileStatus st) -> st.getPath().toString()));
-        return out;
-    }
-
-    /** Spark's {@code PartitioningAwareFileIndex.isDataPath}: not hidden ({@code .}), not metadata ({@code _} without {@code =}). */
-    private static boolean dataPath(String name) {
-        return !((name.startsWith("_") && !name.contains("=")) || name.startsWith("."));
-    }
-
     /** The key a read of {@code spec} would have on files with {@code schema}, or null when it is not that layout. */
     private static Key key(DataSpec spec, MessageType schema) {
-        String label = spec.labelColumn() == null || spec.labelColumn().isBlank() ? ParquetSource.DEFAULT_LABEL
-                : spec.labelColumn();
+        String label = ParquetSource.labelName(spec);
         String features = spec.featuresColumn();
         if (!schema.containsField(label) || !schema.containsField(features)) return null;
         DataType labelType = plain(schema.getType(label));

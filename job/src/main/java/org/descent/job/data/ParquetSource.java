@@ -36,6 +36,11 @@ import org.apache.spark.sql.types.StructType;
 final class ParquetSource {
     static final String DEFAULT_LABEL = "label";
 
+    /** The label column a read of {@code spec} uses: {@code data.label-column}, else {@link #DEFAULT_LABEL}. */
+    static String labelName(DataSpec spec) {
+        return spec.labelColumn() == null || spec.labelColumn().isBlank() ? DEFAULT_LABEL : spec.labelColumn();
+    }
+
     private ParquetSource() {}
 
     /**
@@ -48,7 +53,7 @@ final class ParquetSource {
         Dataset<Row> df = read(spark, spec.path());
         StructType schema = df.schema();
         List<String> names = Arrays.asList(schema.fieldNames());
-        String labelName = spec.labelColumn() == null || spec.labelColumn().isBlank() ? DEFAULT_LABEL : spec.labelColumn();
+        String labelName = labelName(spec);
         List<Column> cols = new ArrayList<>(List.of(col("_metadata.file_path"), col("_metadata.row_index")));
 
         int labelPos = -1;
