@@ -126,16 +126,40 @@ public final class FeatureStats implements Serializable {
      * block transposed. Reads the block twice, row by row; allocates four {@code cols} scratch arrays.
      */
     public FeatureStats addRowMajor(double[] data, int rows, int cols) {
-        if (cols != numFeatures || rows < 0 || data.length < (long) rows * cols) {
-            throw new ShapeMismatchException("FeatureStats.addRowMajor: block=" + rows + "x" + cols
-                    + " (data has " + data.length + " values), stats=1x" + numFeatures);
+        checkRowMajor("addRowMajor", data.length, rows, cols);
+        return addRows(p -> data[p], rows, cols);
+    }
+
+    /**
+     * As {@link #addRowMajor} for a block stored as one-byte codes into a table of values: value
+     * {@code (i, j) = table[codes[i * cols + j] & 0xff]}. The same additions in the same order as {@code addRowMajor}
+     * of the decoded block, so the same bits, without the decoded block's 8 bytes a value.
+     */
+    public FeatureStats addRowMajorCoded(byte[] codes, double[] table, int rows, int cols) {
+        checkRowMajor("addRowMajorCoded", codes.length, rows, cols);
+        return addRows(p -> table[codes[p] & 0xff], rows, cols);
+    }
+
+    /** Value {@code p = i * cols + j} of a row-major block (an array, or codes into a table). */
+    private interface RowMajor {
+        double at(int p);
+    }
+
+    private void checkRowMajor(String op, int length, int rows, int cols) {
+        if (cols != numFeatures || rows < 0 || length < (long) rows * cols) {
+            throw new ShapeMismatchException("FeatureStats." + op + ": block=" + rows + "x" + cols
+                    + " (data has " + length + " values), stats=1x" + numFeatures);
         }
+    }
+
+    /** The body of {@link #addRowMajor} over any {@link RowMajor} reader (two implementations: the JIT inlines both). */
+    private FeatureStats addRows(RowMajor data, int rows, int cols) {
         if (rows == 0) {
             return this;
         }
         for (int j = 0; j < cols; j++) { // column by column, so the first non-finite value named is addColumnMajor's
             for (int i = 0; i < rows; i++) {
-                requireFinite(data[i * cols + j], j, i);
+                requireFinite(data.at(i * cols + j), j, i);
             }
         }
         double[] sum = new double[cols];
@@ -143,7 +167,7 @@ public final class FeatureStats implements Serializable {
         double[] hi = max.clone();
         for (int i = 0, p = 0; i < rows; i++) {
             for (int j = 0; j < cols; j++, p++) {
-                double x = data[p];
+                double x = data.at(p);
                 sum[j] += x;
                 if (x < lo[j]) lo[j] = x;
                 if (x > hi[j]) hi[j] = x;
@@ -156,7 +180,7 @@ public final class FeatureStats implements Serializable {
         java.util.Arrays.fill(comp, 0.0);
         for (int i = 0, p = 0; i < rows; i++) {
             for (int j = 0; j < cols; j++, p++) {
-                double d = data[p] - meanB[j];
+                double d = data.at(p) - meanB[j];
                 m2B[j] += d * d;
                 comp[j] += d;
             }

@@ -46,4 +46,37 @@ class FeatureStatsRowMajorTest {
                 () -> new FeatureStats(3).addRowMajor(rm, 2, 3));
         assertTrue(e.getMessage().contains("feature 1 of block row 1"), e.getMessage());
     }
+
+    @Test
+    void givenACodedBlock_whenAddedThroughItsCodes_thenTheStatisticsEqualTheDecodedBlocksBitForBit() {
+        SplittableRandom r = new SplittableRandom(5);
+        int cols = 6;
+        double[] table = new double[256];
+        for (int c = 0; c < table.length; c++) table[c] = 1e6 + r.nextGaussian() * 3; // large offset: rounding matters
+        FeatureStats coded = new FeatureStats(cols);
+        FeatureStats decoded = new FeatureStats(cols);
+        for (int rows : new int[] {9, 1, 300, 0}) {
+            byte[] codes = new byte[rows * cols];
+            double[] values = new double[rows * cols];
+            for (int p = 0; p < codes.length; p++) {
+                codes[p] = (byte) r.nextInt(256); // codes >= 128 are negative bytes: the & 0xff must hold
+                values[p] = table[codes[p] & 0xff];
+            }
+            coded.addRowMajorCoded(codes, table, rows, cols);
+            decoded.addRowMajor(values, rows, cols);
+        }
+        assertEquals(decoded.count(), coded.count());
+        assertArrayEquals(decoded.means(), coded.means(), 0.0);
+        assertArrayEquals(decoded.stds(), coded.stds(), 0.0);
+        assertArrayEquals(decoded.mins(), coded.mins(), 0.0);
+        assertArrayEquals(decoded.maxs(), coded.maxs(), 0.0);
+        for (int j = 0; j < cols; j++) assertEquals(decoded.m2(j), coded.m2(j), 0.0);
+    }
+
+    @Test
+    void givenCodesShorterThanTheBlock_whenAdded_thenTheShapeErrorNamesBoth() {
+        RuntimeException e = assertThrows(RuntimeException.class,
+                () -> new FeatureStats(3).addRowMajorCoded(new byte[5], new double[256], 2, 3));
+        assertTrue(e.getMessage().contains("addRowMajorCoded: block=2x3 (data has 5 values), stats=1x3"), e.getMessage());
+    }
 }

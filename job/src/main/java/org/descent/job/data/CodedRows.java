@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 
+import org.descent.math.scale.FeatureStats;
 import org.descent.math.scale.Scaler;
 
 /**
@@ -122,6 +123,15 @@ final class CodedRows implements Serializable {
 
     Storage storage() {
         return float32 ? Storage.FLOAT32 : Storage.FLOAT64;
+    }
+
+    /**
+     * Adds the unscaled values to {@code stats} through the codes: the statistics of {@link #decode}'s block, bit for
+     * bit, without its 8 bytes a value (376 MB for Fashion-MNIST's training rows).
+     */
+    FeatureStats addUnscaledTo(FeatureStats stats) {
+        if (offset != null || t32 != null) throw new IllegalStateException("addUnscaledTo: scaled or float32 codes");
+        return stats.addRowMajorCoded(codes, table, rows, cols);
     }
 
     /** Whether the values are scaled (a second scaling is done on plain values: {@link RowBlock#stored}). */

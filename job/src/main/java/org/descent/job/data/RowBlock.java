@@ -119,11 +119,13 @@ public final class RowBlock implements Serializable {
 
     /**
      * Adds a dense float64 block's features to {@code stats} (the scaling fit runs on packed blocks, which are
-     * float64); sparse blocks go through {@link FeatureStats#addSparse}; coded ones are decoded into a transient
-     * float64 copy first (the same values in the same order: the same statistics bits).
+     * float64); sparse blocks go through {@link FeatureStats#addSparse}; unscaled coded ones through their codes
+     * ({@link CodedRows#addUnscaledTo}), other coded ones through a transient float64 copy (the same values in the same
+     * order: the same statistics bits either way).
      */
     public FeatureStats addTo(FeatureStats stats) {
         if (sparse != null) return stats.addSparse(sparse);
+        if (coded != null && coded.storage() == Storage.FLOAT64 && !coded.scaled()) return coded.addUnscaledTo(stats);
         if (coded != null && coded.storage() == Storage.FLOAT64) return stats.addRowMajor(coded.decode(), rows, cols);
         if (dense64 == null) throw new IllegalStateException("scaling statistics need float64 blocks (fit before storing)");
         return stats.addRowMajor(dense64, rows, cols);
