@@ -20,6 +20,9 @@ import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
 final class ExecutorChanges extends SparkListener {
     private static final Map<SparkContext, ExecutorChanges> BY_CONTEXT = new WeakHashMap<>();
 
+    /** The longest a wait lasts without an event before its caller re-reads the slot count. */
+    static final long RECHECK_MILLIS = 1_000;
+
     private long version;
 
     private ExecutorChanges() {}
@@ -41,14 +44,19 @@ final class ExecutorChanges extends SparkListener {
     }
 
     /**
-     * Waits until the version is no longer {@code seen} or the wall clock reaches {@code deadlineMillis}
-     * ({@link System#currentTimeMillis}); returns whether it changed.
+     * Waits until the version is no longer {@code seen}, the wall clock reaches {@code deadlineMillis}
+     * ({@link System#currentTimeMillis}) or {@link #RECHECK_MILLIS} have passed; returns whether it changed. The
+     * callers loop to their deadline and re-read the slot count after each return: the listener's events come through
+     * Spark's shared listener queue, which can lag seconds behind a many-task job or drop events when full, and an
+     * executor that disconnects leaves the slot count before its removal is posted, so an event alone must not be
+     * the only way a wait notices the slots.
      *
      * @param what what the caller waits for, for the error when the thread is interrupted
      */
     synchronized boolean awaitChange(long seen, long deadlineMillis, String what) {
+        long until = Math.min(deadlineMillis, System.currentTimeMillis() + RECHECK_MILLIS);
         long left;
-        while (version == seen && (left = deadlineMillis - System.currentTimeMillis()) > 0) {
+        while (version == seen && (left = until - System.currentTimeMillis()) > 0) {
             try {
                 wait(left);
             } catch (InterruptedException e) {

@@ -43,4 +43,15 @@ class ExecutorChangesTest {
         long seen = changes.version();
         assertFalse(changes.awaitChange(seen, System.currentTimeMillis() + 200, "executors"));
     }
+
+    @Test
+    void givenNoExecutorChangeAndAFarDeadline_whenWaiting_thenTheWaitReturnsForARecheckLongBeforeIt() {
+        ExecutorChanges changes = ExecutorChanges.of(sc);
+        long seen = changes.version();
+        long t0 = System.currentTimeMillis();
+        assertFalse(changes.awaitChange(seen, t0 + 600_000, "executors"));
+        long waited = System.currentTimeMillis() - t0;
+        // a lagging or full listener queue must not hold the caller to its deadline: it re-reads the slots each second
+        assertTrue(waited >= ExecutorChanges.RECHECK_MILLIS - 50 && waited < 60_000, "waited " + waited + " ms");
+    }
 }
