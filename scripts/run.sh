@@ -16,16 +16,21 @@ descent_openblas_coretype
 
 CP_FILE=job/target/classpath.txt
 # A source newer than the class-path file (written, then touched, by the last build here) means the classes may be
-# stale, e.g. after a git pull: rebuild (an incremental compile) rather than run old code.
+# stale, e.g. after a git pull: rebuild (an incremental compile) rather than run old code. So does this script (how the
+# class path is built may have changed).
 if [[ ! -f job/target/classes/org/descent/job/Main.class || ! -f common-math/target/classes/org/descent/math/Matrix.class \
-      || ! -f "$CP_FILE" || job/pom.xml -nt "$CP_FILE" || pom.xml -nt "$CP_FILE" \
+      || ! -f "$CP_FILE" || job/pom.xml -nt "$CP_FILE" || pom.xml -nt "$CP_FILE" || scripts/run.sh -nt "$CP_FILE" \
       || -n "$(find job/src/main common-math/src/main -newer "$CP_FILE" -type f -print -quit 2>/dev/null)" ]]; then
   echo "run.sh: building classes and classpath..." >&2
-  # includeScope=provided gives the compile classpath incl. provided Spark (checked: 210 entries with
-  # spark-core, breeze, picocli); includeScope=runtime would drop Spark. compile and build-classpath run in one
-  # reactor session so that common-math resolves to the sibling module (nothing is installed into ~/.m2).
+  # includeScope=compile is compile + provided + system scope: the run-time class path incl. provided Spark (191 jars
+  # with spark-core, breeze, picocli) and no test jars (includeScope=runtime would drop Spark). The plugin's property
+  # is includeScope: the former -Dmdep.includeScope was ignored and gave the test class path, whose spark-mllib jar
+  # registers a Spark session extension (org.apache.spark.sql.ml.InternalFunctionRegistration: Spark Connect ML's SQL
+  # functions, built with Scala runtime reflection) that cost every session start ~1.6 s and ~3 CPU seconds on 2 cores
+  # (issue 17). compile and build-classpath run in one reactor session so that common-math resolves to the sibling
+  # module (nothing is installed into ~/.m2).
   MVN_CP=(-B -q -Dstyle.color=never -pl job -am compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
-    -Dmdep.includeScope=provided)
+    -DincludeScope=compile)
   # Debian's Maven 3.8 prints ANSI resets (ESC[0m) even with -B -q -Dstyle.color=never: strip them
   mvn_plain() { mvn "$@" 2>&1 | sed -u 's/\x1b\[[0-9;]*m//g' >&2; }
   mvn_plain -o "${MVN_CP[@]}" || mvn_plain "${MVN_CP[@]}"

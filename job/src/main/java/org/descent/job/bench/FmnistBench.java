@@ -57,7 +57,8 @@ public final class FmnistBench {
         // as the train command does: parse the Parquet input ahead while the session starts (local mode only)
         String master = conf.get("spark.master");
         ParquetPrefetch prefetch = master.equals("local") || master.startsWith("local[") ? DataStage.prefetch(cfg) : null;
-        SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+        // the classic builder, as the train command's (cli.SparkSessions#classicSession: no Scala runtime reflection)
+        SparkSession spark = org.apache.spark.sql.classic.SparkSession.builder().config(conf).getOrCreate();
         long sessionMillis = System.currentTimeMillis();
         double sessionCpu = processCpuSeconds();
         try {
