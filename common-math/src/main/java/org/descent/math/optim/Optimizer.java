@@ -111,7 +111,35 @@ public interface Optimizer {
      */
     default boolean stepRowValues(double[] params, double[] values, long stepIndex, int d, int k, int[] rows,
                                   int count) {
+        return stepRowValues(params, values, stepIndex, d, k, rows, count, 0, count, true);
+    }
+
+    /**
+     * As {@link #stepRowValues(double[], double[], long, int, int, int[], int)} on rows {@code rows[from..to)} of the
+     * {@code count} only, and on the tail when {@code tail}: the part of the step that one of several optimizers
+     * sharing their state arrays ({@link #initShared}) takes, the others taking the rest; each entry gets the bits the
+     * whole row step gives it. Counts as one step of this optimizer. Returns whether every updated parameter is finite.
+     *
+     * @throws UnsupportedOperationException for a rule that moves entries without a gradient
+     */
+    default boolean stepRowValues(double[] params, double[] values, long stepIndex, int d, int k, int[] rows,
+                                  int count, int from, int to, boolean tail) {
         throw new UnsupportedOperationException(name() + " changes weights whose gradient is zero (moments): "
                 + "it needs the whole update");
+    }
+
+    /**
+     * As {@link #init(ParameterLayout, Optimizer)}, except that this optimizer's state arrays ARE {@code arrays} (one
+     * per {@link #stateArrays()} of {@code source}, each of the layout's length), not copies: the caller fills them
+     * with {@code source}'s state. Several optimizers that share the arrays (and a parameter array) each step disjoint
+     * entries ({@link #stepRowValues(double[], double[], long, int, int, int[], int, int, int, boolean)}), the
+     * caller ordering their steps with barriers (issue 12: the in-JVM ranks of a sparse allreduce hold one copy of the
+     * parameters and the Adagrad state instead of one each). A later restore replaces the arrays (ends the sharing).
+     *
+     * @throws IllegalArgumentException when {@code source} is not the same rule with the same hyper-parameters, or
+     *                                  the arrays do not fit
+     */
+    default void initShared(ParameterLayout layout, Optimizer source, double[][] arrays) {
+        throw new UnsupportedOperationException(name() + " cannot share its state arrays");
     }
 }

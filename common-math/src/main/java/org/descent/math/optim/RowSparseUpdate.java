@@ -73,28 +73,59 @@ public final class RowSparseUpdate {
      */
     public MiniBatchUpdate.Outcome applyValues(double[] params, double[] sums, double lossSum, long n, long t,
                                               Optimizer optimizer, int[] rows, int count) {
-        if (!applies(update, optimizer)) throw new IllegalStateException("the row-sparse update does not apply to "
-                + optimizer.name() + " with " + update);
+        requireApplies(optimizer);
+        if (!rowStep(n, t, optimizer)) return wholeUpdate(params, sums, lossSum, n, t, optimizer, rows, count);
+        MiniBatchUpdate.Outcome o = applyValues(params, sums, lossSum, n, t, optimizer, rows, count, 0, count, true);
+        if (o.status() == MiniBatchUpdate.Status.NON_FINITE_LOSS) return o;
+        boolean finite = o.status() == MiniBatchUpdate.Status.OK;
+        if (!checkedAll && finite) finite = finiteAll(params);
+        checkedAll = true;
+        return finite ? o : new MiniBatchUpdate.Outcome(o.loss(), o.gradNorm(), o.learningRate(),
+                MiniBatchUpdate.Status.NON_FINITE_PARAMS);
+    }
+
+    /**
+     * Whether step {@code t} of {@code n} rows takes the row step ({@link #applyValues} with a row range); else only
+     * the whole {@link #applyValues} can take it (the dense update: {@code 1/n} not finite, or a rate the row step
+     * cannot take, {@link Optimizer#rowStepApplies}).
+     */
+    public static boolean rowStep(long n, long t, Optimizer optimizer) {
+        return n > 0 && optimizer.rowStepApplies(t);
+    }
+
+    /**
+     * One part of {@link #applyValues(double[], double[], double, long, long, Optimizer, int[], int)}'s row step:
+     * the loss and norm of the whole sum (so every part takes the same {@link MiniBatchUpdate.Status#NON_FINITE_LOSS}
+     * decision), then the update of rows {@code rows[from..to)} and, when {@code tail}, the tail only
+     * ({@link Optimizer#stepRowValues(double[], double[], long, int, int, int[], int, int, int, boolean)}). The
+     * status covers the entries this part updated: the caller covers the others (issue 12: the in-JVM ranks of a
+     * sparse allreduce split one step over one shared parameter array). Needs {@link #rowStep}.
+     */
+    public MiniBatchUpdate.Outcome applyValues(double[] params, double[] sums, double lossSum, long n, long t,
+                                              Optimizer optimizer, int[] rows, int count, int from, int to,
+                                              boolean tail) {
+        requireApplies(optimizer);
+        if (!rowStep(n, t, optimizer)) {
+            throw new IllegalStateException("the row step does not take step " + t + " of " + n + " rows with "
+                    + optimizer.name() + " (see rowStep)");
+        }
         int len = count * k + (layout.size() - d * k);
-        if (n <= 0 || !optimizer.rowStepApplies(t)) return wholeUpdate(params, sums, lossSum, n, t, optimizer, rows, count);
         double inv = 1.0 / n;
         double[] g = values(len);
-        if (g != sums) {
-            for (int i = 0; i < len; i++) g[i] = sums[i] * inv;
-        } else {
-            for (int i = 0; i < len; i++) g[i] *= inv;
-        }
         double loss = lossSum * inv + 0.0; // the dense update adds the (zero) penalty: the same bits
-        double norm = norm(g, len);
+        double norm = scaledNorm(sums, inv, g, len);
         double lr = optimizer.learningRate(t);
         if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
             return new MiniBatchUpdate.Outcome(loss, norm, lr, MiniBatchUpdate.Status.NON_FINITE_LOSS);
         }
-        boolean finite = optimizer.stepRowValues(params, g, t, d, k, rows, count);
-        if (!checkedAll) finite &= finiteAll(params);
-        checkedAll = true;
+        boolean finite = optimizer.stepRowValues(params, g, t, d, k, rows, count, from, to, tail);
         return new MiniBatchUpdate.Outcome(loss, norm, lr,
                 finite ? MiniBatchUpdate.Status.OK : MiniBatchUpdate.Status.NON_FINITE_PARAMS);
+    }
+
+    private void requireApplies(Optimizer optimizer) {
+        if (!applies(update, optimizer)) throw new IllegalStateException("the row-sparse update does not apply to "
+                + optimizer.name() + " with " + update);
     }
 
     /** {@code 1/n} not finite or a rate the row step cannot take: the dense update on the whole (scattered) sum. */
@@ -120,22 +151,39 @@ public final class RowSparseUpdate {
     }
 
     /**
-     * L2 norm of {@code g[0, len)}: the plain sum of squares when it neither overflows nor underflows, else scaled
-     * by the largest magnitude (as dnrm2). NaN when an entry is NaN (the dense check's answer).
+     * {@code g[i] = sums[i] * inv} for {@code i < len} ({@code g} may be {@code sums}) and the L2 norm of the result:
+     * the plain sum of squares when it neither overflows nor underflows, else scaled by the largest magnitude (as
+     * dnrm2); NaN when an entry is NaN (the dense check's answer). Scaling and summing in one pass (issue 12: each
+     * pass is a loop that runs cold in the first steps) does the same operations in the same order: the same bits.
      */
-    private static double norm(double[] g, int len) {
+    private static double scaledNorm(double[] sums, double inv, double[] g, int len) {
         double ss = 0;
         double max = 0;
         for (int i = 0; i < len; i++) {
-            ss += g[i] * g[i];
-            max = Math.max(max, Math.abs(g[i]));
+            double x = sums[i] * inv;
+            g[i] = x;
+            ss += x * x;
+            max = Math.max(max, Math.abs(x));
         }
+        return finishNorm(g, len, ss, max);
+    }
+
+    /** The norm of {@code g[0, len)} from its plain sum of squares and its largest magnitude. */
+    private static double finishNorm(double[] g, int len, double ss, double max) {
         if (Double.isNaN(ss) || Double.isNaN(max)) return Double.NaN;
         if (max == 0 || (ss > 1e-280 && ss < Double.POSITIVE_INFINITY)) return Math.sqrt(ss);
         if (max == Double.POSITIVE_INFINITY) return max;
         double scaled = 0;
         for (int i = 0; i < len; i++) scaled += (g[i] / max) * (g[i] / max);
         return max * Math.sqrt(scaled);
+    }
+
+    /** Whether every entry of {@code params[from, to)} is finite. */
+    public static boolean finiteRange(double[] params, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (!Double.isFinite(params[i])) return false;
+        }
+        return true;
     }
 
     private static boolean finiteAll(double[] params) {

@@ -131,9 +131,9 @@ abstract class StatefulOptimizer implements Optimizer {
 
     @Override
     public final boolean stepRowValues(double[] params, double[] values, long stepIndex, int d, int k, int[] rows,
-                                       int count) {
+                                       int count, int from, int to, boolean tail) {
         if (!zeroGradientKeepsEntries()) {
-            return Optimizer.super.stepRowValues(params, values, stepIndex, d, k, rows, count);
+            return Optimizer.super.stepRowValues(params, values, stepIndex, d, k, rows, count, from, to, tail);
         }
         if (!rowStepApplies(stepIndex)) {
             throw new IllegalStateException(name + ": rate " + schedule.rate(stepIndex) + " at step " + stepIndex
@@ -141,25 +141,25 @@ abstract class StatefulOptimizer implements Optimizer {
         }
         OptimizerSupport.checkRestore(name, size);
         int dk = d * k;
-        int tail = size - dk;
-        if (d < 0 || k < 0 || tail < 0 || params.length != size || count < 0 || count > rows.length
-                || values.length < (long) count * k + tail) {
-            throw new IllegalArgumentException(name + ".stepRowValues: " + count + " rows of a " + d + " x " + k
-                    + " block in " + size + " parameters, " + values.length + " values");
+        int tailEnd = tail ? size : dk;
+        if (d < 0 || k < 0 || size - dk < 0 || params.length != size || count < 0 || count > rows.length
+                || from < 0 || to > count || from > to || values.length < (long) count * k + (size - dk)) {
+            throw new IllegalArgumentException(name + ".stepRowValues: rows [" + from + ", " + to + ") of " + count
+                    + " of a " + d + " x " + k + " block in " + size + " parameters, " + values.length + " values");
         }
-        for (int l = 0; l < count; l++) {
+        for (int l = from; l < to; l++) {
             if (rows[l] < 0 || rows[l] >= d) throw new IllegalArgumentException(name + ".stepRowValues: row " + rows[l]);
         }
         double lr = schedule.rate(stepIndex);
         boolean finite = true;
         for (int j = 0, col = 0; j < k; j++, col += d) { // column by column: ascending addresses in params and state
-            for (int l = 0, at = j; l < count; l++, at += k) {
+            for (int l = from, at = from * k + j; l < to; l++, at += k) {
                 int i = rows[l] + col;
                 updateOne(params, i, values[at], lr);
                 finite &= Double.isFinite(params[i]);
             }
         }
-        for (int i = dk, at = count * k; i < size; i++, at++) {
+        for (int i = dk, at = count * k; i < tailEnd; i++, at++) {
             updateOne(params, i, values[at], lr);
             finite &= Double.isFinite(params[i]);
         }
@@ -220,6 +220,27 @@ abstract class StatefulOptimizer implements Optimizer {
         } else {
             init(layout, source.saveState());
         }
+    }
+
+    /** As {@link #init(ParameterLayout, Optimizer)} with {@code arrays} as the state arrays themselves. */
+    @Override
+    public final void initShared(ParameterLayout layout, Optimizer source, double[][] arrays) {
+        if (!(source instanceof StatefulOptimizer s && s.name.equals(name) && s.size == layout.size()
+                && s.stateArrays == stateArrays && sameBits(s.hyper(), hyper()))) {
+            throw new IllegalArgumentException(name + ".initShared: the source " + source + " is not this rule with "
+                    + "the same hyper-parameters and " + layout.size() + " parameters");
+        }
+        if (arrays.length != stateArrays) {
+            throw new IllegalArgumentException(name + ".initShared: " + arrays.length + " state arrays, the rule keeps "
+                    + stateArrays);
+        }
+        for (double[] a : arrays) {
+            if (a.length != layout.size()) {
+                throw new IllegalArgumentException(name + ".initShared: a state array of " + a.length + " for "
+                        + layout.size() + " parameters");
+            }
+        }
+        adopt(layout, s.steps, arrays);
     }
 
     private void adopt(ParameterLayout layout, long restoredSteps, double[][] arrays) {

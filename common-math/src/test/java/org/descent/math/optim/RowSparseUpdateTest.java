@@ -61,6 +61,56 @@ class RowSparseUpdateTest {
     }
 
     @Test
+    void givenThreeOptimizersSharingOneState_whenEachStepsItsShareOfTheRows_thenParamsAndStateEqualOneWholeRowStep() {
+        List<Supplier<Optimizer>> rules = List.of(() -> new Sgd(new StepDecaySchedule(0.3, 0.5, 2)),
+                () -> new Adagrad(new CosineSchedule(0.5, 0.0, 2, 6), 1e-6));
+        for (Supplier<Optimizer> rule : rules) {
+            Optimizer whole = rule.get();
+            whole.init(LAYOUT);
+            double[] pWhole = initialParams(new Random(5));
+            // the sharers start from the whole rule's state after a first step (a non-zero accumulator)
+            RowSparseUpdate first = new RowSparseUpdate(PLAIN, LAYOUT, D, K);
+            int[] rows0 = touchedRows(new Random(2));
+            first.apply(pWhole, gradientSum(new Random(3), rows0), 1.0, 10, 0, whole, rows0, rows0.length);
+            double[] pShared = pWhole.clone();
+            double[][] state = new double[whole.stateArrays().length][];
+            for (int a = 0; a < state.length; a++) state[a] = whole.stateArrays()[a].clone();
+            Optimizer[] sharers = {rule.get(), rule.get(), rule.get()};
+            for (Optimizer o : sharers) o.initShared(LAYOUT, whole, state);
+            RowSparseUpdate wholeUpdate = new RowSparseUpdate(PLAIN, LAYOUT, D, K);
+            Random rnd = new Random(13);
+            for (long t = 1; t < 7; t++) {
+                int[] rows = touchedRows(rnd);
+                double[] gradSum = gradientSum(rnd, rows);
+                MiniBatchUpdate.Outcome a = wholeUpdate.apply(pWhole, gradSum, 2.5, 30, t, whole, rows, rows.length);
+                double[] sums = rowValues(gradSum, rows);
+                for (int r = 0; r < sharers.length; r++) {
+                    int from = rows.length * r / sharers.length;
+                    int to = rows.length * (r + 1) / sharers.length;
+                    MiniBatchUpdate.Outcome b = new RowSparseUpdate(PLAIN, LAYOUT, D, K).applyValues(pShared, sums,
+                            2.5, 30, t, sharers[r], rows, rows.length, from, to, r == sharers.length - 1);
+                    assertEquals(a, b, whole + " step " + t + " part " + r);
+                }
+                String what = whole + " step " + t;
+                assertBits(pWhole, pShared, what + ": parameters");
+                for (int a2 = 0; a2 < state.length; a2++) assertBits(whole.stateArrays()[a2], state[a2], what + ": state");
+            }
+            assertArrayEquals(whole.saveState(), sharers[0].saveState(), whole + ": saved state (steps counted too)");
+        }
+    }
+
+    /** The sum's touched rows packed row by row (row l's entry j at l K + j), then the tail. */
+    private static double[] rowValues(double[] gradSum, int[] rows) {
+        int tail = gradSum.length - D * K;
+        double[] v = new double[rows.length * K + tail];
+        for (int l = 0; l < rows.length; l++) {
+            for (int j = 0; j < K; j++) v[l * K + j] = gradSum[rows[l] + j * D];
+        }
+        System.arraycopy(gradSum, D * K, v, rows.length * K, tail);
+        return v;
+    }
+
+    @Test
     void givenMomentumAdamOrAPenalty_whenAskingWhetherTheRowUpdateApplies_thenOnlyPlainSgdAndAdagradDo() {
         assertTrue(RowSparseUpdate.applies(PLAIN, new Sgd(new ConstantSchedule(0.1))));
         assertTrue(RowSparseUpdate.applies(PLAIN, new Adagrad(new ConstantSchedule(0.1))));

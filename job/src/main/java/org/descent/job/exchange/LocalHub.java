@@ -54,6 +54,8 @@ final class LocalHub {
     private final boolean[] scattered;
     private final SpinBarrier barrier;
     private int left;
+    /** What the ranks share beyond the exchange ({@link #shared}), created by the first rank that asks. */
+    private Object shared;
 
     private LocalHub(String key, int size) {
         this.key = key;
@@ -261,6 +263,25 @@ final class LocalHub {
     /** Drops every hub whose key starts with {@code prefix} (end of a run: hubs of failed attempts included). */
     static void release(String prefix) {
         HUBS.keySet().removeIf(k -> k.startsWith(prefix));
+    }
+
+    /**
+     * A wait for every rank and nothing else: what each rank wrote before it is visible to every rank after it
+     * ({@link SpinBarrier}).
+     */
+    void barrier(int rank) throws IOException {
+        await(rank);
+    }
+
+    /**
+     * The object the hub's ranks share ({@link SharedState}): created by {@code create} for the first rank that asks,
+     * the same one for every later call; it lives as long as the hub (one segment attempt).
+     */
+    synchronized <T> T shared(java.util.function.Supplier<T> create) {
+        if (shared == null) shared = create.get();
+        @SuppressWarnings("unchecked")
+        T t = (T) shared;
+        return t;
     }
 
     /** A rank is done with the hub; the last one removes it. */

@@ -42,7 +42,7 @@ final class LocalSgdSteps {
 
     private LocalSgdSteps(SegmentRun run) {
         this.run = run;
-        this.w = run.st.params.length;
+        this.w = run.params.length;
         this.k = run.setup.localSteps();
         this.head = w * (1 + run.opt.stateArrays().length);
         this.vec = new double[head + 1 + SLOTS * k];
@@ -87,7 +87,7 @@ final class LocalSgdSteps {
         if (m == 0) {
             run.opt.skipStep(t); // no rows this step: count the step, change nothing
         } else {
-            MiniBatchUpdate.Outcome o = run.setup.update().apply(run.st.params, local, local[w], m, t, run.opt, layout,
+            MiniBatchUpdate.Outcome o = run.setup.update().apply(run.params, local, local[w], m, t, run.opt, layout,
                     grad);
             int s = head + 1 + SLOTS * j;
             vec[s + LOSS] = o.loss() * m;
@@ -103,7 +103,7 @@ final class LocalSgdSteps {
 
     /** Packs {@code n_i w_i} and {@code n_i state_i}, allreduces, divides by {@code sum n_i}. */
     private void average(long windowRows, long tag) throws IOException {
-        double[] params = run.st.params;
+        double[] params = run.params;
         double[][] states = run.opt.stateArrays();
         for (int x = 0; x < w; x++) vec[x] = params[x] * windowRows;
         for (int a = 0; a < states.length; a++) {

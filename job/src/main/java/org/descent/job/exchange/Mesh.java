@@ -78,6 +78,11 @@ final class Mesh implements AutoCloseable {
         return rank;
     }
 
+    /** Ranks of the segment. */
+    int size() {
+        return size;
+    }
+
     ExchangeTraffic traffic() {
         return traffic;
     }
@@ -265,6 +270,18 @@ final class Mesh implements AutoCloseable {
     /** Executor JVMs of a hierarchical exchange (0: flat). */
     int nodes() {
         return nodes == null ? 0 : nodes.nodes();
+    }
+
+    /** In-JVM ranks ({@link #inJvm}): waits for every rank ({@link LocalHub#barrier}). */
+    void barrier() throws IOException {
+        if (hub == null) throw new IllegalStateException("allreduce rank " + rank + ": a memory barrier needs ranks in one JVM");
+        hub.barrier(rank);
+    }
+
+    /** In-JVM ranks ({@link #inJvm}): the object they share, made by the first that asks ({@link LocalHub#shared}). */
+    <T> T shared(java.util.function.Supplier<T> create) {
+        if (hub == null) throw new IllegalStateException("allreduce rank " + rank + ": shared state needs ranks in one JVM");
+        return hub.shared(create);
     }
 
     /** True if the ranks exchange through memory ({@link LocalHub}) rather than TCP. */

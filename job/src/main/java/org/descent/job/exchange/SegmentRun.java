@@ -30,6 +30,17 @@ final class SegmentRun {
     final int firstPartition;
     final Mesh mesh;
     final Optimizer opt;
+    /**
+     * The rank's parameters: {@code st.params}, or the array every rank of this JVM shares ({@link SharedState}:
+     * synchronous sparse steps over an in-memory hub from an in-JVM start state, with the row update).
+     */
+    final double[] params;
+    /** The ranks' shared parameters and optimizer state, or null (each rank its own copy). */
+    final SharedState shared;
+    /** Whether every start parameter of a shared segment is finite (the first step's status includes it). */
+    final boolean startFinite;
+    /** Synchronous steps on sparse blocks on every rank ({@link SparseSteps#agreeSparse}, once per segment). */
+    final boolean sparse;
     final int epoch;
     final int from;
     final int to;
@@ -39,9 +50,12 @@ final class SegmentRun {
     /** When rank 0 last sent its buffered step records ({@link #record}). */
     private long lastFlush;
 
-    /** @param start the driver's parameters and optimizer state, copied into this rank's buffers and optimizer */
+    /**
+     * @param start the driver's parameters and optimizer state, copied into this rank's buffers and optimizer (or
+     *              into the ranks' {@link SharedState}, a share each); a collective (every rank constructs one)
+     */
     SegmentRun(SegmentTask.Setup setup, SegmentStart start, StepTask.State[] states, RowBlock[] blocks, int firstPartition,
-               Mesh mesh, int segment, int epoch, int from, int to) {
+               Mesh mesh, int segment, int epoch, int from, int to) throws java.io.IOException {
         this.setup = setup;
         this.states = states;
         this.blocks = blocks;
@@ -53,9 +67,20 @@ final class SegmentRun {
         this.epoch = epoch;
         this.from = from;
         this.to = to;
-        start.paramsInto(st.params);
         this.opt = setup.optimizer().build(setup.schedule());
-        start.optimizerInto(opt, st.network.layout()); // init at the start state: no zero arrays first
+        this.sparse = !setup.averaging() && SparseSteps.agreeSparse(setup, blocks, mesh, st.network.layout());
+        if (sparse && mesh.inJvm() && start.inJvm()
+                && org.descent.math.optim.RowSparseUpdate.applies(setup.update(), opt)) {
+            this.shared = SharedState.start(mesh, start, opt, st.network.layout());
+            this.params = shared.params;
+            this.startFinite = shared.allFinite(); // before any step: no rank writes the flags until then
+        } else {
+            this.shared = null;
+            this.params = st.params();
+            start.paramsInto(params);
+            start.optimizerInto(opt, st.network.layout()); // init at the start state: no zero arrays first
+            this.startFinite = true;
+        }
     }
 
     /**
@@ -76,6 +101,10 @@ final class SegmentRun {
         this.from = from;
         this.to = to;
         this.opt = previous.opt;
+        this.params = previous.params;
+        this.shared = previous.shared;
+        this.startFinite = true; // checked at the segment's first step
+        this.sparse = previous.sparse;
     }
 
     int rank() {
@@ -106,7 +135,7 @@ final class SegmentRun {
      * {@code st.params} (copied into that partition's buffers first).
      */
     int sliceGradient(int j, int step, double[] out) {
-        int w = st.params.length;
+        int w = params.length;
         int m = 0;
         double loss = 0;
         RowBlock b = blocks[j];
@@ -115,7 +144,7 @@ final class SegmentRun {
             int start = setup.plan().sliceStart(step, b.rows);
             m = setup.plan().sliceEnd(step, b.rows) - start;
             if (m > 0) {
-                if (j > 0) System.arraycopy(st.params, 0, s.params, 0, w);
+                if (j > 0) System.arraycopy(params, 0, s.params(), 0, w);
                 loss = s.gradientInto(b, start, m, out); // straight into the step vector
             }
         }
@@ -131,7 +160,7 @@ final class SegmentRun {
      * not touched.
      */
     int sliceGradient(int j, int step, float[] weights, float[] head, double[] out) {
-        int w = st.params.length;
+        int w = params.length;
         int m = 0;
         double loss = 0;
         RowBlock b = blocks[j];
@@ -192,9 +221,9 @@ final class SegmentRun {
                 progressLost(e);
             }
         }
-        SegmentResult r = new SegmentResult(rank(), figures.size(), SegmentResult.hash(st.params));
+        SegmentResult r = new SegmentResult(rank(), figures.size(), SegmentResult.hash(params));
         if (rank() == 0) {
-            r.params = DoubleBytes.encode(st.params);
+            r.params = DoubleBytes.encode(params);
             r.optimizerState = opt.saveState();
             r.figures = StepFigures.encode(figures);
         }

@@ -67,6 +67,26 @@ final class SegmentStart implements Serializable {
         System.arraycopy(src, 0, dst, 0, dst.length);
     }
 
+    /** Copies the start parameters {@code [from, to)} into {@code dst} (the model's length); in-JVM states only. */
+    void paramsInto(double[] dst, int from, int to) {
+        double[] src = live().params();
+        if (src.length != dst.length) {
+            throw new IllegalArgumentException("allreduce: the segment's start state " + key + " has " + src.length
+                    + " parameters, the rank's model " + dst.length);
+        }
+        System.arraycopy(src, from, dst, from, to - from);
+    }
+
+    /** True when the state is the driver's own arrays and optimizer in this JVM (local mode), not a broadcast. */
+    boolean inJvm() {
+        return broadcast == null && IN_JVM.containsKey(key);
+    }
+
+    /** The driver's optimizer, to be read only (an in-JVM state, {@link #inJvm}). */
+    Optimizer liveOptimizer() {
+        return live().optimizer();
+    }
+
     /** {@code opt.init(layout)} at the start optimizer state: a copy of the driver's, bit for bit. */
     void optimizerInto(Optimizer opt, ParameterLayout layout) {
         if (broadcast != null) opt.init(layout, broadcast.value()[1]);

@@ -140,7 +140,7 @@ final class SegmentTask extends AbstractFunction1<Iterator<Object>, Iterator<Seg
                 else SynchronousSteps.run(run);
                 mesh.traffic().steps(run.done());
                 if (run.done() == run.steps() && end == setup.plan().stepsPerEpoch()) { // a complete epoch
-                    EpochEndWork.atEpochEnd(setup.runId(), e, rank, setup.ranks(), run.st.params, ctx::isInterrupted);
+                    EpochEndWork.atEpochEnd(setup.runId(), e, rank, setup.ranks(), run.params, ctx::isInterrupted);
                 }
                 if (e == lastEpoch || run.done() < run.steps()) {
                     SegmentResult r = run.result();
@@ -153,7 +153,7 @@ final class SegmentTask extends AbstractFunction1<Iterator<Object>, Iterator<Seg
                 }
                 if (rank == 0) {
                     if (mesh.progress() == null) throw new IllegalStateException("rank 0 has no progress stream");
-                    EpochEndRecord.send(mesh.progress(), setup.token(), segment, e, run.st.params, run.opt);
+                    EpochEndRecord.send(mesh.progress(), setup.token(), segment, e, run.params, run.opt);
                 }
             }
         } catch (IOException e) {

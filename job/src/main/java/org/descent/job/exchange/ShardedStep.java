@@ -44,7 +44,7 @@ final class ShardedStep {
         this.vecs = vecs;
         this.heads = heads;
         this.weights32 = heads == null ? null : new float[grad.length];
-        if (heads != null) FloatMatrix.toFloat(run.st.params, 0, weights32, 0, grad.length);
+        if (heads != null) FloatMatrix.toFloat(run.params, 0, weights32, 0, grad.length);
         this.vec = vecs[0];
         this.grad = grad;
         int w = grad.length;
@@ -68,7 +68,7 @@ final class ShardedStep {
 
     /** Step {@code step} (global index {@code t}) whose vector {@code vec} this rank has packed at {@code c0}. */
     SynchronousSteps.StepDone step(int step, long t, long c0) throws IOException {
-        double[] params = run.st.params;
+        double[] params = run.params;
         int w = grad.length;
         int n = vec.length;
         if (heads != null) run.mesh.reduceScatterSplit(heads, w, vecs, n, t);

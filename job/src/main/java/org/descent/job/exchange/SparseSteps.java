@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.Arrays;
 import org.descent.job.data.RowBlock;
 import org.descent.math.nn.LayerSpec;
+import org.descent.math.nn.ParameterLayout;
 import org.descent.math.optim.MiniBatchUpdate;
 import org.descent.math.optim.RowSparseUpdate;
 
@@ -25,7 +26,9 @@ import org.descent.math.optim.RowSparseUpdate;
  *   <li>every rank applies the same update: {@link RowSparseUpdate#applyValues} straight from the summed rows (plain
  *       SGD, Adagrad; touched rows only), or, for the others, the dense {@link MiniBatchUpdate} on the sum scattered
  *       into a buffer that is +0.0 outside {@code U} (only the previous scatter's rows are cleared). Both equal the
- *       broadcast-collect engine's update.</li>
+ *       broadcast-collect engine's update. Ranks that share one JVM and an in-JVM start state share one parameter
+ *       array and optimizer state instead ({@link SharedState}): each applies the row update to its share of
+ *       {@code U} and waits for the others before the next step reads the parameters.</li>
  * </ol>
  * Per rank and step the exchange moves {@code O(d / F + |U| k + tail)} doubles instead of {@code O(d k)}, and nothing
  * in the step costs O(d k) (the dense update of momentum or Adam aside).
@@ -62,7 +65,7 @@ final class SparseSteps {
         LayerSpec first = run.setup.architecture().layers().get(0);
         this.d = first.in();
         this.k = first.out();
-        int w = run.st.params.length;
+        int w = run.params.length;
         this.tail = w - d * k;
         this.bits = 64 - Long.numberOfLeadingZeros(partitions); // 2^bits > partitions
         this.perWord = 53 / bits; // fields of a double's exact integers
@@ -92,15 +95,15 @@ final class SparseSteps {
      * Whether the segment's blocks are sparse (a collective over all ranks: every rank must call it). False for a
      * model whose first layer is not a plain {@code d x k} block at offset 0.
      */
-    static boolean agreeSparse(SegmentRun run) throws IOException {
-        boolean flat = !run.setup.architecture().hasStack()
-                && run.st.network.layout().weight(0).offset() == 0;
-        double[][] v = new double[run.blocks.length][2];
+    static boolean agreeSparse(SegmentTask.Setup setup, RowBlock[] blocks, Mesh mesh, ParameterLayout layout)
+            throws IOException {
+        boolean flat = !setup.architecture().hasStack() && layout.weight(0).offset() == 0;
+        double[][] v = new double[blocks.length][2];
         for (int j = 0; j < v.length; j++) {
-            RowBlock b = run.blocks[j];
+            RowBlock b = blocks[j];
             if (b != null) v[j][b.isSparse() ? 0 : 1] = 1;
         }
-        run.mesh.allReduce(v, 2, AGREE_TAG);
+        mesh.allReduce(v, 2, AGREE_TAG);
         return flat && v[0][0] > 0 && v[0][1] == 0;
     }
 
@@ -118,11 +121,13 @@ final class SparseSteps {
         int at = u * k + tail;
         long total = (long) v[at + 1];
         MiniBatchUpdate.Outcome o;
-        if (rowUpdate != null) { // straight from the summed rows: no d x k buffer read or written
-            o = rowUpdate.applyValues(run.st.params, v, v[at], total, t, run.opt, unionRows, u);
+        if (run.shared != null) {
+            o = sharedUpdate(v, v[at], total, t, u, step == run.from);
+        } else if (rowUpdate != null) { // straight from the summed rows: no d x k buffer read or written
+            o = rowUpdate.applyValues(run.params, v, v[at], total, t, run.opt, unionRows, u);
         } else {
             scatter(v, u);
-            o = run.setup.update().apply(run.st.params, sum, v[at], total, t, run.opt, run.st.network.layout(), scratch);
+            o = run.setup.update().apply(run.params, sum, v[at], total, t, run.opt, run.st.network.layout(), scratch);
         }
         long c3 = System.nanoTime();
         long cmax = 0;
@@ -134,6 +139,31 @@ final class SparseSteps {
         // as the dense steps: the step lasted at least as long as the slowest rank's compute
         return StepFigures.summed(total, v[at], Math.max(c2 - c0, cmax), cmax, csum, 0, 0, partitions)
                 .updated(o, c3 - c2);
+    }
+
+    /**
+     * The row update on the ranks' shared parameters ({@link SharedState}): this rank's share of the union rows (the
+     * last rank also the tail), then a wait for every rank, whose flags give the status; the bits of
+     * {@link RowSparseUpdate#applyValues} on a rank's own copy. A step only the whole update can take (no rows, or
+     * a rate the row step cannot take) is rank 0's alone, the others wait for it. {@code first}: the segment's first
+     * step, whose status includes the start parameters' check.
+     */
+    private MiniBatchUpdate.Outcome sharedUpdate(double[] v, double lossSum, long total, long t, int u, boolean first)
+            throws IOException {
+        SharedState s = run.shared;
+        if (!RowSparseUpdate.rowStep(total, t, run.opt)) {
+            MiniBatchUpdate.Outcome mine = run.rank() == 0
+                    ? rowUpdate.applyValues(run.params, v, lossSum, total, t, run.opt, unionRows, u) : null;
+            return s.wholeOutcome(run.mesh, mine);
+        }
+        int r = run.rank();
+        int ranks = run.mesh.size();
+        MiniBatchUpdate.Outcome o = rowUpdate.applyValues(run.params, v, lossSum, total, t, run.opt, unionRows, u,
+                SharedState.share(r, ranks, u), SharedState.share(r + 1, ranks, u), r == ranks - 1);
+        if (o.status() == MiniBatchUpdate.Status.NON_FINITE_LOSS) return o; // the same on every rank: nothing updated
+        boolean finite = s.afterUpdate(run.mesh, o.status() == MiniBatchUpdate.Status.OK) && (!first || run.startFinite);
+        return finite ? o : new MiniBatchUpdate.Outcome(o.loss(), o.gradNorm(), o.learningRate(),
+                MiniBatchUpdate.Status.NON_FINITE_PARAMS);
     }
 
     /** Each owned partition's compact slice gradient; returns rows per partition, losses into {@code losses}. */
@@ -148,7 +178,7 @@ final class SparseSteps {
             m[j] = run.setup.plan().sliceEnd(step, b.rows) - start;
             if (m[j] == 0) continue;
             steps[j].permute(run.setup.plan(), run.epoch, run.firstPartition + j);
-            losses[j] = steps[j].stepAt(b, start, m[j], run.st.params);
+            losses[j] = steps[j].stepAt(b, start, m[j], run.params);
             int[] r = steps[j].rows();
             for (int l = 0, t = steps[j].touched(); l < t; l++) {
                 int f = r[l];

@@ -68,7 +68,12 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
         /** The batch in float for a FLOAT32 workspace and a dense block (null otherwise): gathered straight into it. */
         final float[] x32;
         final double[] y;
-        final double[] params;
+        /**
+         * The partition's parameters, allocated on first use ({@link #params()}): the ranks of a shared sparse
+         * allreduce segment never read them ({@link SharedState}), and a fresh array of every parameter costs its
+         * zeroing and page faults at the segment's start (issue 12: 16 MB per partition for the text benchmark).
+         */
+        private double[] params;
         /**
          * The partition's gradient sum, allocated on first use ({@link #grad()}): the sparse allreduce steps never
          * read it (their compact buffers hold the touched rows), and a fresh array of every parameter costs its page
@@ -87,7 +92,6 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
             x = new double[f32 ? 0 : Math.max(1, maxRows) * cols]; // cols = 0 for a sparse block: see denseCols
             x32 = f32 ? new float[Math.max(1, maxRows) * cols] : null;
             y = new double[Math.max(1, maxRows)];
-            params = new double[network.numParams()];
             perm = new int[rows];
         }
 
@@ -97,6 +101,12 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
         private SparseSlice sparse() {
             if (sparse == null) sparse = new SparseSlice(network, y.length);
             return sparse;
+        }
+
+        /** {@link #params}, zeros until written. */
+        double[] params() {
+            if (params == null) params = new double[network.numParams()];
+            return params;
         }
 
         /** {@link #grad}, zeros until a step writes it. */
@@ -131,12 +141,12 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
             }
             if (block.isSparse()) { // gather first: only the parameters its features read are decoded
                 sparse().gather(block, perm, start, m);
-                sparse.readParams(encodedParams.value(), params); // fetch + decode of the touched rows: param fetch
+                sparse.readParams(encodedParams.value(), params()); // fetch + decode of the touched rows: param fetch
                 lastComputeStart = System.nanoTime();
-                lastLoss = sparse.gradient(network, params, grad(), workspace);
+                lastLoss = sparse.gradient(network, params(), grad(), workspace);
                 return m;
             }
-            DoubleBytes.decode(encodedParams.value(), params); // fetch (if remote) + decode: timed as param fetch
+            DoubleBytes.decode(encodedParams.value(), params()); // fetch (if remote) + decode: timed as param fetch
             lastComputeStart = System.nanoTime();
             lastLoss = gradientAt(block, start, m);
             return m;
@@ -146,7 +156,7 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
         double gradientAt(RowBlock block, int start, int m) {
             if (block.isSparse()) { // the slice keeps grad zero outside what this step writes: no O(params) fill
                 sparse().gather(block, perm, start, m);
-                return sparse.gradient(network, params, grad(), workspace);
+                return sparse.gradient(network, params(), grad(), workspace);
             }
             return denseGradient(block, start, m, grad());
         }
@@ -187,10 +197,10 @@ final class StepTask extends AbstractFunction2<TaskContext, Iterator<RowBlock>, 
             Targets targets = gatherLabels(block, perm, start, m, y);
             if (x32 != null) {
                 block.gatherRows(perm, start, m, x32);
-                return network.gradientSum(params, FloatMatrix.wrap(m, block.cols, x32), targets, out, workspace);
+                return network.gradientSum(params(), FloatMatrix.wrap(m, block.cols, x32), targets, out, workspace);
             }
             block.gatherRows(perm, start, m, x);
-            return network.gradientSum(params, Matrix.wrap(m, block.cols, x), targets, out, workspace);
+            return network.gradientSum(params(), Matrix.wrap(m, block.cols, x), targets, out, workspace);
         }
 
         /** Makes {@link #perm} the partition's row order of {@code epoch} (computed once per epoch). */

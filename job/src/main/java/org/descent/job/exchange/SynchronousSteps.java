@@ -29,11 +29,11 @@ final class SynchronousSteps {
     record StepDone(MiniBatchUpdate.Outcome outcome, long rows, long wallNanos, long updateNanos) {}
 
     static void run(SegmentRun run) throws IOException {
-        if (SparseSteps.agreeSparse(run)) {
+        if (run.sparse) {
             runSparse(run);
             return;
         }
-        int w = run.st.params.length;
+        int w = run.params.length;
         int p = run.setup.partitions();
         double[][] vecs = new double[run.blocks.length][w + 2 + p];
         double[] vec = vecs[0];
@@ -78,7 +78,7 @@ final class SynchronousSteps {
      * the summed slots give the slowest rank and the total).
      */
     private static void packStep(SegmentRun run, int step, double[][] vecs, ShardedStep sharded) {
-        int w = run.st.params.length;
+        int w = run.params.length;
         float[][] heads = sharded == null ? null : sharded.heads();
         long c0 = System.nanoTime();
         for (int j = 0; j < vecs.length; j++) {
@@ -114,7 +114,7 @@ final class SynchronousSteps {
         double[] vec = vecs[0];
         run.mesh.allReduce(vecs, vec.length, t);
         long c2 = System.nanoTime();
-        MiniBatchUpdate.Outcome o = run.setup.update().apply(run.st.params, vec, vec[w], (long) vec[w + 1], t, run.opt,
+        MiniBatchUpdate.Outcome o = run.setup.update().apply(run.params, vec, vec[w], (long) vec[w + 1], t, run.opt,
                 layout, grad);
         return new StepDone(o, (long) vec[w + 1], c2 - c0, System.nanoTime() - c2);
     }

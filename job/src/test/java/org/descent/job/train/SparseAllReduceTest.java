@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.spark.sql.SparkSession;
 import org.descent.job.exchange.AllReduceEngine;
+import org.descent.job.fault.Faults;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -93,6 +96,37 @@ class SparseAllReduceTest {
                 moved = Math.max(moved, Math.abs(driver.params()[i]));
             }
             assertTrue(moved > 0.01, what + ": the model moved");
+        }
+    }
+
+    /**
+     * In memory, the ranks of a sparse Adagrad segment share one parameter array and optimizer state, each updating
+     * its share of the rows (SharedState): a rank that fails mid-epoch makes the driver run the segment again from a
+     * fresh copy of the last epoch end it received, and the result is still the broadcast-collect engine's, bit for
+     * bit.
+     */
+    @Test
+    void givenSparseAdagradRanksSharingTheirState_whenARankFailsMidEpoch_thenTheRerunIsBitIdenticalToBroadcastCollect() {
+        String recipe = SparseTrainingTest.model("softmax") + "optimizer { kind = adagrad, learning-rate = 0.05 }\n"
+                + "training { epochs = 2, batch-size = 60, seed = 9 }\n";
+        Run driver = train(recipe, "broadcast-collect", null, 4);
+        AtomicBoolean failed = new AtomicBoolean();
+        Run recovered;
+        try (Faults.Installed f = Faults.install(new Faults.Hooks() {
+            @Override
+            public void beforeSegmentStep(int partition, long globalStep) {
+                if (partition == 2 && globalStep == driver.steps().size() * 3 / 4 && failed.compareAndSet(false, true)) {
+                    throw new IllegalStateException("injected failure at rank 2");
+                }
+            }
+        })) {
+            recovered = train(recipe, "allreduce", "auto", 4);
+        }
+        assertTrue(failed.get(), "the fault was injected");
+        assertEquals(driver.steps().size(), recovered.steps().size(), "every step delivered once");
+        for (int i = 0; i < driver.params().length; i++) {
+            assertEquals(Double.doubleToRawLongBits(driver.params()[i]), Double.doubleToRawLongBits(recovered.params()[i]),
+                    "param " + i + " after a failed and re-run segment");
         }
     }
 }
