@@ -147,7 +147,10 @@ final class ParquetParser implements RowParser {
         return values;
     }
 
-    /** The same checks on the values {@link ParquetRowGroupReader} decoded (already doubles, a fresh array). */
+    /**
+     * The same checks on the values {@link ParquetRowGroupReader} decoded (already doubles; the reader's array, reused
+     * for its next row: the row is consumed before that, {@link Scan#chunks}).
+     */
     private double[] decoded(ParquetRowGroupReader.Values v, String name) throws BadRow {
         checkLength(v.values().length, name);
         if (v.firstNull() >= 0) throw new BadRow(BadRowReason.MISSING_VALUE, "null at " + name + "[" + v.firstNull() + "]");

@@ -58,6 +58,8 @@ final class Scan implements Serializable {
     /**
      * Parses {@code records} in order into one {@link ParsedChunk} per run (consecutive records of one file): the body
      * of {@link #parse}'s tasks, and of {@link ParquetRowGroups}' per row group (on a task or ahead, on the driver).
+     * Each parsed row is consumed (its values copied into the chunk) before the next record is read: the row-group
+     * reader hands out one values array again ({@link ParquetRowGroupReader}).
      */
     static List<ParsedChunk> chunks(Iterator<InputRecord> it, RowParser parser, boolean failFast) {
         List<ParsedChunk> out = new ArrayList<>();
