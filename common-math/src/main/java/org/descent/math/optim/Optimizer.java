@@ -72,6 +72,16 @@ public interface Optimizer {
     }
 
     /**
+     * As {@link #restoreState restoreState(source.saveState())}, the same optimizer bit for bit, where {@code source}
+     * is an initialised optimizer in this JVM that nothing uses afterwards (a detached copy): an update rule may take
+     * its step count and state arrays themselves instead of encoding and decoding them (issue 12: the epoch-end state
+     * a local-mode allreduce rank hands to the driver, 16 MB of Adagrad state for the text benchmark).
+     */
+    default void restoreFrom(Optimizer source) {
+        restoreState(source.saveState());
+    }
+
+    /**
      * The live per-parameter state arrays (moments, accumulators; each of the layout's length, none for plain SGD),
      * for model averaging (local SGD averages them across workers). Valid after {@link #init}; a restore replaces
      * them, so fetch again after {@link #restoreState}.

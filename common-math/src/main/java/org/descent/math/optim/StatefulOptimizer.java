@@ -222,6 +222,23 @@ abstract class StatefulOptimizer implements Optimizer {
         }
     }
 
+    /**
+     * Takes {@code source}'s step count and state arrays themselves when it is the same rule with bitwise the same
+     * hyper-parameters and this optimizer's size; anything else goes through the bytes, whose checks name the
+     * mismatch. Validates before adopting anything.
+     */
+    @Override
+    public final void restoreFrom(Optimizer source) {
+        OptimizerSupport.checkRestore(name, size);
+        if (source instanceof StatefulOptimizer s && s != this && s.name.equals(name) && s.size == size
+                && s.stateArrays == stateArrays && sameBits(s.hyper(), hyper())) {
+            state = s.state;
+            steps = s.steps;
+        } else {
+            restoreState(source.saveState());
+        }
+    }
+
     /** As {@link #init(ParameterLayout, Optimizer)} with {@code arrays} as the state arrays themselves. */
     @Override
     public final void initShared(ParameterLayout layout, Optimizer source, double[][] arrays) {

@@ -82,6 +82,32 @@ class OptimizerInitFromStateTest {
         assertArrayEquals(saved, source.saveState(), kind + ": the source is only read");
     }
 
+    @ParameterizedTest
+    @EnumSource(OptimizerKind.class)
+    void givenADetachedCopy_whenRestoringFromIt_thenTheSameOptimizerAsRestoringItsBytes(OptimizerKind kind) {
+        OptimizerSpec spec = OptimizerSpec.defaults(kind).withWeightDecay(0.05);
+        double[] w = new double[LAYOUT.size()];
+        Optimizer source = stepped(spec, w);
+        byte[] saved = source.saveState();
+        Optimizer copy = spec.build(SCHEDULE);
+        copy.init(LAYOUT, source);
+
+        Optimizer restored = spec.build(SCHEDULE);
+        restored.init(LAYOUT);
+        restored.restoreState(saved);
+        Optimizer fromCopy = spec.build(SCHEDULE);
+        fromCopy.init(LAYOUT); // the driver's optimizer, at another state before the epoch end arrives
+        fromCopy.restoreFrom(copy);
+
+        assertArrayEquals(saved, fromCopy.saveState(), kind + ": from the copy");
+        assertArrayEquals(continueFrom(restored, w), continueFrom(fromCopy, w), kind + ": continues as a restore");
+        OptimizerKind other = kind == OptimizerKind.ADAM ? OptimizerKind.ADAGRAD : OptimizerKind.ADAM;
+        Optimizer foreign = OptimizerSpec.defaults(other).build(SCHEDULE);
+        foreign.init(LAYOUT);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> foreign.restoreFrom(copy));
+        assertTrue(e.getMessage().contains("cannot be restored into"), kind + ": refused as a restore: " + e.getMessage());
+    }
+
     @Test
     void givenAnotherConfigurationOrModelSize_whenInitFromIt_thenRefusedWithTheRestoreMessage() {
         double[] w = new double[LAYOUT.size()];

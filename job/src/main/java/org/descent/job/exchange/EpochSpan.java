@@ -109,7 +109,7 @@ final class EpochSpan {
                 throw new IllegalStateException("allreduce segment " + segment + ": epoch " + (e.epoch() + 1)
                         + " ended while the stream was in epoch " + (streamEpoch + 1));
             }
-            if (e.epoch() == nextEnd) endEpoch(e.epoch(), e::paramsInto, e.optimizerState());
+            if (e.epoch() == nextEnd) endEpoch(e.epoch(), e::paramsInto, e::optimizerInto);
             streamEpoch++;
             streamFrom = 0;
         } else {
@@ -136,7 +136,7 @@ final class EpochSpan {
                     + expected + " steps of epoch " + (first.epoch + 1) + " without a failed step");
         }
         if (end != null && start + first.steps == stepsPerEpoch) {
-            endEpoch(first.epoch, dst -> DoubleBytes.decode(first.params, dst), first.optimizerState);
+            endEpoch(first.epoch, dst -> DoubleBytes.decode(first.params, dst), o -> o.restoreState(first.optimizerState));
         } else {
             DoubleBytes.decode(first.params, params);
             optimizer.restoreState(first.optimizerState);
@@ -150,13 +150,17 @@ final class EpochSpan {
         nextGlobal++;
     }
 
-    /** @param state writes the epoch's parameters into the array it is given */
-    private void endEpoch(int epoch, java.util.function.Consumer<double[]> state, byte[] optimizerState) {
+    /**
+     * @param state          writes the epoch's parameters into the array it is given
+     * @param optimizerState sets the optimizer it is given to the epoch's state
+     */
+    private void endEpoch(int epoch, java.util.function.Consumer<double[]> state,
+                          java.util.function.Consumer<Optimizer> optimizerState) {
         if (nextGlobal != (long) (epoch + 1) * stepsPerEpoch) {
             throw new IllegalStateException("allreduce: the end of epoch " + (epoch + 1) + " arrived before its steps");
         }
         state.accept(params);
-        optimizer.restoreState(optimizerState);
+        optimizerState.accept(optimizer);
         nextEnd = epoch + 1;
         if (end != null && !end.ended(epoch)) stopped = true;
     }

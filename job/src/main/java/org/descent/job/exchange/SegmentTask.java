@@ -9,6 +9,7 @@ import org.descent.job.data.RowBlock;
 import org.descent.job.model.ModelArchitecture;
 import org.descent.math.nn.Precision;
 import org.descent.math.optim.MiniBatchUpdate;
+import org.descent.math.optim.Optimizer;
 import org.descent.math.optim.OptimizerSpec;
 import org.descent.math.optim.ScheduleSpec;
 import scala.collection.Iterator;
@@ -153,7 +154,12 @@ final class SegmentTask extends AbstractFunction1<Iterator<Object>, Iterator<Seg
                 }
                 if (rank == 0) {
                     if (mesh.progress() == null) throw new IllegalStateException("rank 0 has no progress stream");
-                    EpochEndRecord.send(mesh.progress(), setup.token(), segment, e, run.params, run.opt);
+                    org.descent.math.nn.ParameterLayout layout = run.st.network.layout();
+                    EpochEndRecord.send(mesh.progress(), setup.token(), segment, e, run.params, run.opt, o -> {
+                        Optimizer copy = setup.optimizer().build(setup.schedule());
+                        copy.init(layout, o); // a copy of the arrays and the step count
+                        return copy;
+                    });
                 }
             }
         } catch (IOException e) {

@@ -32,7 +32,7 @@ class EpochEndRecordTest {
     void givenNoDriverInThisJvm_whenSent_thenTheStreamCarriesTheBytesAndTheDriverDecodesTheSameBits() throws IOException {
         State s = state(1);
         ByteArrayOutputStream wire = new ByteArrayOutputStream();
-        EpochEndRecord.send(new DataOutputStream(wire), 12345L, 3, 1, s.params, s.optimizer);
+        EpochEndRecord.send(new DataOutputStream(wire), 12345L, 3, 1, s.params, s.optimizer, EpochEndRecordTest::copy);
 
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(wire.toByteArray()));
         int marker = in.readInt();
@@ -50,9 +50,11 @@ class EpochEndRecordTest {
         EpochEndRecord.driverOpened(token);
         try {
             ByteArrayOutputStream wire = new ByteArrayOutputStream();
-            EpochEndRecord.send(new DataOutputStream(wire), token, 4, 0, s.params, s.optimizer);
+            EpochEndRecord.send(new DataOutputStream(wire), token, 4, 0, s.params, s.optimizer, EpochEndRecordTest::copy);
             double[] expected = s.params.clone();
-            s.params[0] = 99; // rank 0 runs on into the next epoch: the driver's copy must not move
+            byte[] expectedState = s.optimizer.saveState();
+            s.params[0] = 99; // rank 0 runs on into the next epoch: the driver's copies must not move
+            s.optimizer.step(s.params, s.params.clone(), 1);
 
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(wire.toByteArray()));
             int marker = in.readInt();
@@ -64,7 +66,11 @@ class EpochEndRecordTest {
             double[] got = new double[expected.length];
             r.paramsInto(got);
             assertArrayEquals(expected, got);
-            assertArrayEquals(s.optimizer.saveState(), r.optimizerState());
+            assertNull(r.optimizerState(), "no bytes in memory");
+            Optimizer driver = new Adagrad(new ConstantSchedule(0.1));
+            driver.init(LAYOUT);
+            r.optimizerInto(driver);
+            assertArrayEquals(expectedState, driver.saveState(), "the driver's optimizer has the epoch end's state");
             assertThrows(IOException.class, () -> EpochEndRecord.read(token, 4, marker,
                     new DataInputStream(new ByteArrayInputStream(wire.toByteArray(), 4, 4))), "taken once");
         } finally {
@@ -94,5 +100,16 @@ class EpochEndRecordTest {
         r.paramsInto(got);
         assertArrayEquals(s.params, got);
         assertArrayEquals(s.optimizer.saveState(), r.optimizerState());
+        Optimizer driver = new Adagrad(new ConstantSchedule(0.1));
+        driver.init(LAYOUT);
+        r.optimizerInto(driver);
+        assertArrayEquals(s.optimizer.saveState(), driver.saveState());
+    }
+
+    /** What a rank passes as the copier: a new optimizer of the rule, initialised from the live one. */
+    private static Optimizer copy(Optimizer live) {
+        Optimizer c = new Adagrad(new ConstantSchedule(0.1));
+        c.init(LAYOUT, live);
+        return c;
     }
 }
