@@ -54,7 +54,7 @@ fi
 # slower (the cache is training.storage-level = memory-and-disk). The sparse text set of bench-sparse (70 MB of
 # LIBSVM) gets 780 MB instead of 1.86 GB: the same model, peak RSS 0.99 instead of 1.37 GB, no spill. A run that
 # spills or runs out of heap: set DESCENT_JAVA_OPTS=-Xmx...
-# config_path KEY FILE: the first value of KEY (train-path, validation-path) in a HOCON file, in any of its layouts
+# config_path KEY FILE: the first value of KEY (train-path, validation-path, format) in a HOCON file, in any of its layouts
 # (one key a line inside data { }, several on one line separated by commas, or dotted data.KEY = ...), quoted or not
 config_path() {
   grep -vE '^[[:space:]]*(#|//)' "$2" \
@@ -62,23 +62,28 @@ config_path() {
     | sed -E "s/^.*$1[[:space:]]*[=:][[:space:]]*//; s/^\"//; s/\"\$//"
 }
 descent_heap() {
-  local prev="" a cfg="" train="" val=""
+  local prev="" a cfg="" train="" val="" fmt=""
   for a in "$@"; do
     [[ "$prev" == --config ]] && cfg=$a
     if [[ "$prev" == --set && "$a" =~ ^data\.(train|validation)-path=(.*)$ ]]; then
       if [[ ${BASH_REMATCH[1]} == train ]]; then train=${BASH_REMATCH[2]//\"/}; else val=${BASH_REMATCH[2]//\"/}; fi
     fi
+    [[ "$prev" == --set && "$a" =~ ^data\.format=(.*)$ ]] && fmt=${BASH_REMATCH[1]//\"/}
     prev=$a
   done
   if [[ -n "$cfg" && -f "$cfg" ]]; then
     [[ -z "$train" ]] && train=$(config_path train-path "$cfg")
     [[ -z "$val" ]] && val=$(config_path validation-path "$cfg")
+    [[ -z "$fmt" ]] && fmt=$(config_path format "$cfg")
   fi
   local parquet=0 text=0 p b
   for p in "$train" "$val"; do
     p=${p%"${p##*[![:space:]]}"}
     if [[ -n "$p" && -e "$p" ]] && b=$(du -sbL "$p" 2>/dev/null | cut -f1); then
-      if [[ "$p" == *.parquet || -n "$(find -L "$p" -maxdepth 3 -name '*.parquet' -print -quit 2>/dev/null)" ]]; then
+      # data.format when the config names it (Hive and Trino write Parquet files without a .parquet suffix), else the
+      # file names
+      if [[ "${fmt,,}" == parquet || ( -z "$fmt" && ( "$p" == *.parquet \
+            || -n "$(find -L "$p" -maxdepth 3 -name '*.parquet' -print -quit 2>/dev/null)" ) ) ]]; then
         parquet=$((parquet + b))
       else
         text=$((text + b))

@@ -6,8 +6,9 @@ import org.apache.spark.sql.SparkSession;
 import org.descent.job.config.SparkSettings;
 
 /**
- * Starts (or joins) the SparkSession for a command. Precedence for the master: {@code spark.master} in
- * the job config, else what spark-submit / {@code -Dspark.master} set, else {@code local[*]}.
+ * Starts (or joins) the SparkSession for a command. Precedence for the master ({@link #master}): {@code spark.conf}'s
+ * {@code spark.master}, else {@code spark.master} in the job config, else what spark-submit / {@code -Dspark.master}
+ * set, else {@code local[*]}.
  * {@code spark.conf.*} entries are applied as given; Spark defaults from system properties
  * ({@code -Dspark.*}, which scripts/run.sh fills from conf/spark-defaults.conf) still apply.
  */
@@ -28,8 +29,18 @@ final class SparkSessions {
      */
     static boolean local(SparkSettings s) {
         if (SparkSession.getActiveSession().isDefined() || SparkSession.getDefaultSession().isDefined()) return false;
-        String master = s.master() != null ? s.master() : new SparkConf().get("spark.master", "local[*]");
+        String master = master(s);
         return master.equals("local") || master.startsWith("local[");
+    }
+
+    /**
+     * The master {@link #start} sets: {@code spark.conf}'s {@code spark.master} (applied last, so it wins), else
+     * {@code spark.master}, else spark-submit's / {@code -Dspark.master}, else {@code local[*]}.
+     */
+    static String master(SparkSettings s) {
+        String fromConf = s.conf().get("spark.master");
+        if (fromConf != null) return fromConf;
+        return s.master() != null ? s.master() : new SparkConf().get("spark.master", "local[*]");
     }
 
     /**

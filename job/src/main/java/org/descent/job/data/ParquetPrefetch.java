@@ -149,7 +149,10 @@ public final class ParquetPrefetch implements AutoCloseable {
 
     private ParquetPrefetch(List<DataSpec> specs, Configuration conf) {
         this.conf = conf;
+        java.util.Set<String> planned = new java.util.HashSet<>();
         for (DataSpec spec : specs) {
+            // the same path twice (validation = training): one plan, or the first would be parsed for nothing
+            if (!planned.add(spec.path())) continue;
             Plan p = new Plan(spec);
             plans.add(p);
             BY_TOKEN.put(p.token, p);
@@ -245,8 +248,8 @@ public final class ParquetPrefetch implements AutoCloseable {
                 if (p.key == null) continue;
                 try {
                     prefetch(p);
-                } catch (Stopped e) {
-                    break;
+                } catch (Stopped e) { // this plan was stopped (e.g. its settings did not match the read's)
+                    if (closed) break; // or the whole prefetch: then nothing more is wanted; else the next plan goes on
                 } catch (Exception e) { // the read itself reports whatever is wrong with the input
                     p.stopped = true;
                     LOG.info("prefetch of {}: stopped ({}); the read parses the rest", p.spec.path(), e.toString());

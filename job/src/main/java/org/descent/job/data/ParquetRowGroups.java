@@ -183,13 +183,15 @@ final class ParquetRowGroups {
     }
 
     /**
-     * Row group {@code g} of the open {@code reader}, parsed ({@link Scan#chunks}: one run, so one chunk); {@code stop}
-     * is asked before each row (the prefetch gives up a row group when it is closed).
+     * Row group {@code g} of the open {@code reader}, parsed ({@link Scan#chunks}: one run, so one chunk) and trimmed
+     * ({@link ParsedChunk#trimmed}: a chunk per row group is cached, and a file of small row groups would otherwise cache
+     * a whole last page, up to 1 MB, with each); {@code stop} is asked before each row (the prefetch gives up a row group
+     * when it is closed).
      */
     static List<ParsedChunk> group(ParquetFileReader reader, String file, int g, ParquetRowGroupReader.Columns cols,
                                    RowParser parser, boolean failFast, BooleanSupplier stop) throws IOException {
         Iterator<InputRecord> rows = ParquetSource.tagInternal(new ParquetRowGroupReader(reader, file, g, cols));
-        return Scan.chunks(new Iterator<>() {
+        List<ParsedChunk> chunks = Scan.chunks(new Iterator<>() {
             @Override
             public boolean hasNext() {
                 if (stop.getAsBoolean()) throw new ParquetPrefetch.Stopped();
@@ -201,6 +203,8 @@ final class ParquetRowGroups {
                 return rows.next();
             }
         }, parser, failFast);
+        chunks.forEach(ParsedChunk::trimmed);
+        return chunks;
     }
 
     /** The files of {@code df}'s scan as Spark's file index listed them (the paths {@code _metadata.file_path} names). */
