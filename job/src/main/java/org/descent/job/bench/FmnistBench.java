@@ -58,7 +58,13 @@ public final class FmnistBench {
         String master = conf.get("spark.master");
         ParquetPrefetch prefetch = master.equals("local") || master.startsWith("local[") ? DataStage.prefetch(cfg) : null;
         // the classic builder, as the train command's (cli.SparkSessions#classicSession: no Scala runtime reflection)
-        SparkSession spark = org.apache.spark.sql.classic.SparkSession.builder().config(conf).getOrCreate();
+        SparkSession spark;
+        try {
+            spark = org.apache.spark.sql.classic.SparkSession.builder().config(conf).getOrCreate();
+        } catch (RuntimeException | Error e) { // the prefetch's thread and open file must not outlive a failed start
+            if (prefetch != null) prefetch.close();
+            throw e;
+        }
         long sessionMillis = System.currentTimeMillis();
         double sessionCpu = processCpuSeconds();
         try {

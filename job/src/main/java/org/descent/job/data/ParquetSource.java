@@ -49,7 +49,7 @@ final class ParquetSource {
      */
     static Source open(SparkSession spark, DataSpec spec, LabelRules labels, boolean scoring, boolean rowGroups) {
         ParquetPrefetch.Plan ahead = rowGroups ? ParquetPrefetch.surveyed(spec, scoring) : null;
-        if (ahead != null) return surveyed(spark, spec, labels, scoring, ahead);
+        if (ahead != null) return surveyed(spark, spec, ahead);
         Dataset<Row> df = read(spark, spec.path());
         StructType schema = df.schema();
         List<String> names = Arrays.asList(schema.fieldNames());
@@ -174,12 +174,12 @@ final class ParquetSource {
      * and analysis were most of the read's time once the rows were parsed ahead). The row groups' reader checks every
      * file's types against these (else {@link ParquetRowGroups.Unsupported}: the read falls back to Spark's scan).
      */
-    private static Source surveyed(SparkSession spark, DataSpec spec, LabelRules labels, boolean scoring,
-                                   ParquetPrefetch.Plan ahead) {
-        ParquetRowGroupReader.Columns c = ahead.key().cols(); // the label is present (ParquetPrefetch.key)
-        ParquetParser parser = new ParquetParser(2, ahead.key().labelName(), -1, 3, true, new String[] {c.featuresName()},
-                spec.numFeatures(), labels, scoring, null, c.labelType(), new DataType[] {c.elementType()});
-        return new Source(spec.path(), null, parser, false, -1, true, ParquetRowGroups.reads(spark, ahead.files(), c, ahead));
+    private static Source surveyed(SparkSession spark, DataSpec spec, ParquetPrefetch.Plan ahead) {
+        // the prefetch's own parser (its key matched this read's settings): the row groups the read parses itself and
+        // the ones it takes from the prefetch come from one parser definition, so the same bits by construction
+        ParquetParser parser = ahead.key().parser();
+        return new Source(spec.path(), null, parser, false, -1, true,
+                ParquetRowGroups.reads(spark, ahead.files(), ahead.key().cols(), ahead));
     }
 
     /** Tags rows with (file, start of the run of consecutive row indices they belong to). */
