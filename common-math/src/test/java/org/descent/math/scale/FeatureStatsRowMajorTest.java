@@ -31,12 +31,7 @@ class FeatureStatsRowMajorTest {
             byRow.addRowMajor(rm, rows, cols);
             byCol.addColumnMajor(cm, rows, cols);
         }
-        assertEquals(byCol.count(), byRow.count());
-        assertArrayEquals(byCol.means(), byRow.means(), 0.0);
-        assertArrayEquals(byCol.stds(), byRow.stds(), 0.0);
-        assertArrayEquals(byCol.mins(), byRow.mins(), 0.0);
-        assertArrayEquals(byCol.maxs(), byRow.maxs(), 0.0);
-        for (int j = 0; j < cols; j++) assertEquals(byCol.m2(j), byRow.m2(j), 0.0);
+        assertSameBits(byCol, byRow, cols);
     }
 
     @Test
@@ -65,12 +60,7 @@ class FeatureStatsRowMajorTest {
             coded.addRowMajorCoded(codes, table, rows, cols);
             decoded.addRowMajor(values, rows, cols);
         }
-        assertEquals(decoded.count(), coded.count());
-        assertArrayEquals(decoded.means(), coded.means(), 0.0);
-        assertArrayEquals(decoded.stds(), coded.stds(), 0.0);
-        assertArrayEquals(decoded.mins(), coded.mins(), 0.0);
-        assertArrayEquals(decoded.maxs(), coded.maxs(), 0.0);
-        for (int j = 0; j < cols; j++) assertEquals(decoded.m2(j), coded.m2(j), 0.0);
+        assertSameBits(decoded, coded, cols);
     }
 
     @Test
@@ -78,5 +68,15 @@ class FeatureStatsRowMajorTest {
         RuntimeException e = assertThrows(RuntimeException.class,
                 () -> new FeatureStats(3).addRowMajorCoded(new byte[5], new double[256], 2, 3));
         assertTrue(e.getMessage().contains("addRowMajorCoded: block=2x3 (data has 5 values), stats=1x3"), e.getMessage());
+    }
+
+    /** Every statistic of {@code actual} equals {@code expected}'s exactly (delta 0). */
+    private static void assertSameBits(FeatureStats expected, FeatureStats actual, int cols) {
+        assertEquals(expected.count(), actual.count());
+        assertArrayEquals(expected.means(), actual.means(), 0.0);
+        assertArrayEquals(expected.stds(), actual.stds(), 0.0);
+        assertArrayEquals(expected.mins(), actual.mins(), 0.0);
+        assertArrayEquals(expected.maxs(), actual.maxs(), 0.0);
+        for (int j = 0; j < cols; j++) assertEquals(expected.m2(j), actual.m2(j), 0.0);
     }
 }
