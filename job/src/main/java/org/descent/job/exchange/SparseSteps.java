@@ -152,8 +152,9 @@ final class SparseSteps {
             throws IOException {
         SharedState s = run.shared;
         if (!RowSparseUpdate.rowStep(total, t, run.opt)) {
-            MiniBatchUpdate.Outcome mine = run.rank() == 0
-                    ? rowUpdate.applyValues(run.params, v, lossSum, total, t, run.opt, unionRows, u) : null;
+            MiniBatchUpdate.Outcome mine = null;
+            if (run.rank() == 0) mine = rowUpdate.applyValues(run.params, v, lossSum, total, t, run.opt, unionRows, u);
+            else run.opt.skipStep(t); // rank 0 stepped the shared state: every rank's optimizer counts the step
             return s.wholeOutcome(run.mesh, mine);
         }
         int r = run.rank();
