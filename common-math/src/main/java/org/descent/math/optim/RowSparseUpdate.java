@@ -78,7 +78,7 @@ public final class RowSparseUpdate {
         MiniBatchUpdate.Outcome o = applyValues(params, sums, lossSum, n, t, optimizer, rows, count, 0, count, true);
         if (o.status() == MiniBatchUpdate.Status.NON_FINITE_LOSS) return o;
         boolean finite = o.status() == MiniBatchUpdate.Status.OK;
-        if (!checkedAll && finite) finite = finiteAll(params);
+        if (!checkedAll && finite) finite = finiteRange(params, 0, params.length);
         checkedAll = true;
         return finite ? o : new MiniBatchUpdate.Outcome(o.loss(), o.gradNorm(), o.learningRate(),
                 MiniBatchUpdate.Status.NON_FINITE_PARAMS);
@@ -182,13 +182,6 @@ public final class RowSparseUpdate {
     public static boolean finiteRange(double[] params, int from, int to) {
         for (int i = from; i < to; i++) {
             if (!Double.isFinite(params[i])) return false;
-        }
-        return true;
-    }
-
-    private static boolean finiteAll(double[] params) {
-        for (double v : params) {
-            if (!Double.isFinite(v)) return false;
         }
         return true;
     }

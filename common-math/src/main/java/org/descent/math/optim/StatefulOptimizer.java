@@ -212,8 +212,7 @@ abstract class StatefulOptimizer implements Optimizer {
      */
     @Override
     public final void init(ParameterLayout layout, Optimizer source) {
-        if (source instanceof StatefulOptimizer s && s.name.equals(name) && s.size == layout.size()
-                && s.stateArrays == stateArrays && sameBits(s.hyper(), hyper())) {
+        if (source instanceof StatefulOptimizer s && sameRule(s, layout.size())) {
             double[][] copy = new double[stateArrays][];
             for (int k = 0; k < stateArrays; k++) copy[k] = OptimizerState.copy(s.state[k]);
             adopt(layout, s.steps, copy);
@@ -230,8 +229,7 @@ abstract class StatefulOptimizer implements Optimizer {
     @Override
     public final void restoreFrom(Optimizer source) {
         OptimizerSupport.checkRestore(name, size);
-        if (source instanceof StatefulOptimizer s && s != this && s.name.equals(name) && s.size == size
-                && s.stateArrays == stateArrays && sameBits(s.hyper(), hyper())) {
+        if (source instanceof StatefulOptimizer s && s != this && sameRule(s, size)) {
             state = s.state;
             steps = s.steps;
         } else {
@@ -242,8 +240,7 @@ abstract class StatefulOptimizer implements Optimizer {
     /** As {@link #init(ParameterLayout, Optimizer)} with {@code arrays} as the state arrays themselves. */
     @Override
     public final void initShared(ParameterLayout layout, Optimizer source, double[][] arrays) {
-        if (!(source instanceof StatefulOptimizer s && s.name.equals(name) && s.size == layout.size()
-                && s.stateArrays == stateArrays && sameBits(s.hyper(), hyper()))) {
+        if (!(source instanceof StatefulOptimizer s && sameRule(s, layout.size()))) {
             throw new IllegalArgumentException(name + ".initShared: the source " + source + " is not this rule with "
                     + "the same hyper-parameters and " + layout.size() + " parameters");
         }
@@ -265,6 +262,14 @@ abstract class StatefulOptimizer implements Optimizer {
         state = arrays;
         initLayout(layout);
         steps = restoredSteps;
+    }
+
+    /**
+     * Whether {@code s} is this rule with bitwise the same hyper-parameters, as many state arrays and {@code n}
+     * parameters: its state can be taken as it is (copied, adopted or shared) without the bytes' checks.
+     */
+    private boolean sameRule(StatefulOptimizer s, int n) {
+        return s.name.equals(name) && s.size == n && s.stateArrays == stateArrays && sameBits(s.hyper(), hyper());
     }
 
     private static boolean sameBits(double[] a, double[] b) {

@@ -31,7 +31,7 @@ class FeatureStatsRowMajorTest {
             byRow.addRowMajor(rm, rows, cols);
             byCol.addColumnMajor(cm, rows, cols);
         }
-        assertSameBits(byCol, byRow, cols);
+        assertSameStatistics(byCol, byRow, cols);
     }
 
     @Test
@@ -60,7 +60,7 @@ class FeatureStatsRowMajorTest {
             coded.addRowMajorCoded(codes, table, rows, cols);
             decoded.addRowMajor(values, rows, cols);
         }
-        assertSameBits(decoded, coded, cols);
+        assertSameStatistics(decoded, coded, cols);
     }
 
     @Test
@@ -71,7 +71,7 @@ class FeatureStatsRowMajorTest {
     }
 
     /** Every statistic of {@code actual} equals {@code expected}'s exactly (delta 0). */
-    private static void assertSameBits(FeatureStats expected, FeatureStats actual, int cols) {
+    private static void assertSameStatistics(FeatureStats expected, FeatureStats actual, int cols) {
         assertEquals(expected.count(), actual.count());
         assertArrayEquals(expected.means(), actual.means(), 0.0);
         assertArrayEquals(expected.stds(), actual.stds(), 0.0);
