@@ -32,7 +32,7 @@
 #   DESCENT_DATA_DIR   the converted Parquet (default data/fashion-mnist; converted when missing)
 #   BENCH_PRECISIONS   training.precision values to run, in order (default "float64 float32")
 #   BENCH_TORCH=0      skip the PyTorch reference (default 1: run it when python3 can import torch; if it
-#                      cannot, say how to install it and run descent only)
+#                      cannot, install Debian's python3-torch as root, else say how to and run descent only)
 #   BENCH_PYTHON       python with torch (default: the first of python3, /usr/bin/python3 that imports torch;
 #                      Debian's python3-torch is only in the system python, not in a pyenv/venv python3)
 #   BENCH_TORCH_THREADS, BENCH_TORCH_OPENBLAS_THREADS  torch.set_num_threads and OPENBLAS_NUM_THREADS of the
@@ -51,6 +51,7 @@
 # The machine this runs on is usually shared: quote the load average the bench prints next to its figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/apt.sh # apt_install
 say() { printf '[bench-fmnist] %s\n' "$*" >&2; }
 
 PRECISIONS=${BENCH_PRECISIONS:-float64 float32}
@@ -66,9 +67,16 @@ trap 'rm -rf "$TMP"' EXIT
 #    is said up front).
 TORCH_PY=
 if [ "${BENCH_TORCH:-1}" != 0 ]; then
-  for py in ${BENCH_PYTHON:-python3 /usr/bin/python3}; do
-    if command -v "$py" >/dev/null 2>&1 && "$py" -c 'import torch, numpy' >/dev/null 2>&1; then TORCH_PY=$py; break; fi
-  done
+  find_torch() {
+    for py in ${BENCH_PYTHON:-python3 /usr/bin/python3}; do
+      if command -v "$py" >/dev/null 2>&1 && "$py" -c 'import torch, numpy' >/dev/null 2>&1; then TORCH_PY=$py; return; fi
+    done
+  }
+  find_torch
+  if [ -z "$TORCH_PY" ] && [ -z "${BENCH_PYTHON:-}" ] && apt_install python3-torch python3-numpy; then
+    say "installed Debian's python3-torch and python3-numpy (the PyTorch reference)"
+    find_torch
+  fi
   if [ -z "$TORCH_PY" ]; then
     say "WARNING: no python3 here imports torch and numpy (tried: ${BENCH_PYTHON:-python3 /usr/bin/python3});" \
         "install them with 'apt-get install --no-install-recommends python3-torch python3-numpy' (as root, Debian)" \

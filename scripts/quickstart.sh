@@ -12,17 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf '[quickstart] %s\n' "$*"; }
 
-apt_install() { # apt_install PACKAGE...: as root with apt-get, else return 1
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    export DEBIAN_FRONTEND=noninteractive
-    if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -print -quit 2>/dev/null)" ]; then
-      apt-get update -qq >/dev/null
-    fi
-    apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-  else
-    return 1
-  fi
-}
+source scripts/lib/apt.sh # apt_install
 
 # 1. Fast BLAS (optional): native OpenBLAS makes GEMM ~4x faster than the pure-Java fallback.
 if ! ldconfig -p 2>/dev/null | grep -q 'libopenblas'; then  # not libblas.so.3 alone: python3-torch pulls in the slow reference BLAS

@@ -20,14 +20,7 @@ say() { printf '[test] %s\n' "$*"; }
 t0=$SECONDS
 EXTRA_PASSED=0 EXTRA_FAILED=0 EXTRA_SKIPPED=0
 
-# apt_install PACKAGE...: as root with apt-get, waiting up to 10 min for another apt/dpkg to finish
-apt_install() {
-  [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null || return 1
-  local apt=(apt-get -o DPkg::Lock::Timeout=600 -y -qq)
-  DEBIAN_FRONTEND=noninteractive "${apt[@]}" install --no-install-recommends "$@" >/dev/null 2>&1 && return 0
-  "${apt[@]}" update >/dev/null 2>&1 || true
-  DEBIAN_FRONTEND=noninteractive "${apt[@]}" install --no-install-recommends "$@" >/dev/null 2>&1
-}
+source scripts/lib/apt.sh # apt_install
 
 summary() { # the closing line (JUnit reports of this run + steps 2-4)
   local n f sk
