@@ -33,7 +33,8 @@
 #   again inside, so the permutation only fixes the order); MLlib = fit() on a cached DataFrame; LIBLINEAR = its whole
 #   process (reading the text file included: it cannot be separated). The table's wall_s column is the whole command
 #   of each tool (JVM/Python start, reading, training, scoring) from /usr/bin/time; xchg_B_per_step (descent) is the
-#   bytes each rank sends per step (allreduce; 'exchange bytes per step' in its log) or the parameters out plus the
+#   bytes each rank sends per step (allreduce; 'exchange bytes per step' in its log; ranks that share one JVM's
+#   parameters send nothing: the bytes each reads of the other ranks' gradient rows) or the parameters out plus the
 #   partials back (broadcast-collect).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -233,7 +234,7 @@ for set in $SETS; do
     rssmb=$(awk '{printf "%.0f", $1/1024}' "$TMP/$set-$t.rss" 2>/dev/null)
     xchg=n/a # descent: bytes a rank sends per step (allreduce), or parameters out + partials back (broadcast-collect)
     if [ "$t" = descent ] && [ -s "$TMP/$set-descent.exchange" ]; then
-      xchg=$(sed -n 's/.*sends and receives \([0-9]*\).*/\1/p; s/.*parameters \([0-9]*\) out.*partials \([0-9]*\) back.*/\1+\2/p' \
+      xchg=$(sed -n 's/.*each of [0-9]* ranks reads \([0-9]*\).*/\1/p; s/.*sends and receives \([0-9]*\).*/\1/p; s/.*parameters \([0-9]*\) out.*partials \([0-9]*\) back.*/\1+\2/p' \
         "$TMP/$set-descent.exchange" | head -n 1 | awk -F+ '{s = 0; for (i = 1; i <= NF; i++) s += $i; print s}')
     fi
     printf '   %-10s %9s %13s %8s %10s %11s %13s %6s %14s\n' "$t" "$final" "$ttt" "$(cat "$TMP/$set-$t.wall" 2>/dev/null)" "$rps" \

@@ -110,10 +110,29 @@ public final class RowSparseUpdate {
                     + optimizer.name() + " (see rowStep)");
         }
         int len = count * k + (layout.size() - d * k);
-        double inv = 1.0 / n;
         double[] g = values(len);
-        double loss = lossSum * inv + 0.0; // the dense update adds the (zero) penalty: the same bits
-        double norm = scaledNorm(sums, inv, g, len);
+        double norm = scaledNorm(sums, 1.0 / n, g, len);
+        return applyScaled(params, g, norm, lossSum, n, t, optimizer, rows, count, from, to, tail);
+    }
+
+    /**
+     * {@link #applyValues(double[], double[], double, long, long, Optimizer, int[], int, int, int, boolean)} for
+     * values the caller has already scaled, {@code g[i] = sums[i] * (1.0 / n)} for {@code i < count k + tail}, with
+     * {@code norm} = {@link #norm} of them (issue 12: the in-JVM ranks of a sparse allreduce form the scaled sum and
+     * its squares in the one pass that adds the partitions' rows, instead of a pass of their own). The same bits as
+     * {@code applyValues} on the unscaled sums when {@code g} and {@code norm} are formed as its scaling does:
+     * {@code x = sum * (1.0 / n)}, then {@code ss += x * x} and {@code max = Math.max(max, Math.abs(x))} in index
+     * order from 0. {@code g} is not changed. Needs {@link #rowStep}.
+     */
+    public MiniBatchUpdate.Outcome applyScaled(double[] params, double[] g, double norm, double lossSum, long n,
+                                              long t, Optimizer optimizer, int[] rows, int count, int from, int to,
+                                              boolean tail) {
+        requireApplies(optimizer);
+        if (!rowStep(n, t, optimizer)) {
+            throw new IllegalStateException("the row step does not take step " + t + " of " + n + " rows with "
+                    + optimizer.name() + " (see rowStep)");
+        }
+        double loss = lossSum * (1.0 / n) + 0.0; // the dense update adds the (zero) penalty: the same bits
         double lr = optimizer.learningRate(t);
         if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
             return new MiniBatchUpdate.Outcome(loss, norm, lr, MiniBatchUpdate.Status.NON_FINITE_LOSS);
@@ -165,11 +184,15 @@ public final class RowSparseUpdate {
             ss += x * x;
             max = Math.max(max, Math.abs(x));
         }
-        return finishNorm(g, len, ss, max);
+        return norm(g, len, ss, max);
     }
 
-    /** The norm of {@code g[0, len)} from its plain sum of squares and its largest magnitude. */
-    private static double finishNorm(double[] g, int len, double ss, double max) {
+    /**
+     * The L2 norm of {@code g[0, len)} from its plain sum of squares {@code ss} and its largest magnitude {@code max}
+     * (both formed in index order from 0, as {@link #scaledNorm} does): {@code sqrt(ss)} when that neither overflowed
+     * nor underflowed, else rescaled by {@code max} (as dnrm2); NaN when either is NaN.
+     */
+    public static double norm(double[] g, int len, double ss, double max) {
         if (Double.isNaN(ss) || Double.isNaN(max)) return Double.NaN;
         if (max == 0 || (ss > 1e-280 && ss < Double.POSITIVE_INFINITY)) return Math.sqrt(ss);
         if (max == Double.POSITIVE_INFINITY) return max;

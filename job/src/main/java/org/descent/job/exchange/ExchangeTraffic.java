@@ -25,6 +25,7 @@ final class ExchangeTraffic implements Serializable {
     private long gathered;
     private long presence;
     private long unionRows;
+    private long peerReads;
 
     /** An allreduce or reduce-scatter of {@code n} doubles. */
     void summed(int n) {
@@ -42,6 +43,15 @@ final class ExchangeTraffic implements Serializable {
         unionRows += rows;
     }
 
+    /**
+     * A sparse step of ranks that share one parameter array ({@code SharedState}): no allreduce, this rank read
+     * {@code bytes} of the other ranks' gradient rows from memory; {@code rows} in the step's union.
+     */
+    void sharedStep(long bytes, int rows) {
+        peerReads += bytes;
+        unionRows += rows;
+    }
+
     /** {@code n} more steps done with the counts so far. */
     void steps(int n) {
         steps += n;
@@ -54,17 +64,25 @@ final class ExchangeTraffic implements Serializable {
         gathered += o.gathered;
         presence += o.presence;
         unionRows += o.unionRows;
+        peerReads += o.peerReads;
     }
 
     /**
      * The log line, e.g. {@code exchange bytes per step: 1639112 summed (sparse: presence 80664 + 19385 touched rows
      * x 8 + tail and figures), 0 gathered; each of 2 ranks sends and receives 1639112 (flat schedule), through
-     * memory; 54 steps}; null before any step.
+     * memory; 54 steps}, or for ranks that share one JVM's parameters {@code exchange bytes per step: none sent;
+     * each of 2 ranks reads 379902 of the other ranks' gradient rows and tails from memory (shared state: 8732 union
+     * rows x 8 + tail); 355 steps}; null before any step.
      */
     String line(int ranks, int k, boolean inJvm) {
         if (steps == 0) return null;
         double share = ranks <= 1 ? 0 : (ranks - 1) / (double) ranks;
         long wire = Math.round(2 * share * summed / steps + share * gathered / steps);
+        if (peerReads > 0) { // ranks sharing one JVM's parameters: no collective per step, reads from memory
+            return String.format("exchange bytes per step: none sent; each of %d ranks reads %d of the other ranks' "
+                    + "gradient rows and tails from memory (shared state: %d union rows x %d + tail); %d steps", ranks,
+                    peerReads / steps, unionRows / steps, k, steps);
+        }
         String sparse = presence == 0 ? "" : String.format(" (sparse: presence %d + %d touched rows x %d + tail and "
                 + "figures)", presence / steps, unionRows / steps, k);
         return String.format("exchange bytes per step: %d summed%s, %d gathered; each of %d ranks sends and receives "

@@ -71,9 +71,9 @@ final class SegmentRun {
         this.sparse = !setup.averaging() && SparseSteps.agreeSparse(setup, blocks, mesh, st.network.layout());
         if (sparse && mesh.inJvm() && start.inJvm()
                 && org.descent.math.optim.RowSparseUpdate.applies(setup.update(), opt)) {
-            this.shared = SharedState.start(mesh, start, opt, st.network.layout());
+            this.shared = SharedState.start(mesh, start, opt, st.network.layout(), setup.partitions());
             this.params = shared.params;
-            this.startFinite = shared.allFinite(); // before any step: no rank writes the flags until then
+            this.startFinite = shared.startFinite;
         } else {
             this.shared = null;
             this.params = st.params();

@@ -3,6 +3,7 @@ package org.descent.job.exchange;
 import java.io.Serializable;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.FutureTask;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.descent.math.nn.ParameterLayout;
@@ -32,8 +33,20 @@ final class SegmentStart implements Serializable {
     /** The start states of the segments running now in this JVM (local mode), by key. */
     private static final ConcurrentHashMap<String, Live> IN_JVM = new ConcurrentHashMap<>();
 
+    /**
+     * Copies of in-JVM start states for ranks that share their state ({@link SharedState}), made ahead on a
+     * background thread ({@link #prepareCopy}), by key; each taken at most once ({@link #takeCopy}).
+     */
+    private static final ConcurrentHashMap<String, FutureTask<Copy>> PREPARED = new ConcurrentHashMap<>();
+
     /** The driver's parameters and optimizer (read only). */
     private record Live(double[] params, Optimizer optimizer) {}
+
+    /**
+     * A private copy of the start state: the parameters, the optimizer's state arrays (in {@link
+     * Optimizer#stateArrays} order) and whether every parameter is finite.
+     */
+    record Copy(double[] params, double[][] state, boolean finite) {}
 
     private final Broadcast<byte[][]> broadcast;
     private final String key;
@@ -102,9 +115,60 @@ final class SegmentStart implements Serializable {
         return state;
     }
 
-    /** Releases the state (the broadcast's blocks, or the in-JVM reference). */
+    /**
+     * Starts copying an in-JVM start state on a background thread for the ranks' {@link SharedState}, once per state
+     * (later calls do nothing; so does a broadcast state). Why (issue 12): a segment's first rank used to allocate
+     * and fill the copy (32 MB for the text benchmark's softmax with Adagrad) and check it for non-finite values
+     * between the mesh's connect and the first step, 40-45 ms of epoch 1 on the critical path; a rank calls this
+     * when its task starts, so the copy overlaps the launch of the other tasks and the rendezvous.
+     */
+    void prepareCopy() {
+        if (broadcast != null || !IN_JVM.containsKey(key)) return;
+        PREPARED.computeIfAbsent(key, k -> {
+            FutureTask<Copy> copy = new FutureTask<>(this::copy);
+            Thread th = new Thread(copy, "descent-start-copy");
+            th.setDaemon(true);
+            th.start();
+            return copy;
+        });
+    }
+
+    /**
+     * A private copy of the in-JVM start state: the one {@link #prepareCopy} made (waiting for it), or, when there is
+     * none or an earlier caller took it (a re-run: the taker changes its copy), a fresh one. The state's arrays
+     * do not change while a segment can read it (see the class comment), so a prepared copy is the state's bits.
+     */
+    Copy takeCopy() throws java.io.IOException {
+        FutureTask<Copy> prepared = PREPARED.remove(key);
+        if (prepared == null) return copy();
+        try {
+            return prepared.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("allreduce: interrupted while copying the start state");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("allreduce: copying the start state failed", e.getCause());
+        }
+    }
+
+    /** A copy of the in-JVM state ({@code clone}: no zeroing pass first) and its finite check. */
+    private Copy copy() {
+        Live live = live();
+        double[] params = live.params().clone();
+        double[][] source = live.optimizer().stateArrays();
+        double[][] state = new double[source.length][];
+        for (int a = 0; a < source.length; a++) state[a] = source[a].clone();
+        return new Copy(params, state, org.descent.math.optim.RowSparseUpdate.finiteRange(params, 0, params.length));
+    }
+
+    /** Releases the state (the broadcast's blocks, or the in-JVM reference and any copy not taken). */
     void destroy() {
-        if (broadcast != null) broadcast.destroy();
-        else IN_JVM.remove(key);
+        if (broadcast != null) {
+            broadcast.destroy();
+        } else {
+            IN_JVM.remove(key);
+            FutureTask<Copy> prepared = PREPARED.remove(key);
+            if (prepared != null) prepared.cancel(false);
+        }
     }
 }

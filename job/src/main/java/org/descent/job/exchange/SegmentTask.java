@@ -102,6 +102,7 @@ final class SegmentTask extends AbstractFunction1<Iterator<Object>, Iterator<Seg
         int rank = ctx.partitionId();
         int first = setup.groupStart()[rank];
         RowBlock[] blocks = readGroup(input, rank, first);
+        if (mayShare(blocks)) start.prepareCopy(); // overlaps the other tasks' launch and the rendezvous
         StepTask.State[] states = new StepTask.State[blocks.length];
         for (int j = 0; j < blocks.length; j++) {
             RowBlock block = blocks[j];
@@ -165,6 +166,18 @@ final class SegmentTask extends AbstractFunction1<Iterator<Object>, Iterator<Seg
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Whether the segment's ranks will likely share one state ({@link SharedState}: what {@link SegmentRun} decides
+     * once every rank has agreed that the blocks are sparse): in-JVM start state and transport, synchronous steps,
+     * a flat model, the row-sparse update, and this rank's blocks sparse. A wrong guess costs one copy of the state.
+     */
+    private boolean mayShare(RowBlock[] blocks) {
+        if (!setup.inJvm() || setup.averaging() || setup.architecture().hasStack() || !start.inJvm()) return false;
+        boolean sparse = false;
+        for (RowBlock b : blocks) sparse |= b != null && b.isSparse();
+        return sparse && org.descent.math.optim.RowSparseUpdate.applies(setup.update(), start.liveOptimizer());
     }
 
     /**

@@ -50,7 +50,10 @@ final class SparseSteps {
     private final int partitions;
     private final int bits;
     private final int perWord;
+    /** Per owned partition, the presence vector of the step's rows (ranks with their own state; null when shared). */
     private final double[][] presence;
+    /** The union and summed rows read from every partition's gradient in memory (shared state; else null). */
+    private final SharedRowSum rowSum;
     private final double[] sum;
     private final double[] scratch;
     private final RowSparseUpdate rowUpdate;
@@ -70,7 +73,7 @@ final class SparseSteps {
         this.bits = 64 - Long.numberOfLeadingZeros(partitions); // 2^bits > partitions
         this.perWord = 53 / bits; // fields of a double's exact integers
         int words = (d + perWord - 1) / perWord;
-        this.presence = new double[run.blocks.length][words];
+        this.presence = run.shared != null ? null : new double[run.blocks.length][words];
         this.steps = new CompactSparseStep[run.blocks.length];
         for (int j = 0; j < steps.length; j++) {
             RowBlock b = run.blocks[j];
@@ -87,6 +90,8 @@ final class SparseSteps {
         this.rowUpdate = RowSparseUpdate.applies(run.setup.update(), run.opt)
                 ? ExecutorCache.get(runId, "allreduce-row-update", run.firstPartition,
                         () -> new RowSparseUpdate(run.setup.update(), run.st.network.layout(), d, k)) : null;
+        this.rowSum = run.shared == null ? null : ExecutorCache.get(runId, "allreduce-row-sum", run.firstPartition,
+                () -> new SharedRowSum(k, tail));
         this.sum = rowUpdate != null ? null : new double[w]; // the dense update's buffers only
         this.scratch = rowUpdate != null ? null : new double[w];
     }
@@ -112,6 +117,7 @@ final class SparseSteps {
         long[] nanos = new long[1];
         double[] losses = new double[steps.length];
         int[] rows = computeSlices(step, losses, nanos);
+        if (run.shared != null) return sharedStep(step, t, c0, losses, rows, nanos[0]);
         int u = unionOf(t);
         int n = u * k + tail + 2 + partitions;
         packValues(u, n, losses, rows, nanos[0]);
@@ -121,9 +127,7 @@ final class SparseSteps {
         int at = u * k + tail;
         long total = (long) v[at + 1];
         MiniBatchUpdate.Outcome o;
-        if (run.shared != null) {
-            o = sharedUpdate(v, v[at], total, t, u, step == run.from);
-        } else if (rowUpdate != null) { // straight from the summed rows: no d x k buffer read or written
+        if (rowUpdate != null) { // straight from the summed rows: no d x k buffer read or written
             o = rowUpdate.applyValues(run.params, v, v[at], total, t, run.opt, unionRows, u);
         } else {
             scatter(v, u);
@@ -142,25 +146,72 @@ final class SparseSteps {
     }
 
     /**
-     * The row update on the ranks' shared parameters ({@link SharedState}): this rank's share of the union rows (the
-     * last rank also the tail), then a wait for every rank, whose flags give the status; the bits of
-     * {@link RowSparseUpdate#applyValues} on a rank's own copy. A step only the whole update can take (no rows, or
-     * a rate the row step cannot take) is rank 0's alone, the others wait for it. {@code first}: the segment's first
-     * step, whose status includes the start parameters' check.
+     * A step of ranks that share their parameters ({@link SharedState}), after {@link #computeSlices}: publish the
+     * partitions' gradients, wait for every rank, sum every partition's rows from memory ({@link SharedRowSum}, the
+     * bits of the allreduces of {@link #unionOf} and {@link #packValues}), then {@link #sharedUpdate}. Two waits a
+     * step instead of seven.
      */
-    private MiniBatchUpdate.Outcome sharedUpdate(double[] v, double lossSum, long total, long t, int u, boolean first)
+    private StepFigures sharedStep(int step, long t, long c0, double[] losses, int[] m, long computeNanos)
             throws IOException {
         SharedState s = run.shared;
-        if (!RowSparseUpdate.rowStep(total, t, run.opt)) {
+        s.publish(run.rank(), run.firstPartition, steps, losses, m, computeNanos, t);
+        s.gather(run.mesh);
+        long total = s.totalRows();
+        double lossSum = s.lossSum();
+        boolean rowStep = RowSparseUpdate.rowStep(total, t, run.opt);
+        // the row step takes the sum scaled by 1/n (scaled here, in the pass that adds it); the whole update the sum
+        int u = rowSum.sum(s.slices, rowStep ? 1.0 / total : 1.0);
+        long cmax = 0;
+        long csum = 0;
+        for (long c : s.computeNanos) { // before the update's wait: after it the ranks publish the next step
+            cmax = Math.max(cmax, c);
+            csum += c;
+        }
+        run.mesh.traffic().sharedStep(peerBytes(s), u);
+        long c2 = System.nanoTime();
+        MiniBatchUpdate.Outcome o = sharedUpdate(rowStep, lossSum, total, t, u, step == run.from);
+        long c3 = System.nanoTime();
+        return StepFigures.summed(total, lossSum, Math.max(c2 - c0, cmax), cmax, csum, 0, 0, partitions)
+                .updated(o, c3 - c2);
+    }
+
+    /** Bytes of the other ranks' partitions this rank read for the sum: their touched rows' values and tails. */
+    private long peerBytes(SharedState s) {
+        long bytes = 0;
+        for (int p = 0; p < s.slices.length; p++) {
+            CompactSparseStep c = s.slices[p];
+            boolean mine = p >= run.firstPartition && p < run.firstPartition + steps.length;
+            if (c != null && !mine) bytes += 8L * ((long) c.touched() * k + tail) + 4L * c.touched();
+        }
+        return bytes;
+    }
+
+    /**
+     * The row update on the ranks' shared parameters ({@link SharedState}) from {@link #rowSum}'s sum: this rank's
+     * share of the union rows (the last rank also the tail), then a wait for every rank, whose flags give the status;
+     * the bits of {@link RowSparseUpdate#applyValues} on a rank's own copy ({@link RowSparseUpdate#applyScaled} on
+     * the scaled sum and its norm). A step only the whole update can take ({@code rowStep} false: no rows, or a rate
+     * the row step cannot take; the sum unscaled) is rank 0's alone, the others wait for it. {@code first}: the
+     * segment's first step, whose status includes the start parameters' check.
+     */
+    private MiniBatchUpdate.Outcome sharedUpdate(boolean rowStep, double lossSum, long total, long t, int u,
+                                                 boolean first) throws IOException {
+        SharedState s = run.shared;
+        double[] v = rowSum.values();
+        if (!rowStep) {
             MiniBatchUpdate.Outcome mine = null;
-            if (run.rank() == 0) mine = rowUpdate.applyValues(run.params, v, lossSum, total, t, run.opt, unionRows, u);
-            else run.opt.skipStep(t); // rank 0 stepped the shared state: every rank's optimizer counts the step
+            if (run.rank() == 0) {
+                mine = rowUpdate.applyValues(run.params, v, lossSum, total, t, run.opt, rowSum.rows(), u);
+            } else {
+                run.opt.skipStep(t); // rank 0 stepped the shared state: every rank's optimizer counts the step
+            }
             return s.wholeOutcome(run.mesh, mine);
         }
         int r = run.rank();
         int ranks = run.mesh.size();
-        MiniBatchUpdate.Outcome o = rowUpdate.applyValues(run.params, v, lossSum, total, t, run.opt, unionRows, u,
-                SharedState.share(r, ranks, u), SharedState.share(r + 1, ranks, u), r == ranks - 1);
+        double norm = RowSparseUpdate.norm(v, u * k + tail, rowSum.sumSquares(), rowSum.max());
+        MiniBatchUpdate.Outcome o = rowUpdate.applyScaled(run.params, v, norm, lossSum, total, t, run.opt,
+                rowSum.rows(), u, SharedState.share(r, ranks, u), SharedState.share(r + 1, ranks, u), r == ranks - 1);
         if (o.status() == MiniBatchUpdate.Status.NON_FINITE_LOSS) return o; // the same on every rank: nothing updated
         boolean finite = s.afterUpdate(run.mesh, o.status() == MiniBatchUpdate.Status.OK) && (!first || run.startFinite);
         return finite ? o : new MiniBatchUpdate.Outcome(o.loss(), o.gradNorm(), o.learningRate(),
@@ -173,13 +224,14 @@ final class SparseSteps {
         int[] m = new int[steps.length];
         for (int j = 0; j < steps.length; j++) {
             RowBlock b = run.blocks[j];
-            Arrays.fill(presence[j], 0.0);
+            if (presence != null) Arrays.fill(presence[j], 0.0);
             if (b == null) continue;
             int start = run.setup.plan().sliceStart(step, b.rows);
             m[j] = run.setup.plan().sliceEnd(step, b.rows) - start;
             if (m[j] == 0) continue;
             steps[j].permute(run.setup.plan(), run.epoch, run.firstPartition + j);
             losses[j] = steps[j].stepAt(b, start, m[j], run.params);
+            if (presence == null) continue; // shared state: the sum reads the rows themselves
             int[] r = steps[j].rows();
             for (int l = 0, t = steps[j].touched(); l < t; l++) {
                 int f = r[l];

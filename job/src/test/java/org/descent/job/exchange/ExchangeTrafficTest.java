@@ -39,4 +39,15 @@ class ExchangeTrafficTest {
                 + "(flat schedule), through memory; 1 steps", t.line(2, 10, true));
         assertNull(new ExchangeTraffic().line(2, 10, true), "no step, no line");
     }
+
+    @Test
+    void givenRanksSharingOneJvmsState_whenLogged_thenTheLineGivesTheBytesReadFromThePeersAndNothingSent() {
+        ExchangeTraffic t = new ExchangeTraffic();
+        t.summed(2); // the segment's "are the blocks sparse" agreement
+        t.sharedStep(1000, 30);
+        t.sharedStep(3000, 50);
+        t.steps(2);
+        assertEquals("exchange bytes per step: none sent; each of 2 ranks reads 2000 of the other ranks' gradient rows "
+                + "and tails from memory (shared state: 40 union rows x 8 + tail); 2 steps", t.line(2, 8, true));
+    }
 }
