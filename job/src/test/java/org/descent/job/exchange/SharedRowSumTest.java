@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@link SharedRowSum} against the arithmetic of the sparse allreduce it replaces for ranks sharing one JVM: the
  * presence union of the partitions' rows, each partition's packed vector (+0.0 at the rows it does not touch), the
  * element sums {@code 0.0 + p_0 + ... + p_{P-1}} in partition order, then {@link RowSparseUpdate}'s scaling and
- * squares in index order. Seeded softmax slices on 2-4 partitions, one of them without rows this step.
+ * squares in index order. Seeded softmax slices on 2-4 partitions, the second of 3 or 4 without rows this step: two
+ * live partitions take the two-way merge, three the general one.
  */
 class SharedRowSumTest {
     private static final int D = 300;
