@@ -31,7 +31,9 @@ import org.apache.logging.log4j.Logger;
  * and infers {@code numFeatures}/{@code numClasses} when they are 0. The returned blocks are lazy: their
  * lineage packs the cached chunks ({@link BlockPacker}: no second parse; in local mode no shuffle either, on a cluster
  * one compact shuffle that moves each row once); the caller caches them (in their stored form:
- * {@link LoadedData#stored}) and then frees the chunks ({@link LoadedData#release}).
+ * {@link LoadedData#stored}) and then frees the chunks ({@link LoadedData#release}). A local-mode Parquet read whose
+ * row groups were all parsed on the driver ({@link ParquetPrefetch}) runs no job: the same statistics come from the
+ * driver's chunks, which the packing tasks then take (not cached; released the same way).
  *
  * <h2>Determinism</h2>
  * <ul>
@@ -80,7 +82,7 @@ public final class DataLoader {
         long validationCount = holdoutCount(spark, p.count, seed, validationFraction);
         long trainCount = p.count - validationCount;
         if (validationCount == 0 || trainCount == 0) {
-            p.chunks.unpersist(false);
+            p.free().run();
             throw new DataException("validationFraction=" + validationFraction + " of the " + p.count + " rows in "
                     + spec.path() + " leaves " + (validationCount == 0 ? "no validation" : "no training")
                     + " rows; change the fraction or use more data");
@@ -109,9 +111,12 @@ public final class DataLoader {
         return new ScoringData(blocks, p.count, p.numFeatures, p.numClasses, p.badCounts);
     }
 
-    /** The parse pass's result: the cached chunks, their id plan and the validated counts. */
-    private record Prepared(JavaRDD<ParsedChunk> chunks, HashMap<String, long[]> plan, String path, long count,
-                            int numFeatures, int numClasses, Map<String, Long> badCounts, long nonZeros) {
+    /**
+     * The parse pass's result: the chunks (cached, or held on the driver), what frees them ({@code free}: unpersists
+     * the cached chunks, or releases the driver's hold on them), their id plan and the validated counts.
+     */
+    private record Prepared(JavaRDD<ParsedChunk> chunks, Runnable free, HashMap<String, long[]> plan, String path,
+                            long count, int numFeatures, int numClasses, Map<String, Long> badCounts, long nonZeros) {
 
         /** Blocks of {@code placement} ({@code rows} of them): float64 lazily, or in any stored form. */
         LoadedData loaded(BlockPacker.Placement placement, BlockPacker.Layout layout, long rows) {
@@ -124,7 +129,7 @@ public final class DataLoader {
 
                 @Override
                 public void release() {
-                    chunks.unpersist(false);
+                    free.run();
                 }
             };
             return new LoadedData(packing.stored(null, Storage.FLOAT64), rows, numFeatures, numClasses, badCounts,
@@ -155,8 +160,8 @@ public final class DataLoader {
 
     /**
      * The one pass over the input: opens it, parses every record into cached {@link ParsedChunk}s (MEMORY_AND_DISK)
-     * while collecting the validation statistics in the same job, and applies the bad-row policy. On any error the
-     * chunks are freed.
+     * while collecting the validation statistics in the same job ({@link #parseOnce}), and applies the bad-row policy.
+     * On any error the chunks are freed.
      */
     private static Prepared prepare(SparkSession spark, DataSpec spec, boolean scoring) {
         String path = spec.path();
@@ -164,25 +169,16 @@ public final class DataLoader {
         InputPaths.requireExists(jsc.hadoopConfiguration(), path);
         BlockPacker.Route.of(jsc); // a wrong spark.descent.data.pack fails before the read, not after it
         LabelRules labels = new LabelRules(spec.labelType(), spec.numClasses());
-        boolean failFast = spec.badRows().mode() == BadRowPolicy.Mode.FAIL;
         long t0 = System.nanoTime();
-        Scan scan;
-        Source source;
-        JavaRDD<ParsedChunk> chunks = null;
+        Pass pass;
         boolean rowGroups = true;
         while (true) {
             try {
-                source = open(spark, jsc, spec, labels, scoring, rowGroups);
-                chunks = Scan.parse(source, failFast).persist(StorageLevel.MEMORY_AND_DISK());
-                jsc.setJobDescription("descent: read " + path);
-                scan = Scan.of(source, chunks);
+                pass = parseOnce(spark, jsc, spec, labels, scoring, rowGroups);
                 break;
             } catch (DataException e) {
-                if (chunks != null) chunks.unpersist(false);
                 throw e;
             } catch (Exception e) { // Spark's job failures are (undeclared) checked SparkExceptions
-                if (chunks != null) chunks.unpersist(false);
-                chunks = null;
                 if (rowGroups && ParquetRowGroups.Unsupported.in(e)) {
                     // a file this reader does not handle (ParquetRowGroups): read everything through Spark's scan
                     LOG.info("read {}: through Spark's Parquet scan ({})", path, firstLine(e));
@@ -193,18 +189,58 @@ public final class DataLoader {
                 throw e;
             }
         }
+        Scan scan = pass.scan();
         try {
-            Prepared p = validated(spec, source, scan, chunks);
-            LOG.info("read {}: {} rows parsed once in {} s ({} runs)", path, scan.valid + scan.bad,
-                    String.format(java.util.Locale.ROOT, "%.2f", (System.nanoTime() - t0) / 1e9), scan.plan.size());
+            Prepared p = validated(spec, pass.source(), scan, pass.chunks(), pass.free());
+            LOG.info("read {}: {} rows parsed once in {} s ({} runs{})", path, scan.valid + scan.bad,
+                    String.format(java.util.Locale.ROOT, "%.2f", (System.nanoTime() - t0) / 1e9), scan.plan.size(),
+                    pass.held() ? ", all parsed on the driver" : "");
             return p;
         } catch (RuntimeException e) {
+            pass.free().run();
+            throw e;
+        }
+    }
+
+    /** The parse pass: the opened input, its chunks, what frees them, their statistics; held: parsed on the driver. */
+    private record Pass(Source source, JavaRDD<ParsedChunk> chunks, Runnable free, Scan scan, boolean held) {}
+
+    /**
+     * Opens the input and parses it once: by a Spark job whose tasks cache the chunks and send back their statistics,
+     * or, when every Parquet row group was parsed on the driver (local mode: the prefetch and the read's own thread,
+     * {@link ParquetRowGroups.Reads#hold}), with no job at all: the statistics come from the held chunks, and the chunks'
+     * RDD is not cached (its tasks take the held chunks, until the hold is released). On failure nothing stays cached.
+     */
+    private static Pass parseOnce(SparkSession spark, JavaSparkContext jsc, DataSpec spec, LabelRules labels,
+                                  boolean scoring, boolean rowGroups) {
+        boolean failFast = spec.badRows().mode() == BadRowPolicy.Mode.FAIL;
+        Source source = open(spark, jsc, spec, labels, scoring, rowGroups);
+        ParquetRowGroups.Reads reads = source.rowGroups();
+        Map<ParquetPrefetch.Group, List<ParsedChunk>> held = scoring || reads == null ? null : reads.hold(failFast);
+        if (held != null) {
+            try {
+                List<ParsedChunk> all = new ArrayList<>();
+                held.values().forEach(all::addAll);
+                return new Pass(source, reads.held(new ArrayList<>(held.keySet()), source.parser(), failFast),
+                        reads::release, Scan.of(source, all), true);
+            } catch (RuntimeException e) {
+                reads.release();
+                throw e;
+            }
+        }
+        JavaRDD<ParsedChunk> chunks = Scan.parse(source, failFast).persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            jsc.setJobDescription("descent: read " + spec.path());
+            Scan scan = Scan.of(source, chunks);
+            return new Pass(source, chunks, () -> chunks.unpersist(false), scan, false);
+        } catch (Exception e) { // incl. Spark's undeclared checked SparkException (rethrown as it is)
             chunks.unpersist(false);
             throw e;
         }
     }
 
-    private static Prepared validated(DataSpec spec, Source source, Scan scan, JavaRDD<ParsedChunk> chunks) {
+    private static Prepared validated(DataSpec spec, Source source, Scan scan, JavaRDD<ParsedChunk> chunks,
+                                      Runnable free) {
         String path = spec.path();
         boolean failFast = spec.badRows().mode() == BadRowPolicy.Mode.FAIL;
         long total = scan.valid + scan.bad;
@@ -226,7 +262,7 @@ public final class DataLoader {
                 : spec.numClasses() > 0 ? spec.numClasses()
                 : Double.isFinite(scan.maxLabel) ? (int) scan.maxLabel + 1 : 0;
         Map<String, Long> bad = Collections.unmodifiableMap(new LinkedHashMap<>(scan.badCounts));
-        return new Prepared(chunks, scan.plan, path, scan.valid, numFeatures, numClasses, bad, scan.nonZeros);
+        return new Prepared(chunks, free, scan.plan, path, scan.valid, numFeatures, numClasses, bad, scan.nonZeros);
     }
 
     private static Source open(SparkSession spark, JavaSparkContext jsc, DataSpec spec, LabelRules labels,

@@ -1,7 +1,9 @@
 package org.descent.job.data;
 
 import java.io.IOException;
+import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -11,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -20,10 +23,6 @@ import org.apache.parquet.HadoopReadOptions;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
-import org.apache.parquet.schema.MessageType;
-import org.apache.parquet.schema.Type;
-import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.DataTypes;
 
 /**
  * Parses the Parquet row groups of a local-mode run ahead, on one driver thread, while the Spark session starts (issue
@@ -34,14 +33,20 @@ import org.apache.spark.sql.types.DataTypes;
  * without it. A task that finds its row group being parsed here waits for it; one that finds it failed here parses it
  * itself, so every error (bad file, missing file, unsupported layout) is raised and reported by the read as before.
  *
+ * <p>Held reads ({@link Plan#hold}): when every row group ends up parsed on the driver (by this thread, and by the read's
+ * own thread for the ones this one has not reached), the read takes the validation statistics from the chunks here and
+ * runs no parse job at all; its blocks' tasks take the held chunks until the read releases them (issue 17: the job, its
+ * first-job costs and the SQL session state it needed were most of the read's second once the rows were parsed ahead).
+ *
  * <p>What it reads: the array layout {@link ParquetRowGroups} reads (label and element types taken from the first
  * file's footer: INT32/INT64/FLOAT/DOUBLE without annotation, as Spark maps them). The read takes the chunks only when
- * its {@link Key} (path, columns and Spark types, parser settings) equals the prefetch's; otherwise the prefetch of that
+ * its {@link PrefetchKey} (path, columns and Spark types, parser settings) equals the prefetch's; otherwise the prefetch of that
  * path stops and the tasks parse everything, as without it.
  *
- * <p>Call order: {@link #start} (before the Spark session), the read ({@link ParquetSource#open} calls {@link #match}),
- * then {@link #close} (idempotent; also on every failure): it stops the thread after its current row (joins it) and
- * drops whatever no task took. Nothing here outlives the close: no thread, no open file, no chunk.
+ * <p>Call order: {@link #start} (before the Spark session), the read ({@link ParquetSource#open} calls {@link #surveyed},
+ * then {@link ParquetRowGroups.Reads#hold}), then {@link #close} (idempotent; also on every failure): it stops the thread
+ * after its current row (joins it) and drops whatever no task took. Nothing here outlives the close (no thread, no open
+ * file, no chunk) but a held read's chunks, until that read's release.
  */
 public final class ParquetPrefetch implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(ParquetPrefetch.class);
@@ -65,51 +70,40 @@ public final class ParquetPrefetch implements AutoCloseable {
         }
     }
 
-    /**
-     * What a read must match to take a plan's chunks: the input path, the columns with their Spark types, and every
-     * setting of the parser ({@link #parser}) and of {@link Scan#chunks}.
-     */
-    record Key(String path, ParquetRowGroupReader.Columns cols, String labelName, int numFeatures, LabelType labelType,
-               int numClasses, boolean scoring, boolean failFast) {
-
-        static Key of(ParquetRowGroupReader.Columns cols, DataSpec spec, boolean scoring) {
-            String label = ParquetSource.labelName(spec);
-            return new Key(spec.path(), cols, label, spec.numFeatures(), spec.labelType(), spec.numClasses(), scoring,
-                    spec.badRows().mode() == BadRowPolicy.Mode.FAIL);
-        }
-
-        /** The parser {@link ParquetSource#open} builds for this layout (label at 2 when present, features after it). */
-        ParquetParser parser() {
-            boolean label = cols.labelName() != null;
-            return new ParquetParser(label ? 2 : -1, labelName, -1, label ? 3 : 2, true, new String[] {cols.featuresName()},
-                    numFeatures, new LabelRules(labelType, numClasses), scoring, null, cols.labelType(),
-                    new DataType[] {cols.elementType()});
-        }
-    }
+    /** A row group: its file (as {@code _metadata.file_path} names it), its index in the file's footer, its first row. */
+    record Group(String file, int index, long firstRow) implements Serializable {}
 
     /** One input's row groups: by (file, first row), who parses each and what the prefetch parsed. */
     static final class Plan {
         private final String token = UUID.randomUUID().toString();
         private final DataSpec spec;
+        private final Configuration conf;
         /** The layout of the files (set by the survey before {@link #known} completes), or null. */
-        private volatile Key key;
+        private volatile PrefetchKey key;
         private volatile List<FileStatus> files;
         /** Completed (with {@link #key}) once the thread surveyed the files, or with null when it ends or is closed. */
-        private final CompletableFuture<Key> known = new CompletableFuture<>();
+        private final CompletableFuture<PrefetchKey> known = new CompletableFuture<>();
         private volatile boolean stopped;
         private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
         private final AtomicInteger ahead = new AtomicInteger();
         private final AtomicInteger taken = new AtomicInteger();
+        /** Row groups the read's own thread parsed in {@link #hold}. */
+        private final AtomicInteger helped = new AtomicInteger();
+        /** Reads holding the chunks ({@link #hold}, {@link #release}); guarded by this plan. */
+        private int holds;
+        /** Set once the chunks are dropped (closed without a hold, or the last hold released); guarded by this plan. */
+        private boolean dropped;
 
-        Plan(DataSpec spec) {
+        Plan(DataSpec spec, Configuration conf) {
             this.spec = spec;
+            this.conf = conf;
         }
 
         String token() {
             return token;
         }
 
-        Key key() {
+        PrefetchKey key() {
             return key;
         }
 
@@ -134,9 +128,73 @@ public final class ParquetPrefetch implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for row " + firstRow + " of " + file, e);
             }
+            if (held()) return s.chunks.get(); // every task that asks, until the read releases them
             List<ParsedChunk> chunks = s.chunks.getAndSet(null);
             if (chunks != null) taken.incrementAndGet();
             return chunks;
+        }
+
+        private synchronized boolean held() {
+            return holds > 0;
+        }
+
+        /**
+         * Every row group of the plan parsed on the driver and held for the read: each row group's chunks, in file and
+         * row order, or null. With {@code help} the calling thread (the read's) parses the row groups nobody has claimed
+         * yet, beside the prefetch thread; either way it waits for those the prefetch is parsing. The read then needs no
+         * parse job (local mode: its tasks would run in this JVM and mostly take these). Null when a row group is left
+         * (without help), failed or was stopped here, has no row index, or the plan was dropped: the read's tasks then
+         * take what is here and parse (and report) the rest, as without a hold. Held chunks are given to every task that
+         * asks ({@link #take}) until {@link #release}.
+         */
+        LinkedHashMap<Group, List<ParsedChunk>> hold(boolean help) {
+            synchronized (this) {
+                if (dropped || stopped) return null;
+                holds++; // from here the prefetch's close leaves the chunks to this read
+            }
+            LinkedHashMap<Group, List<ParsedChunk>> out = null;
+            try {
+                LinkedHashMap<Group, Slot> all = parseUnclaimed(this, () -> stopped, helped, help);
+                if (all == null) return null;
+                LinkedHashMap<Group, List<ParsedChunk>> chunks = new LinkedHashMap<>();
+                for (var e : all.entrySet()) {
+                    e.getValue().done.await();
+                    List<ParsedChunk> c = e.getValue().chunks.get();
+                    if (c == null) return null;
+                    chunks.put(e.getKey(), c);
+                }
+                taken.set(all.size());
+                out = chunks;
+                return out;
+            } catch (InterruptedException e) { // the read is being cancelled
+                Thread.currentThread().interrupt();
+                return null;
+            } catch (Exception e) { // the read's tasks parse this row group again and report what is wrong with it
+                stopped = true;
+                LOG.info("prefetch of {}: the read's parse stopped ({}); its tasks parse the rest", spec.path(), e.toString());
+                return null;
+            } finally {
+                if (out == null) release();
+            }
+        }
+
+        /** Ends one {@link #hold}: after the last, the chunks are dropped and tasks parse their row groups themselves. */
+        void release() {
+            synchronized (this) {
+                if (--holds > 0) return;
+            }
+            drop();
+        }
+
+        /** Forgets the plan: no read matches it, no task finds it, its chunks are free. */
+        private void drop() {
+            synchronized (this) {
+                dropped = true;
+                stopped = true;
+            }
+            BY_TOKEN.remove(token, this);
+            BY_PATH.remove(spec.path(), this);
+            slots.values().forEach(s -> s.chunks.set(null));
         }
     }
 
@@ -153,7 +211,7 @@ public final class ParquetPrefetch implements AutoCloseable {
         for (DataSpec spec : specs) {
             // the same path twice (validation = training): one plan, or the first would be parsed for nothing
             if (!planned.add(spec.path())) continue;
-            Plan p = new Plan(spec);
+            Plan p = new Plan(spec, conf);
             plans.add(p);
             BY_TOKEN.put(p.token, p);
             BY_PATH.put(spec.path(), p);
@@ -180,15 +238,15 @@ public final class ParquetPrefetch implements AutoCloseable {
     }
 
     /**
-     * The plan of a read of {@code spec} whose files the prefetch surveyed and whose layout it takes ({@link Key}: the
+     * The plan of a read of {@code spec} whose files the prefetch surveyed and whose layout it takes ({@link PrefetchKey}: the
      * array layout, plain number types, the same parser settings), or null (no plan, another layout, or stopped).
      * Waits for the survey (a listing and a footer, done first thing while the session starts).
      */
     static Plan surveyed(DataSpec spec, boolean scoring) {
         Plan p = BY_PATH.get(spec.path());
-        Key k = p == null ? null : p.known.join();
+        PrefetchKey k = p == null ? null : p.known.join();
         if (k == null || p.stopped) return null;
-        if (Key.of(k.cols(), spec, scoring).equals(k)) return p;
+        if (PrefetchKey.of(k.cols(), spec, scoring).equals(k)) return p;
         p.stopped = true;
         LOG.info("prefetch of {}: not used (read with other settings than {})", spec.path(), k);
         return null;
@@ -209,9 +267,16 @@ public final class ParquetPrefetch implements AutoCloseable {
             taken += p.taken.get();
             groups += p.slots.size();
         }
+        int helped = 0;
+        for (Plan p : plans) helped += p.helped.get();
         long end = finished == 0 ? System.nanoTime() : finished;
-        return String.format(Locale.ROOT, "%d of %d row groups parsed ahead in %.2f s, %d of them taken", ahead, groups,
-                (end - started) / 1e9, taken);
+        return String.format(Locale.ROOT, "%d of %d row groups parsed ahead in %.2f s%s, %d of them taken", ahead, groups,
+                (end - started) / 1e9, helped == 0 ? "" : " (" + helped + " more by the read)", taken);
+    }
+
+    /** How many of this prefetch's inputs a task can still find (not dropped: open, or held by a read). */
+    int plansOpen() {
+        return (int) plans.stream().filter(p -> BY_TOKEN.get(p.token) == p).count();
     }
 
     /** Waits up to {@code millis} for the thread to finish every row group it can; true when it has. */
@@ -233,9 +298,8 @@ public final class ParquetPrefetch implements AutoCloseable {
             }
         }
         for (Plan p : plans) {
-            BY_TOKEN.remove(p.token, p);
-            BY_PATH.remove(p.spec.path(), p);
-            p.slots.values().forEach(s -> s.chunks.set(null));
+            BY_PATH.remove(p.spec.path(), p); // no later read matches it
+            if (!p.held()) p.drop(); // else the read's release drops it
         }
         if (interrupted) Thread.currentThread().interrupt();
     }
@@ -271,7 +335,7 @@ public final class ParquetPrefetch implements AutoCloseable {
             if (st != null) {
                 try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromStatus(st, conf),
                         HadoopReadOptions.builder(conf, st.getPath()).build())) {
-                    p.key = key(p.spec, reader.getFooter().getFileMetaData().getSchema());
+                    p.key = PrefetchKey.of(p.spec, reader.getFooter().getFileMetaData().getSchema());
                 }
             }
         } catch (Exception e) { // the read itself reports whatever is wrong with the input
@@ -283,53 +347,44 @@ public final class ParquetPrefetch implements AutoCloseable {
 
     /** Parses the plan's row groups in file order that no task has claimed. */
     private void prefetch(Plan p) throws IOException {
+        parseUnclaimed(p, () -> closed || p.stopped, p.ahead, true);
+    }
+
+    /**
+     * The loop of the prefetch thread and of {@link Plan#hold}: parses, in file order, the plan's row groups nobody has
+     * claimed (counting them in {@code parsed}), with the prefetch's configuration and the plan's parser. Returns every
+     * row group's slot in file and row order (parsed here or elsewhere), or null when {@code stop} said so, a row
+     * group has no row index (only tasks read those) or, not to {@code claim}, nobody has claimed a row group.
+     */
+    private static LinkedHashMap<Group, Slot> parseUnclaimed(Plan p, BooleanSupplier stop,
+                                                                      AtomicInteger parsed, boolean claim)
+            throws IOException {
         ParquetParser parser = p.key.parser();
+        LinkedHashMap<Group, Slot> all = new LinkedHashMap<>();
         for (FileStatus st : p.files) {
             String file = ParquetRowGroups.filePath(st.getPath());
-            try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromStatus(st, conf),
-                    HadoopReadOptions.builder(conf, st.getPath()).build())) {
+            try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromStatus(st, p.conf),
+                    HadoopReadOptions.builder(p.conf, st.getPath()).build())) {
                 for (int g = 0; g < reader.getRowGroups().size(); g++) {
                     BlockMetaData b = reader.getRowGroups().get(g);
-                    if (b.getRowCount() == 0 || b.getRowIndexOffset() < 0) continue;
-                    if (closed || p.stopped) return;
+                    if (b.getRowCount() == 0) continue;
+                    if (b.getRowIndexOffset() < 0 || stop.getAsBoolean()) return null;
                     Slot s = p.slots.computeIfAbsent(file + '\u0000' + b.getRowIndexOffset(), k -> new Slot());
-                    if (!s.claimed.compareAndSet(false, true)) continue; // a task has it
+                    all.put(new Group(file, g, b.getRowIndexOffset()), s);
+                    if (!claim) {
+                        if (s.claimed.get()) continue;
+                        return null;
+                    }
+                    if (!s.claimed.compareAndSet(false, true)) continue; // parsed (or being parsed) elsewhere
                     try {
-                        s.chunks.set(ParquetRowGroups.group(reader, file, g, p.key.cols(), parser, p.key.failFast(),
-                                () -> closed || p.stopped));
-                        p.ahead.incrementAndGet();
+                        s.chunks.set(ParquetRowGroups.group(reader, file, g, p.key.cols(), parser, p.key.failFast(), stop));
+                        parsed.incrementAndGet();
                     } finally {
                         s.done.countDown();
                     }
                 }
             }
         }
-    }
-
-    /** The key a read of {@code spec} would have on files with {@code schema}, or null when it is not that layout. */
-    private static Key key(DataSpec spec, MessageType schema) {
-        String label = ParquetSource.labelName(spec);
-        String features = spec.featuresColumn();
-        if (!schema.containsField(label) || !schema.containsField(features)) return null;
-        DataType labelType = plain(schema.getType(label));
-        Type f = schema.getType(features);
-        if (labelType == null || f.isPrimitive() || f.asGroupType().getFieldCount() != 1) return null;
-        Type list = f.asGroupType().getType(0);
-        if (list.isPrimitive() || list.asGroupType().getFieldCount() != 1) return null;
-        DataType element = plain(list.asGroupType().getType(0));
-        if (element == null) return null;
-        return Key.of(new ParquetRowGroupReader.Columns(label, labelType, features, element), spec, false);
-    }
-
-    /** The Spark type of a plain number column (no annotation), else null. */
-    private static DataType plain(Type t) {
-        if (!t.isPrimitive() || t.isRepetition(Type.Repetition.REPEATED) || t.getLogicalTypeAnnotation() != null) return null;
-        return switch (t.asPrimitiveType().getPrimitiveTypeName()) {
-            case INT32 -> DataTypes.IntegerType;
-            case INT64 -> DataTypes.LongType;
-            case FLOAT -> DataTypes.FloatType;
-            case DOUBLE -> DataTypes.DoubleType;
-            default -> null;
-        };
+        return all;
     }
 }

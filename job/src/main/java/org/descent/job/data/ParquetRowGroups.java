@@ -16,7 +16,9 @@ import org.apache.parquet.HadoopReadOptions;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -53,7 +55,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * ahead by {@link ParquetPrefetch} while the Spark session starts: whoever claims it first; the same code on the same
  * bytes gives the same chunks either way.
  *
- * <p>Call order: {@link #eligible} on the driver (the Spark types), then {@link #reads}, then {@link Reads#parse}. A file whose Parquet layout is
+ * <p>Call order: {@link #eligible} on the driver (the Spark types), then {@link #reads}, then {@link Reads#parse} (or,
+ * parsed ahead, {@link Reads#hold}). A file whose Parquet layout is
  * not the one this path reads (another physical type than the dataset's, a logical annotation, a legacy two-level list,
  * a partition column) makes its task throw {@link Unsupported}; {@link DataLoader} then reads the input again through
  * Spark's scan, so such inputs behave exactly as before.
@@ -91,25 +94,121 @@ final class ParquetRowGroups {
     }
 
     /**
-     * A read of the row groups (driver side): the splits as an RDD (one task each, on the hosts holding them), the Hadoop
-     * configuration, the columns, and the row groups parsed ahead in this JVM ({@link ParquetPrefetch}), or null.
+     * A read of the row groups (driver side): the files, the columns, and the row groups parsed ahead in this JVM
+     * ({@link ParquetPrefetch}), or null. Call order: either {@link #parse} (a Spark job's tasks parse the splits), or
+     * {@link #hold} and, when it held every row group, {@link #held} and, once the chunks are packed, {@link #release}.
      */
-    record Reads(JavaRDD<Split> splits, Broadcast<SerializableConfiguration> conf, ParquetRowGroupReader.Columns cols,
-                 ParquetPrefetch.Plan ahead) {
+    static final class Reads {
+        private final SparkSession spark;
+        private final List<FileStatus> statuses;
+        private final ParquetRowGroupReader.Columns cols;
+        private final ParquetPrefetch.Plan ahead;
+        /** The DataFrame's analysis built the SQL session state: take its Hadoop configuration and file settings. */
+        private final boolean sessionState;
+        /** Set by the first {@link #release} of a hold (explicit, or the cleaner's once the held RDD is unreachable). */
+        private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+
+        Reads(SparkSession spark, List<FileStatus> statuses, ParquetRowGroupReader.Columns cols,
+              ParquetPrefetch.Plan ahead, boolean sessionState) {
+            this.spark = spark;
+            this.statuses = statuses;
+            this.cols = cols;
+            this.ahead = ahead;
+            this.sessionState = sessionState;
+        }
 
         /**
          * The chunks of every row group: one {@link ParsedChunk} list per row group, in split and file order, each parsed
-         * by the task ({@link #group}) or, when the prefetch parsed it with the same parser settings, taken from it.
+         * by the task ({@link #group}) or, when the prefetch parsed it with the same parser settings, taken from it. One
+         * task per split, on the hosts holding it.
          */
         JavaRDD<ParsedChunk> parse(RowParser parser, boolean failFast) {
             String token = ahead != null && ahead.key().failFast() == failFast ? ahead.token() : null;
-            Broadcast<SerializableConfiguration> c = conf;
+            Configuration hadoop;
+            SQLConf sql;
+            if (sessionState) {
+                hadoop = spark.sessionState().newHadoopConf();
+                sql = spark.sessionState().conf();
+            } else { // see reads(SparkSession, List, Columns, Plan)
+                sql = new SQLConf();
+                hadoop = new Configuration(spark.sparkContext().hadoopConfiguration());
+                for (Tuple2<String, String> e : spark.sparkContext().getConf().getAll()) {
+                    sql.setConfString(e._1(), e._2());
+                    hadoop.set(e._1(), e._2());
+                }
+            }
+            JavaRDD<Split> splits = splits(spark, statuses, hadoop, sql);
+            Broadcast<SerializableConfiguration> c = spark.sparkContext().broadcast(new SerializableConfiguration(hadoop),
+                    scala.reflect.ClassTag$.MODULE$.apply(SerializableConfiguration.class));
             ParquetRowGroupReader.Columns columns = cols;
             return splits.mapPartitions(it -> {
                 List<Split> mine = new ArrayList<>();
                 it.forEachRemaining(mine::add);
                 return parseSplits(c.value().value(), mine, columns, parser, failFast, token).iterator();
             });
+        }
+
+        /**
+         * Every row group parsed on the driver and held for this read ({@link ParquetPrefetch.Plan#hold}), each row
+         * group's chunks in file and row order, or null (no prefetch, other parser settings, or not all of them parsed
+         * there). The calling thread parses what the prefetch has not reached when a job's tasks would not parse it
+         * faster: with at most two task slots (the read's thread and the prefetch's are two parsers too; Fashion-MNIST on
+         * 2 cores: 1-3 of 7 row groups left when the session is up). With more slots only a prefetch that has reached
+         * every row group is held; else the tasks parse the rest in parallel, as without a hold.
+         */
+        java.util.LinkedHashMap<ParquetPrefetch.Group, List<ParsedChunk>> hold(boolean failFast) {
+            if (ahead == null || ahead.key().failFast() != failFast) return null;
+            return ahead.hold(spark.sparkContext().defaultParallelism() <= 2);
+        }
+
+        /**
+         * The held row groups {@code groups} as an RDD, one partition per row group, without a Spark job, a broadcast or a
+         * split: each task takes its row group's chunks from the plan (local mode: the tasks run in this JVM), and once
+         * the hold is released (a block recomputed later) parses the row group itself, with the executor's Hadoop
+         * configuration (the SparkContext's, made from the same Spark settings). A caller that never calls
+         * {@link #release} loses the hold once the RDD is unreachable (as Spark's context cleaner unpersists a cached RDD
+         * nobody references), so the held chunks cannot outlive every use of them.
+         */
+        JavaRDD<ParsedChunk> held(List<ParquetPrefetch.Group> groups, RowParser parser, boolean failFast) {
+            String token = ahead.token();
+            ParquetRowGroupReader.Columns columns = cols;
+            JavaRDD<ParsedChunk> rdd = JavaSparkContext.fromSparkContext(spark.sparkContext())
+                    .parallelize(groups, Math.max(1, groups.size()))
+                    .mapPartitions(it -> {
+                        ParquetPrefetch.Plan plan = ParquetPrefetch.plan(token);
+                        List<ParsedChunk> out = new ArrayList<>();
+                        while (it.hasNext()) {
+                            ParquetPrefetch.Group g = it.next();
+                            List<ParsedChunk> taken = plan == null ? null : plan.take(g.file(), g.firstRow());
+                            out.addAll(taken != null ? taken : parseGroup(g, columns, parser, failFast));
+                        }
+                        return out.iterator();
+                    });
+            HeldCleaner.CLEANER.register(rdd.rdd(), this::release); // the action holds this read, not the RDD
+            return rdd;
+        }
+
+        /** Ends a successful {@link #hold} (once; later calls do nothing). */
+        void release() {
+            if (released.compareAndSet(false, true)) ahead.release();
+        }
+    }
+
+    /** The cleaner of {@link Reads#held} (its thread is started by the first hold only). */
+    private static final class HeldCleaner {
+        static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
+    }
+
+    /** Row group {@code g} parsed by a task (a held one, after its release), with the executor's configuration. */
+    private static List<ParsedChunk> parseGroup(ParquetPrefetch.Group g, ParquetRowGroupReader.Columns cols,
+                                                RowParser parser, boolean failFast) {
+        Configuration conf = org.apache.spark.deploy.SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf());
+        Path path = new Path(java.net.URI.create(g.file()));
+        try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(path, conf),
+                HadoopReadOptions.builder(conf, path).build())) {
+            return group(reader, g.file(), g.index(), cols, parser, failFast, () -> false);
+        } catch (IOException e) {
+            throw new DataException("cannot read Parquet file " + g.file() + ": " + e.getMessage(), e);
         }
     }
 
@@ -120,18 +219,25 @@ final class ParquetRowGroups {
      */
     static Reads reads(SparkSession spark, Dataset<Row> df, String labelName, DataType labelType, String featuresName,
                        DataType elementType) {
-        return reads(spark, files(df), new ParquetRowGroupReader.Columns(labelName, labelType, featuresName, elementType),
-                null);
+        return new Reads(spark, files(df), new ParquetRowGroupReader.Columns(labelName, labelType, featuresName,
+                elementType), null, true);
     }
 
     /**
-     * The read of {@code statuses} (the files as Spark's file index lists them) as rows of {@code cols}, one task per
-     * split, taking what {@code ahead} parsed (null: nothing).
+     * The read of {@code statuses} (the files as Spark's file index lists them) as rows of {@code cols}, taking what
+     * {@code ahead} parsed (null: nothing). Without the SQL session state: a training run needs nothing else of it, and
+     * its first use (analyser, catalogs, function registry) cost ~0.5 s of the read on 2 cores (issue 17). Its parse job
+     * takes the settings the session state would hold for a session started with the SparkContext's configuration
+     * (SQL settings: every entry of it; Hadoop configuration: the context's plus every entry, as
+     * {@code SessionState.newHadoopConf} adds them).
      */
     static Reads reads(SparkSession spark, List<FileStatus> statuses, ParquetRowGroupReader.Columns cols,
                        ParquetPrefetch.Plan ahead) {
-        Configuration hadoop = spark.sessionState().newHadoopConf();
-        SQLConf sql = spark.sessionState().conf();
+        return new Reads(spark, statuses, cols, ahead, false);
+    }
+
+    /** The splits of {@code statuses} as an RDD: Spark's file splitting, each split on the hosts holding it. */
+    private static JavaRDD<Split> splits(SparkSession spark, List<FileStatus> statuses, Configuration hadoop, SQLConf sql) {
         long total = 0;
         try {
             for (FileStatus st : statuses) total += st.getLen() + sql.filesOpenCostInBytes();
@@ -146,11 +252,8 @@ final class ParquetRowGroups {
                     splits.add(new Tuple2<>(new Split(file, start, end), hosts(fs, st, start, end - start)));
                 }
             }
-            Broadcast<SerializableConfiguration> conf = spark.sparkContext().broadcast(new SerializableConfiguration(hadoop),
-                    scala.reflect.ClassTag$.MODULE$.apply(SerializableConfiguration.class));
-            JavaRDD<Split> rdd = spark.sparkContext().makeRDD(CollectionConverters.asScala(splits).toSeq(),
+            return spark.sparkContext().makeRDD(CollectionConverters.asScala(splits).toSeq(),
                     scala.reflect.ClassTag$.MODULE$.apply(Split.class)).toJavaRDD();
-            return new Reads(rdd, conf, cols, ahead);
         } catch (IOException e) {
             throw new DataException("cannot locate the blocks of the Parquet files " + statuses + ": " + e.getMessage(), e);
         }

@@ -91,6 +91,13 @@ final class Scan implements Serializable {
         return summarize(source, chunks.map(c -> c.stats).collect());
     }
 
+    /** The validation result of {@code chunks} parsed on the driver (the same summary {@link #of} makes of a job's). */
+    static Scan of(Source source, List<ParsedChunk> chunks) {
+        List<RunStats> runs = new ArrayList<>(chunks.size());
+        for (ParsedChunk c : chunks) runs.add(c.stats);
+        return summarize(source, runs);
+    }
+
     private static Scan summarize(Source source, List<RunStats> runs) {
         List<RunStats> sorted = new ArrayList<>(runs);
         sorted.sort(Comparator.comparing((RunStats r) -> r.file).thenComparingLong(r -> r.runStart));

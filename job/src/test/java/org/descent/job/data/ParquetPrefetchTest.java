@@ -32,9 +32,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link ParquetPrefetch} (row groups parsed ahead on a driver thread, taken by the read's tasks) against the read
- * without it, through the whole data stage ({@link DataStage}) and a short training: the same blocks (train and
- * validation) and the same model bits in float64 and float32, whether the prefetch finished first or races the read;
+ * {@link ParquetPrefetch} (row groups parsed ahead on a driver thread, held for the read or taken by its tasks) against
+ * the read without it, through the whole data stage ({@link DataStage}) and a short training: the same blocks (train and
+ * validation) and the same model bits in float64 and float32, whether the prefetch finished first or races the read
+ * (the read's thread parses what it has not reached), and after the held rows are released;
  * the same messages for a bad row, a corrupt file and a missing path; and nothing left behind (thread, open files).
  */
 class ParquetPrefetchTest {
@@ -128,6 +129,41 @@ class ParquetPrefetchTest {
             assertSame(without, run(cfg, "race"));
         }
         assertNoPrefetchLeft();
+    }
+
+    @Test
+    void givenEveryRowGroupParsedAhead_whenRead_thenNothingIsCachedAndTheReleasedRowsAreParsedAgainToTheSameBits()
+            throws Exception {
+        JobConfig cfg = config(train, "");
+        DataStage.Input plain = DataStage.load(spark, cfg);
+        List<double[]> wantTrain = TestSpark.rows(plain.train());
+        List<double[]> wantValidation = TestSpark.rows(plain.validation());
+        plain.train().release();
+        plain.validation().release();
+        int cached = spark.sparkContext().getPersistentRDDs().size();
+
+        ParquetPrefetch p = DataStage.prefetch(cfg);
+        assertTrue(p.awaitDone(60_000));
+        DataStage.Input in = DataStage.load(spark, cfg, p);
+        // held on the driver: no parse job cached the chunks; the blocks' tasks take the held ones
+        assertEquals(cached, spark.sparkContext().getPersistentRDDs().size());
+        assertEquals(2, p.plansOpen());
+        assertSameRows(wantTrain, TestSpark.rows(in.train()));
+        assertSameRows(wantValidation, TestSpark.rows(in.validation()));
+
+        in.train().release();
+        in.validation().release();
+        in.train().release(); // a second release is a no-op
+        assertEquals(0, p.plansOpen());
+        // released: the tasks parse their row groups themselves, to the same rows
+        assertSameRows(wantTrain, TestSpark.rows(in.train()));
+        assertSameRows(wantValidation, TestSpark.rows(in.validation()));
+        assertNoPrefetchLeft();
+    }
+
+    private static void assertSameRows(List<double[]> want, List<double[]> got) {
+        assertEquals(want.size(), got.size());
+        for (int i = 0; i < want.size(); i++) assertArrayEquals(want.get(i), got.get(i));
     }
 
     @Test
