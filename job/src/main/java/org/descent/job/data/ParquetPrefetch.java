@@ -93,6 +93,8 @@ public final class ParquetPrefetch implements AutoCloseable {
         private int holds;
         /** Set once the chunks are dropped (closed without a hold, or the last hold released); guarded by this plan. */
         private boolean dropped;
+        /** Set by the prefetch's close; guarded by this plan. */
+        private boolean closed;
 
         Plan(DataSpec spec, Configuration conf) {
             this.spec = spec;
@@ -178,10 +180,23 @@ public final class ParquetPrefetch implements AutoCloseable {
             }
         }
 
-        /** Ends one {@link #hold}: after the last, the chunks are dropped and tasks parse their row groups themselves. */
+        /**
+         * Ends one {@link #hold} (also a failed one). After the last, once the prefetch is closed, the chunks are dropped
+         * and tasks parse their row groups themselves; before the close (a hold that found a row group left) the plan
+         * stays as it was, for the read's tasks to take what the prefetch parsed.
+         */
         void release() {
             synchronized (this) {
-                if (--holds > 0) return;
+                if (--holds > 0 || !closed) return;
+            }
+            drop();
+        }
+
+        /** The prefetch's close: drops the plan unless a read holds it (then that read's release does). */
+        private void close() {
+            synchronized (this) {
+                closed = true;
+                if (holds > 0) return;
             }
             drop();
         }
@@ -299,7 +314,7 @@ public final class ParquetPrefetch implements AutoCloseable {
         }
         for (Plan p : plans) {
             BY_PATH.remove(p.spec.path(), p); // no later read matches it
-            if (!p.held()) p.drop(); // else the read's release drops it
+            p.close();
         }
         if (interrupted) Thread.currentThread().interrupt();
     }

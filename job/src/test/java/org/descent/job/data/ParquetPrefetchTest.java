@@ -161,6 +161,31 @@ class ParquetPrefetchTest {
         assertNoPrefetchLeft();
     }
 
+    @Test
+    void givenARowGroupLeft_whenHeldWithoutHelp_thenThePlanStaysForTheTasksAndHoldsOnceEverythingIsParsed()
+            throws Exception {
+        JobConfig cfg = config(train, "");
+        ParquetPrefetch p = DataStage.prefetch(cfg);
+        try {
+            ParquetPrefetch.Plan plan = ParquetPrefetch.surveyed(cfg.data().trainSpec(), false);
+            var early = plan.hold(false); // more task slots than the two parsers: only a finished parse is held
+            if (early == null) {
+                assertEquals(2, p.plansOpen()); // not dropped: the read's tasks still take what the prefetch parsed
+            } else {
+                plan.release();
+            }
+            assertTrue(p.awaitDone(60_000));
+            var all = plan.hold(false);
+            assertTrue(all != null && all.size() > 4, String.valueOf(all));
+            plan.release();
+            assertEquals(2, p.plansOpen()); // released before the close: still there for the tasks
+        } finally {
+            p.close();
+        }
+        assertEquals(0, p.plansOpen());
+        assertNoPrefetchLeft();
+    }
+
     private static void assertSameRows(List<double[]> want, List<double[]> got) {
         assertEquals(want.size(), got.size());
         for (int i = 0; i < want.size(); i++) assertArrayEquals(want.get(i), got.get(i));
