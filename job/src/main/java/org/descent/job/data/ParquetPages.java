@@ -46,6 +46,8 @@ final class ParquetPages {
     private int[] defs = new int[0];
     private double[] values = new double[0];
     private int[] ids = new int[0];
+    /** Whether the current page's values are dictionary ids ({@link #ids}, one per value); a writer may fall back to PLAIN. */
+    private boolean dictionaryPage;
     /** Levels in the current page, the current level's index and the next value's index. */
     private int count;
     private int at = -1;
@@ -88,24 +90,39 @@ final class ParquetPages {
      * Copies the current value (its definition level must be the maximum) and the present values that follow it in the
      * same row and page (repetition level above 0) to {@code dst[off..]}, at most {@code max}; the cursor stays on the
      * last one copied (so {@link #next} moves past it as usual). Returns how many it copied, at least 1: a row's values
-     * in one loop instead of a {@link #next} call each.
+     * in one loop instead of a {@link #next} call each. When {@code idDst} is not null and the page is dictionary-encoded
+     * ({@link #dictionaryPage}), their dictionary ids go to {@code idDst[off..]} too ({@code dst[off + k]} is
+     * {@code dictionary()[idDst[off + k]]}).
      */
-    int copyRun(double[] dst, int off, int max) {
-        dst[off] = values[valueAt];
-        if (maxRep == 0) return 1;
+    int copyRun(double[] dst, int[] idDst, int off, int max) {
+        int va0 = valueAt;
         int c = 1;
-        int[] r = reps;
-        int[] d = defs;
-        double[] v = values;
-        int a = at;
-        int va = valueAt;
-        while (c < max && a + 1 < count && r[a + 1] != 0 && d[a + 1] == maxDef) {
-            a++;
-            dst[off + c++] = v[++va];
+        dst[off] = values[valueAt];
+        if (maxRep > 0) {
+            int[] r = reps;
+            int[] d = defs;
+            double[] v = values;
+            int a = at;
+            int va = valueAt;
+            while (c < max && a + 1 < count && r[a + 1] != 0 && d[a + 1] == maxDef) {
+                a++;
+                dst[off + c++] = v[++va];
+            }
+            at = a;
+            valueAt = va;
         }
-        at = a;
-        valueAt = va;
+        if (idDst != null && dictionaryPage) System.arraycopy(ids, va0, idDst, off, c);
         return c;
+    }
+
+    /** Whether the current page's values come from the dictionary (then {@link #copyRun} can hand out their ids). */
+    boolean dictionaryPage() {
+        return dictionaryPage;
+    }
+
+    /** The column chunk's dictionary as doubles (one array for the chunk: its identity names it), or null. */
+    double[] dictionary() {
+        return dictionary;
     }
 
     private int defs(int i) {
@@ -156,6 +173,7 @@ final class ParquetPages {
     /** Decodes {@code n} values of {@code buf[pos, end)} into {@link #values}. */
     private void decodeValues(Encoding enc, ByteBuffer buf, int pos, int end, int n) throws IOException {
         double[] out = values = n > values.length ? new double[Math.max(n, values.length * 2)] : values;
+        dictionaryPage = enc.usesDictionary();
         if (enc == Encoding.PLAIN) {
             switch (type) {
                 case DOUBLE -> { for (int i = 0; i < n; i++) out[i] = buf.getDouble(pos + 8 * i); }
@@ -210,6 +228,8 @@ final class ParquetPages {
      * Parquet's RLE / bit-packing hybrid: runs of {@code (header varint, payload)}; header bit 0 = 0: an RLE run of
      * {@code header >>> 1} copies of one value in {@code ceil(width / 8)} little-endian bytes; 1: {@code header >>> 1}
      * groups of 8 values of {@code width} bits each, packed least significant bit first. Fills {@code out[0, n)}.
+     * Width 8 (the ids of a dictionary of 129-256 values, e.g. pixels) unpacks a byte a value; any width that the general
+     * bit-field loop takes gives the same ids ({@code ParquetPagesTest} pins them against each other).
      */
     static void hybrid(ByteBuffer buf, int pos, int end, int width, int n, int[] out) {
         int i = 0;
@@ -232,6 +252,14 @@ final class ParquetPages {
                 int stop = Math.min(n, i + run);
                 java.util.Arrays.fill(out, i, stop, v);
                 i = stop;
+            } else if (width == 8) { // bit-packed, one byte a value (dictionary ids of up to 256 values): no bit fields
+                int stop = Math.min(n, i + (header >>> 1) * 8);
+                int bytes = (header >>> 1) * 8;
+                int avail = Math.max(0, Math.min(stop - i, Math.min(end, pos + bytes) - pos));
+                for (int k = 0; k < avail; k++) out[i + k] = buf.get(pos + k) & 0xff;
+                java.util.Arrays.fill(out, i + avail, stop, 0); // past the data's end: zeros, as the general loop gives
+                i = stop;
+                pos += bytes;
             } else { // bit-packed groups of 8
                 int values = (header >>> 1) * 8;
                 long acc = 0;

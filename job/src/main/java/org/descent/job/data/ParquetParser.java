@@ -117,9 +117,16 @@ final class ParquetParser implements RowParser {
         if (arrayMode) {
             String name = featureNames[0];
             if (row.isNullAt(firstFeaturePos)) throw new BadRow(BadRowReason.MISSING_VALUE, "null features array in column '" + name + "'");
-            values = row instanceof GenericInternalRow g && g.genericGet(firstFeaturePos) instanceof ParquetRowGroupReader.Values v
-                    ? decoded(v, name) : array(row.getArray(firstFeaturePos), name);
+            ParquetRowGroupReader.Values v = row instanceof GenericInternalRow g
+                    && g.genericGet(firstFeaturePos) instanceof ParquetRowGroupReader.Values d ? d : null;
+            values = v != null ? decoded(v, name) : array(row.getArray(firstFeaturePos), name);
             for (int j = 0; j < values.length; j++) if (!Double.isFinite(values[j])) finite(values[j], name + "[" + j + "]");
+            ParsedRow parsed = new ParsedRow(label, null, values, id);
+            if (v != null && v.ids() != null) { // the values' dictionary ids: the chunk codes them once per id
+                parsed.dictIds = v.ids();
+                parsed.dictionary = v.dictionary();
+            }
+            return parsed;
         } else {
             values = new double[featureNames.length];
             for (int j = 0; j < values.length; j++) {

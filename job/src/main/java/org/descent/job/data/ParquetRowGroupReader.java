@@ -46,9 +46,11 @@ final class ParquetRowGroupReader implements Iterator<InternalRow> {
     /**
      * A row's features: its values widened to double (as {@code ArrayData.getFloat/getInt/getLong} widened give them;
      * a null element's slot holds 0) and the index of its first null element, or -1. The array is valid until the next
-     * row is read.
+     * row is read. When every value of the row came from the column chunk's dictionary, {@code ids} holds their ids
+     * ({@code values[k] == dictionary[ids[k]]}, same length, valid as long) and {@code dictionary} is that chunk's
+     * (one array per chunk), else both are null: {@link ParsedChunk#add} codes a row by id, once per id.
      */
-    record Values(double[] values, int firstNull) {}
+    record Values(double[] values, int firstNull, int[] ids, double[] dictionary) {}
 
     private static final PrimitiveConverter NO_CONVERTER = new PrimitiveConverter() {};
 
@@ -68,6 +70,9 @@ final class ParquetRowGroupReader implements Iterator<InternalRow> {
     private double[] buf = new double[0];
     /** The last row's values (exact length), handed out again for the next row of that length. */
     private double[] out = new double[0];
+    /** The dictionary ids of {@link #buf}'s values and of {@link #out}'s (as those arrays). */
+    private int[] idBuf = new int[0];
+    private int[] idOut = new int[0];
 
     /**
      * The rows of row group {@code g} of the open {@code reader} (which the caller closes).
@@ -111,18 +116,22 @@ final class ParquetRowGroupReader implements Iterator<InternalRow> {
         int n = 0;
         int firstNull = -1;
         boolean nullArray = false;
+        boolean allIds = features.dictionary() != null; // every value so far has its id in idBuf
         double[] b = buf;
         while (true) {
             int d = features.def();
             if (d == maxDef || (elementOptional && d == maxDef - 1)) {
                 if (n == b.length) b = buf = java.util.Arrays.copyOf(b, Math.max(16, 2 * n));
+                if (allIds && idBuf.length != b.length) idBuf = java.util.Arrays.copyOf(idBuf, b.length);
                 if (d == maxDef) {
-                    int c = features.copyRun(b, n, b.length - n); // this value and the present ones after it
+                    allIds &= features.dictionaryPage();
+                    int c = features.copyRun(b, allIds ? idBuf : null, n, b.length - n); // this value and the present ones after it
                     n += c;
                     featuresLeft -= c - 1;
                 } else {
                     if (firstNull < 0) firstNull = n;
                     b[n++] = 0;
+                    allIds = false;
                 }
             } else if (d < base) {
                 nullArray = true;
@@ -134,7 +143,10 @@ final class ParquetRowGroupReader implements Iterator<InternalRow> {
         if (nullArray) return null;
         if (out.length != n) out = new double[n];
         System.arraycopy(b, 0, out, 0, n);
-        return new Values(out, firstNull);
+        if (!allIds) return new Values(out, firstNull, null, null);
+        if (idOut.length != n) idOut = new int[n];
+        System.arraycopy(idBuf, 0, idOut, 0, n);
+        return new Values(out, firstNull, idOut, features.dictionary());
     }
 
     private IllegalStateException misaligned() {

@@ -48,6 +48,12 @@ final class ParsedChunk implements Serializable {
     /** Value to code lookup: open addressing on the raw bits, slot = code + 1 (0: empty); rebuilt after shipping. */
     private transient long[] keys;
     private transient short[] slots;
+    /**
+     * Code + 1 of each id of {@link #idsOf} (0: not looked up yet), for rows that carry dictionary ids
+     * ({@link ParsedRow#dictIds}): each id's value is hashed once per dictionary instead of once per value.
+     */
+    private transient double[] idsOf;
+    private transient short[] idCodes;
     /** Float32 pages after the codes while every value is exactly a float32 (then {@link #doubles} is null), else null. */
     private List<float[]> floats;
     private List<double[]> doubles;
@@ -62,7 +68,8 @@ final class ParsedChunk implements Serializable {
     void add(ParsedRow r) {
         startRow(r.label, r.sourceId, r.indices != null);
         long at = rowStart[rows];
-        int k = codes != null && indices == null ? addCodes(r.values, at) : 0; // the common case, a page at a time
+        int k = codes == null || indices != null ? 0 // the common cases below, a page at a time
+                : r.dictIds != null ? addIdCodes(r.values, r.dictIds, r.dictionary, at) : addCodes(r.values, at);
         at += k;
         for (; k < r.values.length; k++, at++) put(at, r.values[k], r.indices != null ? r.indices[k] : k + 1);
         endRow(at);
@@ -93,6 +100,42 @@ final class ParsedChunk implements Serializable {
                     prevBits = bits;
                 }
                 cp[off + j] = (byte) prevCode;
+            }
+            k += len;
+            at += len;
+        }
+        return k;
+    }
+
+    /**
+     * {@link #addCodes} for a row whose values are {@code dict[ids[k]]}: the code of an id is {@link #code} of its
+     * value, looked up the first time the id occurs (so the table gets its values in the same order of first
+     * appearance, and the same codes) and read from {@link #idCodes} after that.
+     */
+    private int addIdCodes(double[] v, int[] ids, double[] dict, long at) {
+        if (dict != idsOf) {
+            idsOf = dict;
+            idCodes = new short[dict.length];
+        }
+        short[] ic = idCodes;
+        int k = 0;
+        while (k < v.length) {
+            int page = (int) (at / PAGE);
+            int off = (int) (at % PAGE);
+            if (page == codes.size()) {
+                codes.add(new byte[PAGE]);
+            }
+            byte[] cp = codes.get(page);
+            int len = Math.min(v.length - k, PAGE - off);
+            for (int j = 0; j < len; j++) {
+                int id = ids[k + j];
+                int c = ic[id] - 1;
+                if (c < 0) {
+                    c = code(v[k + j]);
+                    if (c < 0) return k + j;
+                    ic[id] = (short) (c + 1);
+                }
+                cp[off + j] = (byte) c;
             }
             k += len;
             at += len;
@@ -218,6 +261,8 @@ final class ParsedChunk implements Serializable {
         table = null;
         keys = null;
         slots = null;
+        idsOf = null;
+        idCodes = null;
     }
 
     /** Switches to float64 pages: the float32 pages so far are converted (exactly). */

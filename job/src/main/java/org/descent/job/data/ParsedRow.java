@@ -18,6 +18,12 @@ final class ParsedRow implements Serializable {
     final String sourceId;
     /** Declared width (a Spark ML vector's size), or -1: then {@link #width()} is implied by the values. */
     int size = -1;
+    /**
+     * Dense Parquet rows whose every value came from a column chunk's dictionary: the values' ids and that dictionary
+     * ({@code values[k] == dictionary[dictIds[k]]}), which {@link ParsedChunk#add} codes once per id; else null.
+     */
+    transient int[] dictIds;
+    transient double[] dictionary;
 
     ParsedRow(double label, int[] indices, double[] values, String sourceId) {
         this.label = label;
