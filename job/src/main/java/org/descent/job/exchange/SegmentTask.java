@@ -153,19 +153,53 @@ final class SegmentTask extends AbstractFunction1<Iterator<Object>, Iterator<Seg
                     mesh.markDone();
                     return Iterator$.MODULE$.single(r);
                 }
-                if (rank == 0) {
-                    if (mesh.progress() == null) throw new IllegalStateException("rank 0 has no progress stream");
-                    org.descent.math.nn.ParameterLayout layout = run.st.network.layout();
-                    EpochEndRecord.send(mesh.progress(), setup.token(), segment, e, run.params, run.opt, o -> {
-                        Optimizer copy = setup.optimizer().build(setup.schedule());
-                        copy.init(layout, o); // a copy of the arrays and the step count
-                        return copy;
-                    });
-                }
+                handOver(mesh, run, e);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The end state of epoch {@code e} (another epoch follows) to the driver: rank 0 sends it
+     * ({@link EpochEndRecord#send}: a copy of the parameters and a detached copy of the optimizer). Ranks sharing one
+     * state ({@link SharedState}) split the copying: the last rank copies the optimizer state while rank 0 copies the
+     * parameters (inside {@code send}, which asks for the optimizer copy after it), and every rank waits once, rank 0
+     * before it takes the last rank's copy (issue 12: rank 0 made both 16 MB copies of the text benchmark's state
+     * while the others waited for it in the next epoch's first step). The copies are the same bits either way: every
+     * rank's optimizer has the shared arrays and the same step count, and no rank writes them before rank 0 reaches
+     * the next step's wait.
+     */
+    private void handOver(Mesh mesh, SegmentRun run, int e) throws IOException {
+        org.descent.math.nn.ParameterLayout layout = run.st.network.layout();
+        java.util.function.UnaryOperator<Optimizer> copier = o -> {
+            Optimizer copy = setup.optimizer().build(setup.schedule());
+            copy.init(layout, o); // a copy of the arrays and the step count
+            return copy;
+        };
+        SharedState shared = run.shared;
+        int rank = mesh.rank();
+        if (shared != null && rank != 0) {
+            if (rank == mesh.size() - 1) shared.handOver = copier.apply(run.opt);
+            mesh.barrier(); // rank 0 meets it in its copier, or after send
+            return;
+        }
+        if (rank != 0) return;
+        if (mesh.progress() == null) throw new IllegalStateException("rank 0 has no progress stream");
+        boolean[] met = {false};
+        EpochEndRecord.send(mesh.progress(), setup.token(), segment, e, run.params, run.opt, shared == null ? copier
+                : o -> {
+                    try {
+                        mesh.barrier(); // the last rank's copy is made
+                    } catch (IOException x) {
+                        throw new UncheckedIOException(x);
+                    }
+                    met[0] = true;
+                    Optimizer copy = shared.handOver;
+                    shared.handOver = null;
+                    return copy;
+                });
+        if (shared != null && !met[0]) mesh.barrier(); // the state went as bytes: still meet the others once
     }
 
     /**

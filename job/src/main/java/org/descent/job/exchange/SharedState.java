@@ -46,6 +46,11 @@ final class SharedState {
 
     /** Whether every start parameter is finite (the copy's check). */
     final boolean startFinite;
+    /**
+     * At an epoch end: the last rank's detached copy of the optimizer for rank 0's hand-over to the driver
+     * ({@code SegmentTask}); written before a wait, taken by rank 0 after it.
+     */
+    Optimizer handOver;
 
     private SharedState(SegmentStart.Copy start, int ranks, int partitions) {
         this.params = start.params();
