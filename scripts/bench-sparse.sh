@@ -38,6 +38,7 @@
 #   partials back (broadcast-collect).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/apt.sh # apt_install
 say() { printf '[bench-sparse] %s\n' "$*" >&2; }
 
 SETS=${BENCH_SETS:-gen text}
@@ -84,11 +85,15 @@ export OPENBLAS_NUM_THREADS=1 SPARK_LOCAL_IP=127.0.0.1
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/bench-sparse.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 
-need() { # need TOOL CHECK HINT: drop TOOL from TOOLS when CHECK fails
-  if ! eval "$2" >/dev/null 2>&1; then say "WARNING: $1 skipped: $3"; TOOLS=$(printf '%s' "$TOOLS" | sed "s/\b$1\b//"); fi
+need() { # need TOOL CHECK PACKAGE: when TOOL is asked for and CHECK fails, install PACKAGE (as root), else drop TOOL
+  case " $TOOLS " in *" $1 "*) ;; *) return 0 ;; esac
+  eval "$2" >/dev/null 2>&1 && return 0
+  if apt_install "$3" && eval "$2" >/dev/null 2>&1; then say "installed Debian's $3 ($1)"; return 0; fi
+  say "WARNING: $1 skipped: install Debian's $3 (apt-get install --no-install-recommends $3, as root)"
+  TOOLS=$(printf '%s' "$TOOLS" | sed "s/\b$1\b//")
 }
-need sklearn "$PY -c 'import sklearn'" "install Debian's python3-sklearn (apt-get install --no-install-recommends python3-sklearn)"
-need liblinear "command -v liblinear-train" "install Debian's liblinear-tools"
+need sklearn "$PY -c 'import sklearn'" python3-sklearn
+need liblinear "command -v liblinear-train" liblinear-tools
 [ -x /usr/bin/time ] || { say "ERROR: /usr/bin/time is missing (Debian package 'time'): peak RSS needs it"; exit 3; }
 
 # 1. Build: the job (scripts/run.sh) and its test classes (generator, MLlib runner) with a test classpath.
