@@ -68,8 +68,8 @@ final class ParsedChunk implements Serializable {
     void add(ParsedRow r) {
         startRow(r.label, r.sourceId, r.indices != null);
         long at = rowStart[rows];
-        int k = codes == null || indices != null ? 0 // the common cases below, a page at a time
-                : r.dictIds != null ? addIdCodes(r.values, r.dictIds, r.dictionary, at) : addCodes(r.values, at);
+        int k = codes == null || indices != null ? 0 // the common case, a page at a time
+                : addCodes(r.values, r.dictIds, r.dictionary, at);
         at += k;
         for (; k < r.values.length; k++, at++) put(at, r.values[k], r.indices != null ? r.indices[k] : k + 1);
         endRow(at);
@@ -77,30 +77,26 @@ final class ParsedChunk implements Serializable {
 
     /**
      * Stores the codes of a dense row's values from position {@code at} (what {@link #put} does value by value, without
-     * its per-value page arithmetic; a run of equal values, e.g. zeros, looks its code up once) while each value has a
-     * code; returns how many it stored (the rest go through {@link #put}).
+     * its per-value page arithmetic) while each value has a code; returns how many it stored (the rest go through
+     * {@link #put}). {@code ids}: null, or the values' dictionary ids ({@code v[k] == dict[ids[k]]}), whose codes are
+     * then looked up once per id ({@link #idCodes}).
      */
-    private int addCodes(double[] v, long at) {
+    private int addCodes(double[] v, int[] ids, double[] dict, long at) {
+        if (ids != null && dict != idsOf) {
+            idsOf = dict;
+            idCodes = new short[dict.length];
+        }
         int k = 0;
-        long prevBits = 0x7ff8000000000001L; // a NaN: never a parsed value of a valid row
-        int prevCode = -1;
         while (k < v.length) {
             int page = (int) (at / PAGE);
             int off = (int) (at % PAGE);
             if (page == codes.size()) {
                 codes.add(new byte[PAGE]);
             }
-            byte[] cp = codes.get(page);
             int len = Math.min(v.length - k, PAGE - off);
-            for (int j = 0; j < len; j++) {
-                long bits = Double.doubleToRawLongBits(v[k + j]);
-                if (bits != prevBits) {
-                    prevCode = code(v[k + j]);
-                    if (prevCode < 0) return k + j;
-                    prevBits = bits;
-                }
-                cp[off + j] = (byte) prevCode;
-            }
+            byte[] cp = codes.get(page);
+            int stored = ids == null ? codeRun(v, k, cp, off, len) : idCodeRun(v, ids, k, cp, off, len);
+            if (stored < len) return k + stored;
             k += len;
             at += len;
         }
@@ -108,39 +104,42 @@ final class ParsedChunk implements Serializable {
     }
 
     /**
-     * {@link #addCodes} for a row whose values are {@code dict[ids[k]]}: the code of an id is {@link #code} of its
-     * value, looked up the first time the id occurs (so the table gets its values in the same order of first
-     * appearance, and the same codes) and read from {@link #idCodes} after that.
+     * Codes {@code v[k, k + len)} into {@code cp[off, ...)}; returns how many had a code. A run of equal values (e.g.
+     * zeros) looks its code up once.
      */
-    private int addIdCodes(double[] v, int[] ids, double[] dict, long at) {
-        if (dict != idsOf) {
-            idsOf = dict;
-            idCodes = new short[dict.length];
+    private int codeRun(double[] v, int k, byte[] cp, int off, int len) {
+        long prevBits = 0x7ff8000000000001L; // a NaN: never a parsed value of a valid row
+        int prevCode = -1;
+        for (int j = 0; j < len; j++) {
+            long bits = Double.doubleToRawLongBits(v[k + j]);
+            if (bits != prevBits) {
+                prevCode = code(v[k + j]);
+                if (prevCode < 0) return j;
+                prevBits = bits;
+            }
+            cp[off + j] = (byte) prevCode;
         }
+        return len;
+    }
+
+    /**
+     * {@link #codeRun} for values {@code dict[ids[k]]}: an id's code is {@link #code} of its value, looked up the first
+     * time the id occurs (so the table gets its values in the same order of first appearance, and the same codes)
+     * and read from {@link #idCodes} after that.
+     */
+    private int idCodeRun(double[] v, int[] ids, int k, byte[] cp, int off, int len) {
         short[] ic = idCodes;
-        int k = 0;
-        while (k < v.length) {
-            int page = (int) (at / PAGE);
-            int off = (int) (at % PAGE);
-            if (page == codes.size()) {
-                codes.add(new byte[PAGE]);
+        for (int j = 0; j < len; j++) {
+            int id = ids[k + j];
+            int c = ic[id] - 1;
+            if (c < 0) {
+                c = code(v[k + j]);
+                if (c < 0) return j;
+                ic[id] = (short) (c + 1);
             }
-            byte[] cp = codes.get(page);
-            int len = Math.min(v.length - k, PAGE - off);
-            for (int j = 0; j < len; j++) {
-                int id = ids[k + j];
-                int c = ic[id] - 1;
-                if (c < 0) {
-                    c = code(v[k + j]);
-                    if (c < 0) return k + j;
-                    ic[id] = (short) (c + 1);
-                }
-                cp[off + j] = (byte) c;
-            }
-            k += len;
-            at += len;
+            cp[off + j] = (byte) c;
         }
-        return k;
+        return len;
     }
 
     /** Appends row i of {@code src} with id {@code id} (a chunk split off for one partition). */
