@@ -44,7 +44,7 @@ import org.apache.parquet.hadoop.util.HadoopInputFile;
  * path stops and the tasks parse everything, as without it.
  *
  * <p>Call order: {@link #start} (before the Spark session), the read ({@link ParquetSource#open} calls {@link #surveyed},
- * then {@link ParquetRowGroups.Reads#hold}), then {@link #close} (idempotent; also on every failure): it stops the thread
+ * then {@link DataLoader} {@link ParquetRowGroups.Reads#hold}), then {@link #close} (idempotent; also on every failure): it stops the thread
  * after its current row (joins it) and drops whatever no task took. Nothing here outlives the close (no thread, no open
  * file, no chunk) but a held read's chunks, until that read's release.
  */

@@ -76,6 +76,7 @@ final class SegmentRun {
             this.startFinite = shared.startFinite;
         } else {
             this.shared = null;
+            start.dropCopy(); // a task may have guessed that the ranks share (SegmentTask.mayShare)
             this.params = st.params();
             start.paramsInto(params);
             start.optimizerInto(opt, st.network.layout()); // init at the start state: no zero arrays first

@@ -25,8 +25,9 @@ import org.descent.math.optim.Optimizer;
  * ({@link AllReduceEngine}).
  *
  * <p>Call order: {@link #of} on the driver before the job, {@link #paramsInto} and {@link #optimizerInto} in the
- * tasks (any number of times, also in a re-run from the same state), {@link #destroy} on the driver once no job
- * will read it.
+ * tasks (any number of times, also in a re-run from the same state), or for ranks that share one state
+ * {@link #prepareCopy} when a task starts and {@link #takeCopy} (or {@link #dropCopy}) once the ranks have decided;
+ * {@link #destroy} on the driver once no job will read it.
  */
 final class SegmentStart implements Serializable {
     private static final long serialVersionUID = 2L;
@@ -80,16 +81,6 @@ final class SegmentStart implements Serializable {
         System.arraycopy(src, 0, dst, 0, dst.length);
     }
 
-    /** Copies the start parameters {@code [from, to)} into {@code dst} (the model's length); in-JVM states only. */
-    void paramsInto(double[] dst, int from, int to) {
-        double[] src = live().params();
-        if (src.length != dst.length) {
-            throw new IllegalArgumentException("allreduce: the segment's start state " + key + " has " + src.length
-                    + " parameters, the rank's model " + dst.length);
-        }
-        System.arraycopy(src, from, dst, from, to - from);
-    }
-
     /** True when the state is the driver's own arrays and optimizer in this JVM (local mode), not a broadcast. */
     boolean inJvm() {
         return broadcast == null && IN_JVM.containsKey(key);
@@ -131,6 +122,18 @@ final class SegmentStart implements Serializable {
             th.start();
             return copy;
         });
+        if (!IN_JVM.containsKey(key)) dropCopy(); // destroyed meanwhile: leave no copy behind in the static map
+    }
+
+    /** Whether a copy {@link #prepareCopy} made waits to be taken (or dropped). */
+    boolean copyPrepared() {
+        return PREPARED.containsKey(key);
+    }
+
+    /** Drops a copy {@link #prepareCopy} made that no rank will take (the ranks decided not to share). */
+    void dropCopy() {
+        FutureTask<Copy> prepared = PREPARED.remove(key);
+        if (prepared != null) prepared.cancel(false);
     }
 
     /**
@@ -167,8 +170,7 @@ final class SegmentStart implements Serializable {
             broadcast.destroy();
         } else {
             IN_JVM.remove(key);
-            FutureTask<Copy> prepared = PREPARED.remove(key);
-            if (prepared != null) prepared.cancel(false);
+            dropCopy();
         }
     }
 }

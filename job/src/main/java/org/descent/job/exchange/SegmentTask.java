@@ -199,16 +199,20 @@ final class SegmentTask extends AbstractFunction1<Iterator<Object>, Iterator<Seg
                     shared.handOver = null;
                     return copy;
                 });
-        if (shared != null && !met[0]) mesh.barrier(); // the state went as bytes: still meet the others once
+        if (shared != null && !met[0]) { // the state went as bytes: still meet the others once, drop the unused copy
+            mesh.barrier();
+            shared.handOver = null;
+        }
     }
 
     /**
      * Whether the segment's ranks will likely share one state ({@link SharedState}: what {@link SegmentRun} decides
      * once every rank has agreed that the blocks are sparse): in-JVM start state and transport, synchronous steps,
-     * a flat model, the row-sparse update, and this rank's blocks sparse. A wrong guess costs one copy of the state.
+     * a flat model, the row-sparse update, two or more ranks (one rank has no hub: {@link Mesh}), and this rank's
+     * blocks sparse. A wrong guess costs one copy of the state, dropped when the run decides ({@link SegmentRun}).
      */
     private boolean mayShare(RowBlock[] blocks) {
-        if (!setup.inJvm() || setup.averaging() || setup.architecture().hasStack() || !start.inJvm()) return false;
+        if (setup.ranks() < 2 || !setup.inJvm() || setup.averaging() || setup.architecture().hasStack() || !start.inJvm()) return false;
         boolean sparse = false;
         for (RowBlock b : blocks) sparse |= b != null && b.isSparse();
         return sparse && org.descent.math.optim.RowSparseUpdate.applies(setup.update(), start.liveOptimizer());

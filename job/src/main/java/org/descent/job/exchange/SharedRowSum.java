@@ -20,8 +20,8 @@ import org.descent.math.optim.RowSparseUpdate;
  *
  * <p>Work per call: one merge of the partitions' sorted row lists, {@code O(P |U| k + tail)} with every read and
  * write sequential (no {@code d}-sized table), no wait; two partitions take a two-way merge that writes each value
- * once (0.2 ms a step on the text benchmark against 0.3 ms for the general loop, thread CPU time); every rank forms the whole sum (the update's norm needs all
- * of it, and it costs less than a wait). Call order: {@link #sum} after a wait that follows every partition's step,
+ * once (0.2 ms a step on the text benchmark against 0.3 ms for the general loop, thread CPU time); every rank forms
+ * the whole sum (the update's norm needs all of it, and it costs less than a wait). Call order: {@link #sum} after a wait that follows every partition's step,
  * then {@link #rows}, {@link #values}, {@link #sumSquares}, {@link #max} until the next {@link #sum}. Not
  * thread-safe (one per rank).
  */

@@ -214,7 +214,10 @@ final class SparseSteps {
         double norm = RowSparseUpdate.norm(v, u * k + tail, rowSum.sumSquares(), rowSum.max());
         MiniBatchUpdate.Outcome o = rowUpdate.applyScaled(run.params, v, norm, lossSum, total, t, run.opt,
                 rowSum.rows(), u, SharedState.share(r, ranks, u), SharedState.share(r + 1, ranks, u), r == ranks - 1);
-        if (o.status() == MiniBatchUpdate.Status.NON_FINITE_LOSS) return o; // the same on every rank: nothing updated
+        if (o.status() == MiniBatchUpdate.Status.NON_FINITE_LOSS) { // the same on every rank: nothing updated
+            s.afterUpdate(run.mesh, true); // still wait: another rank may be reading this rank's published gradients
+            return o;
+        }
         boolean finite = s.afterUpdate(run.mesh, o.status() == MiniBatchUpdate.Status.OK) && (!first || run.startFinite);
         return finite ? o : new MiniBatchUpdate.Outcome(o.loss(), o.gradNorm(), o.learningRate(),
                 MiniBatchUpdate.Status.NON_FINITE_PARAMS);

@@ -94,4 +94,35 @@ class SegmentStartTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> rank(start));
         assertTrue(e.getMessage().contains("start state") && e.getMessage().contains("released"), e.getMessage());
     }
+
+    @Test
+    void givenAPreparedCopy_whenRanksTakeDropAndTheDriverDestroys_thenEachTakeHasTheStartBitsAndNoCopyIsLeft()
+            throws Exception {
+        double[] params = params(11);
+        Optimizer driver = optimizer(11, params);
+        SegmentStart start = SegmentStart.of(jsc, params, driver);
+        try {
+            start.prepareCopy();
+            start.prepareCopy(); // once per state
+            assertTrue(start.copyPrepared());
+            SegmentStart.Copy first = start.takeCopy();
+            assertTrue(!start.copyPrepared(), "a prepared copy is taken once");
+            SegmentStart.Copy again = start.takeCopy(); // a re-run: a fresh copy, not the first taker's arrays
+            for (SegmentStart.Copy c : List.of(first, again)) {
+                assertArrayEquals(params, c.params());
+                assertTrue(c.params() != params, "a copy, not the driver's array");
+                assertEquals(driver.stateArrays().length, c.state().length);
+                for (int a = 0; a < c.state().length; a++) assertArrayEquals(driver.stateArrays()[a], c.state()[a]);
+                assertTrue(c.finite());
+            }
+            assertTrue(first.params() != again.params());
+            start.prepareCopy();
+            start.dropCopy(); // the ranks decided not to share
+            assertTrue(!start.copyPrepared());
+        } finally {
+            start.destroy();
+        }
+        start.prepareCopy(); // a straggler task after the driver released the state
+        assertTrue(!start.copyPrepared(), "nothing left behind for a destroyed state");
+    }
 }
