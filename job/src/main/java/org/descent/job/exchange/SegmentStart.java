@@ -64,6 +64,11 @@ final class SegmentStart implements Serializable {
             IN_JVM.put(key, new Live(params, optimizer));
             return new SegmentStart(null, key);
         }
+        return broadcast(jsc, params, optimizer);
+    }
+
+    /** The cluster form of {@link #of}: the state encoded and broadcast (package-private: tests use it in local mode). */
+    static SegmentStart broadcast(JavaSparkContext jsc, double[] params, Optimizer optimizer) {
         return new SegmentStart(jsc.broadcast(new byte[][] {DoubleBytes.encode(params), optimizer.saveState()}), null);
     }
 
@@ -127,11 +132,12 @@ final class SegmentStart implements Serializable {
 
     /** Whether a copy {@link #prepareCopy} made waits to be taken (or dropped). */
     boolean copyPrepared() {
-        return PREPARED.containsKey(key);
+        return key != null && PREPARED.containsKey(key);
     }
 
     /** Drops a copy {@link #prepareCopy} made that no rank will take (the ranks decided not to share). */
     void dropCopy() {
+        if (key == null) return; // a broadcast state: nothing is ever prepared for it
         FutureTask<Copy> prepared = PREPARED.remove(key);
         if (prepared != null) prepared.cancel(false);
     }

@@ -125,4 +125,22 @@ class SegmentStartTest {
         start.prepareCopy(); // a straggler task after the driver released the state
         assertTrue(!start.copyPrepared(), "nothing left behind for a destroyed state");
     }
+
+    @Test
+    void givenABroadcastStartState_whenARankDecidesNotToShare_thenNothingIsPreparedAndTheStartBitsAreRead() {
+        double[] params = params(13);
+        Optimizer driver = optimizer(13, params);
+        SegmentStart start = SegmentStart.broadcast(jsc, params, driver); // what a cluster's tasks get
+        try {
+            assertTrue(!start.inJvm());
+            start.prepareCopy(); // a broadcast state is never copied for sharing
+            assertTrue(!start.copyPrepared());
+            start.dropCopy(); // what SegmentRun calls when the ranks do not share (the cluster CI run's NPE)
+            double[] got = new double[params.length];
+            start.paramsInto(got);
+            assertArrayEquals(params, got);
+        } finally {
+            start.destroy();
+        }
+    }
 }
