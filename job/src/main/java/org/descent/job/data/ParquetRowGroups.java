@@ -102,14 +102,14 @@ final class ParquetRowGroups {
         private final SparkSession spark;
         private final List<FileStatus> statuses;
         private final ParquetRowGroupReader.Columns cols;
-        private final ParquetPrefetch.Plan ahead;
+        private final PrefetchPlan ahead;
         /** The DataFrame's analysis built the SQL session state: take its Hadoop configuration and file settings. */
         private final boolean sessionState;
         /** Set by the first {@link #release} of a hold (explicit, or the cleaner's once the held RDD is unreachable). */
         private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
 
         Reads(SparkSession spark, List<FileStatus> statuses, ParquetRowGroupReader.Columns cols,
-              ParquetPrefetch.Plan ahead, boolean sessionState) {
+              PrefetchPlan ahead, boolean sessionState) {
             this.spark = spark;
             this.statuses = statuses;
             this.cols = cols;
@@ -129,7 +129,7 @@ final class ParquetRowGroups {
             if (sessionState) {
                 hadoop = spark.sessionState().newHadoopConf();
                 sql = spark.sessionState().conf();
-            } else { // see reads(SparkSession, List, Columns, Plan)
+            } else { // see reads(SparkSession, List, Columns, PrefetchPlan)
                 sql = new SQLConf();
                 hadoop = new Configuration(spark.sparkContext().hadoopConfiguration());
                 for (Tuple2<String, String> e : spark.sparkContext().getConf().getAll()) {
@@ -149,7 +149,7 @@ final class ParquetRowGroups {
         }
 
         /**
-         * Every row group parsed on the driver and held for this read ({@link ParquetPrefetch.Plan#hold}), each row
+         * Every row group parsed on the driver and held for this read ({@link PrefetchPlan#hold}), each row
          * group's chunks in file and row order, or null (no prefetch, other parser settings, or not all of them parsed
          * there). The calling thread parses what the prefetch has not reached when a job's tasks would not parse it
          * faster: with at most two task slots (the read's thread and the prefetch's are two parsers too; Fashion-MNIST on
@@ -175,7 +175,7 @@ final class ParquetRowGroups {
             JavaRDD<ParsedChunk> rdd = JavaSparkContext.fromSparkContext(spark.sparkContext())
                     .parallelize(groups, Math.max(1, groups.size()))
                     .mapPartitions(it -> {
-                        ParquetPrefetch.Plan plan = ParquetPrefetch.plan(token);
+                        PrefetchPlan plan = ParquetPrefetch.plan(token);
                         List<ParsedChunk> out = new ArrayList<>();
                         while (it.hasNext()) {
                             ParquetPrefetch.Group g = it.next();
@@ -232,7 +232,7 @@ final class ParquetRowGroups {
      * {@code SessionState.newHadoopConf} adds them).
      */
     static Reads reads(SparkSession spark, List<FileStatus> statuses, ParquetRowGroupReader.Columns cols,
-                       ParquetPrefetch.Plan ahead) {
+                       PrefetchPlan ahead) {
         return new Reads(spark, statuses, cols, ahead, false);
     }
 
@@ -265,7 +265,7 @@ final class ParquetRowGroups {
      */
     static List<ParsedChunk> parseSplits(Configuration conf, List<Split> splits, ParquetRowGroupReader.Columns cols,
                                          RowParser parser, boolean failFast, String token) {
-        ParquetPrefetch.Plan ahead = token == null ? null : ParquetPrefetch.plan(token);
+        PrefetchPlan ahead = token == null ? null : ParquetPrefetch.plan(token);
         List<ParsedChunk> out = new ArrayList<>();
         for (Split s : splits) {
             Path path = new Path(java.net.URI.create(s.file()));

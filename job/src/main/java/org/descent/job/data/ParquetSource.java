@@ -48,7 +48,7 @@ final class ParquetSource {
      *                  allow; false: always through Spark's scan (the fallback when a file's layout does not suit it)
      */
     static Source open(SparkSession spark, DataSpec spec, LabelRules labels, boolean scoring, boolean rowGroups) {
-        ParquetPrefetch.Plan ahead = rowGroups ? ParquetPrefetch.surveyed(spec, scoring) : null;
+        PrefetchPlan ahead = rowGroups ? ParquetPrefetch.surveyed(spec, scoring) : null;
         if (ahead != null) return surveyed(spark, spec, ahead);
         Dataset<Row> df = read(spark, spec.path());
         StructType schema = df.schema();
@@ -174,7 +174,7 @@ final class ParquetSource {
      * and analysis were most of the read's time once the rows were parsed ahead). The row groups' reader checks every
      * file's types against these (else {@link ParquetRowGroups.Unsupported}: the read falls back to Spark's scan).
      */
-    private static Source surveyed(SparkSession spark, DataSpec spec, ParquetPrefetch.Plan ahead) {
+    private static Source surveyed(SparkSession spark, DataSpec spec, PrefetchPlan ahead) {
         // the prefetch's own parser (its key matched this read's settings): the row groups the read parses itself and
         // the ones it takes from the prefetch come from one parser definition, so the same bits by construction
         ParquetParser parser = ahead.key().parser();

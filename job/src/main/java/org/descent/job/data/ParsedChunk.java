@@ -22,11 +22,9 @@ import java.util.List;
  * data stage's peak, next to the packed blocks, became 55 MB) and of the bytes the rows spill or shuffle.
  */
 final class ParsedChunk implements Serializable {
-    private static final long serialVersionUID = 3L;
+    private static final long serialVersionUID = 4L;
     /** Values per page: 128 KB of codes, 512 KB of floats, 1 MB of doubles. */
     static final int PAGE = 1 << 17;
-    /** Distinct values the codes can name. */
-    private static final int CODES = 256;
 
     /** The run's validation record; null for a chunk split off for one partition ({@link #rowIds} set). */
     final RunStats stats;
@@ -38,16 +36,10 @@ final class ParsedChunk implements Serializable {
     long[] rowIds;
     /** Start of row i's values in the pages; {@code rowStart[rows]} is the end. */
     long[] rowStart = new long[17];
-    /** Code pages (indices into {@link #table}) while there are at most {@link #CODES} distinct values, else null. */
+    /** Code pages (indices into {@link #table}) while there are at most {@link CodeTable#CODES} distinct values, else null. */
     private List<byte[]> codes = new ArrayList<>();
-    /** The coded values, in order of first appearance ({@link #distinct} of them). */
-    private double[] table = new double[CODES];
-    private int distinct;
-    /** Whether every coded value is exactly a float32 (the codes then become float32 pages). */
-    private boolean tableFloats = true;
-    /** Value to code lookup: open addressing on the raw bits, slot = code + 1 (0: empty); rebuilt after shipping. */
-    private transient long[] keys;
-    private transient short[] slots;
+    /** The values the codes stand for (null after the codes). */
+    private CodeTable table = new CodeTable();
     /**
      * Code + 1 of each id of {@link #idsOf} (0: not looked up yet), for rows that carry dictionary ids
      * ({@link ParsedRow#dictIds}): each id's value is hashed once per dictionary instead of once per value.
@@ -113,7 +105,7 @@ final class ParsedChunk implements Serializable {
         for (int j = 0; j < len; j++) {
             long bits = Double.doubleToRawLongBits(v[k + j]);
             if (bits != prevBits) {
-                prevCode = code(v[k + j]);
+                prevCode = table.code(v[k + j]);
                 if (prevCode < 0) return j;
                 prevBits = bits;
             }
@@ -123,7 +115,7 @@ final class ParsedChunk implements Serializable {
     }
 
     /**
-     * {@link #codeRun} for values {@code dict[ids[k]]}: an id's code is {@link #code} of its value, looked up the first
+     * {@link #codeRun} for values {@code dict[ids[k]]}: an id's code is {@link CodeTable#code} of its value, looked up the first
      * time the id occurs (so the table gets its values in the same order of first appearance, and the same codes)
      * and read from {@link #idCodes} after that.
      */
@@ -133,7 +125,7 @@ final class ParsedChunk implements Serializable {
             int id = ids[k + j];
             int c = ic[id] - 1;
             if (c < 0) {
-                c = code(v[k + j]);
+                c = table.code(v[k + j]);
                 if (c < 0) return j;
                 ic[id] = (short) (c + 1);
             }
@@ -182,7 +174,7 @@ final class ParsedChunk implements Serializable {
         }
         if (indices != null) indices.get(page)[off] = index;
         if (codes != null) {
-            int code = code(v);
+            int code = table.code(v);
             if (code >= 0) {
                 codes.get(page)[off] = (byte) code;
                 return;
@@ -206,42 +198,10 @@ final class ParsedChunk implements Serializable {
         return codes != null ? codes.size() : doubles != null ? doubles.size() : floats.size();
     }
 
-    /** The code of v (adding it to the table), or -1 when the table is full and v is not in it. */
-    private int code(double v) {
-        if (keys == null) {
-            keys = new long[2 * CODES];
-            slots = new short[2 * CODES];
-            for (int c = 0; c < distinct; c++) insert(Double.doubleToRawLongBits(table[c]), c);
-        }
-        long bits = Double.doubleToRawLongBits(v);
-        int h = slot(bits);
-        while (slots[h] != 0) {
-            if (keys[h] == bits) return slots[h] - 1;
-            h = (h + 1) & (2 * CODES - 1);
-        }
-        if (distinct == CODES) return -1;
-        table[distinct] = v;
-        if ((float) v != v) tableFloats = false;
-        keys[h] = bits;
-        slots[h] = (short) (distinct + 1);
-        return distinct++;
-    }
-
-    private void insert(long bits, int code) {
-        int h = slot(bits);
-        while (slots[h] != 0) h = (h + 1) & (2 * CODES - 1);
-        keys[h] = bits;
-        slots[h] = (short) (code + 1);
-    }
-
-    private static int slot(long bits) {
-        long x = bits * 0x9E3779B97F4A7C15L;
-        return (int) (x >>> 55); // the top 9 bits: 0..511
-    }
-
     /** Leaves the codes (a 257th distinct value): float32 pages if every coded value is one, else float64. */
     private void uncode() {
-        if (tableFloats) {
+        double[] table = this.table.values;
+        if (this.table.floats()) {
             floats = new ArrayList<>(codes.size());
             for (byte[] cp : codes) {
                 float[] fp = new float[cp.length];
@@ -257,9 +217,7 @@ final class ParsedChunk implements Serializable {
             }
         }
         codes = null;
-        table = null;
-        keys = null;
-        slots = null;
+        this.table = null;
         idsOf = null;
         idCodes = null;
     }
@@ -322,7 +280,7 @@ final class ParsedChunk implements Serializable {
 
     /** The coded values ({@link #codedPages} only): code c stands for {@code codeTable()[c]} (a copy). */
     double[] codeTable() {
-        return Arrays.copyOf(table, distinct);
+        return table.copy();
     }
 
     /**
@@ -359,7 +317,7 @@ final class ParsedChunk implements Serializable {
         long at = rowStart[i] + k;
         int page = (int) (at / PAGE);
         int off = (int) (at % PAGE);
-        if (codes != null) return table[codes.get(page)[off] & 0xff];
+        if (codes != null) return table.values[codes.get(page)[off] & 0xff];
         return doubles != null ? doubles.get(page)[off] : floats.get(page)[off];
     }
 
@@ -384,7 +342,7 @@ final class ParsedChunk implements Serializable {
             int len = Math.min(n, PAGE - from);
             if (codes != null) {
                 byte[] src = codes.get(page);
-                double[] t = table;
+                double[] t = table.values;
                 for (int k = 0; k < len; k++) dst[off + k] = t[src[from + k] & 0xff];
             } else if (doubles != null) {
                 System.arraycopy(doubles.get(page), from, dst, off, len);

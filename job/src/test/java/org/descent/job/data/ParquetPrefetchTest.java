@@ -167,7 +167,7 @@ class ParquetPrefetchTest {
         JobConfig cfg = config(train, "");
         ParquetPrefetch p = DataStage.prefetch(cfg);
         try {
-            ParquetPrefetch.Plan plan = ParquetPrefetch.surveyed(cfg.data().trainSpec(), false);
+            PrefetchPlan plan = ParquetPrefetch.surveyed(cfg.data().trainSpec(), false);
             var early = plan.hold(false); // more task slots than the two parsers: only a finished parse is held
             if (early == null) {
                 assertEquals(2, p.plansOpen()); // not dropped: the read's tasks still take what the prefetch parsed
